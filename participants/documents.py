@@ -1,0 +1,203 @@
+"""MongoEngine documents for `empowersave_development.participants` (one document per person)."""
+
+from mongoengine import (
+    BooleanField,
+    DateTimeField,
+    DictField,
+    DynamicEmbeddedDocument,
+    DynamicField,
+    EmbeddedDocument,
+    EmbeddedDocumentField,
+    EmbeddedDocumentListField,
+    FloatField,
+    IntField,
+    ObjectIdField,
+    StringField,
+)
+from mongoengine import Document
+
+
+class MatchQuality:
+    """Values of `match.quality` (DESIGN.md)."""
+
+    EXACT = "exact"
+    FUZZY = "fuzzy"
+    MANUAL = "manual"
+    NO_MATCH = "no_match"
+    PENDING = "pending"
+
+    CHOICES = (EXACT, FUZZY, MANUAL, NO_MATCH, PENDING)
+    MATCHED = (EXACT, FUZZY, MANUAL)
+    NEEDS_REVIEW = (PENDING, NO_MATCH)
+
+
+class EngagementFlag:
+    """The per-campaign engagement flags, in display order."""
+
+    OPENED = "opened"
+    CLICKED = "clicked"
+    BOUNCED = "bounced"
+    COMPLAINED = "complained"
+    UNSUBSCRIBED = "unsubscribed"
+
+    ALL = (OPENED, CLICKED, BOUNCED, COMPLAINED, UNSUBSCRIBED)
+
+
+class Engagement(EmbeddedDocument):
+    """One source document: a person's engagement with one campaign."""
+
+    campaign_id = StringField(required=True)
+    source_id = ObjectIdField()  # `_id` in emailoctopus_db.participants; None for API-synced rows
+    eo_contact_id = StringField()  # EmailOctopus contact id of that row
+    opened = BooleanField(default=False)
+    clicked = BooleanField(default=False)
+    bounced = BooleanField(default=False)
+    complained = BooleanField(default=False)
+    unsubscribed = BooleanField(default=False)
+    engaged_at = DateTimeField()
+
+
+class EngagementTotals(EmbeddedDocument):
+    """How many of the person's engagements carry each flag; denormalised for filters and sorting."""
+
+    sent = IntField(default=0)
+    opened = IntField(default=0)
+    clicked = IntField(default=0)
+    bounced = IntField(default=0)
+    complained = IntField(default=0)
+    unsubscribed = IntField(default=0)
+
+
+class ParticipantFields(DynamicEmbeddedDocument):
+    """EmailOctopus custom fields.
+
+    Known fields are typed (Python name → source key); numbers are parsed next to their raw
+    strings (`kwh` "12,400" → `kwh_value` 12400.0; a value that will not parse keeps the raw
+    string and None). Unknown source keys are kept as they came, as dynamic attributes.
+    """
+
+    first_name = StringField(db_field="FirstName")
+    last_name = StringField(db_field="LastName")
+    address = StringField(db_field="Address")
+    city = StringField(db_field="City")
+    zip = StringField(db_field="ZIP")
+    zip5 = StringField()  # normalised 5-digit ZIP, None when unusable
+    phone = StringField(db_field="Phone")
+    kwh = DynamicField(db_field="kWh")
+    kwh_value = FloatField()
+    annual_cost = DynamicField(db_field="annualcost")
+    annual_cost_value = FloatField()
+    annual_savings = DynamicField(db_field="AnnualSavings")
+    annual_savings_value = FloatField()
+
+
+class FieldChange(EmbeddedDocument):
+    """A value that lost to a later non-empty one when merging a person's source documents."""
+
+    field = StringField(required=True)  # source key, e.g. "City"
+    value = DynamicField()
+    source_id = ObjectIdField()
+    campaign_id = StringField()
+    synced_at = DateTimeField()
+
+
+class ResidenceReference(EmbeddedDocument):
+    county = StringField(required=True)
+    parcel_id = StringField(required=True)
+    address = StringField()
+    parcel_city = StringField()
+    parcel_zip = IntField()
+
+
+class DemographicReference(EmbeddedDocument):
+    county = StringField(required=True)
+    parcel_id = StringField(required=True)
+    customer_name = StringField()
+    email = StringField()
+    mobile = StringField()
+    annual_kwh_cost = FloatField()
+    total_energy_burden = FloatField()
+    linked_by = StringField()  # PARCEL | CONTACT | NAME | MANUAL: the rule that linked it
+
+
+class MatchCandidate(EmbeddedDocument):
+    """A scored parcel kept on the participant so a reviewer can see why."""
+
+    county = StringField(required=True)
+    parcel_id = StringField(required=True)
+    address = StringField()
+    parcel_city = StringField()
+    parcel_zip = IntField()
+    score = FloatField()
+    agreement = DictField()  # field name → bool: house_number, street, city, zip
+
+
+class MatchInfo(EmbeddedDocument):
+    quality = StringField(choices=MatchQuality.CHOICES, required=True)
+    score = FloatField()
+    method = StringField()  # how the link was made, e.g. "house_number+zip"
+    agreement = DictField()  # which fields agreed for the chosen parcel
+    reason = StringField()  # why no_match / pending
+    candidates = EmbeddedDocumentListField(MatchCandidate)
+    matched_at = DateTimeField()
+    reviewed_by = StringField()
+    version = IntField(default=0)  # bumped on every change; guards concurrent reviews
+
+
+class Participant(Document):
+    """One person, with one engagement per source document (plan's target schema)."""
+
+    contact_id = StringField(required=True, unique=True)  # normalised email, else E.164 phone
+    email_address = StringField()
+    phone_number = StringField()
+    status = StringField()
+    fields = EmbeddedDocumentField(ParticipantFields, default=ParticipantFields)
+    field_history = EmbeddedDocumentListField(FieldChange)
+    engagements = EmbeddedDocumentListField(Engagement)
+    totals = EmbeddedDocumentField(EngagementTotals, default=EngagementTotals)
+    residence_ref = EmbeddedDocumentField(ResidenceReference)
+    demographic_ref = EmbeddedDocumentField(DemographicReference)
+    match = EmbeddedDocumentField(MatchInfo)  # None until matching has run
+    synced_at = DateTimeField()
+    search_text = StringField()  # lower-cased name, email and address for free-text search
+
+    meta = {
+        "collection": "participants",
+        "db_alias": "default",
+        "auto_create_index": False,  # indexes are created by ensure_indexes(), once per command
+        "indexes": [
+            {"fields": ["contact_id"], "unique": True},
+            "email_address",
+            "phone_number",
+            "engagements.campaign_id",
+            "engagements.source_id",
+            "residence_ref.county",
+            "residence_ref.parcel_id",
+            "match.quality",
+            ("residence_ref.county", "match.quality"),
+            "fields.zip5",
+        ],
+    }
+
+
+class QuarantinedDocument(Document):
+    """A source document that could not become a participant, with its reason (never dropped)."""
+
+    source_id = DynamicField(required=True, unique=True)
+    reason = StringField(required=True)
+    detail = StringField()
+    original = DictField()
+    quarantined_at = DateTimeField()
+
+    meta = {
+        "collection": "migration_quarantine",
+        "db_alias": "default",
+        "auto_create_index": False,
+        "indexes": [{"fields": ["source_id"], "unique": True}, "reason"],
+    }
+
+
+def ensure_indexes():
+    """Create the indexes of every target collection (idempotent)."""
+    Participant.ensure_indexes()
+    QuarantinedDocument.ensure_indexes()
