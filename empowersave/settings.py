@@ -23,7 +23,7 @@ def env_float(name, default):
 
 DEBUG = env_bool("DEBUG", True)
 
-_DEV_SECRET_KEY = "django-insecure-development-only-key-change-me"
+_DEV_SECRET_KEY = "django-insecure-development-only-key-change-me"  # noqa: S105
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:

@@ -4,6 +4,7 @@ from mongoengine import (
     BooleanField,
     DateTimeField,
     DictField,
+    Document,
     DynamicEmbeddedDocument,
     DynamicField,
     EmbeddedDocument,
@@ -14,7 +15,6 @@ from mongoengine import (
     ObjectIdField,
     StringField,
 )
-from mongoengine import Document
 
 
 class MatchQuality:
@@ -58,7 +58,7 @@ class Engagement(EmbeddedDocument):
 
 
 class EngagementTotals(EmbeddedDocument):
-    """How many of the person's engagements carry each flag; denormalised for filters and sorting."""
+    """How many of the person's engagements carry each flag (denormalised for filters, sorting)."""
 
     sent = IntField(default=0)
     opened = IntField(default=0)
