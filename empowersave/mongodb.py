@@ -27,8 +27,9 @@ def _connection_kwargs(uri):
         return {
             "host": "mongodb://" + uri[len(MOCK_SCHEME) :],
             "mongo_client_class": mongomock.MongoClient,
+            "uuidRepresentation": "standard",
         }
-    return {"host": uri, "tz_aware": True}
+    return {"host": uri, "tz_aware": True, "uuidRepresentation": "standard"}
 
 
 def alias_databases():

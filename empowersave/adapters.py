@@ -1,0 +1,178 @@
+"""Adapters that let django-tables2 and django-filter work on MongoEngine querysets.
+
+Both libraries expect Django ORM querysets. These two small classes are the project's only bridge:
+
+* `MongoTableData` gives a table server-side counting, skip/limit slicing for pagination and
+  `order_by` built from the columns' accessors, so a page never loads the whole collection.
+* `MongoFilterSet` runs declared django-filter filters against a MongoEngine queryset. Filter
+  values always come out of the filter form's `cleaned_data`, so they are plain Python values of
+  the field's type and can never smuggle a MongoDB operator (`{"$ne": …}`) into a query.
+"""
+
+import django_filters
+from django.db.models import Q as DjangoQ
+from django_tables2.data import TableData
+from django_tables2.utils import OrderBy
+from mongoengine.queryset.visitor import Q as MongoQ
+
+# django-filter lookup → MongoEngine operator suffix ("" means plain equality).
+_LOOKUPS = {
+    "exact": "",
+    "iexact": "__iexact",
+    "in": "__in",
+    "gt": "__gt",
+    "gte": "__gte",
+    "lt": "__lt",
+    "lte": "__lte",
+    "ne": "__ne",
+    "contains": "__contains",
+    "icontains": "__icontains",
+    "startswith": "__startswith",
+    "istartswith": "__istartswith",
+    "endswith": "__endswith",
+    "iendswith": "__iendswith",
+}
+
+
+def mongo_field_path(field_name):
+    """`residence_ref.county` → `residence_ref__county` (MongoEngine's keyword form)."""
+    return field_name.replace(".", "__")
+
+
+def mongo_conditions(lookup, value):
+    """Translate one Django-style `field__lookup=value` pair into a MongoEngine Q."""
+    field, _, expr = lookup.rpartition("__")
+    if expr not in _LOOKUPS and expr not in ("range", "isnull"):
+        field, expr = lookup, "exact"
+    field = mongo_field_path(field)
+    if expr == "range":
+        start, stop = value
+        return MongoQ(**{f"{field}__gte": start, f"{field}__lte": stop})
+    if expr == "isnull":
+        return MongoQ(**{field: None}) if value else MongoQ(**{f"{field}__ne": None})
+    return MongoQ(**{field + _LOOKUPS[expr]: value})
+
+
+def _to_mongo_q(django_q):
+    """Rebuild a Django Q tree (as MultipleChoiceFilter makes) as a MongoEngine Q tree."""
+    combined = None
+    for child in django_q.children:
+        part = _to_mongo_q(child) if isinstance(child, DjangoQ) else mongo_conditions(*child)
+        if combined is None:
+            combined = part
+        elif django_q.connector == DjangoQ.OR:
+            combined = combined | part
+        else:
+            combined = combined & part
+    if combined is None:
+        return MongoQ()
+    if django_q.negated:
+        raise ValueError("Negated filter conditions are not supported on MongoDB querysets.")
+    return combined
+
+
+class _FilterableQuerySet:
+    """The subset of the Django QuerySet API that django-filter calls, over MongoEngine."""
+
+    def __init__(self, queryset):
+        self.queryset = queryset
+        self.model = queryset._document
+
+    def _combine(self, args, kwargs):
+        query = MongoQ()
+        for arg in args:
+            query &= _to_mongo_q(arg)
+        for lookup, value in kwargs.items():
+            query &= mongo_conditions(lookup, value)
+        return query
+
+    def all(self):
+        return self
+
+    def none(self):
+        return _FilterableQuerySet(self.queryset.none())
+
+    def distinct(self):
+        return self  # every document is one row already
+
+    def filter(self, *args, **kwargs):
+        return _FilterableQuerySet(self.queryset.filter(self._combine(args, kwargs)))
+
+    def exclude(self, *args, **kwargs):
+        query = self._combine(args, kwargs)
+        return _FilterableQuerySet(
+            self.queryset.filter(__raw__={"$nor": [query.to_query(self.model)]})
+        )
+
+
+class MongoFilterSet(django_filters.FilterSet):
+    """A FilterSet of declared filters over a MongoEngine queryset.
+
+    `field_name` may use dots (`residence_ref.county`). `method=` filters receive and return a
+    MongoEngine queryset.
+    """
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        super().__init__(data, _FilterableQuerySet(queryset), request=request, prefix=prefix)
+        for name, filter_ in self.filters.items():
+            if filter_._label is None:  # django-filter would ask the (absent) Django model
+                filter_.label = name.replace("_", " ").capitalize()
+
+    def filter_queryset(self, queryset):
+        for name, value in self.form.cleaned_data.items():
+            filter_ = self.filters[name]
+            if filter_.method:
+                queryset = _FilterableQuerySet(filter_.filter(queryset.queryset, value))
+            else:
+                queryset = filter_.filter(queryset, value)
+        return queryset
+
+    @property
+    def qs(self):
+        """The filtered MongoEngine queryset (none at all when the form is invalid)."""
+        if not hasattr(self, "_mongo_qs"):
+            if self.is_bound and not self.form.is_valid():
+                self._mongo_qs = self.queryset.queryset.none()
+            else:
+                self._mongo_qs = super().qs.queryset
+        return self._mongo_qs
+
+
+class MongoTableData(TableData):
+    """django-tables2 data over a MongoEngine queryset: lazy count, slicing and sorting."""
+
+    def __init__(self, queryset):
+        super().__init__(queryset)
+        self._length = None
+
+    def __len__(self):
+        if self._length is None:
+            self._length = self.data.count()
+        return self._length
+
+    @property
+    def model(self):
+        return self.data._document
+
+    @property
+    def ordering(self):
+        return None
+
+    def order_by(self, aliases):
+        keys = []
+        for alias in aliases:
+            bound_column = self.table.columns[OrderBy(alias).bare]
+            accessors = bound_column.order_by
+            if alias[0] != bound_column.order_by_alias[0]:
+                accessors = accessors.opposite
+            keys.extend(accessor.for_queryset() for accessor in accessors)
+        if keys:
+            self.data = self.data.order_by(*keys)
+
+    @property
+    def verbose_name(self):
+        return self.model._meta.get("verbose_name", self.model.__name__.lower())
+
+    @property
+    def verbose_name_plural(self):
+        return self.model._meta.get("verbose_name_plural", f"{self.verbose_name}s")
