@@ -7,6 +7,20 @@ Both libraries expect Django ORM querysets. These two small classes are the proj
 * `MongoFilterSet` runs declared django-filter filters against a MongoEngine queryset. Filter
   values always come out of the filter form's `cleaned_data`, so they are plain Python values of
   the field's type and can never smuggle a MongoDB operator (`{"$ne": …}`) into a query.
+
+Usage::
+
+    class ParticipantFilter(MongoFilterSet):
+        county = django_filters.CharFilter(field_name="residence_ref.county")
+
+    class ParticipantTable(tables.Table):
+        county = tables.Column(accessor="residence_ref__county")  # `__`, not dots
+
+    filterset = ParticipantFilter(request.GET, queryset=Participant.objects.all())
+    table = ParticipantTable(MongoTableData(filterset.qs))
+    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+
+An invalid form gives `filterset.errors` and an empty queryset. See tests/test_adapters.py.
 """
 
 import django_filters
