@@ -1,0 +1,237 @@
+"""Precomputed dashboard figures, kept in the `dashboard_rollups` collection of the target DB.
+
+The dashboard never aggregates the participants collection per request. Every participant
+contributes fixed amounts to a handful of small rollup documents (its campaigns, its ZIP, its
+county, its energy figures, the totals). A full rebuild sums those contributions over the whole
+collection, streamed once; an incremental update `$inc`s the difference between a participant's
+contribution after and before a change. Both use `participant_contributions`, so they agree.
+
+Rollup documents (`_id` → fields):
+- `totals`: participants, engagements, residence, demographic, no_zip, quality.<q>
+- `campaign:<id>`: campaign_id, sent, opened, clicked, bounced, complained, unsubscribed
+- `zip:<zip5>`: zip, participants, sent, opened, clicked
+- `county:<name>`: county, participants, residence, demographic, quality.<q>
+- `energy:<county>`: county, kwh_cost.{count,sum,hist.<bucket>}, burden.{count,sum,hist.<bucket>}
+- `meta`: refreshed_at (last full rebuild)
+
+Energy histograms are sparse maps from a value rounded to three significant digits to a count,
+so they need no fixed bin edges, stay small and can be re-binned and summarised at display time.
+"""
+
+import math
+from collections import defaultdict
+
+from mongoengine.connection import get_db
+from pymongo import UpdateOne
+
+from matching.normalize import normalize_zip
+from participants.documents import EngagementFlag
+from participants.documents import Participant as _Participant
+
+COLLECTION = "dashboard_rollups"
+PARTICIPANTS_COLLECTION = _Participant._meta["collection"]
+NOT_MATCHED = "unmatched"  # quality key for participants whose `match` is still None
+UNKNOWN_COUNTY = "(no county)"
+
+TOTALS_ID = "totals"
+META_ID = "meta"
+CAMPAIGN_PREFIX = "campaign:"
+ZIP_PREFIX = "zip:"
+COUNTY_PREFIX = "county:"
+ENERGY_PREFIX = "energy:"
+
+ENERGY_FIELDS = {"kwh_cost": "annual_kwh_cost", "burden": "total_energy_burden"}
+SIGNIFICANT_DIGITS = 3
+
+PROJECTION = {
+    "engagements": 1,
+    "match.quality": 1,
+    "residence_ref.county": 1,
+    "residence_ref.parcel_zip": 1,
+    "demographic_ref.county": 1,
+    "demographic_ref.annual_kwh_cost": 1,
+    "demographic_ref.total_energy_burden": 1,
+    "fields.zip5": 1,
+    "fields.ZIP": 1,
+}
+
+
+def rollup_collection():
+    return get_db("default")[COLLECTION]
+
+
+def value_bucket(value):
+    """Key of a histogram bucket: `value` to three significant digits, e.g. 1234.5 → "123e1".
+
+    The key has no dot (MongoDB field names must not) and `float(key)` gives the bucket value.
+    """
+    if value == 0:
+        return "0"
+    exponent = math.floor(math.log10(abs(value))) - (SIGNIFICANT_DIGITS - 1)
+    mantissa = round(value / 10**exponent)
+    if abs(mantissa) >= 10**SIGNIFICANT_DIGITS:  # 999.6 rounds up a digit
+        mantissa //= 10
+        exponent += 1
+    return f"{mantissa}e{exponent}"
+
+
+def participant_zip(doc):
+    """The ZIP a participant is counted under: the matched parcel's, else their own."""
+    residence = doc.get("residence_ref") or {}
+    fields = doc.get("fields") or {}
+    return (
+        normalize_zip(residence.get("parcel_zip"))
+        or fields.get("zip5")
+        or normalize_zip(fields.get("ZIP"))
+    )
+
+
+def participant_county(doc):
+    residence = doc.get("residence_ref") or {}
+    demographic = doc.get("demographic_ref") or {}
+    return residence.get("county") or demographic.get("county") or UNKNOWN_COUNTY
+
+
+def participant_quality(doc):
+    match = doc.get("match") or {}
+    return match.get("quality") or NOT_MATCHED
+
+
+def _number(value):
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return None if math.isnan(value) or math.isinf(value) else float(value)
+
+
+def participant_contributions(doc):
+    """{(rollup _id, field path): amount} that one raw participant document adds to the rollups."""
+    out = defaultdict(float)
+    residence = doc.get("residence_ref") or None
+    demographic = doc.get("demographic_ref") or None
+    engagements = doc.get("engagements") or []
+    quality = participant_quality(doc)
+
+    out[(TOTALS_ID, "participants")] += 1
+    out[(TOTALS_ID, "engagements")] += len(engagements)
+    out[(TOTALS_ID, f"quality.{quality}")] += 1
+    if residence:
+        out[(TOTALS_ID, "residence")] += 1
+    if demographic:
+        out[(TOTALS_ID, "demographic")] += 1
+
+    for engagement in engagements:
+        key = CAMPAIGN_PREFIX + str(engagement.get("campaign_id"))
+        out[(key, "sent")] += 1
+        for flag in EngagementFlag.ALL:
+            if engagement.get(flag):
+                out[(key, flag)] += 1
+
+    zip5 = participant_zip(doc)
+    if zip5:
+        key = ZIP_PREFIX + zip5
+        out[(key, "participants")] += 1
+        out[(key, "sent")] += len(engagements)
+        out[(key, "opened")] += sum(1 for e in engagements if e.get(EngagementFlag.OPENED))
+        out[(key, "clicked")] += sum(1 for e in engagements if e.get(EngagementFlag.CLICKED))
+    else:
+        out[(TOTALS_ID, "no_zip")] += 1
+
+    key = COUNTY_PREFIX + participant_county(doc)
+    out[(key, "participants")] += 1
+    out[(key, f"quality.{quality}")] += 1
+    if residence:
+        out[(key, "residence")] += 1
+    if demographic:
+        out[(key, "demographic")] += 1
+
+    if demographic:
+        key = ENERGY_PREFIX + (demographic.get("county") or UNKNOWN_COUNTY)
+        for name, source in ENERGY_FIELDS.items():
+            value = _number(demographic.get(source))
+            if value is None:
+                continue
+            out[(key, f"{name}.count")] += 1
+            out[(key, f"{name}.sum")] += value
+            out[(key, f"{name}.hist.{value_bucket(value)}")] += 1
+    return out
+
+
+def _labels(rollup_id):
+    """The descriptive fields a rollup document carries besides its counters."""
+    for prefix, field in (
+        (CAMPAIGN_PREFIX, "campaign_id"),
+        (ZIP_PREFIX, "zip"),
+        (COUNTY_PREFIX, "county"),
+        (ENERGY_PREFIX, "county"),
+    ):
+        if rollup_id.startswith(prefix):
+            return {"kind": prefix[:-1], field: rollup_id[len(prefix) :]}
+    return {"kind": rollup_id}
+
+
+def _as_number(amount):
+    return int(amount) if float(amount).is_integer() else amount
+
+
+def _nest(flat):
+    """{"a.b": 1} → {"a": {"b": 1}}."""
+    doc = {}
+    for path, amount in flat.items():
+        node = doc
+        *parents, leaf = path.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = _as_number(amount)
+    return doc
+
+
+def refresh_rollups(*, now, batch_size=2000):
+    """Rebuild every rollup from the participants collection (one streamed pass)."""
+    sums = defaultdict(lambda: defaultdict(float))
+    participants = get_db("default")[PARTICIPANTS_COLLECTION]
+    for doc in participants.find({}, PROJECTION, batch_size=batch_size):
+        for (rollup_id, path), amount in participant_contributions(doc).items():
+            sums[rollup_id][path] += amount
+
+    docs = [{"_id": TOTALS_ID, **_labels(TOTALS_ID)}] if TOTALS_ID not in sums else []
+    for rollup_id, flat in sums.items():
+        docs.append({"_id": rollup_id, **_labels(rollup_id), **_nest(flat)})
+    docs.append({"_id": META_ID, "kind": META_ID, "refreshed_at": now})
+
+    collection = rollup_collection()
+    collection.delete_many({})
+    collection.insert_many(docs)
+    return {"rollups": len(docs) - 1, "participants": int(sums[TOTALS_ID]["participants"])}
+
+
+def record_participant_changes(*, before, after):
+    """Apply the change of participants `before` → `after` (parallel lists of raw documents).
+
+    `before[i]` is None for a created participant, `after[i]` None for a deleted one. Each
+    rollup document gets one atomic `$inc`, so concurrent writers do not lose updates.
+    """
+    if len(before) != len(after):
+        raise ValueError("before and after must be parallel lists")
+    delta = defaultdict(lambda: defaultdict(float))
+    for old, new in zip(before, after, strict=True):
+        if new is not None:
+            for (rollup_id, path), amount in participant_contributions(new).items():
+                delta[rollup_id][path] += amount
+        if old is not None:
+            for (rollup_id, path), amount in participant_contributions(old).items():
+                delta[rollup_id][path] -= amount
+
+    operations = []
+    for rollup_id, flat in delta.items():
+        changes = {path: _as_number(amount) for path, amount in flat.items() if amount != 0}
+        if changes:
+            operations.append(
+                UpdateOne(
+                    {"_id": rollup_id},
+                    {"$inc": changes, "$set": _labels(rollup_id)},
+                    upsert=True,
+                )
+            )
+    if operations:
+        rollup_collection().bulk_write(operations, ordered=False)
+    return len(operations)
