@@ -134,6 +134,12 @@ COUNTY_DEMOGRAPHIC_COLLECTION = os.environ.get(
     "COUNTY_DEMOGRAPHIC_COLLECTION", "county_demographic_data"
 )
 
+# --- EmailOctopus API v2 (sync_emailoctopus) ---------------------------------
+EMAILOCTOPUS_API_BASE_URL = os.environ.get(
+    "EMAILOCTOPUS_API_BASE_URL", "https://api.emailoctopus.com"
+)
+EMAILOCTOPUS_API_KEY = os.environ.get("EMAILOCTOPUS_API_KEY", "")
+
 # --- Production hardening (active whenever DEBUG is off) --------------------
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -1,0 +1,1 @@
+"""EmailOctopus API v2: a rate-limited client and the sync of campaign results into participants."""
