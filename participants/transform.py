@@ -1,0 +1,412 @@
+"""Pure source→participant transform: one EmailOctopus row, and the merge of one person's rows.
+
+Nothing here touches a database. The migration streams rows through `PersonMerge`; the API sync
+and the tests call the same functions, so a person built from the same rows is the same document
+whichever path built it. Output dicts are in the stored (MongoDB) shape of `Participant`; embedded
+dicts leave None values out, as MongoEngine stores them.
+"""
+
+import math
+import re
+from datetime import UTC, datetime
+
+from matching.normalize import normalize_zip
+from participants.documents import EngagementFlag
+from participants.identity import contact_id_for, normalize_email, normalize_phone
+
+# --- quarantine reasons ------------------------------------------------------------------------
+
+MISSING_CAMPAIGN_ID = "MISSING_CAMPAIGN_ID"
+MISSING_ENGAGEMENT = "MISSING_ENGAGEMENT"
+INVALID_ENGAGEMENT = "INVALID_ENGAGEMENT"
+FIELDS_NOT_DICT = "FIELDS_NOT_DICT"
+INVALID_EMAIL = "INVALID_EMAIL"  # an email that is not an address, and no usable phone
+MISSING_CONTACT = "MISSING_CONTACT"  # neither email nor phone
+
+QUARANTINE_REASONS = (
+    MISSING_CAMPAIGN_ID,
+    MISSING_ENGAGEMENT,
+    INVALID_ENGAGEMENT,
+    FIELDS_NOT_DICT,
+    INVALID_EMAIL,
+    MISSING_CONTACT,
+)
+
+# --- custom fields -------------------------------------------------------------------------------
+
+TEXT = "text"
+ZIP = "zip"
+NUMBER = "number"
+
+# Source key → (kind, derived key). Derived keys hold what we parsed from the raw value.
+KNOWN_FIELDS = {
+    "FirstName": (TEXT, None),
+    "LastName": (TEXT, None),
+    "Address": (TEXT, None),
+    "City": (TEXT, None),
+    "Phone": (TEXT, None),
+    "ZIP": (ZIP, "zip5"),
+    "kWh": (NUMBER, "kwh_value"),
+    "annualcost": (NUMBER, "annual_cost_value"),
+    "AnnualSavings": (NUMBER, "annual_savings_value"),
+}
+_KNOWN_BY_LOWER = {key.lower(): key for key in KNOWN_FIELDS}
+
+_SPACES = re.compile(r"\s+")
+_NUMBER = re.compile(r"^[-+]?(\d+(\.\d*)?|\.\d+)$")
+_NUMBER_NOISE = re.compile(r"[$,\s]|usd|kwh", re.IGNORECASE)
+
+_TRUE = {"true", "yes", "y", "1", "t"}
+_FALSE = {"false", "no", "n", "0", "f", ""}
+
+
+def parse_number(raw):
+    """A float from a messy export value: "$1,234.50" → 1234.5, "12,400" → 12400.0.
+
+    "(12.50)" is accounting notation for -12.5. Anything that is not clearly a number
+    ("n/a", "", "about 40", NaN) gives None; callers keep the raw value beside it.
+    """
+    if isinstance(raw, bool) or raw is None:
+        return None
+    if isinstance(raw, int | float):
+        number = float(raw)
+        return number if math.isfinite(number) else None
+    if not isinstance(raw, str):
+        return None
+    text = raw.strip()
+    negative = text.startswith("(") and text.endswith(")")
+    if negative:
+        text = text[1:-1]
+    text = _NUMBER_NOISE.sub("", text)
+    if not _NUMBER.match(text):
+        return None
+    number = float(text)
+    return -number if negative else number
+
+
+def clean_text(raw):
+    """Stripped, inner whitespace collapsed; numbers become strings; empty → None."""
+    if raw is None or isinstance(raw, bool):
+        return None
+    if isinstance(raw, int | float):
+        if isinstance(raw, float) and not math.isfinite(raw):
+            return None
+        raw = str(int(raw)) if float(raw).is_integer() else str(raw)
+    if not isinstance(raw, str):
+        return None
+    text = _SPACES.sub(" ", raw).strip()
+    return text or None
+
+
+def _is_empty(value):
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def clean_fields(raw_fields):
+    """Source `fields` → {source key: value} with empty values left out.
+
+    Known keys are matched case-insensitively (" zip" → "ZIP") and cleaned: text stripped and
+    numbers-as-text made strings. Number fields keep their raw value (parsed later). Unknown keys
+    are kept exactly as they came.
+    """
+    cleaned = {}
+    for key, value in (raw_fields or {}).items():
+        canonical = _KNOWN_BY_LOWER.get(key.strip().lower()) if isinstance(key, str) else None
+        if canonical is None or canonical in cleaned:
+            if not _is_empty(value):
+                cleaned[key] = value
+            continue
+        kind, _derived = KNOWN_FIELDS[canonical]
+        if kind != NUMBER or isinstance(value, str):
+            value = clean_text(value)
+        if not _is_empty(value):
+            cleaned[canonical] = value
+    return cleaned
+
+
+def typed_fields(cleaned):
+    """Add the derived values (zip5 and parsed numbers) to cleaned fields: the stored shape."""
+    typed = dict(cleaned)
+    for key, (kind, derived) in KNOWN_FIELDS.items():
+        value = cleaned.get(key)
+        if kind == ZIP:
+            zip5 = normalize_zip(value)
+            if zip5 is not None:
+                typed[derived] = zip5
+        elif kind == NUMBER and value is not None:
+            number = parse_number(value)
+            if number is not None:
+                typed[derived] = number
+    return typed
+
+
+def transform_fields(raw_fields):
+    """One row's `fields` in the stored `ParticipantFields` shape."""
+    return typed_fields(clean_fields(raw_fields))
+
+
+# --- one source row ------------------------------------------------------------------------------
+
+
+def _flag(value):
+    """An engagement flag as bool, or raises ValueError when it is not one."""
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+    raise ValueError(f"{value!r} is not a yes/no value")
+
+
+def parse_engagement(raw):
+    """The five flags of a source `engagement`, in EngagementFlag.ALL order.
+
+    A missing flag is False (exports leave out keys that are false); a value that is not a
+    yes/no raises ValueError.
+    """
+    if not isinstance(raw, dict):
+        raise ValueError(f"engagement is {type(raw).__name__}, not an object")
+    flags = []
+    for name in EngagementFlag.ALL:
+        try:
+            flags.append(_flag(raw.get(name)))
+        except ValueError as error:
+            raise ValueError(f"engagement.{name}: {error}") from None
+    return tuple(flags)
+
+
+def parse_datetime(raw):
+    """`synced_at` as stored, or parsed from ISO text; None when unusable."""
+    if isinstance(raw, datetime):
+        return raw
+    if isinstance(raw, str):
+        try:
+            return datetime.fromisoformat(raw.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def campaign_id_of(doc):
+    value = doc.get("campaign_id")
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return clean_text(value) if isinstance(value, str) else None
+
+
+def phone_of(doc):
+    """The row's phone, E.164, from `fields.Phone` (any key case), else None."""
+    fields = doc.get("fields")
+    if not isinstance(fields, dict):
+        return None
+    for key, value in fields.items():
+        if isinstance(key, str) and key.strip().lower() == "phone":
+            phone = normalize_phone(value)
+            if phone:
+                return phone
+    return None
+
+
+def quarantine_reason(doc):
+    """(REASON, detail) when a source row cannot become a participant, else None.
+
+    Checked in this order, so each row gets one reason: campaign, engagement, fields shape,
+    contact (email, else phone).
+    """
+    if campaign_id_of(doc) is None:
+        return MISSING_CAMPAIGN_ID, f"campaign_id is {doc.get('campaign_id')!r}"
+    if doc.get("engagement") is None:
+        return MISSING_ENGAGEMENT, "the row has no engagement object"
+    try:
+        parse_engagement(doc["engagement"])
+    except ValueError as error:
+        return INVALID_ENGAGEMENT, str(error)
+    fields = doc.get("fields")
+    if fields is not None and not isinstance(fields, dict):
+        return FIELDS_NOT_DICT, f"fields is {type(fields).__name__}, not an object"
+    if contact_id_for(email=doc.get("email_address"), phone=phone_of(doc)) is None:
+        email = doc.get("email_address")
+        if _is_empty(email):
+            return MISSING_CONTACT, "no email address and no valid phone number"
+        return INVALID_EMAIL, f"email {email!r} is not a valid address and no valid phone"
+    return None
+
+
+def contact_id_of(doc):
+    """The person a valid source row belongs to."""
+    return contact_id_for(email=doc.get("email_address"), phone=phone_of(doc))
+
+
+def engagement_from(doc):
+    """The stored engagement of one valid source row."""
+    flags = parse_engagement(doc["engagement"])
+    engagement = {
+        "campaign_id": campaign_id_of(doc),
+        "source_id": doc.get("_id"),
+        "eo_contact_id": clean_text(doc.get("contact_id")),
+        **dict(zip(EngagementFlag.ALL, flags, strict=True)),
+        "engaged_at": parse_datetime(doc.get("synced_at")),
+    }
+    return {key: value for key, value in engagement.items() if value is not None}
+
+
+def engagement_totals(engagements):
+    """`totals`: how many engagements there are (sent) and how many carry each flag."""
+    totals = {"sent": len(engagements)}
+    for name in EngagementFlag.ALL:
+        totals[name] = sum(1 for engagement in engagements if engagement.get(name))
+    return totals
+
+
+def _utc_naive(moment):
+    if moment is None:
+        return datetime.min
+    if moment.tzinfo is not None:
+        return moment.astimezone(UTC).replace(tzinfo=None)
+    return moment
+
+
+def engagement_sort_key(engagement):
+    """Chronological, then by campaign and source id: a stable order for stored lists."""
+    return (
+        _utc_naive(engagement.get("engaged_at")),
+        engagement.get("campaign_id") or "",
+        str(engagement.get("source_id") or ""),
+        engagement.get("eo_contact_id") or "",
+    )
+
+
+def search_text_for(*, fields, email_address, phone_number):
+    parts = [
+        fields.get("FirstName"),
+        fields.get("LastName"),
+        email_address,
+        phone_number,
+        fields.get("Address"),
+        fields.get("City"),
+        fields.get("zip5"),
+    ]
+    return " ".join(str(part) for part in parts if part).lower() or None
+
+
+# --- one person ----------------------------------------------------------------------------------
+
+
+def _value_key(value):
+    """A hashable stand-in for a field value (unknown custom fields may hold lists or dicts)."""
+    try:
+        hash(value)
+    except TypeError:
+        return ("unhashable", repr(value))
+    return (type(value).__name__, value)
+
+
+class PersonMerge:
+    """Accumulates one person's source rows in any order; `result()` does not depend on it.
+
+    Rows are ranked by (synced_at, _id). For every field the top-ranked non-empty value wins;
+    each other distinct value is kept once in `field_history`, with the latest row that had it.
+    Memory: one small tuple per row plus one entry per distinct field value, not the rows.
+    """
+
+    __slots__ = ("contact_id", "engagements", "winners", "losers", "status", "email", "phone")
+
+    def __init__(self, contact_id):
+        self.contact_id = contact_id
+        self.engagements = []
+        self.winners = {}  # field → (rank, value, source_id, campaign_id, synced_at)
+        self.losers = {}  # (field, value key) → same tuple
+        self.status = None  # (rank, status)
+        self.email = None  # (rank, email)
+        self.phone = None  # (rank, phone)
+
+    def add(self, doc):
+        """Add one valid source row (see `quarantine_reason`)."""
+        synced_at = parse_datetime(doc.get("synced_at"))
+        source_id = doc.get("_id")
+        rank = (_utc_naive(synced_at), str(source_id))
+        campaign_id = campaign_id_of(doc)
+        self.engagements.append(engagement_from(doc))
+        for field, value in clean_fields(doc.get("fields")).items():
+            entry = (rank, value, source_id, campaign_id, synced_at)
+            current = self.winners.get(field)
+            if current is None:
+                self.winners[field] = entry
+                continue
+            if rank > current[0]:
+                self.winners[field], entry = entry, current
+            key = (field, _value_key(entry[1]))
+            previous = self.losers.get(key)
+            if previous is None or entry[0] > previous[0]:
+                self.losers[key] = entry
+        status = clean_text(doc.get("status"))
+        if status is not None and (self.status is None or rank > self.status[0]):
+            self.status = (rank, status)
+        email = normalize_email(doc.get("email_address"))
+        if email is not None and (self.email is None or rank > self.email[0]):
+            self.email = (rank, email)
+        phone = phone_of(doc)
+        if phone is not None and (self.phone is None or rank > self.phone[0]):
+            self.phone = (rank, phone)
+
+    def result(self):
+        """The migration-owned fields of this person's participant document."""
+        cleaned = {field: entry[1] for field, entry in sorted(self.winners.items())}
+        fields = typed_fields(cleaned)
+        history = []
+        for (field, value_key), entry in self.losers.items():
+            if value_key == _value_key(cleaned[field]):
+                continue  # it lost once but won in the end
+            _rank, value, source_id, campaign_id, synced_at = entry
+            change = {
+                "field": field,
+                "value": value,
+                "source_id": source_id,
+                "campaign_id": campaign_id,
+                "synced_at": synced_at,
+            }
+            history.append({key: item for key, item in change.items() if item is not None})
+        history.sort(key=_change_sort_key)
+        engagements = sorted(self.engagements, key=engagement_sort_key)
+        email = self.email[1] if self.email else None
+        phone = self.phone[1] if self.phone else None
+        synced = [e["engaged_at"] for e in engagements if e.get("engaged_at") is not None]
+        document = {
+            "contact_id": self.contact_id,
+            "email_address": email,
+            "phone_number": phone,
+            "status": self.status[1] if self.status else None,
+            "fields": fields,
+            "field_history": history,
+            "engagements": engagements,
+            "totals": engagement_totals(engagements),
+            "synced_at": max(synced, key=_utc_naive) if synced else None,
+            "search_text": search_text_for(fields=fields, email_address=email, phone_number=phone),
+        }
+        return document
+
+
+def _change_sort_key(change):
+    return (
+        change["field"],
+        _utc_naive(change.get("synced_at")),
+        str(change.get("source_id") or ""),
+    )
+
+
+def merge_person(source_docs):
+    """One participant (migration-owned fields) from all valid source rows of one person."""
+    docs = list(source_docs)
+    if not docs:
+        raise ValueError("merge_person needs at least one source document")
+    person = PersonMerge(contact_id_of(docs[0]))
+    for doc in docs:
+        if contact_id_of(doc) != person.contact_id:
+            raise ValueError("merge_person got rows of more than one person")
+        person.add(doc)
+    return person.result()
