@@ -1,0 +1,142 @@
+"""Read-only queries of the review workspace: the queue, its counts, the next item, history."""
+
+import datetime as dt
+
+from bson import ObjectId
+from bson.errors import InvalidId
+from django.core.cache import cache
+from mongoengine.queryset.visitor import Q
+
+from participants.documents import MatchQuality, Participant
+
+from .models import ReviewDecision
+
+QUEUE_ORDER = ("-match.score", "id")  # best candidate score first; no score (no_match) last
+CHOICES_CACHE_SECONDS = 300
+
+
+def review_queue():
+    """Participants matching could not settle and no reviewer has decided yet.
+
+    A reviewer's "no match" keeps the quality `no_match` but sets `match.reviewed_by`, which takes
+    the participant out of the queue until a rematch writes a fresh, unreviewed match.
+    """
+    return Participant.objects(
+        match__quality__in=MatchQuality.NEEDS_REVIEW, match__reviewed_by=None
+    ).order_by(*(key.replace(".", "__") for key in QUEUE_ORDER))
+
+
+def search_queue(queryset, text):
+    """Plain-text search on name, email and address (MongoEngine escapes it for the regex)."""
+    text = " ".join(text.split())
+    if not text:
+        return queryset
+    return queryset.filter(
+        Q(search_text__contains=text.lower())
+        | Q(email_address__icontains=text)
+        | Q(fields__first_name__icontains=text)
+        | Q(fields__last_name__icontains=text)
+        | Q(fields__address__icontains=text)
+    )
+
+
+def _cached_distinct(key, path):
+    values = cache.get(key)
+    if values is None:
+        values = sorted(v for v in review_queue().distinct(path) if v)
+        cache.set(key, values, CHOICES_CACHE_SECONDS)
+    return values
+
+
+def queue_county_choices():
+    """Counties of the queue's candidates (cached: a distinct scans the whole queue)."""
+    return [(c, c) for c in _cached_distinct("review:queue:counties", "match.candidates.county")]
+
+
+def queue_campaign_choices():
+    return [(c, c) for c in _cached_distinct("review:queue:campaigns", "engagements.campaign_id")]
+
+
+def parse_participant_id(raw):
+    """An ObjectId from a URL segment, or None when it is not one."""
+    try:
+        return ObjectId(str(raw))
+    except (InvalidId, TypeError):
+        return None
+
+
+def get_participant(participant_id):
+    oid = parse_participant_id(participant_id)
+    return None if oid is None else Participant.objects(id=oid).first()
+
+
+def _after(score, oid):
+    """Condition for "comes after (score, id)" in QUEUE_ORDER (None scores sort last)."""
+    if score is None:
+        return {"match.score": None, "_id": {"$gt": oid}}
+    return {
+        "$or": [
+            {"match.score": {"$lt": score}},
+            {"match.score": None},
+            {"match.score": score, "_id": {"$gt": oid}},
+        ]
+    }
+
+
+def next_queue_item_id(*, queue, current=None, skipped_ids=()):
+    """The id of the item to show after `current` (a participant) in the filtered `queue`.
+
+    Items after the current one in queue order come first, then the queue wraps around.
+    Items this reviewer skipped in the session come only when nothing else is left.
+    """
+    skipped = [oid for oid in map(parse_participant_id, skipped_ids) if oid is not None]
+    exclude = list(skipped)
+    if current is not None:
+        exclude.append(current.id)
+    fresh = queue.filter(id__nin=exclude)
+    candidates = []
+    if current is not None:
+        score = current.match.score if current.match else None
+        candidates.append(fresh.filter(__raw__=_after(score, current.id)))
+    candidates.append(fresh)
+    skipped_others = [oid for oid in skipped if current is None or oid != current.id]
+    if skipped_others:
+        candidates.append(queue.filter(id__in=skipped_others))
+    for queryset in candidates:
+        item = queryset.only("id").first()
+        if item is not None:
+            return str(item.id)
+    return None
+
+
+def _day_start(now):
+    return dt.datetime.combine(now.date(), dt.time.min, tzinfo=now.tzinfo)
+
+
+def standing_decisions():
+    """Decisions that changed a participant and have not been undone."""
+    return ReviewDecision.objects.filter(
+        action__in=ReviewDecision.CHANGING_ACTIONS, undone_by__isnull=True
+    )
+
+
+def queue_counts(*, reviewer, now):
+    """The progress figures on the queue: to review, reviewed today, reviewed by me."""
+    decisions = standing_decisions()
+    return {
+        "to_review": review_queue().count(),
+        "reviewed_today": decisions.filter(created_at__gte=_day_start(now))
+        .values("participant_id")
+        .distinct()
+        .count(),
+        "reviewed_by_me": decisions.filter(reviewer=reviewer)
+        .values("participant_id")
+        .distinct()
+        .count(),
+    }
+
+
+def participant_history(participant_id):
+    return ReviewDecision.objects.filter(participant_id=str(participant_id)).select_related(
+        "reviewer", "undone_by", "undoes"
+    )
