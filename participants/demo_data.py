@@ -277,11 +277,11 @@ INVALID_EMAILS = (
     "{first}.{last}@gmail", "none", "{first} {last}@hotmail.com", "@aol.com",
 )  # fmt: skip
 CAMPAIGN_NAMES = (
-    "Winter Heating Assistance", "Spring Energy Savings", "Home Energy Audit Invitation",
-    "Summer Cooling Tips", "LED Bulb Giveaway", "Weatherization Program Launch",
+    "Heating Assistance", "Energy Savings Kickoff", "Home Energy Audit Invitation",
+    "Cooling Cost Tips", "LED Bulb Giveaway", "Weatherization Program Launch",
     "Smart Thermostat Rebate", "Energy Burden Survey", "Community Solar Info Night",
-    "Heat Pump Info Session", "Fall Savings Check-in", "Holiday Energy Tips",
-    "New Year Efficiency Challenge", "Bill Assistance Reminder", "Spring Energy Savings (resend)",
+    "Heat Pump Info Session", "Savings Check-in", "Energy Tips Newsletter",
+    "Efficiency Challenge", "Bill Assistance Reminder", "Energy Savings Kickoff (resend)",
 )  # fmt: skip
 CAMPAIGN_COUNT = 14
 LISTS = ("Residential Outreach", "Energy Assistance")
@@ -291,6 +291,14 @@ UNKNOWN_KEYS = (
     ("HeardFrom", ("Flyer", "Facebook", "Neighbor", "Utility bill insert", "Library")),
     ("Renter", ("yes", "no", "Y", "N")),
 )
+COMPOUND_HEADS = (
+    "OAK", "MAPLE", "CEDAR", "PINE", "WILLOW", "BIRCH", "ASPEN", "HOLLY", "SPRING", "STONE",
+    "FOX", "DEER", "EAGLE", "RED", "GREEN", "SILVER", "GOLDEN", "WINDY", "SHADY", "QUAIL",
+)  # fmt: skip
+COMPOUND_TAILS = (
+    "HILL", "GROVE", "RIDGE", "CREEK", "VIEW", "WOOD", "BROOK", "FIELD", "CREST", "HOLLOW",
+    "POINT", "GLEN", "RUN", "BEND",
+)  # fmt: skip
 DWELLING_TYPES = ("Single family", "Single family", "Duplex", "Townhouse", "Mobile home")
 UNITS = ("Apt {n}", "#{n}", "Unit {l}", "Apt. {n}{l}", "Ste {n}", ", Apt {n}", "APT {n}")
 DOCS_PER_PERSON_WEIGHTS = (18, 17, 15, 13, 11, 9, 7, 5, 3, 2)  # 1..10 campaigns, mean ~3.9
@@ -394,26 +402,34 @@ def street_label(predir, name, suffix):
 # --- County data ---------------------------------------------------------------------------------
 
 
-def _street_pool(rng, county_index):
-    """Every (predir, name, suffix) a city of the county may use, shuffled per call."""
-    spec = COUNTIES[county_index]
-    names = STREET_NAMES + spec["streets"] + tuple(abbr for abbr, _ in ORDINALS)
-    pool = []
+def _street_names(county_index):
+    """Street names a town of the county may use: common names, local ones, numbered streets,
+    surnames and compounds such as "OAKWOOD" or "FOX HOLLOW"."""
+    surnames = tuple(name.upper() for name in LAST_NAMES if name.isalpha())
+    compounds = tuple(
+        f"{head}{tail}" if len(head + tail) <= 9 else f"{head} {tail}"
+        for head in COMPOUND_HEADS
+        for tail in COMPOUND_TAILS
+    )
+    ordinals = tuple(abbr for abbr, _ in ORDINALS)
+    return STREET_NAMES + COUNTIES[county_index]["streets"] + ordinals + surnames + compounds
+
+
+def _next_street_keys(rng, county_index):
+    """(predir, name, suffix) keys for one town, in the order it uses them: most names once,
+    some two or three times (MAPLE ST and MAPLE AVE, N and S HIGH ST)."""
+    rate = COUNTIES[county_index]["directional_rate"]
+    suffixes = [(abbr, weight) for abbr, _word, weight in SUFFIXES]
+    names = list(_street_names(county_index))
+    rng.shuffle(names)
     for name in names:
-        for abbr, _word, weight in SUFFIXES:
-            if weight >= 3 or rng.random() < 0.5:
-                pool.append((None, name, abbr))
-                for predir in DIRECTIONALS:
-                    pool.append((predir, name, abbr))
-    rng.shuffle(pool)
-    rate = spec["directional_rate"]
-    with_dir = [key for key in pool if key[0]]
-    without = [key for key in pool if not key[0]]
-    ordered = []
-    while with_dir or without:
-        source = with_dir if (rng.random() < rate and with_dir) or not without else without
-        ordered.append(source.pop())
-    return ordered
+        variants = _weighted(rng, ((1, 70), (2, 20), (3, 10)))
+        suffix = _weighted(rng, suffixes)
+        for _ in range(variants):
+            predir = rng.choice(tuple(DIRECTIONALS)) if rng.random() < rate else None
+            yield predir, name, suffix
+            if rng.random() < 0.5:
+                suffix = _weighted(rng, suffixes)
 
 
 def build_parcels(rng, count):
@@ -425,12 +441,18 @@ def build_parcels(rng, count):
         low, high = spec["house_numbers"]
         for city, weight, zips in spec["cities"]:
             remaining = max(10, round(county_count * weight))
-            pool = _street_pool(rng, county_index)
+            used = set()
+            keys = _next_street_keys(rng, county_index)
             while remaining > 0:
-                predir, name, suffix = pool.pop()
+                key = next(keys, None)
+                if key is None:  # a big town: a second round of the same names
+                    keys = _next_street_keys(rng, county_index)
+                    continue
+                if key in used:
+                    continue
+                used.add(key)
+                predir, name, suffix = key
                 size = min(remaining, rng.randint(8, 60))
-                if not pool:
-                    size = remaining
                 street = Street(county_index, city, predir, name, suffix)
                 step = rng.choice((2, 2, 2, 4, 6, 10))
                 number = rng.randrange(low, max(low + 1, high - size * step * 2))
@@ -801,7 +823,7 @@ def build_campaigns(rng, *, now):
         campaigns.append(
             {
                 "_id": _uuid(rng),
-                "name": f"{name} {sent_at:%Y}",
+                "name": f"{name}, {sent_at:%b %Y}",
                 "subject": f"{name}: what it means for your bill",
                 "status": "SENT",
                 "list_id": list_ids[list_index],
