@@ -1,0 +1,59 @@
+"""`manage.py demo`: one process from an empty store to a site a reviewer can log in to."""
+
+import io
+from datetime import UTC, datetime
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from empowersave import mongodb
+from participants import demo_data
+from participants.documents import Participant
+
+PASSWORD = "demo-pass-4821"
+NOW = datetime(2025, 11, 1, tzinfo=UTC)
+
+
+@pytest.mark.django_db
+def test_demo_sets_everything_up_and_the_demo_user_can_log_in(client):
+    out = io.StringIO()
+    call_command("demo", no_serve=True, participants=300, password=PASSWORD, stdout=out)
+
+    assert mongodb.source_collection().count_documents({}) == 300
+    assert Participant.objects.count() > 0
+    user = get_user_model().objects.get(username="demo")
+    assert user.is_staff
+    assert user.groups.filter(name="reviewers").exists()
+    assert client.login(username="demo", password=PASSWORD)
+    printed = out.getvalue()
+    assert "http://127.0.0.1:8000/" in printed
+    assert PASSWORD in printed
+
+
+@pytest.mark.django_db
+def test_a_second_run_replaces_the_data_and_resets_the_password(client):
+    call_command(
+        "demo", no_serve=True, participants=300, password="first-pass-1", stdout=io.StringIO()
+    )
+    first = Participant.objects.count()
+    call_command(
+        "demo", no_serve=True, participants=300, password="second-pass-2", stdout=io.StringIO()
+    )
+
+    assert Participant.objects.count() == first
+    assert get_user_model().objects.filter(username="demo").count() == 1
+    assert not client.login(username="demo", password="first-pass-1")
+    assert client.login(username="demo", password="second-pass-2")
+
+
+@pytest.mark.django_db
+def test_demo_refuses_a_real_mongodb_unless_allowed(settings):
+    demo_data.seed(participants=200, seed=1, now=NOW)
+    settings.MONGODB_URI = "mongodb://db.example.org:27017"
+
+    with pytest.raises(CommandError, match="--allow-real-mongodb"):
+        call_command("demo", no_serve=True, participants=300, stdout=io.StringIO())
+
+    assert mongodb.source_collection().count_documents({}) == 200
