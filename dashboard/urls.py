@@ -1,3 +1,19 @@
+from django.urls import path
+
+from dashboard import views
+
 app_name = "dashboard"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("zip-engagement.csv", views.zip_csv, name="zip_csv"),
+    path("campaigns/", views.campaigns, name="campaigns"),
+    path("campaigns/<str:campaign_id>/", views.campaign_detail, name="campaign_detail"),
+    path("participants/", views.participants, name="participants"),
+    path("participants/export.csv", views.participants_csv, name="participants_csv"),
+    path(
+        "participants/<str:participant_id>/",
+        views.participant_detail,
+        name="participant_detail",
+    ),
+]

@@ -1,5 +1,6 @@
 """Settings for EmpowerSave Participants, read from the environment (see README)."""
 
+import json
 import os
 from pathlib import Path
 
@@ -106,6 +107,11 @@ USE_THOUSAND_SEPARATOR = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "dashboard.staticfiles.PlotlyFinder",  # plotly.min.js from the installed `plotly` package
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -120,6 +126,14 @@ LOGIN_URL = "admin:login"
 LOGIN_REDIRECT_URL = "/"
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
+
+# Parcel viewer links on the participant page: a URL template per county, else the default.
+# Placeholders (URL-quoted): {parcel_id}, {county}, {address}. JSON in the environment, e.g.
+# PARCEL_VIEWER_URLS='{"Suffolk": "https://gis.example.gov/parcel/{parcel_id}"}'.
+PARCEL_VIEWER_URLS = json.loads(os.environ.get("PARCEL_VIEWER_URLS") or "{}")
+PARCEL_VIEWER_DEFAULT_URL = os.environ.get(
+    "PARCEL_VIEWER_DEFAULT_URL", "https://www.google.com/maps/search/?api=1&query={address}"
+)
 
 # --- MongoDB (see DESIGN.md) -------------------------------------------------
 MONGODB_URI = os.environ.get("MONGODB_URI", "mongomock://localhost")

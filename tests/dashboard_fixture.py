@@ -108,7 +108,7 @@ def fixture_participants():
             score=100.0,
             method="house_number+street+zip",
             residence=("Suffolk", "S-001", "1 MAIN ST", 2134),
-            demographic=("Suffolk", "S-001", 1200.0, 0.04),
+            demographic=("Suffolk", "S-001", 1200.0, 4.0),
             address="1 Main St",
         ),
         participant(
@@ -133,7 +133,7 @@ def fixture_participants():
             score=None,
             method="manual",
             residence=("Hampshire", "H-001", "5 OAK AVE", 1002),
-            demographic=("Hampshire", "H-001", 2400.0, 0.10),
+            demographic=("Hampshire", "H-001", 2400.0, 12.5),
             address="5 Oak Ave",
             city="Amherst",
         ),

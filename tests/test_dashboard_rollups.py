@@ -66,7 +66,7 @@ def test_full_rebuild_counts_the_fixture():
 
     energy = snapshot["energy:Hampshire"]
     assert energy["kwh_cost"] == {"count": 1, "sum": 2400, "hist": {"240e1": 1}}
-    assert energy["burden"]["hist"] == {"100e-3": 1}
+    assert energy["burden"]["hist"] == {"125e-1": 1}
 
 
 def test_value_bucket_keeps_three_significant_digits():
@@ -93,7 +93,7 @@ def test_incremental_updates_equal_a_full_rebuild():
         "county": "Hampshire",
         "parcel_id": "H-9",
         "annual_kwh_cost": 1999.99,
-        "total_energy_burden": 0.0731,
+        "total_energy_burden": 7.31,
     }
     dee_after = copy.deepcopy(dee_before)
     dee_after["match"] = {"quality": "manual", "version": 2}

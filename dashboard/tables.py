@@ -1,0 +1,146 @@
+"""django-tables2 tables over MongoEngine querysets (wrapped in `MongoTableData` by the views)."""
+
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils.html import format_html
+
+from dashboard.rollups import NOT_MATCHED
+from dashboard.selectors import QUALITY_LABELS, engagement_for
+
+TEMPLATE = "dashboard/table.html"
+YES = "Yes"
+NO = "No"
+
+
+def quality_badge(match):
+    """A coloured label with the quality's name (colour is never the only signal)."""
+    quality = match.quality if match else NOT_MATCHED
+    return format_html(
+        '<span class="badge badge-{}">{}</span>', quality, QUALITY_LABELS.get(quality, quality)
+    )
+
+
+def participant_name(record):
+    fields = record.fields
+    name = " ".join(part for part in (fields.first_name, fields.last_name) if part)
+    return name or record.contact_id
+
+
+def participant_address(record):
+    """The matched parcel's address, else the address the participant gave."""
+    if record.residence_ref and record.residence_ref.address:
+        return record.residence_ref.address
+    return record.fields.address or ""
+
+
+class ParticipantColumnsMixin(tables.Table):
+    name = tables.Column(
+        empty_values=(),
+        verbose_name="Name",
+        order_by=("fields__last_name", "fields__first_name"),
+        linkify=lambda record: reverse("dashboard:participant_detail", args=[record.id]),
+    )
+    email_address = tables.Column(verbose_name="Email")
+    address = tables.Column(empty_values=(), verbose_name="Address", orderable=False)
+    county = tables.Column(accessor="residence_ref__county", verbose_name="County")
+    quality = tables.Column(
+        empty_values=(), accessor="match__quality", verbose_name="Match", order_by="match__quality"
+    )
+
+    def render_name(self, record):
+        return participant_name(record)
+
+    def render_address(self, record):
+        return participant_address(record)
+
+    def render_quality(self, record):
+        return quality_badge(record.match)
+
+
+class ParticipantTable(ParticipantColumnsMixin, tables.Table):
+    zip = tables.Column(accessor="fields__zip5", verbose_name="ZIP")
+    sent = tables.Column(accessor="totals__sent", verbose_name="Campaigns")
+    opened = tables.Column(accessor="totals__opened", verbose_name="Opened")
+    clicked = tables.Column(accessor="totals__clicked", verbose_name="Clicked")
+    kwh_cost = tables.Column(
+        accessor="demographic_ref__annual_kwh_cost", verbose_name="Annual kWh cost"
+    )
+    burden = tables.Column(
+        accessor="demographic_ref__total_energy_burden", verbose_name="Energy burden"
+    )
+
+    class Meta:
+        template_name = TEMPLATE
+        orderable = True
+        empty_text = "No participants match these filters."
+        attrs = {"class": "data-table"}
+        sequence = (
+            "name",
+            "email_address",
+            "address",
+            "zip",
+            "county",
+            "quality",
+            "sent",
+            "opened",
+            "clicked",
+            "kwh_cost",
+            "burden",
+        )
+
+    def render_kwh_cost(self, value):
+        return f"${value:,.0f}"
+
+    def render_burden(self, value):
+        return format_burden(value)
+
+
+def format_burden(value):
+    """Energy burden is stored in percent of household income (6.24 → "6.2%")."""
+    return f"{value:.1f}%"
+
+
+class CampaignParticipantTable(ParticipantColumnsMixin, tables.Table):
+    """A campaign's participants with the engagement for THAT campaign."""
+
+    opened = tables.Column(empty_values=(), orderable=False, verbose_name="Opened")
+    clicked = tables.Column(empty_values=(), orderable=False, verbose_name="Clicked")
+    bounced = tables.Column(empty_values=(), orderable=False, verbose_name="Bounced")
+    unsubscribed = tables.Column(empty_values=(), orderable=False, verbose_name="Unsubscribed")
+
+    class Meta:
+        template_name = TEMPLATE
+        orderable = True
+        empty_text = "No participants in this campaign."
+        attrs = {"class": "data-table"}
+        sequence = (
+            "name",
+            "email_address",
+            "opened",
+            "clicked",
+            "bounced",
+            "unsubscribed",
+            "address",
+            "county",
+            "quality",
+        )
+
+    def __init__(self, *args, campaign_id, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.campaign_id = campaign_id
+
+    def _flag(self, record, flag):
+        engagement = engagement_for(record, self.campaign_id)
+        return YES if engagement and getattr(engagement, flag) else NO
+
+    def render_opened(self, record):
+        return self._flag(record, "opened")
+
+    def render_clicked(self, record):
+        return self._flag(record, "clicked")
+
+    def render_bounced(self, record):
+        return self._flag(record, "bounced")
+
+    def render_unsubscribed(self, record):
+        return self._flag(record, "unsubscribed")

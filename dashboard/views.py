@@ -1,0 +1,175 @@
+"""Thin views: each reads through a selector and renders. Every page needs a logged-in user."""
+
+import csv
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import render
+from django_tables2 import RequestConfig
+from django_tables2.paginators import LazyPaginator
+
+from dashboard import selectors
+from dashboard.exports import CSV_HEADER, csv_rows
+from dashboard.filters import ParticipantFilter
+from dashboard.links import parcel_viewer_url
+from dashboard.tables import CampaignParticipantTable, ParticipantTable, format_burden
+from empowersave.adapters import MongoTableData
+from participants.documents import Participant
+
+PER_PAGE = 50
+ZIP_TOP_CHOICES = (10, 25, 50)
+DEFAULT_ZIP_TOP = 25
+
+
+class _Echo:
+    """csv.writer target that hands each line straight to the streaming response."""
+
+    def write(self, value):
+        return value
+
+
+def _paginate(request, table):
+    # LazyPaginator: no count of the whole filtered collection, just one page plus one row.
+    RequestConfig(
+        request, paginate={"per_page": PER_PAGE, "paginator_class": LazyPaginator}
+    ).configure(table)
+    return table
+
+
+@login_required
+def home(request):
+    zip_sort = request.GET.get("zip_sort")
+    if zip_sort not in selectors.ZIP_SORTS:
+        zip_sort = "opened"
+    zip_top = request.GET.get("zip_top")
+    zip_top = int(zip_top) if zip_top in {str(n) for n in ZIP_TOP_CHOICES} else zip_top
+    if zip_top not in (*ZIP_TOP_CHOICES, "all"):
+        zip_top = DEFAULT_ZIP_TOP
+    figures = selectors.dashboard_figures(zip_sort=zip_sort)
+    zips = figures["zips"]
+    shown_zips = zips if zip_top == "all" else zips[:zip_top]
+    chart_data = {
+        "campaigns": [
+            {key: row[key] for key in ("name", "sent", "opened", "clicked", "bounced")}
+            for row in figures["campaigns"]
+        ],
+        "zips": [
+            {key: row[key] for key in ("zip", "opened", "clicked", "sent")} for row in shown_zips
+        ],
+        "qualities": [q["label"] for q in figures["overall"]["quality"]],
+        "counties": [
+            {"county": row["county"], "quality": row["quality"]} for row in figures["counties"]
+        ],
+        "energy": figures["energy"],
+    }
+    context = {
+        **figures,
+        "shown_zips": shown_zips,
+        "zip_sort": zip_sort,
+        "zip_sorts": selectors.ZIP_SORTS,
+        "zip_top": zip_top,
+        "zip_top_choices": ZIP_TOP_CHOICES,
+        "chart_data": chart_data,
+        "refreshed_at": selectors.rollups_refreshed_at(),
+    }
+    return render(request, "dashboard/home.html", context)
+
+
+@login_required
+def zip_csv(request):
+    """All ZIP engagement figures (the chart shows the top N)."""
+    rows = selectors.dashboard_figures()["zips"]
+    header = ("zip", "participants", "sent", "opened", "clicked", "open_rate", "click_rate")
+    writer = csv.writer(_Echo())
+    lines = [writer.writerow(header)]
+    lines += [
+        writer.writerow(
+            [
+                *(row[key] for key in header[:5]),
+                f"{row['open_rate']:.4f}",
+                f"{row['click_rate']:.4f}",
+            ]
+        )
+        for row in rows
+    ]
+    response = StreamingHttpResponse(lines, content_type="text/csv")
+    response["Content-Disposition"] = 'attachment; filename="zip-engagement.csv"'
+    return response
+
+
+@login_required
+def campaigns(request):
+    figures = selectors.dashboard_figures()
+    return render(request, "dashboard/campaigns.html", {"campaigns": figures["campaigns"]})
+
+
+@login_required
+def campaign_detail(request, campaign_id):
+    summary = selectors.campaign_summary(campaign_id)
+    if summary is None:
+        raise Http404("No participant has this campaign.")
+    table = CampaignParticipantTable(
+        MongoTableData(selectors.participants_in_campaign(campaign_id)), campaign_id=campaign_id
+    )
+    _paginate(request, table)
+    return render(request, "dashboard/campaign_detail.html", {"campaign": summary, "table": table})
+
+
+@login_required
+def participants(request):
+    filterset = ParticipantFilter(request.GET or None, queryset=Participant.objects.all())
+    table = ParticipantTable(MongoTableData(filterset.qs))
+    _paginate(request, table)
+    context = {
+        "filter": filterset,
+        "table": table,
+        "csv_query": request.GET.urlencode(),
+    }
+    return render(request, "dashboard/participants.html", context)
+
+
+@login_required
+def participants_csv(request):
+    """The current filter as CSV, streamed row by row (never the whole result in memory)."""
+    filterset = ParticipantFilter(request.GET or None, queryset=Participant.objects.all())
+    if filterset.is_bound and not filterset.is_valid():
+        return render(
+            request,
+            "dashboard/participants.html",
+            {"filter": filterset, "table": None, "csv_query": ""},
+        )
+    campaign_id = (
+        filterset.form.cleaned_data.get("campaign") if filterset.is_bound else None
+    ) or None
+    writer = csv.writer(_Echo())
+
+    def stream():
+        yield writer.writerow(CSV_HEADER)
+        for row in csv_rows(filterset.qs, campaign_id=campaign_id):
+            yield writer.writerow(row)
+
+    response = StreamingHttpResponse(stream(), content_type="text/csv")
+    response["Content-Disposition"] = 'attachment; filename="participants.csv"'
+    return response
+
+
+@login_required
+def participant_detail(request, participant_id):
+    participant = selectors.participant_by_id(participant_id)
+    if participant is None:
+        raise Http404("No such participant.")
+    names = selectors.campaign_names()
+    engagements = [
+        {"engagement": engagement, "name": names.get(engagement.campaign_id, {}).get("name")}
+        for engagement in participant.engagements
+    ]
+    demographic = participant.demographic_ref
+    context = {
+        "participant": participant,
+        "engagements": engagements,
+        "parcel_url": parcel_viewer_url(participant.residence_ref),
+        "burden": format_burden(demographic.total_energy_burden)
+        if demographic and demographic.total_energy_burden is not None
+        else None,
+    }
+    return render(request, "dashboard/participant_detail.html", context)

@@ -1,0 +1,95 @@
+/* Dashboard charts, drawn with the plotly.js the site serves itself (no CDN). */
+(function () {
+  "use strict";
+  var source = document.getElementById("chart-data");
+  if (!source || typeof Plotly === "undefined") {
+    return;
+  }
+  var data = JSON.parse(source.textContent);
+  var COLORS = {
+    opened: "#1f6feb", clicked: "#0a7d55", bounced: "#b35900", sent: "#6e7781"
+  };
+  var QUALITY_COLORS = ["#0a7d55", "#1f6feb", "#6f42c1", "#b42318", "#b35900", "#6e7781"];
+  var LAYOUT = {
+    margin: { t: 16, r: 16, b: 64, l: 64 },
+    font: { family: "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", size: 13, color: "#1f2328" },
+    paper_bgcolor: "rgba(0,0,0,0)",
+    plot_bgcolor: "rgba(0,0,0,0)",
+    legend: { orientation: "h", y: -0.25 },
+    hovermode: "x unified"
+  };
+  var CONFIG = { responsive: true, displaylogo: false, modeBarButtonsToRemove: ["select2d", "lasso2d"] };
+
+  function layout(extra) {
+    return Object.assign({}, LAYOUT, extra || {});
+  }
+
+  function draw(id, traces, extra) {
+    var element = document.getElementById(id);
+    if (element) {
+      Plotly.newPlot(element, traces, layout(extra), CONFIG);
+    }
+  }
+
+  function bars(rows, labelKey, keys) {
+    return keys.map(function (key) {
+      return {
+        type: "bar",
+        name: key.charAt(0).toUpperCase() + key.slice(1),
+        x: rows.map(function (row) { return String(row[labelKey]); }),
+        y: rows.map(function (row) { return row[key]; }),
+        marker: { color: COLORS[key] }
+      };
+    });
+  }
+
+  draw("campaign-chart", bars(data.campaigns, "name", ["opened", "clicked", "bounced"]), {
+    barmode: "group", yaxis: { title: { text: "Emails" }, tickformat: ",d" }
+  });
+
+  draw("zip-chart", bars(data.zips, "zip", ["opened", "clicked"]), {
+    barmode: "group",
+    xaxis: { type: "category", title: { text: "ZIP code" } },
+    yaxis: { title: { text: "Emails" }, tickformat: ",d" }
+  });
+
+  draw("coverage-chart", data.qualities.map(function (label, index) {
+    return {
+      type: "bar",
+      name: label,
+      x: data.counties.map(function (row) { return row.county; }),
+      y: data.counties.map(function (row) { return row.quality[index]; }),
+      marker: { color: QUALITY_COLORS[index] }
+    };
+  }), { barmode: "stack", yaxis: { title: { text: "Participants" }, tickformat: ",d" } });
+
+  function boxes(field, color) {
+    var rows = data.energy.filter(function (row) { return row[field]; });
+    return [{
+      type: "box",
+      name: field,
+      x: rows.map(function (row) { return row.county; }),
+      q1: rows.map(function (row) { return row[field].q1; }),
+      median: rows.map(function (row) { return row[field].median; }),
+      q3: rows.map(function (row) { return row[field].q3; }),
+      lowerfence: rows.map(function (row) { return row[field].min; }),
+      upperfence: rows.map(function (row) { return row[field].max; }),
+      mean: rows.map(function (row) { return row[field].mean; }),
+      marker: { color: color },
+      showlegend: false
+    }];
+  }
+
+  draw("energy-cost-chart", boxes("kwh_cost", "#1f6feb"), {
+    title: { text: "Annual kWh cost", font: { size: 14 } },
+    margin: { t: 40, r: 16, b: 64, l: 64 },
+    hovermode: "closest",
+    yaxis: { tickprefix: "$", tickformat: ",.0f" }
+  });
+  draw("energy-burden-chart", boxes("burden", "#b35900"), {
+    title: { text: "Energy burden (% of household income)", font: { size: 14 } },
+    margin: { t: 40, r: 16, b: 64, l: 64 },
+    hovermode: "closest",
+    yaxis: { ticksuffix: "%", tickformat: ".0f" }
+  });
+})();

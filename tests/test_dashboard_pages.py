@@ -1,0 +1,457 @@
+"""Dashboard, campaign and participant pages on a small fixture with known answers."""
+
+import csv
+import io
+from html.parser import HTMLParser
+
+import pytest
+from mongoengine.connection import get_db
+
+from dashboard.rollups import refresh_rollups
+from tests.dashboard_fixture import NOW, fixture_participants, insert
+
+pytestmark = pytest.mark.django_db
+
+
+class _Tables(HTMLParser):
+    """Collects the text of every cell, row by row, of each <table id=…>."""
+
+    def __init__(self):
+        super().__init__()
+        self.tables, self._table, self._row, self._cell = {}, None, None, None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "table":
+            self._table = self.tables.setdefault(attrs.get("id", f"t{len(self.tables)}"), [])
+        elif tag == "tr" and self._table is not None:
+            self._row = []
+        elif tag in ("td", "th") and self._row is not None:
+            self._cell = []
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None:
+            self._row.append(" ".join(" ".join(self._cell).split()))
+            self._cell = None
+        elif tag == "tr" and self._row is not None:
+            self._table.append(self._row)
+            self._row = None
+        elif tag == "table":
+            self._table = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def tables(response):
+    parser = _Tables()
+    parser.feed(response.content.decode())
+    return parser.tables
+
+
+def body_rows(response, table_id="t0"):
+    """Rows of a table without its header row, as {first cell: cells}."""
+    rows = tables(response)[table_id]
+    return {row[0]: row for row in rows[1:]}
+
+
+def names(response):
+    """Participant names listed in the django-tables2 table, in order."""
+    rows = tables(response)["t0"][1:]
+    return [row[0] for row in rows if len(row) > 1]
+
+
+@pytest.fixture
+def docs():
+    docs = insert(fixture_participants())
+    get_db("emailoctopus")["campaigns"].insert_many(
+        [
+            {"_id": "C1", "name": "Heat pump rebates 2025", "sent_at": NOW.replace(month=1)},
+            {"_id": "C2", "name": "Winter bill help 2025", "sent_at": NOW.replace(month=3)},
+        ]
+    )
+    refresh_rollups(now=NOW)
+    return docs
+
+
+@pytest.fixture
+def analyst(client, django_user_model):
+    client.force_login(django_user_model.objects.create_user("analyst"))
+    return client
+
+
+@pytest.fixture
+def staff(client, django_user_model):
+    user = django_user_model.objects.create_user("staff", is_staff=True)
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.parametrize(
+    "url", ["/", "/campaigns/", "/campaigns/C1/", "/participants/", "/participants/export.csv"]
+)
+def test_pages_require_login(client, url):
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+
+
+def test_dashboard_campaign_statistics(analyst, docs):
+    response = analyst.get("/")
+    assert response.status_code == 200
+    rows = body_rows(response, "campaign-table")
+    # Newest campaign first; counts with their share of emails sent.
+    assert list(rows) == ["Winter bill help 2025", "Heat pump rebates 2025"]
+    assert rows["Heat pump rebates 2025"][1:] == [
+        "3",
+        "2 66.7%",
+        "1 33.3%",
+        "1 33.3%",
+        "1 33.3%",
+        "1 33.3%",
+    ]
+    assert rows["Winter bill help 2025"][1:] == [
+        "3",
+        "2 66.7%",
+        "1 33.3%",
+        "0 0.0%",
+        "0 0.0%",
+        "0 0.0%",
+    ]
+
+
+def test_dashboard_totals_zip_coverage_and_energy(analyst, docs):
+    response = analyst.get("/")
+    html = response.content.decode()
+    assert "<dd>5</dd>" in html  # participants
+    assert "<dd>6</dd>" in html  # engagements
+    assert "<dd>60.0%</dd>" in html  # residence matched (3 of 5)
+    assert "<dd>40.0%</dd>" in html  # demographic linked (2 of 5)
+
+    zips = body_rows(response, "zip-table")
+    assert list(zips) == ["02134", "01002"]  # sorted by opened
+    assert zips["02134"][1:] == ["2", "3", "3 100.0%", "1 33.3%"]
+    assert zips["01002"][1:] == ["2", "2", "1 50.0%", "1 50.0%"]
+
+    counties = body_rows(response, "county-table")
+    header = tables(response)["county-table"][0]
+    assert header[4:] == [
+        "Exact",
+        "Fuzzy",
+        "Manual",
+        "No match",
+        "Pending review",
+        "Not matched yet",
+    ]
+    assert counties["Suffolk"][1:] == ["2", "2 100.0%", "1 50.0%", "1", "1", "0", "0", "0", "0"]
+    assert counties["Hampshire"][1:] == ["1", "1 100.0%", "1 100.0%", "0", "0", "1", "0", "0", "0"]
+    assert counties["(no county)"][1:] == ["2", "0 0.0%", "0 0.0%", "0", "0", "0", "1", "0", "1"]
+    assert list(counties)[-1] == "(no county)"
+
+    energy = body_rows(response, "energy-table")
+    assert energy["Hampshire"][1:] == ["1", "$2,400", "$2,400", "$2,400–$2,400", "1", "12.5%"] + [
+        "12.5%",
+        "12.5%–12.5%",
+    ]
+    assert energy["Suffolk"][1:5] == ["1", "$1,200", "$1,200", "$1,200–$1,200"]
+    assert energy["Suffolk"][6] == "4.0%"
+
+    # The charts' numbers, for plotly.js served by the site itself.
+    assert '<script src="/static/plotly/plotly.min.js">' in html
+    assert 'id="chart-data"' in html
+
+
+def test_dashboard_zip_sorting_and_top_n(analyst, docs):
+    response = analyst.get("/?zip_sort=zip&zip_top=10")
+    assert list(body_rows(response, "zip-table")) == ["01002", "02134"]
+    response = analyst.get("/?zip_sort=click_rate&zip_top=all")
+    assert list(body_rows(response, "zip-table")) == ["01002", "02134"]
+    # Unknown values fall back to the defaults instead of failing.
+    response = analyst.get("/?zip_sort=$where&zip_top=-1")
+    assert response.status_code == 200
+    assert list(body_rows(response, "zip-table")) == ["02134", "01002"]
+
+
+def test_zip_csv_has_every_zip(analyst, docs):
+    response = analyst.get("/zip-engagement.csv")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0] == [
+        "zip",
+        "participants",
+        "sent",
+        "opened",
+        "clicked",
+        "open_rate",
+        "click_rate",
+    ]
+    assert rows[1] == ["02134", "2", "3", "3", "1", "1.0000", "0.3333"]
+    assert len(rows) == 3
+
+
+def test_empty_dashboard_says_so(analyst):
+    response = analyst.get("/")
+    assert response.status_code == 200
+    assert "No participants yet" in response.content.decode()
+
+
+def test_campaign_list(analyst, docs):
+    response = analyst.get("/campaigns/")
+    rows = body_rows(response, "campaign-table")
+    assert rows["Heat pump rebates 2025 C1"][1:3] == ["3", "2 66.7%"]
+
+
+def test_campaign_detail_shows_that_campaigns_engagement(analyst, docs):
+    response = analyst.get("/campaigns/C1/")
+    html = response.content.decode()
+    assert "Heat pump rebates 2025" in html
+    assert "66.7%" in html
+    rows = {row[0]: row for row in tables(response)["t0"][1:]}
+    header = tables(response)["t0"][0]
+    assert header[:6] == ["Name", "Email", "Opened", "Clicked", "Bounced", "Unsubscribed"]
+    assert set(rows) == {"Ann Lee", "Bob Ray", "Cy Fox"}
+    assert rows["Ann Lee"][2:9] == ["Yes", "Yes", "No", "No", "1 MAIN ST", "Suffolk", "Exact"]
+    assert rows["Bob Ray"][2:6] == ["Yes", "No", "Yes", "No"]
+    assert rows["Cy Fox"][2:6] == ["No", "No", "No", "Yes"]
+
+    # In C2 Ann opened but did not click: the row shows C2's engagement, not C1's.
+    rows = {row[0]: row for row in tables(analyst.get("/campaigns/C2/"))["t0"][1:]}
+    assert rows["Ann Lee"][2:4] == ["Yes", "No"]
+    assert rows["Eve Kim"][6:] == ["3 Pine Ct", "—", "Not matched yet"]
+
+
+def test_unknown_campaign_is_404(analyst, docs):
+    assert analyst.get("/campaigns/nope/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("", {"Ann Lee", "Bob Ray", "Cy Fox", "Dee <script>alert(1)</script>", "Eve Kim"}),
+        ("county=Suffolk", {"Ann Lee", "Bob Ray"}),
+        ("quality=fuzzy", {"Bob Ray"}),
+        ("quality=unmatched", {"Eve Kim"}),
+        ("campaign=C2", {"Ann Lee", "Dee <script>alert(1)</script>", "Eve Kim"}),
+        ("opened=true", {"Ann Lee", "Bob Ray", "Dee <script>alert(1)</script>"}),
+        ("opened=false", {"Cy Fox", "Eve Kim"}),
+        ("clicked=true", {"Ann Lee", "Dee <script>alert(1)</script>"}),
+        ("bounced=true", {"Bob Ray"}),
+        ("unsubscribed=true", {"Cy Fox"}),
+        ("zip=02134", {"Ann Lee", "Bob Ray"}),
+        ("zip=1002", {"Cy Fox", "Dee <script>alert(1)</script>"}),
+        ("has_demographic=true", {"Ann Lee", "Cy Fox"}),
+        ("has_demographic=false", {"Bob Ray", "Dee <script>alert(1)</script>", "Eve Kim"}),
+        ("burden_min=5", {"Cy Fox"}),
+        ("burden_max=5", {"Ann Lee"}),
+        ("burden_min=1&burden_max=20", {"Ann Lee", "Cy Fox"}),
+        ("q=elm", {"Bob Ray"}),
+        ("q=ANN+lee", {"Ann Lee"}),
+        ("q=5+oak", {"Cy Fox"}),
+        (
+            "q=example.org",
+            {"Ann Lee", "Bob Ray", "Cy Fox", "Dee <script>alert(1)</script>", "Eve Kim"},
+        ),
+        ("q=.*", set()),  # regex characters are text
+        # Combined filters.
+        ("county=Suffolk&quality=exact&campaign=C1", {"Ann Lee"}),
+        ("campaign=C2&clicked=true", {"Dee <script>alert(1)</script>"}),  # Ann clicked C1 only
+        ("campaign=C1&opened=false", {"Cy Fox"}),
+        ("county=Hampshire&has_demographic=true&burden_min=10", {"Cy Fox"}),
+        ("opened=true&zip=02134&q=bob", {"Bob Ray"}),
+    ],
+)
+def test_participant_filters(analyst, docs, query, expected):
+    response = analyst.get(f"/participants/?{query}")
+    assert response.status_code == 200
+    assert set(names(response)) == expected
+
+
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [
+        ("name", ["Dee <script>alert(1)</script>", "Cy Fox", "Eve Kim", "Ann Lee", "Bob Ray"]),
+        ("-name", ["Bob Ray", "Ann Lee", "Eve Kim", "Cy Fox", "Dee <script>alert(1)</script>"]),
+        (
+            "email_address",
+            ["Ann Lee", "Bob Ray", "Cy Fox", "Dee <script>alert(1)</script>", "Eve Kim"],
+        ),
+    ],
+)
+def test_participant_sorting(analyst, docs, sort, expected):
+    assert names(analyst.get(f"/participants/?sort={sort}")) == expected
+
+
+def test_participant_sorting_by_reference_columns(analyst, docs):
+    matched = "has_demographic=true"
+    assert names(analyst.get(f"/participants/?{matched}&sort=burden")) == ["Ann Lee", "Cy Fox"]
+    assert names(analyst.get(f"/participants/?{matched}&sort=-kwh_cost")) == ["Cy Fox", "Ann Lee"]
+    assert names(analyst.get("/participants/?county=Suffolk&sort=quality")) == [
+        "Ann Lee",
+        "Bob Ray",
+    ]
+    assert names(analyst.get("/participants/?quality=exact&sort=-county"))[0] == "Ann Lee"
+    by_county = names(analyst.get("/participants/?has_demographic=true&sort=-county"))
+    assert by_county == ["Ann Lee", "Cy Fox"]  # Suffolk before Hampshire
+
+
+def test_participant_table_cells(analyst, docs):
+    rows = {row[0]: row for row in tables(analyst.get("/participants/"))["t0"][1:]}
+    assert rows["Ann Lee"][1:] == [
+        "ann@example.org",
+        "1 MAIN ST",
+        "02134",
+        "Suffolk",
+        "Exact",
+        "2",
+        "2",
+        "1",
+        "$1,200",
+        "4.0%",
+    ]
+    assert rows["Eve Kim"][5] == "Not matched yet"
+
+
+def test_participants_are_paginated(analyst, docs):
+    more = [fixture_participants()[4] | {"contact_id": f"p{i:03}@example.org"} for i in range(120)]
+    for doc in more:
+        doc.pop("_id")
+    insert(more)
+    first = analyst.get("/participants/?sort=email_address")
+    assert len(names(first)) == 50
+    assert "Page 1 · 50 rows" in first.content.decode()
+    third = analyst.get("/participants/?sort=email_address&page=3")
+    assert len(names(third)) == 25
+    assert "Next →</a>" not in third.content.decode()
+
+
+def test_csv_export_of_the_current_filter(analyst, docs):
+    response = analyst.get("/participants/export.csv?county=Suffolk&sort=name")
+    assert response.streaming
+    assert response["Content-Type"] == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert [row["contact_id"] for row in rows] == ["ann@example.org", "bob@example.org"]
+    ann = rows[0]
+    assert ann["first_name"] == "Ann"
+    assert ann["parcel_id"] == "S-001"
+    assert ann["match_quality"] == "exact"
+    assert ann["annual_kwh_cost"] == "1200.0"
+    assert ann["energy_burden"] == "4.0"
+    assert (ann["campaigns"], ann["opened"], ann["clicked"]) == ("2", "2", "1")
+
+
+def test_csv_export_counts_the_chosen_campaign(analyst, docs):
+    response = analyst.get("/participants/export.csv?campaign=C2")
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    ann = next(row for row in rows if row["contact_id"] == "ann@example.org")
+    assert (ann["campaigns"], ann["opened"], ann["clicked"]) == ("1", "1", "0")
+    dee = next(row for row in rows if row["contact_id"] == "dee@example.org")
+    assert dee["last_name"] == "<script>alert(1)</script>"  # CSV is data, not HTML
+
+
+def test_csv_cells_never_start_a_formula(analyst, docs):
+    evil = fixture_participants()[4] | {
+        "contact_id": "f@example.org",
+        "email_address": "formula@x.org",
+    }
+    evil["fields"] = evil["fields"] | {"FirstName": "=HYPERLINK(1)"}
+    evil.pop("_id")
+    insert([evil])
+    response = analyst.get("/participants/export.csv?q=formula")
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0]["first_name"] == "'=HYPERLINK(1)"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "county=Atlantis",
+        "quality=perfect",
+        "campaign=C9",
+        "zip=abcde",
+        "zip=123456789012",
+        "burden_min=lots",
+        "county=%7B%22%24ne%22%3A+null%7D",  # county={"$ne": null}
+        "quality[$ne]=x&quality=%7B%24ne%3A1%7D",
+    ],
+)
+def test_bad_filter_values_give_a_form_error(analyst, docs, query):
+    response = analyst.get(f"/participants/?{query}")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Some filters could not be used" in html
+    assert names(response) == []
+    csv_response = analyst.get(f"/participants/export.csv?{query}")
+    assert csv_response.status_code == 200
+    assert "Some filters could not be used" in csv_response.content.decode()
+
+
+def test_operator_shaped_parameters_are_plain_text(analyst, docs):
+    # Unknown keys are ignored; the search box treats the operator as words to look for.
+    response = analyst.get("/participants/?county[$ne]=x&q=%7B%22%24ne%22%3A+null%7D")
+    assert response.status_code == 200
+    assert names(response) == []
+    assert "Some filters could not be used" not in response.content.decode()
+    response = analyst.get("/participants/?county[$ne]=x")
+    assert len(names(response)) == 5
+
+
+def test_script_in_a_name_is_escaped(analyst, docs):
+    for url in ("/participants/", "/campaigns/C2/", f"/participants/{docs[3]['_id']}/"):
+        html = analyst.get(url).content.decode()
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+        assert "<script>alert(1)" not in html
+
+
+def test_participant_detail_panels(analyst, docs, settings):
+    settings.PARCEL_VIEWER_URLS = {"Suffolk": "https://gis.example.gov/parcel/{parcel_id}"}
+    response = analyst.get(f"/participants/{docs[0]['_id']}/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "1 MAIN ST" in html
+    assert 'href="https://gis.example.gov/parcel/S-001"' in html
+    assert "Suffolk" in html
+    assert "$1,200" in html
+    assert "4.0%" in html
+    assert "Exact match" in html
+    assert "score 100.0" in html
+    assert "by house_number+street+zip" in html
+    engagement = body_rows(response, "engagement-table")
+    assert engagement["Heat pump rebates 2025"][1:3] == ["Yes", "Yes"]
+    assert engagement["Winter bill help 2025"][1:3] == ["Yes", "No"]
+    # Analysts (not staff) get no review link.
+    assert "Review this match" not in html
+
+
+def test_participant_detail_default_parcel_link_and_history(analyst, docs):
+    get_db("default")["participants"].update_one(
+        {"_id": docs[2]["_id"]},
+        {
+            "$set": {
+                "field_history": [
+                    {"field": "City", "value": "Amherts", "campaign_id": "C1", "synced_at": NOW}
+                ]
+            }
+        },
+    )
+    html = analyst.get(f"/participants/{docs[2]['_id']}/").content.decode()
+    assert "https://www.google.com/maps/search/?api=1&amp;query=5%20OAK%20AVE" in html
+    assert "Amherts" in html
+    assert "Manual match" in html
+
+
+def test_participant_without_references(analyst, docs):
+    html = analyst.get(f"/participants/{docs[4]['_id']}/").content.decode()
+    assert "No residence matched yet." in html
+    assert "No demographic record linked yet." in html
+    assert "Not matched yet" in html
+
+
+def test_unknown_participant_is_404(analyst, docs):
+    assert analyst.get("/participants/000000000000000000000000/").status_code == 404
+    assert analyst.get("/participants/not-an-id/").status_code == 404
+
+
+def test_page_out_of_range_or_garbage_is_not_an_error(analyst, docs):
+    for page in ("999", "-1", "abc", "1e9"):
+        response = analyst.get(f"/participants/?page={page}")
+        assert response.status_code == 200
