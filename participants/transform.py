@@ -52,7 +52,6 @@ KNOWN_FIELDS = {
 }
 _KNOWN_BY_LOWER = {key.lower(): key for key in KNOWN_FIELDS}
 
-_SPACES = re.compile(r"\s+")
 _NUMBER = re.compile(r"^[-+]?(\d+(\.\d*)?|\.\d+)$")
 _NUMBER_NOISE = re.compile(r"[$,\s]|usd|kwh", re.IGNORECASE)
 
@@ -86,16 +85,13 @@ def parse_number(raw):
 
 def clean_text(raw):
     """Stripped, inner whitespace collapsed; numbers become strings; empty → None."""
-    if raw is None or isinstance(raw, bool):
+    if isinstance(raw, str):
+        return " ".join(raw.split()) or None
+    if isinstance(raw, bool) or not isinstance(raw, int | float):
         return None
-    if isinstance(raw, int | float):
-        if isinstance(raw, float) and not math.isfinite(raw):
-            return None
-        raw = str(int(raw)) if float(raw).is_integer() else str(raw)
-    if not isinstance(raw, str):
+    if isinstance(raw, float) and not math.isfinite(raw):
         return None
-    text = _SPACES.sub(" ", raw).strip()
-    return text or None
+    return str(int(raw)) if float(raw).is_integer() else str(raw)
 
 
 def _is_empty(value):
@@ -199,60 +195,114 @@ def campaign_id_of(doc):
     return clean_text(value) if isinstance(value, str) else None
 
 
-def phone_of(doc):
-    """The row's phone, E.164, from `fields.Phone` (any key case), else None."""
-    fields = doc.get("fields")
-    if not isinstance(fields, dict):
-        return None
-    for key, value in fields.items():
-        if isinstance(key, str) and key.strip().lower() == "phone":
-            phone = normalize_phone(value)
-            if phone:
-                return phone
-    return None
+class RowProblem(ValueError):
+    """Why a source row cannot become a participant: a quarantine reason and a readable detail."""
+
+    def __init__(self, reason, detail):
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
+
+
+class Row:
+    """What the merge needs from one source row, parsed once."""
+
+    __slots__ = (
+        "source_id",
+        "campaign_id",
+        "eo_contact_id",
+        "flags",
+        "fields",
+        "email",
+        "phone",
+        "contact_id",
+        "status",
+        "synced_at",
+        "rank",
+    )
+
+    def __init__(self, doc, *, strict):
+        """Parse `doc`; with `strict`, raise RowProblem when it cannot become a participant.
+
+        Checked in this order, so each row gets one reason: campaign, engagement, fields
+        shape, contact (email, else phone). Without `strict` a broken part is read as empty.
+        """
+        self.campaign_id = campaign_id_of(doc)
+        if strict and self.campaign_id is None:
+            raise RowProblem(MISSING_CAMPAIGN_ID, f"campaign_id is {doc.get('campaign_id')!r}")
+        engagement = doc.get("engagement")
+        if strict and engagement is None:
+            raise RowProblem(MISSING_ENGAGEMENT, "the row has no engagement object")
+        try:
+            self.flags = parse_engagement(engagement if engagement is not None else {})
+        except ValueError as error:
+            if strict:
+                raise RowProblem(INVALID_ENGAGEMENT, str(error)) from None
+            self.flags = (False,) * len(EngagementFlag.ALL)
+        fields = doc.get("fields")
+        if fields is not None and not isinstance(fields, dict):
+            if strict:
+                raise RowProblem(
+                    FIELDS_NOT_DICT, f"fields is {type(fields).__name__}, not an object"
+                )
+            fields = None
+        self.fields = clean_fields(fields)
+        self.email = normalize_email(doc.get("email_address"))
+        self.phone = normalize_phone(self.fields.get("Phone"))
+        self.contact_id = self.email or self.phone
+        if strict and self.contact_id is None:
+            email = doc.get("email_address")
+            if _is_empty(email):
+                raise RowProblem(MISSING_CONTACT, "no email address and no valid phone number")
+            raise RowProblem(
+                INVALID_EMAIL, f"email {email!r} is not a valid address and no valid phone"
+            )
+        self.source_id = doc.get("_id")
+        self.eo_contact_id = clean_text(doc.get("contact_id"))
+        self.status = clean_text(doc.get("status"))
+        self.synced_at = parse_datetime(doc.get("synced_at"))
+        self.rank = (_utc_naive(self.synced_at), str(self.source_id))
+
+    def engagement(self):
+        """The stored engagement of this row."""
+        engagement = {
+            "campaign_id": self.campaign_id,
+            "source_id": self.source_id,
+            "eo_contact_id": self.eo_contact_id,
+            **dict(zip(EngagementFlag.ALL, self.flags, strict=True)),
+            "engaged_at": self.synced_at,
+        }
+        return {key: value for key, value in engagement.items() if value is not None}
+
+
+def parse_row(doc):
+    """The parsed row of a valid source document; raises RowProblem for the quarantine."""
+    return Row(doc, strict=True)
 
 
 def quarantine_reason(doc):
-    """(REASON, detail) when a source row cannot become a participant, else None.
-
-    Checked in this order, so each row gets one reason: campaign, engagement, fields shape,
-    contact (email, else phone).
-    """
-    if campaign_id_of(doc) is None:
-        return MISSING_CAMPAIGN_ID, f"campaign_id is {doc.get('campaign_id')!r}"
-    if doc.get("engagement") is None:
-        return MISSING_ENGAGEMENT, "the row has no engagement object"
+    """(REASON, detail) when a source row cannot become a participant, else None."""
     try:
-        parse_engagement(doc["engagement"])
-    except ValueError as error:
-        return INVALID_ENGAGEMENT, str(error)
-    fields = doc.get("fields")
-    if fields is not None and not isinstance(fields, dict):
-        return FIELDS_NOT_DICT, f"fields is {type(fields).__name__}, not an object"
-    if contact_id_for(email=doc.get("email_address"), phone=phone_of(doc)) is None:
-        email = doc.get("email_address")
-        if _is_empty(email):
-            return MISSING_CONTACT, "no email address and no valid phone number"
-        return INVALID_EMAIL, f"email {email!r} is not a valid address and no valid phone"
+        parse_row(doc)
+    except RowProblem as problem:
+        return problem.reason, problem.detail
     return None
 
 
+def phone_of(doc):
+    """The row's phone, E.164, from `fields.Phone` (any key case), else None."""
+    fields = doc.get("fields")
+    return normalize_phone(clean_fields(fields).get("Phone")) if isinstance(fields, dict) else None
+
+
 def contact_id_of(doc):
-    """The person a valid source row belongs to."""
+    """The person a row belongs to: normalised email, else phone (see participants.identity)."""
     return contact_id_for(email=doc.get("email_address"), phone=phone_of(doc))
 
 
 def engagement_from(doc):
     """The stored engagement of one valid source row."""
-    flags = parse_engagement(doc["engagement"])
-    engagement = {
-        "campaign_id": campaign_id_of(doc),
-        "source_id": doc.get("_id"),
-        "eo_contact_id": clean_text(doc.get("contact_id")),
-        **dict(zip(EngagementFlag.ALL, flags, strict=True)),
-        "engaged_at": parse_datetime(doc.get("synced_at")),
-    }
-    return {key: value for key, value in engagement.items() if value is not None}
+    return parse_row(doc).engagement()
 
 
 def engagement_totals(engagements):
@@ -325,15 +375,18 @@ class PersonMerge:
         self.email = None  # (rank, email)
         self.phone = None  # (rank, phone)
 
-    def add(self, doc):
-        """Add one valid source row (see `quarantine_reason`)."""
-        synced_at = parse_datetime(doc.get("synced_at"))
-        source_id = doc.get("_id")
-        rank = (_utc_naive(synced_at), str(source_id))
-        campaign_id = campaign_id_of(doc)
-        self.engagements.append(engagement_from(doc))
-        for field, value in clean_fields(doc.get("fields")).items():
-            entry = (rank, value, source_id, campaign_id, synced_at)
+    def add(self, doc, row=None):
+        """Add one source row (pass its `parse_row` result when you have it).
+
+        Rows that `parse_row` would reject are read leniently (broken parts as empty), so
+        callers can feed partial rows such as a participant's stored values.
+        """
+        if row is None:
+            row = Row(doc, strict=False)
+        rank = row.rank
+        self.engagements.append(row.engagement())
+        for field, value in row.fields.items():
+            entry = (rank, value, row.source_id, row.campaign_id, row.synced_at)
             current = self.winners.get(field)
             if current is None:
                 self.winners[field] = entry
@@ -344,15 +397,12 @@ class PersonMerge:
             previous = self.losers.get(key)
             if previous is None or entry[0] > previous[0]:
                 self.losers[key] = entry
-        status = clean_text(doc.get("status"))
-        if status is not None and (self.status is None or rank > self.status[0]):
-            self.status = (rank, status)
-        email = normalize_email(doc.get("email_address"))
-        if email is not None and (self.email is None or rank > self.email[0]):
-            self.email = (rank, email)
-        phone = phone_of(doc)
-        if phone is not None and (self.phone is None or rank > self.phone[0]):
-            self.phone = (rank, phone)
+        if row.status is not None and (self.status is None or rank > self.status[0]):
+            self.status = (rank, row.status)
+        if row.email is not None and (self.email is None or rank > self.email[0]):
+            self.email = (rank, row.email)
+        if row.phone is not None and (self.phone is None or rank > self.phone[0]):
+            self.phone = (rank, row.phone)
 
     def result(self):
         """The migration-owned fields of this person's participant document."""

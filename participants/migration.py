@@ -1,0 +1,570 @@
+"""emailoctopus_db.participants → empowersave_development.participants, idempotently.
+
+Phases: (backup) → read and group → write participants → write quarantine → indexes →
+(matching) → validation → rollups. The source is only ever read.
+
+Memory: the read phase keeps every person as a `PersonMerge` (one small engagement dict per
+source row plus one entry per distinct field value), the set of source `_id`s and the rows that
+go to quarantine. At 129,483 rows that is a few hundred MB at most, measured by
+benchmarks/migration_benchmark.py; the rows themselves are not kept.
+
+Writes never look a document up one at a time: before writing, the target is streamed once
+(projected to the migration-owned fields) into a fingerprint per person. A person whose
+fingerprint is unchanged is not written; a changed one is updated by `_id` with `$set` of the
+migration-owned fields only (never `residence_ref`, `demographic_ref` or `match`); a new one is
+inserted. Engagements the API sync added (`source_id` None) are kept. So a second run writes
+nothing, and a run killed halfway, run again, ends where one clean run ends.
+"""
+
+import gzip
+import hashlib
+import json
+import logging
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bson import json_util
+from pymongo import InsertOne, UpdateOne
+from tqdm import tqdm
+
+from empowersave import mongodb
+from participants.documents import EngagementFlag, Participant, QuarantinedDocument, ensure_indexes
+from participants.transform import (
+    PersonMerge,
+    RowProblem,
+    campaign_id_of,
+    engagement_sort_key,
+    engagement_totals,
+    parse_engagement,
+    parse_row,
+)
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_BATCH_SIZE = 1000
+LOG_EVERY = 10_000
+MISSING_CAMPAIGN = "(missing)"
+COUNTED = ("sent", *EngagementFlag.ALL)
+
+# Top-level participant fields the migration owns; everything else belongs to matching/review.
+OWNED_FIELDS = (
+    "contact_id",
+    "email_address",
+    "phone_number",
+    "status",
+    "fields",
+    "field_history",
+    "engagements",
+    "totals",
+    "synced_at",
+    "search_text",
+)
+QUARANTINE_OWNED = ("source_id", "reason", "detail", "original")
+
+
+class ValidationFailed(Exception):
+    """The target does not account for the source; carries the report."""
+
+    def __init__(self, report):
+        failed = [name for name, check in report["validation"]["checks"].items() if not check["ok"]]
+        super().__init__("validation failed: " + ", ".join(failed))
+        self.report = report
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+def _canonical(value):
+    """A comparable form of stored data: key order, None keys, tz and sub-ms digits ignored."""
+    if isinstance(value, dict):
+        return tuple(
+            sorted((key, _canonical(item)) for key, item in value.items() if item is not None)
+        )
+    if isinstance(value, list | tuple):
+        return tuple(_canonical(item) for item in value)
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        return ("datetime", value.replace(microsecond=value.microsecond // 1000 * 1000))
+    return value
+
+
+def fingerprint(document, keys):
+    """A digest of `document`'s `keys` that is equal when the stored data is equal."""
+    owned = {key: document.get(key) for key in keys}
+    return hashlib.sha256(repr(_canonical(owned)).encode()).digest()
+
+
+def _lenient_flags(doc):
+    """The row's flags for counting; all False when its engagement is missing or broken."""
+    try:
+        return parse_engagement(doc.get("engagement"))
+    except ValueError:
+        return (False,) * len(EngagementFlag.ALL)
+
+
+def _count(counts, campaign_id, flags):
+    row = counts.get(campaign_id or MISSING_CAMPAIGN)
+    if row is None:
+        row = counts[campaign_id or MISSING_CAMPAIGN] = dict.fromkeys(COUNTED, 0)
+    row["sent"] += 1
+    for name, flag in zip(EngagementFlag.ALL, flags, strict=True):
+        if flag:
+            row[name] += 1
+
+
+def _progress(iterable, *, total, desc, enabled):
+    """A tqdm bar on a terminal (tqdm turns itself off when stderr is not a tty)."""
+    return tqdm(iterable, total=total, desc=desc, unit="doc", disable=None if enabled else True)
+
+
+# --- read ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class SourcePlan:
+    """What the source says the target must hold."""
+
+    people: dict = field(default_factory=dict)  # contact_id → PersonMerge
+    quarantine: list = field(default_factory=list)  # quarantine documents to write
+    source_ids: set = field(default_factory=set)
+    source_counts: dict = field(default_factory=dict)  # campaign → {sent, opened, ...}
+    documents: int = 0
+
+
+def source_cursor(*, limit=None, batch_size=DEFAULT_BATCH_SIZE):
+    """The source rows, fetched `batch_size` at a time; `limit` keeps the first N by `_id`.
+
+    Only a limited read is sorted: the result of a full read does not depend on row order.
+    """
+    cursor = mongodb.source_collection().find({}, batch_size=batch_size)
+    return cursor.sort("_id", 1).limit(limit) if limit else cursor
+
+
+def read_source(*, now, limit=None, batch_size=DEFAULT_BATCH_SIZE, progress=True):
+    """Stream the source once and group its rows per person (see the module docstring)."""
+    collection = mongodb.source_collection()
+    total = collection.estimated_document_count()
+    total = min(total, limit) if limit else total
+    plan = SourcePlan()
+    rows = source_cursor(limit=limit, batch_size=batch_size)
+    for doc in _progress(rows, total=total, desc="reading source", enabled=progress):
+        plan.documents += 1
+        plan.source_ids.add(doc["_id"])
+        try:
+            row = parse_row(doc)
+        except RowProblem as problem:
+            _count(plan.source_counts, campaign_id_of(doc), _lenient_flags(doc))
+            plan.quarantine.append(
+                {
+                    "source_id": doc["_id"],
+                    "reason": problem.reason,
+                    "detail": problem.detail,
+                    "original": doc,
+                    "quarantined_at": now,
+                }
+            )
+        else:
+            _count(plan.source_counts, row.campaign_id, row.flags)
+            person = plan.people.get(row.contact_id)
+            if person is None:
+                person = plan.people[row.contact_id] = PersonMerge(row.contact_id)
+            person.add(doc, row)
+        if plan.documents % LOG_EVERY == 0:
+            logger.info(
+                "read %s source documents: %s people, %s quarantined",
+                f"{plan.documents:,}",
+                f"{len(plan.people):,}",
+                f"{len(plan.quarantine):,}",
+            )
+    logger.info("read %s source documents in total", f"{plan.documents:,}")
+    return plan
+
+
+# --- backup --------------------------------------------------------------------------------------
+
+
+def backup_source(*, directory, now, batch_size=DEFAULT_BATCH_SIZE):
+    """Export the whole source as gzip JSON Lines (canonical Extended JSON) plus a manifest.
+
+    Canonical Extended JSON keeps every BSON type (ObjectId, datetime, int vs float), so
+    `json_util.loads` of each line gives back the stored document. The manifest's sha256 is
+    that of the .jsonl.gz file as written; `count` is the number of lines.
+    """
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    stem = f"emailoctopus_participants-{now:%Y%m%dT%H%M%SZ}"
+    data_path = directory / f"{stem}.jsonl.gz"
+    count = 0
+    with (
+        data_path.open("wb") as raw,
+        gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as stream,
+    ):
+        for doc in source_cursor(batch_size=batch_size):
+            line = json_util.dumps(doc, json_options=json_util.CANONICAL_JSON_OPTIONS)
+            stream.write(line.encode() + b"\n")
+            count += 1
+    digest = hashlib.sha256()
+    with data_path.open("rb") as written:
+        for chunk in iter(lambda: written.read(1 << 20), b""):
+            digest.update(chunk)
+    collection = mongodb.source_collection()
+    manifest = {
+        "database": collection.database.name,
+        "collection": collection.name,
+        "file": data_path.name,
+        "format": "gzip JSON Lines, MongoDB Extended JSON v2 (canonical), one document per line",
+        "count": count,
+        "sha256": digest.hexdigest(),
+        "sha256_of": "the .jsonl.gz file",
+        "created_at": now.isoformat(),
+    }
+    manifest_path = directory / f"{stem}.manifest.json"
+    manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")
+    logger.info("backed up %s source documents to %s", f"{count:,}", data_path)
+    return {**manifest, "path": str(data_path), "manifest_path": str(manifest_path)}
+
+
+# --- write ---------------------------------------------------------------------------------------
+
+
+def _bulk_write(collection, operations):
+    """One bulk write; a seam the tests use to interrupt a run."""
+    if operations:
+        collection.bulk_write(operations, ordered=False)
+
+
+def _existing_participants(plan):
+    """{contact_id: (_id, fingerprint, engagements this run does not own)} for this run's people.
+
+    One streamed pass over the target, projected to the migration-owned fields.
+    """
+    existing = {}
+    projection = dict.fromkeys(OWNED_FIELDS, 1)
+    for doc in Participant._get_collection().find({}, projection):
+        if doc.get("contact_id") not in plan.people:
+            continue
+        kept = [
+            engagement
+            for engagement in doc.get("engagements") or []
+            if engagement.get("source_id") not in plan.source_ids
+        ]
+        existing[doc["contact_id"]] = (doc["_id"], fingerprint(doc, OWNED_FIELDS), kept)
+    return existing
+
+
+def _set_and_unset(document, keys):
+    update = {"$set": {key: document[key] for key in keys if document.get(key) is not None}}
+    unset = {key: "" for key in keys if document.get(key) is None}
+    if unset:
+        update["$unset"] = unset
+    return update
+
+
+def desired_participant(person, kept_engagements=()):
+    """The migration-owned fields for one person, keeping engagements owned by others."""
+    document = person.result()
+    if kept_engagements:
+        engagements = sorted([*document["engagements"], *kept_engagements], key=engagement_sort_key)
+        document["engagements"] = engagements
+        document["totals"] = engagement_totals(engagements)
+    return document
+
+
+def write_participants(*, plan, batch_size, dry_run, progress=True, tally=None):
+    """Insert new people, update changed ones, skip unchanged ones; returns counts."""
+    existing = {} if not plan.people else _existing_participants(plan)
+    collection = Participant._get_collection()
+    stats = Counter(inserted=0, updated=0, unchanged=0)
+    operations = []
+    people = sorted(plan.people)
+    for done, contact_id in enumerate(
+        _progress(people, total=len(people), desc="writing participants", enabled=progress), 1
+    ):
+        current = existing.get(contact_id)
+        document = desired_participant(plan.people[contact_id], current[2] if current else ())
+        if tally is not None:
+            tally.add_participant(document)
+        if current is None:
+            stats["inserted"] += 1
+            operations.append(
+                InsertOne({key: value for key, value in document.items() if value is not None})
+            )
+        elif fingerprint(document, OWNED_FIELDS) == current[1]:
+            stats["unchanged"] += 1
+        else:
+            stats["updated"] += 1
+            operations.append(
+                UpdateOne({"_id": current[0]}, _set_and_unset(document, OWNED_FIELDS))
+            )
+        if len(operations) >= batch_size:
+            if not dry_run:
+                _bulk_write(collection, operations)
+            operations = []
+        if done % LOG_EVERY == 0:
+            logger.info("wrote %s of %s participants", f"{done:,}", f"{len(people):,}")
+    if not dry_run:
+        _bulk_write(collection, operations)
+    return dict(stats)
+
+
+def write_quarantine(*, plan, batch_size, dry_run, tally=None):
+    """Upsert the quarantined rows keyed by source `_id` (unchanged ones are not written)."""
+    wanted = {entry["source_id"]: entry for entry in plan.quarantine}
+    collection = QuarantinedDocument._get_collection()
+    existing = {}
+    if wanted:
+        for doc in collection.find({}, dict.fromkeys(QUARANTINE_OWNED, 1)):
+            if doc.get("source_id") in wanted:
+                existing[doc["source_id"]] = (doc["_id"], fingerprint(doc, QUARANTINE_OWNED))
+    stats = Counter(inserted=0, updated=0, unchanged=0)
+    operations = []
+    for source_id, entry in wanted.items():
+        if tally is not None:
+            tally.add_quarantined(entry)
+        current = existing.get(source_id)
+        if current is None:
+            stats["inserted"] += 1
+            operations.append(InsertOne(dict(entry)))
+        elif fingerprint(entry, QUARANTINE_OWNED) == current[1]:
+            stats["unchanged"] += 1
+        else:
+            stats["updated"] += 1
+            operations.append(
+                UpdateOne({"_id": current[0]}, _set_and_unset(entry, QUARANTINE_OWNED))
+            )
+        if len(operations) >= batch_size:
+            if not dry_run:
+                _bulk_write(collection, operations)
+            operations = []
+    if not dry_run:
+        _bulk_write(collection, operations)
+    return dict(stats)
+
+
+# --- validation ----------------------------------------------------------------------------------
+
+
+class TargetTally:
+    """What the target holds for this run's source rows, counted in Python from one pass."""
+
+    def __init__(self, plan):
+        self.plan = plan
+        self.seen = Counter()  # source _id → times found in engagements or quarantine
+        self.counts = {}  # campaign → {sent, opened, ...} over migrated engagements
+        self.quarantined_counts = {}
+        self.contact_ids = set()  # people holding at least one of this run's engagements
+        self.participants = 0
+        self.bad_totals = 0
+        self.match_quality = Counter()
+        self.residence_matched = 0
+        self.demographic_matched = 0
+
+    def add_participant(self, doc):
+        self.participants += 1
+        engagements = doc.get("engagements") or []
+        mine = False
+        for engagement in engagements:
+            source_id = engagement.get("source_id")
+            if source_id is None or source_id not in self.plan.source_ids:
+                continue
+            mine = True
+            self.seen[source_id] += 1
+            flags = [engagement.get(name) for name in EngagementFlag.ALL]
+            _count(self.counts, engagement.get("campaign_id"), flags)
+        if mine:
+            self.contact_ids.add(doc.get("contact_id"))
+        if _canonical(doc.get("totals") or {}) != _canonical(engagement_totals(engagements)):
+            self.bad_totals += 1
+        match = doc.get("match") or {}
+        if match.get("quality"):
+            self.match_quality[match["quality"]] += 1
+        if doc.get("residence_ref"):
+            self.residence_matched += 1
+        if doc.get("demographic_ref"):
+            self.demographic_matched += 1
+
+    def add_quarantined(self, doc):
+        source_id = doc.get("source_id")
+        if source_id not in self.plan.source_ids:
+            return  # quarantined by another run (--limit) or by the API sync
+        self.seen[source_id] += 1
+        original = doc.get("original") or {}
+        _count(self.quarantined_counts, original.get("campaign_id"), _lenient_flags(original))
+
+
+def read_back(plan):
+    """Tally the target as stored, streamed with projections."""
+    tally = TargetTally(plan)
+    projection = {
+        "contact_id": 1,
+        "engagements": 1,
+        "totals": 1,
+        "match.quality": 1,
+        "residence_ref.county": 1,
+        "demographic_ref.county": 1,
+    }
+    for doc in Participant._get_collection().find({}, projection):
+        tally.add_participant(doc)
+    quarantine_projection = {
+        "source_id": 1,
+        "original.campaign_id": 1,
+        "original.engagement": 1,
+    }
+    for doc in QuarantinedDocument._get_collection().find({}, quarantine_projection):
+        tally.add_quarantined(doc)
+    return tally
+
+
+def validate(plan, tally, *, examples=5):
+    """The zero-data-loss checks of issue 2; `ok` only when every check passes."""
+    missing = [source_id for source_id in plan.source_ids if tally.seen[source_id] == 0]
+    duplicated = [source_id for source_id, times in tally.seen.items() if times > 1]
+    accounted = {
+        "ok": not missing and not duplicated,
+        "source_ids": len(plan.source_ids),
+        "missing": len(missing),
+        "duplicated": len(duplicated),
+        "examples": [str(source_id) for source_id in (missing + duplicated)[:examples]],
+    }
+    mismatches = []
+    for campaign, source_row in sorted(plan.source_counts.items()):
+        target_row = tally.counts.get(campaign, {})
+        quarantined_row = tally.quarantined_counts.get(campaign, {})
+        for name in COUNTED:
+            expected = source_row[name]
+            found = target_row.get(name, 0) + quarantined_row.get(name, 0)
+            if expected != found:
+                mismatches.append(
+                    {"campaign_id": campaign, "count": name, "source": expected, "target": found}
+                )
+    extra = sorted(set(tally.counts) - set(plan.source_counts))
+    campaign_counts = {
+        "ok": not mismatches and not extra,
+        "rule": "source = target engagements + quarantined rows, per campaign and count",
+        "source": plan.source_counts,
+        "target": tally.counts,
+        "quarantined": tally.quarantined_counts,
+        "mismatches": mismatches,
+        "unexpected_campaigns": extra,
+    }
+    people = set(plan.people)
+    participants = {
+        "ok": tally.contact_ids == people,
+        "distinct_people": len(people),
+        "target_participants": len(tally.contact_ids),
+        "missing": len(people - tally.contact_ids),
+        "unexpected": len(tally.contact_ids - people),
+    }
+    totals = {"ok": tally.bad_totals == 0, "participants_with_wrong_totals": tally.bad_totals}
+    checks = {
+        "source_ids_accounted": accounted,
+        "campaign_counts_match": campaign_counts,
+        "participants_match_people": participants,
+        "totals_match_engagements": totals,
+    }
+    return {"ok": all(check["ok"] for check in checks.values()), "checks": checks}
+
+
+# --- the whole run -------------------------------------------------------------------------------
+
+
+def _matching(*, now):
+    from matching.services import match_participants
+
+    return match_participants(now=now)
+
+
+def _refresh_rollups(*, now):
+    from dashboard.rollups import refresh_rollups
+
+    return refresh_rollups(now=now)
+
+
+def run_migration(
+    *,
+    now,
+    batch_size=DEFAULT_BATCH_SIZE,
+    limit=None,
+    dry_run=False,
+    skip_matching=False,
+    backup_dir=None,
+    progress=True,
+):
+    """Run every phase and return the report; raises ValidationFailed when a check fails."""
+    started = time.perf_counter()
+    phases = {}
+
+    def timed(name, function, *args, **kwargs):
+        begin = time.perf_counter()
+        result = function(*args, **kwargs)
+        phases[name] = round(time.perf_counter() - begin, 3)
+        return result
+
+    backup = None
+    if backup_dir:
+        backup = timed(
+            "backup", backup_source, directory=backup_dir, now=now, batch_size=batch_size
+        )
+    plan = timed(
+        "read", read_source, now=now, limit=limit, batch_size=batch_size, progress=progress
+    )
+    tally = TargetTally(plan) if dry_run else None
+    written = timed(
+        "write_participants",
+        write_participants,
+        plan=plan,
+        batch_size=batch_size,
+        dry_run=dry_run,
+        progress=progress,
+        tally=tally,
+    )
+    quarantine_written = timed(
+        "write_quarantine",
+        write_quarantine,
+        plan=plan,
+        batch_size=batch_size,
+        dry_run=dry_run,
+        tally=tally,
+    )
+    matching = None
+    if not dry_run:
+        # After the bulk load: one index build instead of index upkeep on every insert (and the
+        # embedded store checks a unique index by scanning the collection on every insert).
+        timed("indexes", ensure_indexes)
+        if not skip_matching:
+            matching = timed("matching", _matching, now=now)
+        tally = timed("read_back", read_back, plan)
+    validation = timed("validation", validate, plan, tally)
+    if not dry_run:
+        timed("rollups", _refresh_rollups, now=now)
+
+    reasons = Counter(entry["reason"] for entry in plan.quarantine)
+    report = {
+        "dry_run": dry_run,
+        "limit": limit,
+        "batch_size": batch_size,
+        "started_at": now.isoformat(),
+        "source_documents": plan.documents,
+        "participants": len(plan.people),
+        "engagements": plan.documents - len(plan.quarantine),
+        "quarantined": len(plan.quarantine),
+        "quarantine_reasons": dict(sorted(reasons.items())),
+        "written": {"participants": written, "quarantine": quarantine_written},
+        "target_participants": tally.participants,
+        "residence_matched": tally.residence_matched,
+        "demographic_matched": tally.demographic_matched,
+        "match_quality": dict(sorted(tally.match_quality.items())),
+        "no_match_reasons": (matching or {}).get("no_match_reasons", {}),
+        "matching": matching,
+        "backup": backup,
+        "seconds": round(time.perf_counter() - started, 3),
+        "phases": phases,
+        "validation": validation,
+    }
+    if not validation["ok"]:
+        raise ValidationFailed(report)
+    return report

@@ -1,0 +1,44 @@
+"""Reads of participants for views and other apps (views never query collections directly)."""
+
+from bson import ObjectId
+from bson.errors import InvalidId
+
+from participants.documents import Participant
+
+
+def get_participant(*, participant_id):
+    """The participant with this id (str or ObjectId), or None (also for a malformed id)."""
+    try:
+        object_id = ObjectId(participant_id)
+    except (InvalidId, TypeError):
+        return None
+    return Participant.objects(id=object_id).first()
+
+
+def participant_by_contact_id(*, contact_id):
+    return Participant.objects(contact_id=contact_id).first()
+
+
+def participants_for_campaign(*, campaign_id):
+    """Everyone with an engagement in the campaign, as a QuerySet (chain filters, paginate)."""
+    return Participant.objects(engagements__campaign_id=campaign_id)
+
+
+def participants_in_county(*, county):
+    """Everyone whose matched parcel is in the county."""
+    return Participant.objects(residence_ref__county=county)
+
+
+def participants_with_match_quality(*, quality):
+    """Everyone with this `match.quality`; `quality=None` gives those matching has not seen."""
+    if quality is None:
+        return Participant.objects(match=None)
+    return Participant.objects(match__quality=quality)
+
+
+def engagement_for_campaign(*, participant, campaign_id):
+    """The participant's engagement with the campaign (the latest of several), or None."""
+    found = [item for item in participant.engagements if item.campaign_id == campaign_id]
+    if not found:
+        return None
+    return max(found, key=lambda item: (item.engaged_at is not None, item.engaged_at or 0))
