@@ -499,6 +499,7 @@ class _Identities:
         self.rng = rng
         self.emails = set()
         self.phones = set()
+        self._valid_prefixes = {}  # area code + exchange → valid; phonenumbers is slow
 
     def email(self, first, last):
         rng = self.rng
@@ -518,7 +519,10 @@ class _Identities:
         area = rng.choice(COUNTIES[county_index]["area_codes"])
         while True:
             digits = f"{area}{rng.randint(200, 999)}{rng.randint(0, 9999):04d}"
-            if digits[3:6] == "555" or digits in self.phones or not normalize_phone(digits):
+            prefix = digits[:6]
+            if prefix not in self._valid_prefixes:
+                self._valid_prefixes[prefix] = prefix[3:] != "555" and bool(normalize_phone(digits))
+            if not self._valid_prefixes[prefix] or digits in self.phones:
                 continue
             self.phones.add(digits)
             return digits
