@@ -1,0 +1,148 @@
+from datetime import UTC, datetime
+
+import pytest
+from bson import ObjectId
+
+from participants import selectors, services
+from participants.documents import (
+    DemographicReference,
+    MatchInfo,
+    Participant,
+    ResidenceReference,
+)
+
+NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+
+
+def stored(contact_id, *, campaigns, county=None, quality=None, version=0):
+    doc = {
+        "contact_id": contact_id,
+        "engagements": [
+            {"campaign_id": campaign, "opened": i == 0, "engaged_at": datetime(2024, 1, 1 + i)}
+            for i, campaign in enumerate(campaigns)
+        ],
+        "totals": {"sent": len(campaigns)},
+    }
+    if county:
+        doc["residence_ref"] = {"county": county, "parcel_id": f"{county}-1"}
+    if quality:
+        doc["match"] = {"quality": quality, "version": version}
+    return Participant._get_collection().insert_one(doc).inserted_id
+
+
+@pytest.fixture
+def people():
+    return {
+        "ann": stored("ann@example.com", campaigns=["c1", "c2"], county="Essex", quality="exact"),
+        "bob": stored("bob@example.com", campaigns=["c2"], county="Kent", quality="no_match"),
+        "cy": stored("+12125550134", campaigns=["c1"]),
+    }
+
+
+def contact_ids(queryset):
+    return sorted(p.contact_id for p in queryset)
+
+
+def test_participants_by_campaign_county_and_quality(people):
+    assert contact_ids(selectors.participants_for_campaign(campaign_id="c1")) == [
+        "+12125550134",
+        "ann@example.com",
+    ]
+    assert contact_ids(selectors.participants_in_county(county="Kent")) == ["bob@example.com"]
+    assert contact_ids(selectors.participants_with_match_quality(quality="exact")) == [
+        "ann@example.com"
+    ]
+    assert contact_ids(selectors.participants_with_match_quality(quality=None)) == ["+12125550134"]
+
+
+def test_get_participant_by_id_and_contact(people):
+    assert selectors.get_participant(participant_id=str(people["ann"])).contact_id == (
+        "ann@example.com"
+    )
+    assert selectors.get_participant(participant_id="not-an-id") is None
+    assert selectors.get_participant(participant_id=ObjectId()) is None
+    assert selectors.participant_by_contact_id(contact_id="+12125550134").id == people["cy"]
+
+
+def test_engagement_of_a_participant_for_a_campaign(people):
+    ann = selectors.get_participant(participant_id=people["ann"])
+    assert selectors.engagement_for_campaign(participant=ann, campaign_id="c1").opened is True
+    assert selectors.engagement_for_campaign(participant=ann, campaign_id="c2").opened is False
+    assert selectors.engagement_for_campaign(participant=ann, campaign_id="nope") is None
+
+
+def test_update_references_bumps_the_version_and_refuses_a_stale_one(people):
+    after = services.update_participant_references(
+        participant_id=people["bob"],
+        expected_version=0,
+        residence_ref=ResidenceReference(county="Kent", parcel_id="K-9", parcel_zip=7001),
+        demographic_ref=DemographicReference(county="Kent", parcel_id="K-9", linked_by="MANUAL"),
+        match=MatchInfo(quality="manual", method="review"),
+        now=NOW,
+        reviewed_by="reviewer",
+    )
+    assert after["match"]["version"] == 1
+    bob = selectors.get_participant(participant_id=people["bob"])
+    assert bob.residence_ref.parcel_id == "K-9"
+    assert bob.demographic_ref.linked_by == "MANUAL"
+    assert bob.match.quality == "manual"
+    assert bob.match.reviewed_by == "reviewer"
+
+    with pytest.raises(services.StaleParticipant):
+        services.update_participant_references(
+            participant_id=people["bob"],
+            expected_version=0,
+            residence_ref=None,
+            demographic_ref=None,
+            match=MatchInfo(quality="no_match"),
+            now=NOW,
+        )
+    assert selectors.get_participant(participant_id=people["bob"]).residence_ref.parcel_id == "K-9"
+
+
+def test_update_references_can_remove_them(people):
+    services.update_participant_references(
+        participant_id=people["ann"],
+        expected_version=0,
+        residence_ref=None,
+        demographic_ref=None,
+        match=MatchInfo(quality="no_match", reason="wrong parcel"),
+        now=NOW,
+    )
+    ann = selectors.get_participant(participant_id=people["ann"])
+    assert ann.residence_ref is None
+    assert ann.match.quality == "no_match"
+    assert ann.match.version == 1
+
+
+def test_update_references_keeps_dashboard_rollups_current(people):
+    from dashboard.rollups import refresh_rollups, rollup_collection
+
+    def counters(doc, prefix=""):
+        for key, value in doc.items():
+            if isinstance(value, dict):
+                yield from counters(value, f"{prefix}{key}.")
+            elif isinstance(value, int | float) and value:
+                yield f"{prefix}{key}", value
+
+    def rollups():
+        """Non-zero counters per rollup (an emptied rollup may stay behind with zeros)."""
+        found = {}
+        for doc in rollup_collection().find({}):
+            values = dict(counters(doc))
+            if values and "refreshed_at" not in doc:
+                found[doc["_id"]] = values
+        return found
+
+    refresh_rollups(now=NOW)
+    services.update_participant_references(
+        participant_id=people["cy"],
+        expected_version=0,
+        residence_ref=ResidenceReference(county="Essex", parcel_id="E-7", parcel_zip=1970),
+        demographic_ref=None,
+        match=MatchInfo(quality="manual"),
+        now=NOW,
+    )
+    incremental = rollups()
+    refresh_rollups(now=NOW)
+    assert incremental == rollups()
