@@ -81,6 +81,7 @@ class FakeEmailOctopus:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # headers and body go out as two writes
 
             def do_GET(self):  # noqa: N802 (http.server's naming)
                 fake._handle(self)

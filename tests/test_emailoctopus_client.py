@@ -105,7 +105,7 @@ def test_invalid_parameters_name_the_parameter(api):
 
 
 def test_a_429_burst_is_waited_out(api):
-    api.throttle(capacity=3, refill_per_second=5)
+    api.throttle(capacity=2, refill_per_second=20)
     client = make_client(api, page_size=1)
 
     contacts = list(client.iter_list_contacts("aaaaaaaa-0000-0000-0000-00000000000a"))

@@ -1,0 +1,201 @@
+"""Merge legacy-shaped API rows into one stored participant, by the migration's rules.
+
+Fields, history, status, email and phone go through the migration's own `PersonMerge`: the
+stored participant is fed to it first as pseudo rows (its current values, ranked at its
+`synced_at` above any row of the same instant, and one row per `field_history` entry), then the
+API rows. So "latest non-empty value wins, the others go to the history" is the migration's
+rule, applied incrementally, and feeding the same rows twice changes nothing.
+
+Engagements are merged here, not appended: one per (campaign_id, eo_contact_id). An API row
+for a pair already present (migrated or synced) only turns flags on and moves `engaged_at` to
+the latest event; an engagement the migration stored without an EmailOctopus contact id is
+adopted by the first API row of its campaign. API engagements have no `source_id`.
+"""
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from bson import ObjectId
+
+from participants.documents import EngagementFlag
+from participants.migration import OWNED_FIELDS, fingerprint
+from participants.transform import (
+    KNOWN_FIELDS,
+    PersonMerge,
+    contact_id_of,
+    engagement_sort_key,
+    engagement_totals,
+    quarantine_reason,
+    search_text_for,
+)
+
+# Stored keys that only hold what was parsed from a raw value (zip5, kwh_value, ...).
+DERIVED_FIELD_KEYS = frozenset(derived for _kind, derived in KNOWN_FIELDS.values() if derived)
+ADDRESS_FIELD_KEYS = ("Address", "City", "ZIP", "zip5")
+# Ranks the stored current values above any row with the same `synced_at` (ties keep them).
+CURRENT_VALUES_ID = "\uffff"
+
+
+@dataclass
+class MergeChanges:
+    changed: bool = False
+    engagements_added: list = field(default_factory=list)  # (campaign_id, eo_contact_id)
+    engagements_updated: list = field(default_factory=list)
+    fields_changed: set = field(default_factory=set)  # stored field keys whose value changed
+    address_changed: bool = False
+    changed_keys: set = field(default_factory=set)
+
+
+def validate_row(document):
+    """(contact_id, None) for a usable row, or (None, (REASON, detail)) for the quarantine."""
+    problem = quarantine_reason(document)
+    if problem:
+        return None, problem
+    return contact_id_of(document), None
+
+
+def stored_time(moment):
+    """A datetime as MongoDB keeps it: naive UTC, millisecond precision."""
+    if moment is None:
+        return None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
+def _latest(*moments):
+    present = [stored_time(m) for m in moments if m is not None]
+    return max(present) if present else None
+
+
+def _pseudo_rows(existing):
+    """The stored participant as rows `PersonMerge` understands (no engagements of their own)."""
+    fields = {
+        key: value
+        for key, value in (existing.get("fields") or {}).items()
+        if key not in DERIVED_FIELD_KEYS
+    }
+    current = {
+        "_id": CURRENT_VALUES_ID,
+        "engagement": {},
+        "email_address": existing.get("email_address"),
+        "status": existing.get("status"),
+        "fields": fields,
+        "synced_at": stored_time(existing.get("synced_at")),
+    }
+    rows = [current]
+    for change in existing.get("field_history") or []:
+        rows.append(
+            {
+                "_id": change.get("source_id"),
+                "campaign_id": change.get("campaign_id"),
+                "engagement": {},
+                "fields": {change["field"]: change.get("value")},
+                "synced_at": change.get("synced_at"),
+            }
+        )
+    return rows
+
+
+def _history_entry(change):
+    """History keeps ObjectId source ids only: API rows and the stored values have none."""
+    if not isinstance(change.get("source_id"), ObjectId):
+        change = {key: value for key, value in change.items() if key != "source_id"}
+    if change.get("synced_at") is not None:
+        change = {**change, "synced_at": stored_time(change["synced_at"])}
+    return change
+
+
+def _merge_engagement(engagements, document, changes):
+    campaign_id = document["campaign_id"]
+    eo_contact_id = document["contact_id"]
+    flags = document["engagement"]
+    occurred_at = stored_time(document.get("occurred_at"))
+    same = [
+        e
+        for e in engagements
+        if e.get("campaign_id") == campaign_id and e.get("eo_contact_id") == eo_contact_id
+    ]
+    if not same:  # a migrated engagement of this campaign that has no EmailOctopus contact id
+        same = [
+            e
+            for e in engagements
+            if e.get("campaign_id") == campaign_id and not e.get("eo_contact_id")
+        ]
+    if not same:
+        engagement = {"campaign_id": campaign_id, "eo_contact_id": eo_contact_id}
+        engagement.update({flag: bool(flags.get(flag)) for flag in EngagementFlag.ALL})
+        if occurred_at is not None:
+            engagement["engaged_at"] = occurred_at
+        engagements.append(engagement)
+        changes.engagements_added.append((campaign_id, eo_contact_id))
+        return
+    engagement = same[0]
+    updated = dict(engagement, eo_contact_id=eo_contact_id)
+    for flag in EngagementFlag.ALL:
+        updated[flag] = bool(engagement.get(flag)) or bool(flags.get(flag))
+    engaged_at = _latest(engagement.get("engaged_at"), occurred_at)
+    if engaged_at is not None:
+        updated["engaged_at"] = engaged_at
+    if updated != engagement:
+        engagements[engagements.index(engagement)] = updated
+        changes.engagements_updated.append((campaign_id, eo_contact_id))
+
+
+def merge_participant(existing, documents):
+    """(stored owned fields after the merge, MergeChanges) for one person's valid API rows.
+
+    `existing` is the stored participant (raw dict) or None; `documents` are legacy-shaped rows
+    of this person (rows.py), all valid (see `validate_row`).
+    """
+    documents = sorted(
+        documents, key=lambda d: (stored_time(d.get("synced_at")) or datetime.min, d["_id"])
+    )
+    contact_id = existing["contact_id"] if existing else contact_id_of(documents[0])
+    person = PersonMerge(contact_id)
+    for row in _pseudo_rows(existing) if existing else ():
+        person.add(row)
+    for document in documents:
+        person.add(document)
+    merged = person.result()
+
+    changes = MergeChanges()
+    engagements = [
+        {**e, "engaged_at": stored_time(e["engaged_at"])} if e.get("engaged_at") else dict(e)
+        for e in (existing or {}).get("engagements") or []
+    ]
+    for document in documents:
+        _merge_engagement(engagements, document, changes)
+    engagements.sort(key=engagement_sort_key)
+    merged["engagements"] = engagements
+    merged["totals"] = engagement_totals(engagements)
+    merged["field_history"] = [_history_entry(change) for change in merged["field_history"]]
+    for key in ("email_address", "phone_number"):  # set by someone else: keep it
+        if merged[key] is None and existing and existing.get(key):
+            merged[key] = existing[key]
+    merged["synced_at"] = _latest(
+        (existing or {}).get("synced_at"),
+        *(d.get("synced_at") for d in documents),
+        *(d.get("occurred_at") for d in documents),
+    )
+    merged["search_text"] = search_text_for(
+        fields=merged["fields"],
+        email_address=merged["email_address"],
+        phone_number=merged["phone_number"],
+    )
+
+    before = existing or {}
+    changes.changed_keys = {
+        key for key in OWNED_FIELDS if fingerprint(before, (key,)) != fingerprint(merged, (key,))
+    }
+    changes.changed = bool(changes.changed_keys)
+    old_fields, new_fields = before.get("fields") or {}, merged["fields"]
+    changes.fields_changed = {
+        key
+        for key in set(old_fields) | set(new_fields)
+        if old_fields.get(key) != new_fields.get(key)
+    }
+    changes.address_changed = any(
+        old_fields.get(key) != new_fields.get(key) for key in ADDRESS_FIELD_KEYS
+    )
+    return merged, changes

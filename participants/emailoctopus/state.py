@@ -1,0 +1,81 @@
+"""Sync bookkeeping in the `sync_state` collection (target DB).
+
+- `campaign:<id>`: the report cursor per status. A cursor is saved only after the writes of the
+  pages before it have landed, so a run killed at any point re-fetches at most the pages whose
+  writes may be missing; applying a page twice changes nothing.
+- `pending`: work that a killed run may have left behind: participants created or changed whose
+  matching has not run yet, and a flag saying the incremental rollup update may be missing. The
+  next run finishes both (matching those participants, a full `refresh_rollups`).
+"""
+
+from mongoengine.connection import get_db
+
+COLLECTION = "sync_state"
+CAMPAIGN_PREFIX = "campaign:"
+PENDING_ID = "pending"
+
+
+def state_collection():
+    return get_db("default")[COLLECTION]
+
+
+def load_cursors(campaign_id):
+    """{status: cursor} saved for a campaign ({} when never synced)."""
+    doc = state_collection().find_one({"_id": CAMPAIGN_PREFIX + campaign_id}, {"cursors": 1})
+    return dict((doc or {}).get("cursors") or {})
+
+
+def save_cursor(*, campaign_id, status, cursor, now):
+    state_collection().update_one(
+        {"_id": CAMPAIGN_PREFIX + campaign_id},
+        {
+            "$set": {f"cursors.{status}": cursor, "campaign_id": campaign_id, "synced_at": now},
+        },
+        upsert=True,
+    )
+
+
+def mark_campaign_synced(*, campaign, now):
+    """Remember the campaign's name and when its reports were last read to the end."""
+    state_collection().update_one(
+        {"_id": CAMPAIGN_PREFIX + campaign["id"]},
+        {
+            "$set": {
+                "campaign_id": campaign["id"],
+                "name": campaign.get("name"),
+                "sent_at": campaign.get("sent_at"),
+                "completed_at": now,
+            }
+        },
+        upsert=True,
+    )
+
+
+def load_pending():
+    doc = state_collection().find_one({"_id": PENDING_ID}) or {}
+    return {
+        "match_contact_ids": list(doc.get("match_contact_ids") or []),
+        "rollups_dirty": bool(doc.get("rollups_dirty")),
+    }
+
+
+def mark_pending(*, contact_ids):
+    """Before a batch's writes: those participants need matching, the rollups may lag."""
+    state_collection().update_one(
+        {"_id": PENDING_ID},
+        {
+            "$set": {"rollups_dirty": True},
+            "$addToSet": {"match_contact_ids": {"$each": sorted(contact_ids)}},
+        },
+        upsert=True,
+    )
+
+
+def clear_rollups_dirty():
+    state_collection().update_one({"_id": PENDING_ID}, {"$set": {"rollups_dirty": False}})
+
+
+def clear_pending_matches(contact_ids):
+    state_collection().update_one(
+        {"_id": PENDING_ID}, {"$pullAll": {"match_contact_ids": sorted(contact_ids)}}
+    )
