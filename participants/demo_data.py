@@ -32,7 +32,8 @@ GROUND_TRUTH_COLLECTION = "demo_ground_truth"  # in the county DB
 
 
 def default_parcels(participants):
-    """Parcels scale with the source: about three parcels per person, as in a real county."""
+    """Parcels scale with the source: about four per person, so most parcels have no
+    participant, as in a real county."""
     return max(MIN_PARCELS, participants)
 
 
@@ -380,10 +381,11 @@ def _typo(rng, word):
 
 def _parcel_id(rng, county, seen):
     """A parcel id in the county's own format, unique within the county."""
+    name = COUNTIES[county]["county"]
     while True:
-        if county == 0:  # Franklin, OH: 010-123456-00
+        if name == "Franklin":  # Franklin, OH: 010-123456-00
             value = f"{rng.randint(10, 610):03d}-{rng.randint(0, 999_999):06d}-00"
-        elif county == 1:  # Essex, NJ: municipality-block-lot
+        elif name == "Essex":  # Essex, NJ: municipality-block-lot
             value = f"{rng.randint(1, 22):02d}-{rng.randint(1, 9999):05d}-{rng.randint(1, 99):04d}"
         else:  # Maricopa, AZ: book-map-parcel with an optional split letter
             letter = rng.choice("AABCD") if rng.random() < 0.2 else ""
