@@ -9,6 +9,7 @@ data unchanged.
 from datetime import UTC, datetime
 
 from participants.documents import EngagementFlag
+from participants.identity import contact_id_for
 
 SOURCE_ID_PREFIX = "api"
 
@@ -58,10 +59,15 @@ class SourceRow:
 
     __slots__ = ("campaign_id", "eo_contact_id", "email", "flags", "occurred_at", "contact")
 
-    def __init__(self, *, campaign_id, eo_contact_id, email, contact):
+    @property
+    def email_key(self):
+        """The contact_id the report row's email gives (None when it is not an address)."""
+        return contact_id_for(email=self.email, phone=None)
+
+    def __init__(self, *, campaign_id, eo_contact_id, email, contact=None):
         self.campaign_id = campaign_id
         self.eo_contact_id = eo_contact_id
-        self.email = email
+        self.email = email  # from the report row; the list contact's, once known, wins
         self.flags = dict.fromkeys(EngagementFlag.ALL, False)
         self.occurred_at = None
         self.contact = contact
