@@ -35,7 +35,7 @@ def save_cursor(*, campaign_id, status, cursor, now):
     )
 
 
-def mark_campaign_synced(*, campaign, now):
+def mark_campaign_synced(*, campaign, sent_at, now):
     """Remember the campaign's name and when its reports were last read to the end."""
     state_collection().update_one(
         {"_id": CAMPAIGN_PREFIX + campaign["id"]},
@@ -43,12 +43,29 @@ def mark_campaign_synced(*, campaign, now):
             "$set": {
                 "campaign_id": campaign["id"],
                 "name": campaign.get("name"),
-                "sent_at": campaign.get("sent_at"),
+                "subject": campaign.get("subject"),
+                "sent_at": sent_at,
                 "completed_at": now,
             }
         },
         upsert=True,
     )
+
+
+def synced_campaigns():
+    """{campaign_id: {name, sent_at}} of the campaigns the API sync has read.
+
+    The migrated campaigns' names live in the source DB; campaigns sent after the migration
+    are known only from here.
+    """
+    found = state_collection().find(
+        {"_id": {"$regex": f"^{CAMPAIGN_PREFIX}"}}, {"campaign_id": 1, "name": 1, "sent_at": 1}
+    )
+    return {
+        doc["campaign_id"]: {"name": doc.get("name"), "sent_at": doc.get("sent_at")}
+        for doc in found
+        if doc.get("campaign_id")
+    }
 
 
 def load_pending():
