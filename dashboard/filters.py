@@ -24,13 +24,9 @@ class YesNoAny(forms.NullBooleanSelect):
 
 
 YES_NO = YesNoAny
-SEARCH_FIELDS = (
-    "fields__first_name",
-    "fields__last_name",
-    "email_address",
-    "fields__address",
-    "residence_ref__address",
-)
+# `search_text` holds the lower-cased name, email, phone and given address (participants.transform);
+# the matched parcel's address is searched too.
+SEARCH_FIELDS = ("search_text", "residence_ref__address")
 MAX_SEARCH_TERMS = 5
 
 
@@ -90,7 +86,7 @@ class ParticipantFilter(MongoFilterSet):
         burden.widget.widgets[1].attrs.update({"aria-label": "Energy burden to", "step": "any"})
 
     def filter_search(self, queryset, name, value):
-        """Every word must appear in the name, email or an address (case-insensitive)."""
+        """Every word must appear in the name, email, phone or an address (case-insensitive)."""
         for term in value.split()[:MAX_SEARCH_TERMS]:
             any_field = Q()
             for field in SEARCH_FIELDS:

@@ -1,4 +1,7 @@
+from django.templatetags.static import static
 from django.urls import path
+from django.utils.functional import lazy
+from django.views.generic import RedirectView
 
 from dashboard import views
 
@@ -16,4 +19,6 @@ urlpatterns = [
         views.participant_detail,
         name="participant_detail",
     ),
+    # Browsers ask for /favicon.ico on pages that name no icon (the admin login page).
+    path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("favicon.svg"))),
 ]

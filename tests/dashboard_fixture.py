@@ -5,6 +5,9 @@ from datetime import UTC, datetime
 from bson import ObjectId
 from mongoengine.connection import get_db
 
+from matching.normalize import normalize_zip
+from participants.transform import search_text_for
+
 NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
 
 
@@ -40,8 +43,6 @@ def participant(
     fields = {"FirstName": first, "LastName": last, "Address": address, "City": city}
     if zip_raw is not None:
         fields["ZIP"] = zip_raw
-        from matching.normalize import normalize_zip
-
         fields["zip5"] = normalize_zip(zip_raw)
     doc = {
         "_id": ObjectId(),
@@ -59,7 +60,7 @@ def participant(
             },
         },
         "synced_at": NOW,
-        "search_text": f"{first} {last} {contact_id} {address} {city}".lower(),
+        "search_text": search_text_for(fields=fields, email_address=contact_id, phone_number=None),
     }
     if residence:
         county, parcel_id, parcel_address, parcel_zip = residence

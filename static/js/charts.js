@@ -24,6 +24,24 @@
     return Object.assign({}, LAYOUT, extra || {});
   }
 
+  /* A count axis: whole-number ticks even when the counts are small. */
+  function countAxis(title, traces, stacked) {
+    var highest = 0;
+    if (stacked && traces.length) {
+      traces[0].y.forEach(function (_, i) {
+        var total = traces.reduce(function (sum, t) { return sum + (t.y[i] || 0); }, 0);
+        highest = Math.max(highest, total);
+      });
+    } else {
+      traces.forEach(function (t) { highest = Math.max.apply(null, [highest].concat(t.y)); });
+    }
+    var axis = { title: { text: title }, tickformat: ",d", rangemode: "tozero" };
+    if (highest < 8) {
+      axis.dtick = 1;
+    }
+    return axis;
+  }
+
   function draw(id, traces, extra) {
     var element = document.getElementById(id);
     if (element) {
@@ -43,17 +61,20 @@
     });
   }
 
-  draw("campaign-chart", bars(data.campaigns, "name", ["opened", "clicked", "bounced"]), {
-    barmode: "group", yaxis: { title: { text: "Emails" }, tickformat: ",d" }
+  var campaignBars = bars(data.campaigns, "name", ["opened", "clicked", "bounced"]);
+  draw("campaign-chart", campaignBars, {
+    barmode: "group", xaxis: { type: "category", automargin: true },
+    yaxis: countAxis("Emails", campaignBars)
   });
 
-  draw("zip-chart", bars(data.zips, "zip", ["opened", "clicked"]), {
+  var zipBars = bars(data.zips, "zip", ["opened", "clicked"]);
+  draw("zip-chart", zipBars, {
     barmode: "group",
-    xaxis: { type: "category", title: { text: "ZIP code" } },
-    yaxis: { title: { text: "Emails" }, tickformat: ",d" }
+    xaxis: { type: "category", title: { text: "ZIP code" }, automargin: true },
+    yaxis: countAxis("Emails", zipBars)
   });
 
-  draw("coverage-chart", data.qualities.map(function (label, index) {
+  var coverageBars = data.qualities.map(function (label, index) {
     return {
       type: "bar",
       name: label,
@@ -61,7 +82,12 @@
       y: data.counties.map(function (row) { return row.quality[index]; }),
       marker: { color: QUALITY_COLORS[index] }
     };
-  }), { barmode: "stack", yaxis: { title: { text: "Participants" }, tickformat: ",d" } });
+  });
+  draw("coverage-chart", coverageBars, {
+    barmode: "stack",
+    legend: { orientation: "h", y: -0.25, traceorder: "normal" },
+    yaxis: countAxis("Participants", coverageBars, true)
+  });
 
   function boxes(field, color) {
     var rows = data.energy.filter(function (row) { return row[field]; });

@@ -1,0 +1,148 @@
+"""Server time of the dashboard pages at production scale on the embedded store (issue 5).
+
+Seeds the demo source (129,483 rows by default), migrates it (with matching unless
+`--skip-matching`; the migration rebuilds the rollups at its end), then times 20 requests each
+through Django's test client:
+
+- the dashboard home (reads the rollups only),
+- a filtered participants page: county + match quality + campaign, page 50,
+- a participant detail page (a participant with both references when there is one).
+
+Prints the median and the 95th percentile of each, after one untimed warm-up request.
+
+    .venv/bin/python benchmarks/dashboard_benchmark.py [--participants 129483] [--skip-matching]
+
+Runs only on the embedded store (MONGODB_URI=mongomock://…); the Django SQL database is an
+in-memory SQLite, so no file is touched.
+"""
+
+import argparse
+import io
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "empowersave.settings")
+os.environ["DATABASE_URL"] = "sqlite://:memory:"
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
+from mongoengine.connection import get_db  # noqa: E402
+
+from dashboard.selectors import rollup_snapshot  # noqa: E402
+from empowersave import mongodb  # noqa: E402
+from participants.documents import Participant  # noqa: E402
+
+PRODUCTION_ROWS = 129_483
+REQUESTS = 20
+PAGE = 50
+
+
+def timed_requests(client, url, *, count=REQUESTS):
+    """Seconds of each of `count` requests (after one warm-up), all checked for a 200."""
+    warm_up = client.get(url)
+    assert warm_up.status_code == 200, (url, warm_up.status_code)
+    seconds = []
+    for _ in range(count):
+        started = time.perf_counter()
+        response = client.get(url)
+        seconds.append(time.perf_counter() - started)
+        assert response.status_code == 200, (url, response.status_code)
+    return seconds
+
+
+def report(label, seconds):
+    median = statistics.median(seconds)
+    p95 = statistics.quantiles(seconds, n=20, method="inclusive")[18]
+    print(f"{label:<44} median {median * 1000:8.1f} ms   p95 {p95 * 1000:8.1f} ms")
+
+
+def busiest_filter():
+    """The county, quality and campaign with the most participants (from the rollups)."""
+    snapshot = rollup_snapshot()
+    counties = [d for key, d in snapshot.items() if key.startswith("county:")]
+    county_doc = max(
+        (d for d in counties if d.get("residence")), key=lambda d: d["residence"], default=None
+    )
+    campaign = max(
+        (d for key, d in snapshot.items() if key.startswith("campaign:")),
+        key=lambda d: d.get("sent", 0),
+    )["campaign_id"]
+    if county_doc is None:  # no matching: every participant is "not matched yet"
+        return {"quality": "unmatched", "campaign": campaign}
+    quality = max(county_doc["quality"], key=county_doc["quality"].get)
+    return {"county": county_doc["county"], "quality": quality, "campaign": campaign}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--participants", type=int, default=PRODUCTION_ROWS)
+    parser.add_argument("--skip-matching", action="store_true")
+    args = parser.parse_args()
+    if not mongodb.is_embedded(settings.MONGODB_URI):
+        parser.error("runs only on the embedded store: it drops and seeds the demo collections")
+    mongodb.connect()
+
+    started = time.perf_counter()
+    call_command(
+        "seed_demo_data", participants=args.participants, verbosity=0, stdout=io.StringIO()
+    )
+    seeded = time.perf_counter()
+    call_command(
+        "migrate_participants",
+        skip_matching=args.skip_matching,
+        verbosity=0,
+        stdout=io.StringIO(),
+    )
+    migrated = time.perf_counter()
+    source = get_db(mongodb.EMAILOCTOPUS_ALIAS)["participants"].count_documents({})
+    participants = get_db(mongodb.DEFAULT_ALIAS)["participants"].count_documents({})
+    print(f"seeded {source:,} source documents in {seeded - started:.0f} s")
+    print(
+        f"migrated to {participants:,} participants in {migrated - seeded:.0f} s "
+        f"({'without' if args.skip_matching else 'with'} matching; rollups rebuilt at the end)"
+    )
+
+    setup_test_environment()
+    call_command("migrate", verbosity=0, interactive=False)
+    client = Client()
+    client.force_login(get_user_model().objects.create_user("bench", is_staff=True))
+
+    query = busiest_filter()
+    filtered = Participant.objects(engagements__campaign_id=query["campaign"])
+    if "county" in query:
+        filtered = filtered.filter(residence_ref__county=query["county"])
+    filtered = (
+        filtered.filter(match=None)
+        if query["quality"] == "unmatched"
+        else filtered.filter(match__quality=query["quality"])
+    )
+    matches = filtered.count()
+    print(f"filter {query}: {matches:,} participants, so page {PAGE} has rows: {matches > 49 * 50}")
+
+    sample = Participant.objects(residence_ref__ne=None, demographic_ref__ne=None).first()
+    sample = sample or Participant.objects.first()
+
+    print(f"\n{REQUESTS} requests each through django.test.Client (after one warm-up):")
+    report("dashboard home  /", timed_requests(client, "/"))
+    report(
+        f"participants, filtered, page {PAGE}",
+        timed_requests(client, f"/participants/?{urlencode(query | {'page': PAGE})}"),
+    )
+    report("participant detail", timed_requests(client, f"/participants/{sample.id}/"))
+    report("participants, unfiltered, page 1", timed_requests(client, "/participants/"))
+
+
+if __name__ == "__main__":
+    main()
