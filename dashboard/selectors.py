@@ -20,6 +20,7 @@ from dashboard.rollups import (
 )
 from empowersave.mongodb import EMAILOCTOPUS_ALIAS
 from participants.documents import EngagementFlag, MatchQuality, Participant
+from participants.emailoctopus.state import synced_campaigns
 
 CAMPAIGNS_COLLECTION = "campaigns"  # source DB: {_id: campaign id, name, sent_at}, seeded
 QUALITY_ORDER = (*MatchQuality.CHOICES, NOT_MATCHED)
@@ -74,12 +75,17 @@ def _rate(part, whole):
 
 
 def campaign_names():
-    """{campaign_id: {name, sent_at}} from the source DB's `campaigns` collection, when present."""
-    campaigns = get_db(EMAILOCTOPUS_ALIAS)[CAMPAIGNS_COLLECTION]
-    return {
+    """{campaign_id: {name, sent_at}}: the source DB's `campaigns`, then those the API sync read."""
+    campaigns = {
         str(doc["_id"]): {"name": doc.get("name"), "sent_at": doc.get("sent_at")}
-        for doc in campaigns.find({}, {"name": 1, "sent_at": 1})
+        for doc in get_db(EMAILOCTOPUS_ALIAS)[CAMPAIGNS_COLLECTION].find(
+            {}, {"name": 1, "sent_at": 1}
+        )
     }
+    for campaign_id, info in synced_campaigns().items():
+        if info.get("name"):
+            campaigns[campaign_id] = info
+    return campaigns
 
 
 def _by_prefix(snapshot, prefix):

@@ -455,3 +455,13 @@ def test_page_out_of_range_or_garbage_is_not_an_error(analyst, docs):
     for page in ("999", "-1", "abc", "1e9"):
         response = analyst.get(f"/participants/?page={page}")
         assert response.status_code == 200
+
+
+def test_campaign_names_from_the_api_sync(analyst, docs):
+    from participants.emailoctopus.state import mark_campaign_synced
+
+    mark_campaign_synced(
+        campaign={"id": "C2", "name": "Winter bill help (resent)"}, sent_at=NOW, now=NOW
+    )
+    rows = body_rows(analyst.get("/"), "campaign-table")
+    assert "Winter bill help (resent)" in rows
