@@ -1,0 +1,208 @@
+"""How fast `sync_emailoctopus` takes in a new campaign, on the embedded store (issue 6).
+
+Seeds the demo source and migrates it (no matching), so the target holds a realistic population.
+Then a new campaign is served by the local fake API (tests/fake_emailoctopus.py, real HTTP): it
+goes to `--contacts` people of one demo list, a share of them new to us, with realistic open,
+click, bounce, complaint and unsubscribe rates. Three syncs are timed: the first (creates and
+updates participants, matches the new ones), a second with nothing new, and a third after a
+few hundred late "opened" events.
+
+    .venv/bin/python benchmarks/emailoctopus_sync_benchmark.py [--participants 10000]
+        [--contacts 5000] [--new-share 0.3]
+
+The client's own rate limit is lifted so that the figures are the sync's; the real API allows
+10 requests/s, so `requests / 10` seconds is the floor of a real run, printed beside them.
+Runs only on the embedded store, which has no indexes: every `$in` read and every upsert scans
+the participants collection, so time grows with the population (a real MongoDB uses the
+unique `contact_id` index).
+"""
+
+import argparse
+import os
+import random
+import resource
+import sys
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "empowersave.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from mongoengine.connection import get_db  # noqa: E402
+
+from empowersave import mongodb  # noqa: E402
+from participants import demo_data  # noqa: E402
+from participants.emailoctopus.client import EmailOctopusClient  # noqa: E402
+from participants.emailoctopus.ratelimit import TokenBucket  # noqa: E402
+from participants.emailoctopus.sync import sync_emailoctopus  # noqa: E402
+from participants.migration import run_migration  # noqa: E402
+from tests.fake_emailoctopus import FakeEmailOctopus  # noqa: E402
+
+RATES = {"opened": 0.35, "clicked": 0.08, "bounced": 0.02, "complained": 0.002}
+UNSUBSCRIBE_RATE = 0.01
+API_REQUESTS_PER_SECOND = 10
+
+
+def iso(moment):
+    return moment.astimezone(UTC).isoformat()
+
+
+def list_contacts(*, count, new_share, rng, now):
+    """Contacts of the demo's first list as the API would list them, plus new people."""
+    source = get_db(mongodb.EMAILOCTOPUS_ALIAS)[demo_data.SOURCE_COLLECTION]
+    list_id = get_db(mongodb.EMAILOCTOPUS_ALIAS)[demo_data.CAMPAIGNS_COLLECTION].find_one()[
+        "list_id"
+    ]
+    known = {}
+    for doc in source.find({}, {"contact_id": 1, "email_address": 1, "fields": 1, "status": 1}):
+        if doc.get("contact_id") and isinstance(doc.get("fields"), dict):
+            known.setdefault(doc["contact_id"], doc)
+    existing_count = min(int(count * (1 - new_share)), len(known))
+    contacts = []
+    for doc in rng.sample(sorted(known.values(), key=lambda d: d["contact_id"]), existing_count):
+        contacts.append(
+            {
+                "id": doc["contact_id"],
+                "email_address": doc.get("email_address"),
+                "fields": doc["fields"],
+                "status": str(doc.get("status") or "subscribed").lower(),
+                "created_at": iso(now - timedelta(days=400)),
+                "last_updated_at": iso(now - timedelta(days=rng.randint(1, 400))),
+            }
+        )
+    templates = [c["fields"] for c in contacts] or [{"FirstName": "New"}]
+    for index in range(count - existing_count):
+        contacts.append(
+            {
+                "id": str(uuid.UUID(int=rng.getrandbits(128))),
+                "email_address": f"new.person{index}@example.org",
+                "fields": {**rng.choice(templates), "FirstName": f"New{index}"},
+                "status": "subscribed",
+                "created_at": iso(now - timedelta(days=3)),
+                "last_updated_at": iso(now - timedelta(days=2)),
+            }
+        )
+    return list_id, contacts
+
+
+def campaign_reports(contacts, *, sent_at, rng):
+    reports = {status: [] for status in ("sent", *RATES, "unsubscribed")}
+    for contact in contacts:
+        row = {"contact_id": contact["id"], "contact_email_address": contact["email_address"]}
+        reports["sent"].append({**row, "occurred_at": iso(sent_at)})
+        opened = rng.random() < RATES["opened"]
+        for status, rate in RATES.items():
+            if status in ("clicked", "complained") and not opened:
+                continue
+            if status == "opened" and not opened or status != "opened" and rng.random() >= rate:
+                continue
+            at = sent_at + timedelta(minutes=rng.randint(1, 3000))
+            reports[status].append({**row, "occurred_at": iso(at)})
+        if rng.random() < UNSUBSCRIBE_RATE:
+            at = sent_at + timedelta(minutes=rng.randint(1, 3000))
+            reports["unsubscribed"].append({**row, "occurred_at": iso(at)})
+    for rows in reports.values():
+        rows.sort(key=lambda r: r["occurred_at"])
+    return reports
+
+
+def timed_sync(api, now, label):
+    client = EmailOctopusClient(
+        api_key=api.api_key,
+        base_url=api.base_url,
+        bucket=TokenBucket(capacity=10**9, refill_per_second=10**9),
+    )
+    started = time.perf_counter()
+    report = sync_emailoctopus(client=client, now=now)
+    seconds = time.perf_counter() - started
+    requests = report["api"]["requests"]
+    print(
+        f"{label}: {seconds:.1f} s for {report['report_rows']:,} report rows "
+        f"({report['report_rows'] / seconds:,.0f} rows/s), {requests:,} requests "
+        f"(>= {requests / API_REQUESTS_PER_SECOND:.0f} s at the API's 10 requests/s)"
+    )
+    print(
+        f"  participants {report['participants_created']:,} created, "
+        f"{report['participants_updated']:,} updated, {report['participants_unchanged']:,} "
+        f"unchanged; engagements {report['engagements_added']:,} added, "
+        f"{report['engagements_updated']:,} updated; rows already synced "
+        f"{report['rows_already_synced']:,}; quarantined {report['quarantined']:,}"
+    )
+    if report["matching"]:
+        quality = report["matching"].get("match_quality", report["matching"])
+        print(f"  matching: {quality}")
+    return report
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--participants", type=int, default=10_000, help="demo source rows")
+    parser.add_argument("--contacts", type=int, default=5_000, help="recipients of the campaign")
+    parser.add_argument("--new-share", type=float, default=0.3, help="share of new people")
+    parser.add_argument("--late-opens", type=int, default=300)
+    parser.add_argument("--seed", type=int, default=demo_data.DEFAULT_SEED)
+    args = parser.parse_args()
+    if not mongodb.is_embedded(settings.MONGODB_URI):
+        parser.error("runs only on the embedded store: it drops and seeds the demo collections")
+    mongodb.connect()
+    rng = random.Random(args.seed)
+    now = datetime.now(UTC).replace(microsecond=0)
+
+    started = time.perf_counter()
+    demo_data.seed(participants=args.participants, seed=args.seed, now=now)
+    migration = run_migration(now=now, skip_matching=True, progress=False)
+    print(
+        f"seeded and migrated {migration['source_documents']:,} rows into "
+        f"{migration['participants']:,} participants in {time.perf_counter() - started:.1f} s"
+    )
+
+    sent_at = now - timedelta(days=2)
+    list_id, contacts = list_contacts(
+        count=args.contacts, new_share=args.new_share, rng=rng, now=now
+    )
+    campaign_id = str(uuid.UUID(int=rng.getrandbits(128)))
+    data = {
+        "campaigns": [
+            {
+                "id": campaign_id,
+                "status": "sent",
+                "name": "Benchmark campaign",
+                "subject": "Benchmark",
+                "to": [list_id],
+                "created_at": iso(sent_at - timedelta(days=1)),
+                "sent_at": iso(sent_at),
+            }
+        ],
+        "lists": {list_id: {"name": "Benchmark list", "contacts": contacts}},
+        "reports": {campaign_id: campaign_reports(contacts, sent_at=sent_at, rng=rng)},
+    }
+    api = FakeEmailOctopus(data=data).start()
+    try:
+        timed_sync(api, now, "first sync")
+        timed_sync(api, now, "second sync (nothing new)")
+        opened = {row["contact_id"] for row in data["reports"][campaign_id]["opened"]}
+        late = [c for c in contacts if c["id"] not in opened][: args.late_opens]
+        for contact in late:
+            api.add_event(
+                campaign_id,
+                "opened",
+                contact_id=contact["id"],
+                email=contact["email_address"],
+                occurred_at=iso(now),
+            )
+        timed_sync(api, now, f"third sync ({len(late)} late opens)")
+    finally:
+        api.stop()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak RSS of the process {peak:,.0f} MB (seeding and migration included)")
+
+
+if __name__ == "__main__":
+    main()

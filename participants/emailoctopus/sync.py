@@ -1,0 +1,416 @@
+"""Sync EmailOctopus campaign results into `empowersave_development.participants`.
+
+For each sent campaign and each report status, the report is read from the saved cursor on, in
+batches of pages. A batch becomes one legacy-shaped document per (campaign, contact) (rows.py),
+is validated and merged into participants by the migration's identity rule (merge.py), and is
+written with two bulk operations (participants, quarantine) after one `$in` read. Only then is
+the cursor saved, so a killed run re-reads at most one batch, and re-applying it changes nothing.
+New participants are matched at the end and the dashboard rollups follow every write.
+"""
+
+import logging
+import time
+from collections import Counter, defaultdict
+from datetime import UTC, datetime
+
+from matching.services import match_participants
+from mongoengine.connection import get_db
+from pymongo import UpdateOne
+
+from dashboard.rollups import record_participant_changes, refresh_rollups
+from participants.documents import Participant, QuarantinedDocument, ensure_indexes
+from participants.emailoctopus import state
+from participants.emailoctopus.client import CAMPAIGN_STATUS_SENT, REPORT_STATUSES
+from participants.emailoctopus.merge import merge_participant, stored_time, validate_row
+from participants.emailoctopus.rows import SourceRow, api_source_id, parse_timestamp, row_problem
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 1000  # report rows per write batch (ten API pages)
+
+
+def participants_collection():
+    return get_db("default")[Participant._meta["collection"]]
+
+
+def quarantine_collection():
+    return get_db("default")[QuarantinedDocument._meta["collection"]]
+
+
+class RunTally:
+    """What one run changed, as sets: a person or engagement touched by several report
+    statuses (one batch each) is counted once."""
+
+    def __init__(self):
+        self.report_rows = Counter()  # (campaign_id, status) → rows read
+        self.touched = set()
+        self.created = set()
+        self.updated = set()
+        self.engagements_added = set()  # (campaign_id, eo_contact_id)
+        self.engagements_updated = set()
+        self.fields_changed = set()  # (contact_id, field)
+        self.quarantined = {}  # source_id → reason
+        self.quarantined_new = 0
+        self.rows_already_synced = 0  # (campaign, contact) rows with nothing new
+        self.unwritten = {}  # dry run: contact_id → merged document not written
+
+    def record(self, *, contact_id, before, changes):
+        self.touched.add(contact_id)
+        if not changes.changed:
+            return
+        new_person = before is None or contact_id in self.created
+        (self.created if new_person else self.updated).add(contact_id)
+        self.engagements_added.update(changes.engagements_added)
+        self.engagements_updated.update(changes.engagements_updated)
+        if not new_person:
+            self.fields_changed.update((contact_id, key) for key in changes.fields_changed)
+
+    def report(self, *, dry_run, campaigns, skipped):
+        updated = self.updated - self.created
+        per_campaign = defaultdict(dict)
+        for (campaign_id, status), rows in sorted(self.report_rows.items()):
+            per_campaign[campaign_id][f"{status}_rows"] = rows
+        for name, keys in (
+            ("engagements_added", self.engagements_added),
+            ("engagements_updated", self.engagements_updated - self.engagements_added),
+        ):
+            for campaign_id, count in Counter(key[0] for key in keys).items():
+                per_campaign[campaign_id][name] = count
+        return {
+            "dry_run": dry_run,
+            "campaigns": campaigns,
+            "campaigns_skipped": skipped,
+            "report_rows": sum(self.report_rows.values()),
+            "rows_already_synced": self.rows_already_synced,
+            "participants_created": len(self.created),
+            "participants_updated": len(updated),
+            "participants_unchanged": len(self.touched - self.created - updated),
+            "engagements_added": len(self.engagements_added),
+            "engagements_updated": len(self.engagements_updated - self.engagements_added),
+            "fields_changed": len(self.fields_changed),
+            "quarantined": len(self.quarantined) if dry_run else self.quarantined_new,
+            "quarantine_reasons": dict(Counter(self.quarantined.values())),
+            "per_campaign": dict(per_campaign),
+        }
+
+
+class ContactDirectory:
+    """The contacts of the campaigns' lists, fetched once per list per run and only if needed."""
+
+    def __init__(self, client):
+        self._client = client
+        self._lists = {}
+
+    def for_lists(self, list_ids):
+        merged = {}
+        for list_id in list_ids or ():
+            if list_id not in self._lists:
+                self._lists[list_id] = {
+                    contact["id"]: contact
+                    for contact in self._client.iter_list_contacts(list_id)
+                    if isinstance(contact, dict) and contact.get("id")
+                }
+            merged.update(self._lists[list_id])
+        return merged
+
+
+def select_campaigns(client, *, campaign_ids=None, since=None, skipped):
+    """The sent campaigns to sync: the ones named, or all; sent on or after `since` if given."""
+    if campaign_ids:
+        candidates = [client.get_campaign(campaign_id) for campaign_id in campaign_ids]
+    else:
+        candidates = list(client.iter_campaigns())
+    selected = []
+    for campaign in candidates:
+        if str(campaign.get("status")).lower() != CAMPAIGN_STATUS_SENT:  # v1 said "SENT"
+            skipped[campaign["id"]] = f"status {campaign.get('status')}"
+            continue
+        sent_at = parse_timestamp(campaign.get("sent_at"))
+        if since is not None and (sent_at is None or sent_at < since):
+            skipped[campaign["id"]] = "sent before --since"
+            continue
+        selected.append(campaign)
+    return selected
+
+
+def sync_emailoctopus(
+    *, client, now, campaign_ids=None, since=None, dry_run=False, batch_size=BATCH_SIZE
+):
+    """Run one sync; returns the report of what changed (nothing is written when `dry_run`)."""
+    started = time.monotonic()
+    rollups_refreshed = False
+    if not dry_run:
+        ensure_indexes()
+        rollups_refreshed = _finish_interrupted_rollups(now=now)
+    directory = ContactDirectory(client)
+    tally = RunTally()
+    skipped = {}
+    campaigns = select_campaigns(client, campaign_ids=campaign_ids, since=since, skipped=skipped)
+    for campaign in campaigns:
+        _sync_campaign(
+            client=client,
+            campaign=campaign,
+            directory=directory,
+            now=now,
+            dry_run=dry_run,
+            batch_size=batch_size,
+            tally=tally,
+        )
+    report = tally.report(dry_run=dry_run, campaigns=len(campaigns), skipped=skipped)
+    report["matching"] = None if dry_run else _match_pending(now=now)
+    report["rollups_refreshed"] = rollups_refreshed
+    stats = client.stats
+    report["api"] = {
+        "requests": stats.requests,
+        "retries": stats.retries,
+        "rate_limited": stats.rate_limited,
+        "rate_limit_wait_seconds": round(stats.rate_limit_wait_seconds, 3),
+    }
+    report["seconds"] = round(time.monotonic() - started, 3)
+    return report
+
+
+def _sync_campaign(*, client, campaign, directory, now, dry_run, batch_size, tally):
+    campaign_id = campaign["id"]
+    cursors = state.load_cursors(campaign_id)
+    for status in REPORT_STATUSES:
+        batch = []
+        for page in client.report_pages(campaign_id, status, starting_after=cursors.get(status)):
+            batch.extend(page.items)
+            # After this page, resume from its `next` cursor; after the last page, from the
+            # cursor that fetched it (re-reading that page later is harmless, and catches rows
+            # appended to it since).
+            resume_at = page.next_cursor or page.cursor
+            if len(batch) >= batch_size or page.next_cursor is None:
+                _apply_batch(
+                    campaign=campaign,
+                    status=status,
+                    rows=batch,
+                    directory=directory,
+                    now=now,
+                    dry_run=dry_run,
+                    tally=tally,
+                )
+                if not dry_run and resume_at != cursors.get(status):
+                    state.save_cursor(
+                        campaign_id=campaign_id, status=status, cursor=resume_at, now=now
+                    )
+                    cursors[status] = resume_at
+                batch = []
+    if not dry_run:
+        state.mark_campaign_synced(
+            campaign=campaign,
+            sent_at=stored_time(parse_timestamp(campaign.get("sent_at"))),
+            now=now,
+        )
+
+
+def _apply_batch(*, campaign, status, rows, directory, now, dry_run, tally):
+    """Validate, merge and write one batch of report rows of one campaign and status."""
+    campaign_id = campaign["id"]
+    tally.report_rows[(campaign_id, status)] += len(rows)
+    if not rows:
+        return
+    built, quarantine = _collect_rows(campaign_id=campaign_id, status=status, rows=rows, now=now)
+    existing = _participants({r.email_key for r in built}, tally)
+    quarantined = _quarantined_ids(
+        api_source_id(campaign_id, r.eo_contact_id) for r in built if r.email_key is None
+    )
+    fresh = [r for r in built if not _already_applied(r, existing, quarantined)]
+    tally.rows_already_synced += len(built) - len(fresh)
+    contacts = directory.for_lists(campaign.get("to")) if fresh else {}
+
+    by_person = defaultdict(list)
+    valid_source_ids = []
+    for source_row in fresh:
+        source_row.contact = contacts.get(source_row.eo_contact_id)
+        document = source_row.as_source_document()
+        contact_id, problem = validate_row(document)
+        if problem:
+            quarantine.append(
+                _quarantine_entry(
+                    source_id=document["_id"],
+                    reason=problem[0],
+                    detail=problem[1],
+                    original=document,
+                    now=now,
+                )
+            )
+            continue
+        valid_source_ids.append(document["_id"])
+        by_person[contact_id].append(document)
+    existing.update(_participants(set(by_person) - set(existing), tally))
+
+    operations, befores, afters, to_match = [], [], [], []
+    for contact_id, documents in by_person.items():
+        before = existing.get(contact_id)
+        merged, changes = merge_participant(before, documents)
+        tally.record(contact_id=contact_id, before=before, changes=changes)
+        if not changes.changed:
+            continue
+        after = {k: v for k, v in {**(before or {}), **merged}.items() if v is not None}
+        if dry_run:  # later batches of this run see the change that was not written
+            tally.unwritten[contact_id] = after
+        operations.append(
+            UpdateOne({"contact_id": contact_id}, _set_and_unset(merged), upsert=True)
+        )
+        befores.append(before)
+        afters.append(after)
+        if before is None or changes.address_changed:
+            to_match.append(contact_id)
+
+    tally.quarantined.update((entry["source_id"], entry["reason"]) for entry in quarantine)
+    if dry_run:
+        return
+    if operations:
+        state.mark_pending(contact_ids=to_match)
+        participants_collection().bulk_write(operations, ordered=False)
+        # Only this change goes to the rollups: whoever else writes records their own.
+        record_participant_changes(before=befores, after=afters)
+        state.clear_rollups_dirty()
+    tally.quarantined_new += _write_quarantine(quarantine, valid_source_ids)
+
+
+def _collect_rows(*, campaign_id, status, rows, now):
+    """Report rows → one SourceRow per contact, plus quarantine entries for unusable rows."""
+    built, quarantine = {}, []
+    for row in rows:
+        problem = row_problem(row)
+        if problem:
+            eo_contact_id = row.get("contact_id") if isinstance(row, dict) else None
+            quarantine.append(
+                _quarantine_entry(
+                    source_id=api_source_id(campaign_id, eo_contact_id or f"row:{row!r}"),
+                    reason=problem[0],
+                    detail=problem[1],
+                    original={"campaign_id": campaign_id, "status": status, "row": row},
+                    now=now,
+                )
+            )
+            continue
+        source_row = built.get(row["contact_id"])
+        if source_row is None:
+            source_row = built[row["contact_id"]] = SourceRow(
+                campaign_id=campaign_id,
+                eo_contact_id=row["contact_id"],
+                email=row.get("contact_email_address"),
+            )
+        source_row.add(status=status, occurred_at=parse_timestamp(row["occurred_at"]))
+    return list(built.values()), quarantine
+
+
+def _participants(contact_ids, tally):
+    """Stored participants by contact_id (one `$in` read), as this run left them."""
+    contact_ids = [cid for cid in contact_ids if cid]
+    if not contact_ids:
+        return {}
+    found = {
+        doc["contact_id"]: doc
+        for doc in participants_collection().find({"contact_id": {"$in": contact_ids}})
+    }
+    found.update({cid: tally.unwritten[cid] for cid in contact_ids if cid in tally.unwritten})
+    return found
+
+
+def _quarantined_ids(source_ids):
+    source_ids = list(source_ids)
+    if not source_ids:
+        return set()
+    found = quarantine_collection().find({"source_id": {"$in": source_ids}}, {"source_id": 1})
+    return {doc["source_id"] for doc in found}
+
+
+def _already_applied(source_row, existing, quarantined):
+    """True when the row can change nothing: the participant already has this engagement with
+    these flags and time, or the row (no usable email) is already in quarantine.
+
+    Such rows (the page a cursor re-reads, a re-run) need neither the list contacts nor a write,
+    so a sync with nothing new costs one report request per status and campaign.
+    """
+    if source_row.email_key is None:
+        return api_source_id(source_row.campaign_id, source_row.eo_contact_id) in quarantined
+    participant = existing.get(source_row.email_key)
+    if participant is None:
+        return False
+    occurred_at = stored_time(source_row.occurred_at)
+    for engagement in participant.get("engagements") or ():
+        if (
+            engagement.get("campaign_id") == source_row.campaign_id
+            and engagement.get("eo_contact_id") == source_row.eo_contact_id
+        ):
+            flags_set = all(engagement.get(flag) for flag, on in source_row.flags.items() if on)
+            engaged_at = stored_time(engagement.get("engaged_at"))
+            return flags_set and engaged_at is not None and engaged_at >= occurred_at
+    return False
+
+
+def _set_and_unset(document):
+    """`$set` the known values, `$unset` the ones that became None (MongoEngine's stored shape)."""
+    update = {"$set": {key: value for key, value in document.items() if value is not None}}
+    unset = {key: "" for key, value in document.items() if value is None}
+    if unset:
+        update["$unset"] = unset
+    return update
+
+
+def _quarantine_entry(*, source_id, reason, detail, original, now):
+    return {
+        "source_id": source_id,
+        "reason": reason,
+        "detail": detail,
+        "original": original,
+        "quarantined_at": now,
+    }
+
+
+def _write_quarantine(entries, valid_source_ids):
+    """Upsert quarantined rows by source_id; rows that are valid now leave the quarantine."""
+    collection = quarantine_collection()
+    if valid_source_ids:
+        collection.delete_many({"source_id": {"$in": valid_source_ids}})
+    if not entries:
+        return 0
+    operations = [
+        UpdateOne(
+            {"source_id": entry["source_id"]},
+            {
+                "$set": {k: entry[k] for k in ("reason", "detail", "original")},
+                "$setOnInsert": {"quarantined_at": entry["quarantined_at"]},
+            },
+            upsert=True,
+        )
+        for entry in entries
+    ]
+    result = collection.bulk_write(operations, ordered=False)
+    return result.upserted_count
+
+
+def _finish_interrupted_rollups(*, now):
+    """A previous run died between a write and its rollup update: rebuild the rollups once."""
+    if not state.load_pending()["rollups_dirty"]:
+        return False
+    logger.warning("previous sync was interrupted; rebuilding dashboard rollups")
+    refresh_rollups(now=now)
+    state.clear_rollups_dirty()
+    return True
+
+
+def _match_pending(*, now):
+    """Match the participants this run (or an interrupted one) created or re-addressed."""
+    contact_ids = state.load_pending()["match_contact_ids"]
+    if not contact_ids:
+        return None
+    collection = participants_collection()
+    before = {d["contact_id"]: d for d in collection.find({"contact_id": {"$in": contact_ids}})}
+    state.mark_pending(contact_ids=[])  # rollups dirty until the match changes are recorded
+    stats = match_participants(now=now, contact_ids=contact_ids)
+    after = {d["contact_id"]: d for d in collection.find({"contact_id": {"$in": list(before)}})}
+    ids = [cid for cid in before if before[cid] != after.get(cid)]
+    record_participant_changes(before=[before[c] for c in ids], after=[after[c] for c in ids])
+    state.clear_rollups_dirty()
+    state.clear_pending_matches(contact_ids)
+    return stats
+
+
+def utc_now():
+    return datetime.now(UTC)
