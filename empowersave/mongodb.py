@@ -47,6 +47,10 @@ def connect():
     for alias, uri, name in alias_databases():
         if alias in registered:
             continue
+        if is_embedded(uri):
+            from empowersave import embedded_store
+
+            embedded_store.apply()
         mongoengine.register_connection(alias=alias, db=name, **_connection_kwargs(uri))
 
 

@@ -1,8 +1,98 @@
-"""US address normalisation shared by the migration and the matcher."""
+"""US address normalisation shared by the migration, the matcher and the review pages.
+
+Both sides of a match go through the same functions: the county's clean "123 N MAIN ST" and a
+participant's "123 north main street, apt 3" both become house number "123", street "N MAIN ST",
+street key "MAIN", unit "APT 3".
+
+USPS Publication 28 tables (suffixes, directionals, unit designators, states) come from
+usaddress-scourgify. Parsing takes a fast path for the common shapes ("number street [unit]",
+optionally followed by ", city, ST zip"); usaddress (a CRF, about 85 µs a call, too slow to run on
+every participant at 20,000/s) is the fallback for lines the fast path cannot read.
+"""
 
 import re
+from functools import lru_cache
+from typing import NamedTuple
+
+import usaddress
+from scourgify.address_constants import (
+    CITY_ABBRS,
+    DIRECTIONAL_REPLACEMENTS,
+    OCCUPANCY_TYPE_ABBREVIATIONS,
+    STATE_ABBREVIATIONS,
+    STREET_TYPE_ABBREVIATIONS,
+)
 
 _DIGITS = re.compile(r"\d+")
+
+# Pub 28 directionals, both spellings → the abbreviation.
+DIRECTIONALS = {**DIRECTIONAL_REPLACEMENTS, **{v: v for v in DIRECTIONAL_REPLACEMENTS.values()}}
+_DIRECTIONAL_PAIRS = {("NORTH", "EAST"): "NE", ("NORTH", "WEST"): "NW"}
+_DIRECTIONAL_PAIRS.update({("SOUTH", "EAST"): "SE", ("SOUTH", "WEST"): "SW"})
+
+# Unit designators that never start a street name (Pub 28 C2 minus words like FRONT, KEY, PIER).
+UNIT_DESIGNATORS = {
+    word: abbreviation
+    for word, abbreviation in OCCUPANCY_TYPE_ABBREVIATIONS.items()
+    if abbreviation in {"APT", "BLDG", "FL", "LOT", "RM", "SPC", "STE", "TRLR", "UNIT", "#"}
+}
+UNIT_DESIGNATORS.update({v: v for v in UNIT_DESIGNATORS.values()})
+UNIT_DESIGNATORS.update({"NO": "#", "NUMBER": "#"})
+
+STATES = {**STATE_ABBREVIATIONS, **{v: v for v in STATE_ABBREVIATIONS.values()}}
+
+_ORDINAL_UNITS = {
+    "FIRST": 1,
+    "SECOND": 2,
+    "THIRD": 3,
+    "FOURTH": 4,
+    "FIFTH": 5,
+    "SIXTH": 6,
+    "SEVENTH": 7,
+    "EIGHTH": 8,
+    "NINTH": 9,
+}
+ORDINAL_WORDS = {
+    **_ORDINAL_UNITS,
+    "TENTH": 10,
+    "ELEVENTH": 11,
+    "TWELFTH": 12,
+    "THIRTEENTH": 13,
+    "FOURTEENTH": 14,
+    "FIFTEENTH": 15,
+    "SIXTEENTH": 16,
+    "SEVENTEENTH": 17,
+    "EIGHTEENTH": 18,
+    "NINETEENTH": 19,
+    "TWENTIETH": 20,
+    "THIRTIETH": 30,
+    "FORTIETH": 40,
+    "FIFTIETH": 50,
+    "SIXTIETH": 60,
+    "SEVENTIETH": 70,
+    "EIGHTIETH": 80,
+    "NINETIETH": 90,
+}
+_TENS = {"TWENTY": 20, "THIRTY": 30, "FORTY": 40, "FIFTY": 50, "SIXTY": 60}
+_TENS.update({"SEVENTY": 70, "EIGHTY": 80, "NINETY": 90})
+_NUMERIC_ORDINAL = re.compile(r"^(\d+)(ST|ND|RD|TH)$")
+
+# Punctuation that separates words; "#" and "/" are kept because they carry meaning.
+_PUNCTUATION = re.compile(r"[^\w#/ ]+")
+_SPACES = re.compile(r"\s+")
+_HOUSE_NUMBER = re.compile(r"^(\d+(?:-\d+)?[A-Z]?)(?:\s+(\d/\d))?\s+(.*)$")
+_ZIP_TAIL = re.compile(r"(\d{5})(?:\s*-\s*\d{4}|\d{4})?\s*$|(?<=[A-Z]{2} )(\d{3,4})\s*$")
+_LOCALITY_WITHOUT_COMMA = re.compile(r"\s(?:[A-Z]{2}\s+)?\d{5}(?:\s*-\s*\d{4})?\s*$")
+_HASH_GLUED = re.compile(r"#(?=\w)")
+
+
+class ParsedAddress(NamedTuple):
+    house_number: str | None  # "123", "123A"
+    street: str | None  # "N MAIN ST": directionals, name and suffix in Pub 28 form
+    street_key: str | None  # "MAIN": the name alone, for blocking across suffix/direction noise
+    unit: str | None  # "APT 3"
+    city: str | None  # "SPRINGFIELD" (from the line when the City field is empty)
+    zip5: str | None  # from the line when the ZIP field is empty
 
 
 def normalize_zip(raw):
@@ -31,3 +121,189 @@ def normalize_zip(raw):
         return None
     digits = digits.zfill(5)
     return None if digits == "00000" else digits
+
+
+def clean_text(raw):
+    """Upper case, punctuation to spaces (except # and /), single spaces; None when empty."""
+    if raw is None:
+        return None
+    text = _SPACES.sub(" ", _PUNCTUATION.sub(" ", str(raw).upper())).strip()
+    return text or None
+
+
+@lru_cache(maxsize=8192)
+def normalize_city(raw):
+    """Upper-cased city with "ST"/"MT"/"FT" spelled out, or None."""
+    text = clean_text(raw)
+    if text is None:
+        return None
+    words = text.split(" ")
+    if words[0] in CITY_ABBRS:
+        words[0] = CITY_ABBRS[words[0]]
+    return " ".join(words)
+
+
+def _ordinal(number):
+    if 10 <= number % 100 <= 20:
+        return f"{number}TH"
+    return f"{number}{ {1: 'ST', 2: 'ND', 3: 'RD'}.get(number % 10, 'TH') }"
+
+
+def _ordinals(words):
+    """ "FIRST" → "1ST", "TWENTY FIRST" → "21ST", "21st" stays "21ST"."""
+    out = []
+    index = 0
+    while index < len(words):
+        word = words[index]
+        following = words[index + 1] if index + 1 < len(words) else None
+        if word in _TENS and following in _ORDINAL_UNITS:
+            out.append(_ordinal(_TENS[word] + _ORDINAL_UNITS[following]))
+            index += 2
+            continue
+        if word in ORDINAL_WORDS:
+            out.append(_ordinal(ORDINAL_WORDS[word]))
+        elif match := _NUMERIC_ORDINAL.match(word):
+            out.append(_ordinal(int(match.group(1))))
+        else:
+            out.append(word)
+        index += 1
+    return out
+
+
+@lru_cache(maxsize=65536)
+def normalize_street(text):
+    """(street, street_key) for a cleaned street without house number or unit.
+
+    A directional at either end and a suffix at the end are abbreviated only when a name is left,
+    so "North Street" is the street NORTH ST and "West End Ave" the street W END AVE.
+    """
+    words = _ordinals(text.replace("-", " ").split())
+    if not words:
+        return None, None
+    predirectional = postdirectional = suffix = None
+    if len(words) > 2 and (words[0], words[1]) in _DIRECTIONAL_PAIRS:
+        words = [_DIRECTIONAL_PAIRS[(words[0], words[1])], *words[2:]]
+    if len(words) > 1 and words[-1] in DIRECTIONALS:
+        postdirectional = DIRECTIONALS[words[-1]]
+        words = words[:-1]
+    if len(words) > 1 and words[-1] in STREET_TYPE_ABBREVIATIONS:
+        suffix = STREET_TYPE_ABBREVIATIONS[words[-1]]
+        words = words[:-1]
+    if len(words) > 1 and words[0] in DIRECTIONALS:
+        predirectional = DIRECTIONALS[words[0]]
+        words = words[1:]
+    key = " ".join(words)
+    parts = [predirectional, key, suffix, postdirectional]
+    return " ".join(part for part in parts if part), key
+
+
+def _split_unit(words):
+    """Street words and the unit ("APT 3") split off at the first designator after the name."""
+    for index, word in enumerate(words):
+        if index == 0:
+            continue
+        if word.startswith("#"):
+            rest = [word[1:], *words[index + 1 :]] if len(word) > 1 else words[index + 1 :]
+            return words[:index], " ".join(["#", *rest]).strip() or None
+        if word in UNIT_DESIGNATORS and index + 1 < len(words):
+            return words[:index], " ".join([UNIT_DESIGNATORS[word], *words[index + 1 :]])
+    return words, None
+
+
+def _street_line(line):
+    """(house_number, street, street_key, unit) of "123 N Main St Apt 3", or None."""
+    match = _HOUSE_NUMBER.match(line)
+    if match is None:
+        return None
+    house_number = match.group(1)
+    words, unit = _split_unit(match.group(3).split(" "))
+    street, key = normalize_street(" ".join(words))
+    if street is None:
+        return None
+    return house_number, street, key, unit
+
+
+def _split_locality(piece):
+    """(rest, state, zip5) of the last comma piece: "Springfield MA 01103-1234"."""
+    zip5 = None
+    if match := _ZIP_TAIL.search(piece):
+        zip5 = normalize_zip(match.group(1) or match.group(2))
+        piece = piece[: match.start()]
+    words = clean_text(piece)
+    words = words.split(" ") if words else []
+    state = None
+    if words and words[-1] in STATES and (zip5 or len(words) == 1):
+        state = STATES[words.pop()]
+    return " ".join(words), state, zip5
+
+
+def _fast_parse(raw):
+    """ParsedAddress for the common shapes, or None to let usaddress try."""
+    upper = _HASH_GLUED.sub("# ", str(raw).upper())
+    pieces = [piece.strip() for piece in upper.split(",") if piece.strip()]
+    if not pieces:
+        return None
+    city = zip5 = None
+    if len(pieces) > 1:
+        rest, _state, zip5 = _split_locality(pieces[-1])
+        pieces = pieces[:-1]
+        if rest:
+            pieces.append(rest)
+        parts = [clean_text(piece) for piece in pieces]
+        parts = [part for part in parts if part]
+        if len(parts) > 1 and parts[-1].split(" ")[0] not in UNIT_DESIGNATORS:
+            city = normalize_city(parts.pop())
+        units = [part for part in parts[1:] if part.split(" ")[0] in UNIT_DESIGNATORS]
+        if not parts or len(parts) - 1 != len(units):
+            return None
+        line = " ".join([parts[0], *units])
+    elif _LOCALITY_WITHOUT_COMMA.search(upper):
+        return None  # "123 Main St Springfield MA 01103": where the city starts needs a parser
+    else:
+        line = clean_text(upper)
+    street = _street_line(line) if line else None
+    if street is None:
+        return None
+    return ParsedAddress(*street, city, zip5)
+
+
+_USADDRESS_STREET = (
+    "StreetNamePreModifier",
+    "StreetNamePreDirectional",
+    "StreetNamePreType",
+    "StreetName",
+    "StreetNamePostType",
+    "StreetNamePostDirectional",
+)
+
+
+def _parser_parse(raw):
+    """ParsedAddress through usaddress, for lines the fast path does not read."""
+    try:
+        tagged, _kind = usaddress.tag(str(raw))
+    except usaddress.RepeatedLabelError:
+        return ParsedAddress(None, None, None, None, None, None)
+    house_number = clean_text(tagged.get("AddressNumber"))
+    street_words = [tagged[label] for label in _USADDRESS_STREET if label in tagged]
+    street_text = clean_text(" ".join(street_words))
+    street, key = normalize_street(street_text) if street_text else (None, None)
+    unit_words = [tagged.get("OccupancyType"), tagged.get("OccupancyIdentifier")]
+    unit = clean_text(" ".join(word for word in unit_words if word))
+    if unit:
+        words, unit = _split_unit(["X", *unit.split(" ")])
+        unit = unit or " ".join(words[1:])
+    return ParsedAddress(
+        house_number.replace(" ", "") if house_number else None,
+        street,
+        key,
+        unit or None,
+        normalize_city(tagged.get("PlaceName")),
+        normalize_zip(tagged.get("ZipCode")),
+    )
+
+
+def parse_address(raw):
+    """ParsedAddress of a free-text address line; every part None when there is nothing to read."""
+    if raw is None or not str(raw).strip():
+        return ParsedAddress(None, None, None, None, None, None)
+    return _fast_parse(raw) or _parser_parse(raw)
