@@ -37,7 +37,6 @@ from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
 from mongoengine.connection import get_db  # noqa: E402
 
 from dashboard.selectors import rollup_snapshot  # noqa: E402
@@ -114,7 +113,6 @@ def main():
         f"({'without' if args.skip_matching else 'with'} matching; rollups rebuilt at the end)"
     )
 
-    setup_test_environment()
     call_command("migrate", verbosity=0, interactive=False)
     client = Client()
     client.force_login(get_user_model().objects.create_user("bench", is_staff=True))

@@ -11,14 +11,13 @@ from django_tables2.paginators import LazyPaginator
 from dashboard import selectors
 from dashboard.exports import CSV_HEADER, csv_rows
 from dashboard.filters import ParticipantFilter
+from dashboard.forms import ZIP_DEFAULTS, ZipChartForm
 from dashboard.links import parcel_viewer_url
 from dashboard.tables import CampaignParticipantTable, ParticipantTable, format_burden
 from empowersave.adapters import MongoTableData
 from participants.documents import Participant
 
 PER_PAGE = 50
-ZIP_TOP_CHOICES = (10, 25, 50)
-DEFAULT_ZIP_TOP = 25
 
 
 class _Echo:
@@ -38,16 +37,11 @@ def _paginate(request, table):
 
 @login_required
 def home(request):
-    zip_sort = request.GET.get("zip_sort")
-    if zip_sort not in selectors.ZIP_SORTS:
-        zip_sort = "opened"
-    zip_top = request.GET.get("zip_top")
-    zip_top = int(zip_top) if zip_top in {str(n) for n in ZIP_TOP_CHOICES} else zip_top
-    if zip_top not in (*ZIP_TOP_CHOICES, "all"):
-        zip_top = DEFAULT_ZIP_TOP
+    zip_form = ZipChartForm({**ZIP_DEFAULTS, **request.GET.dict()})
+    zip_sort, zip_top = zip_form.options()
     figures = selectors.dashboard_figures(zip_sort=zip_sort)
     zips = figures["zips"]
-    shown_zips = zips if zip_top == "all" else zips[:zip_top]
+    shown_zips = zips[:zip_top]
     chart_data = {
         "campaigns": [
             {key: row[key] for key in ("name", "sent", "opened", "clicked", "bounced")}
@@ -65,10 +59,7 @@ def home(request):
     context = {
         **figures,
         "shown_zips": shown_zips,
-        "zip_sort": zip_sort,
-        "zip_sorts": selectors.ZIP_SORTS,
-        "zip_top": zip_top,
-        "zip_top_choices": ZIP_TOP_CHOICES,
+        "zip_form": zip_form,
         "chart_data": chart_data,
         "refreshed_at": selectors.rollups_refreshed_at(),
     }

@@ -168,13 +168,14 @@ class MongoTableData(TableData):
         """A page in two steps: the page's ids (filter, sort, skip, limit), then those documents.
 
         mongomock copies every matching document before it applies skip/limit; asking for the
-        `_id`s alone keeps that copy tiny (measured: 15x less time for one page).
-        On a real server it is the usual deferred join: an index-only page, then an `_id` lookup.
+        `_id`s alone keeps that copy tiny. The second query repeats the filter before the `$in`,
+        so mongomock rejects most documents on the cheap conditions first. On a real server it
+        is the usual deferred join: an index-only page, then an `_id` lookup.
         """
         if not isinstance(key, slice):
             return self.data[key]
         ids = [doc["_id"] for doc in self.data.only("id")[key].as_pymongo()]  # only() first
-        by_id = {doc.pk: doc for doc in self.model.objects(pk__in=ids)}
+        by_id = {doc.pk: doc for doc in self.data.order_by().filter(pk__in=ids)}
         return [by_id[pk] for pk in ids if pk in by_id]
 
     @property
