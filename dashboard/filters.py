@@ -82,8 +82,8 @@ class ParticipantFilter(MongoFilterSet):
         self.filters["county"].extra["choices"] = county_choices()
         self.filters["campaign"].extra["choices"] = campaign_choices()
         burden = self.form.fields["burden"]
-        burden.widget.widgets[0].attrs.update({"aria-label": "Energy burden from", "step": "any"})
-        burden.widget.widgets[1].attrs.update({"aria-label": "Energy burden to", "step": "any"})
+        for widget, end in zip(burden.widget.widgets, ("from", "to"), strict=True):
+            widget.attrs.update({"aria-label": f"Energy burden {end}", "placeholder": end})
 
     def filter_search(self, queryset, name, value):
         """Every word must appear in the name, email, phone or an address (case-insensitive)."""

@@ -110,6 +110,8 @@ def campaign_detail(request, campaign_id):
 def participants(request):
     filterset = ParticipantFilter(request.GET or None, queryset=Participant.objects.all())
     table = ParticipantTable(MongoTableData(filterset.qs))
+    if filterset.is_bound and not filterset.is_valid():
+        table.empty_text = "Correct the filters above to list participants."
     _paginate(request, table)
     context = {
         "filter": filterset,
