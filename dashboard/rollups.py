@@ -22,7 +22,7 @@ import math
 from collections import defaultdict
 
 from mongoengine.connection import get_db
-from pymongo import UpdateOne
+from pymongo import ReplaceOne, UpdateOne
 
 from matching.normalize import normalize_zip
 from participants.documents import EngagementFlag
@@ -198,9 +198,10 @@ def refresh_rollups(*, now, batch_size=2000):
         docs.append({"_id": rollup_id, **_labels(rollup_id), **_nest(flat)})
     docs.append({"_id": META_ID, "kind": META_ID, "refreshed_at": now})
 
+    # Replace in place, then drop what no longer exists: readers never see an empty dashboard.
     collection = rollup_collection()
-    collection.delete_many({})
-    collection.insert_many(docs)
+    collection.bulk_write([ReplaceOne({"_id": doc["_id"]}, doc, upsert=True) for doc in docs])
+    collection.delete_many({"_id": {"$nin": [doc["_id"] for doc in docs]}})
     return {"rollups": len(docs) - 1, "participants": int(sums[TOTALS_ID]["participants"])}
 
 

@@ -122,3 +122,14 @@ def test_incremental_updates_equal_a_full_rebuild():
 def test_parallel_lists_must_match():
     with pytest.raises(ValueError):
         record_participant_changes(before=[None], after=[])
+
+
+def test_full_rebuild_drops_rollups_that_no_longer_exist():
+    docs = insert(fixture_participants())
+    refresh_rollups(now=NOW)
+    get_db("default")["participants"].delete_one({"_id": docs[2]["_id"]})  # Cy, in Hampshire
+    refresh_rollups(now=NOW)
+    rollups = get_db("default")["dashboard_rollups"]
+    assert rollups.find_one({"_id": "county:Hampshire"}) is None
+    assert rollups.find_one({"_id": "energy:Hampshire"}) is None
+    assert rollups.find_one({"_id": "totals"})["participants"] == 4
