@@ -32,6 +32,7 @@ from tqdm import tqdm
 
 from empowersave import mongodb
 from participants.documents import EngagementFlag, Participant, QuarantinedDocument, ensure_indexes
+from participants.scan import scan
 from participants.transform import (
     PersonMerge,
     RowProblem,
@@ -133,24 +134,20 @@ class SourcePlan:
     source_ids: set = field(default_factory=set)
     source_counts: dict = field(default_factory=dict)  # campaign → {sent, opened, ...}
     documents: int = 0
+    expected_documents: int = 0  # the source's count (or the limit) when the read began
 
 
-def source_cursor(*, limit=None, batch_size=DEFAULT_BATCH_SIZE):
-    """The source rows, fetched `batch_size` at a time; `limit` keeps the first N by `_id`.
-
-    Only a limited read is sorted: the result of a full read does not depend on row order.
-    """
-    cursor = mongodb.source_collection().find({}, batch_size=batch_size)
-    return cursor.sort("_id", 1).limit(limit) if limit else cursor
+def source_rows(*, limit=None, batch_size=DEFAULT_BATCH_SIZE):
+    """The source rows in one streamed pass; `limit` keeps the first N by `_id`."""
+    return scan(mongodb.source_collection(), batch_size=batch_size, limit=limit)
 
 
 def read_source(*, now, limit=None, batch_size=DEFAULT_BATCH_SIZE, progress=True):
     """Stream the source once and group its rows per person (see the module docstring)."""
-    collection = mongodb.source_collection()
-    total = collection.estimated_document_count()
+    total = mongodb.source_collection().count_documents({})
     total = min(total, limit) if limit else total
-    plan = SourcePlan()
-    rows = source_cursor(limit=limit, batch_size=batch_size)
+    plan = SourcePlan(expected_documents=total)
+    rows = source_rows(limit=limit, batch_size=batch_size)
     for doc in _progress(rows, total=total, desc="reading source", enabled=progress):
         plan.documents += 1
         plan.source_ids.add(doc["_id"])
@@ -203,7 +200,7 @@ def backup_source(*, directory, now, batch_size=DEFAULT_BATCH_SIZE):
         data_path.open("wb") as raw,
         gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as stream,
     ):
-        for doc in source_cursor(batch_size=batch_size):
+        for doc in source_rows(batch_size=batch_size):
             line = json_util.dumps(doc, json_options=json_util.CANONICAL_JSON_OPTIONS)
             stream.write(line.encode() + b"\n")
             count += 1
@@ -244,7 +241,7 @@ def _existing_participants(plan):
     """
     existing = {}
     projection = dict.fromkeys(OWNED_FIELDS, 1)
-    for doc in Participant._get_collection().find({}, projection):
+    for doc in scan(Participant._get_collection(), projection=projection):
         if doc.get("contact_id") not in plan.people:
             continue
         kept = [
@@ -317,7 +314,7 @@ def write_quarantine(*, plan, batch_size, dry_run, tally=None):
     collection = QuarantinedDocument._get_collection()
     existing = {}
     if wanted:
-        for doc in collection.find({}, dict.fromkeys(QUARANTINE_OWNED, 1)):
+        for doc in scan(collection, projection=dict.fromkeys(QUARANTINE_OWNED, 1)):
             if doc.get("source_id") in wanted:
                 existing[doc["source_id"]] = (doc["_id"], fingerprint(doc, QUARANTINE_OWNED))
     stats = Counter(inserted=0, updated=0, unchanged=0)
@@ -407,20 +404,27 @@ def read_back(plan):
         "residence_ref.county": 1,
         "demographic_ref.county": 1,
     }
-    for doc in Participant._get_collection().find({}, projection):
+    for doc in scan(Participant._get_collection(), projection=projection):
         tally.add_participant(doc)
     quarantine_projection = {
         "source_id": 1,
         "original.campaign_id": 1,
         "original.engagement": 1,
     }
-    for doc in QuarantinedDocument._get_collection().find({}, quarantine_projection):
+    quarantine = QuarantinedDocument._get_collection()
+    for doc in scan(quarantine, projection=quarantine_projection):
         tally.add_quarantined(doc)
     return tally
 
 
 def validate(plan, tally, *, examples=5):
     """The zero-data-loss checks of issue 2; `ok` only when every check passes."""
+    read = {
+        "ok": plan.documents == plan.expected_documents == len(plan.source_ids),
+        "expected": plan.expected_documents,
+        "read": plan.documents,
+        "distinct_ids": len(plan.source_ids),
+    }
     missing = [source_id for source_id in plan.source_ids if tally.seen[source_id] == 0]
     duplicated = [source_id for source_id, times in tally.seen.items() if times > 1]
     accounted = {
@@ -461,6 +465,7 @@ def validate(plan, tally, *, examples=5):
     }
     totals = {"ok": tally.bad_totals == 0, "participants_with_wrong_totals": tally.bad_totals}
     checks = {
+        "source_fully_read": read,
         "source_ids_accounted": accounted,
         "campaign_counts_match": campaign_counts,
         "participants_match_people": participants,

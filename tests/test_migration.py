@@ -106,6 +106,7 @@ def test_migration_groups_people_and_accounts_for_every_source_row(source, tmp_p
         "source_ids_accounted",
         "campaign_counts_match",
         "participants_match_people",
+        "source_fully_read",
         "totals_match_engagements",
     }
     for key in ("residence_matched", "demographic_matched", "match_quality", "seconds"):
