@@ -13,11 +13,11 @@ import time
 from collections import Counter, defaultdict
 from datetime import UTC, datetime
 
-from matching.services import match_participants
 from mongoengine.connection import get_db
 from pymongo import UpdateOne
 
 from dashboard.rollups import record_participant_changes, refresh_rollups
+from matching.services import match_participants
 from participants.documents import Participant, QuarantinedDocument, ensure_indexes
 from participants.emailoctopus import state
 from participants.emailoctopus.client import CAMPAIGN_STATUS_SENT, REPORT_STATUSES
