@@ -138,6 +138,7 @@ class MatchInfo(EmbeddedDocument):
     method = StringField()  # how the link was made, e.g. "house_number+zip"
     agreement = DictField()  # which fields agreed for the chosen parcel
     reason = StringField()  # why no_match / pending
+    county_resolution = StringField()  # how matching chose the counties to search: zip|city|all
     candidates = EmbeddedDocumentListField(MatchCandidate)
     matched_at = DateTimeField()
     reviewed_by = StringField()
