@@ -148,6 +148,14 @@ COUNTY_DEMOGRAPHIC_COLLECTION = os.environ.get(
     "COUNTY_DEMOGRAPHIC_COLLECTION", "county_demographic_data"
 )
 
+# --- Reference matching thresholds (matching/, scores 0-100) ------------------
+MATCH_ACCEPT_SCORE = env_float("MATCH_ACCEPT_SCORE", 85.0)  # fuzzy: at least this score…
+MATCH_MIN_MARGIN = env_float("MATCH_MIN_MARGIN", 8.0)  # …and this far ahead of the runner-up
+MATCH_REVIEW_SCORE = env_float("MATCH_REVIEW_SCORE", 60.0)  # below: no_match, not pending
+MATCH_STREET_CUTOFF = env_float("MATCH_STREET_CUTOFF", 80.0)  # typo'd street name → known one
+MATCH_CITY_CUTOFF = env_float("MATCH_CITY_CUTOFF", 85.0)  # city similarity that counts as agreeing
+MATCH_CANDIDATES_KEPT = int(env_float("MATCH_CANDIDATES_KEPT", 5))  # candidates kept for review
+
 # --- EmailOctopus API v2 (sync_emailoctopus) ---------------------------------
 EMAILOCTOPUS_API_BASE_URL = os.environ.get(
     "EMAILOCTOPUS_API_BASE_URL", "https://api.emailoctopus.com"

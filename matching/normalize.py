@@ -170,16 +170,27 @@ def _ordinals(words):
     return out
 
 
+class Street(NamedTuple):
+    name: str  # "N MAIN ST"
+    key: str  # "MAIN"
+    predirectional: str | None
+    suffix: str | None
+    postdirectional: str | None
+
+
 @lru_cache(maxsize=65536)
 def normalize_street(text):
-    """(street, street_key) for a cleaned street without house number or unit.
+    """Street of a cleaned street line without house number or unit, or None.
+
+    Idempotent: the `name` of a result normalises to the same result, so a normalised street
+    can be split into its parts again.
 
     A directional at either end and a suffix at the end are abbreviated only when a name is left,
     so "North Street" is the street NORTH ST and "West End Ave" the street W END AVE.
     """
     words = _ordinals(text.replace("-", " ").split())
     if not words:
-        return None, None
+        return None
     predirectional = postdirectional = suffix = None
     if len(words) > 2 and (words[0], words[1]) in _DIRECTIONAL_PAIRS:
         words = [_DIRECTIONAL_PAIRS[(words[0], words[1])], *words[2:]]
@@ -194,7 +205,8 @@ def normalize_street(text):
         words = words[1:]
     key = " ".join(words)
     parts = [predirectional, key, suffix, postdirectional]
-    return " ".join(part for part in parts if part), key
+    name = " ".join(part for part in parts if part)
+    return Street(name, key, predirectional, suffix, postdirectional)
 
 
 def _split_unit(words):
@@ -217,10 +229,10 @@ def _street_line(line):
         return None
     house_number = match.group(1)
     words, unit = _split_unit(match.group(3).split(" "))
-    street, key = normalize_street(" ".join(words))
+    street = normalize_street(" ".join(words))
     if street is None:
         return None
-    return house_number, street, key, unit
+    return house_number, street.name, street.key, unit
 
 
 def _split_locality(piece):
@@ -286,7 +298,7 @@ def _parser_parse(raw):
     house_number = clean_text(tagged.get("AddressNumber"))
     street_words = [tagged[label] for label in _USADDRESS_STREET if label in tagged]
     street_text = clean_text(" ".join(street_words))
-    street, key = normalize_street(street_text) if street_text else (None, None)
+    street = normalize_street(street_text) if street_text else None
     unit_words = [tagged.get("OccupancyType"), tagged.get("OccupancyIdentifier")]
     unit = clean_text(" ".join(word for word in unit_words if word))
     if unit:
@@ -294,8 +306,8 @@ def _parser_parse(raw):
         unit = unit or " ".join(words[1:])
     return ParsedAddress(
         house_number.replace(" ", "") if house_number else None,
-        street,
-        key,
+        street.name if street else None,
+        street.key if street else None,
         unit or None,
         normalize_city(tagged.get("PlaceName")),
         normalize_zip(tagged.get("ZipCode")),

@@ -1,0 +1,45 @@
+"""Demographic linking: which household record goes with a participant.
+
+Rules, in order (the first that links wins; `demographic_ref.linked_by` records it):
+1. PARCEL: the record of the matched parcel (county + parcel_id);
+2. CONTACT: the one record whose email or mobile equals the participant's email or phone;
+3. NAME: the one record in the matched parcel's ZIP whose customer_name is the participant's
+   name ("LAST, FIRST" or "First Last").
+A rule that finds several records does not link (except PARCEL, which prefers the record
+carrying the participant's name, then the first).
+"""
+
+from matching.index import email_key, name_key, phone_key
+
+PARCEL = "PARCEL"
+CONTACT = "CONTACT"
+NAME = "NAME"
+
+
+def _one(rows):
+    distinct = set(rows)
+    return next(iter(distinct)) if len(distinct) == 1 else None
+
+
+def link(index, *, parcel_row, email, phones, first_name, last_name):
+    """(record row, rule) or (None, None); pure, on a CountyIndex."""
+    demographics, parcels = index.demographics, index.parcels
+    name = name_key(first_name, last_name)
+    if parcel_row is not None:
+        key = (parcels.county[parcel_row], parcels.parcel_id[parcel_row])
+        rows = demographics.by_parcel.get(key)
+        if rows:
+            named = [row for row in rows if name_key(demographics.records[row][2]) == name]
+            return (named or rows)[0], PARCEL
+    contact_rows = list(demographics.by_email.get(email_key(email), ())) if email else []
+    for phone in phones:
+        contact_rows.extend(demographics.by_mobile.get(phone_key(phone), ()))
+    row = _one(contact_rows)
+    if row is not None:
+        return row, CONTACT
+    if parcel_row is not None and name:
+        zip5 = parcels.zip5[parcel_row]
+        row = _one(demographics.by_zip_name.get((zip5, name), ()))
+        if row is not None:
+            return row, NAME
+    return None, None

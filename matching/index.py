@@ -1,0 +1,239 @@
+"""In-memory blocking indexes over the county collections, built once per matching run.
+
+A parcel is one row of parallel lists (strings interned, so a street or city is stored once);
+the blocking indexes map a key to the rows that share it:
+
+- house number + ZIP           → survives a typo in the street name;
+- house number + street key    → survives a missing or wrong ZIP;
+- city + street key            → survives a broken house number (candidates for review only).
+
+County resolution comes from the data itself: the ZIPs and cities each county's parcels cover.
+Memory per parcel is printed by benchmarks/matching_benchmark.py.
+"""
+
+import re
+import sys
+from collections import defaultdict
+
+from empowersave import mongodb
+from matching.normalize import clean_text, normalize_city, normalize_zip, parse_address
+
+_LEADING_DIGITS = re.compile(r"\d+")
+_NOT_DIGITS = re.compile(r"\D+")
+
+RESIDENTIAL_FIELDS = ("county", "parcel_id", "address", "parcel_city", "parcel_zip")
+DEMOGRAPHIC_FIELDS = (
+    "county",
+    "parcel_id",
+    "customer_name",
+    "email",
+    "mobile",
+    "annual_kwh_cost",
+    "total_energy_burden",
+)
+
+
+def house_number_key(house_number):
+    """The leading digits of a house number as an int ("12A" → 12), or None."""
+    if not house_number:
+        return None
+    match = _LEADING_DIGITS.match(house_number)
+    return int(match.group()) if match else None
+
+
+def phone_key(raw):
+    """The last ten digits of a phone number in any format, or None."""
+    if not raw:
+        return None
+    digits = _NOT_DIGITS.sub("", str(raw))
+    return digits[-10:] if len(digits) >= 10 else None
+
+
+def email_key(raw):
+    if not raw or not isinstance(raw, str):
+        return None
+    return raw.strip().lower() or None
+
+
+def name_key(*parts):
+    """Order-free name: "SMITH, JOHN A" and "John Smith" both give "JOHN SMITH".
+
+    Initials are dropped, the other words sorted, so "LAST, FIRST" and "First Last" agree.
+    """
+    words = []
+    for part in parts:
+        text = clean_text(part)
+        if text:
+            words.extend(word for word in text.split(" ") if len(word) > 1)
+    return " ".join(sorted(words)) or None
+
+
+def _add(postings, key, row):
+    rows = postings.get(key)
+    if rows is None:
+        postings[key] = [row]
+    else:
+        rows.append(row)
+
+
+class ParcelIndex:
+    """Parcels of every county with their blocking indexes and coverage (ZIPs and cities)."""
+
+    def __init__(self):
+        self.county = []
+        self.parcel_id = []
+        self.address = []
+        self.parcel_city = []
+        self.parcel_zip = []
+        self.house_number = []
+        self.street = []
+        self.street_key = []
+        self.city = []
+        self.zip5 = []
+        self.by_parcel = {}  # (county, parcel_id) → row
+        self.by_house_zip = {}  # (house number int, zip5) → rows
+        self.by_house_street = {}  # (house number int, street key) → rows
+        self.by_city_street = {}  # (city, street key) → rows
+        self.zip_counties = defaultdict(set)
+        self.city_counties = defaultdict(set)
+        self.zip_cities = defaultdict(set)
+        self.zip_streets = defaultdict(set)  # zip5 → street keys, for typo correction
+        self.city_streets = defaultdict(set)
+        self.county_streets = defaultdict(set)
+
+    def __len__(self):
+        return len(self.parcel_id)
+
+    def add(self, doc):
+        """Index one `county_residential_data` document; rows without a parcel id are skipped."""
+        county, parcel_id = doc.get("county"), doc.get("parcel_id")
+        if not county or parcel_id in (None, ""):
+            return
+        county, parcel_id = sys.intern(str(county)), str(parcel_id)
+        parsed = parse_address(doc.get("address"))
+        city = normalize_city(doc.get("parcel_city"))
+        zip5 = normalize_zip(doc.get("parcel_zip"))
+        intern = _intern
+        row = len(self.parcel_id)
+        self.county.append(county)
+        self.parcel_id.append(parcel_id)
+        self.address.append(doc.get("address"))
+        self.parcel_city.append(intern(doc.get("parcel_city")))
+        self.parcel_zip.append(doc.get("parcel_zip"))
+        self.house_number.append(intern(parsed.house_number))
+        self.street.append(intern(parsed.street))
+        key = intern(parsed.street_key)
+        self.street_key.append(key)
+        self.city.append(intern(city))
+        self.zip5.append(intern(zip5))
+        self.by_parcel[(county, parcel_id)] = row
+        number = house_number_key(parsed.house_number)
+        if zip5:
+            self.zip_counties[zip5].add(county)
+            if city:
+                self.zip_cities[zip5].add(city)
+        if city:
+            self.city_counties[city].add(county)
+        if number is not None and zip5:
+            _add(self.by_house_zip, (number, zip5), row)
+        if key:
+            self.county_streets[county].add(key)
+            if number is not None:
+                _add(self.by_house_street, (number, key), row)
+            if city:
+                _add(self.by_city_street, (city, key), row)
+                self.city_streets[city].add(key)
+            if zip5:
+                self.zip_streets[zip5].add(key)
+
+    def reference(self, row):
+        """The `residence_ref` of a row."""
+        return {
+            "county": self.county[row],
+            "parcel_id": self.parcel_id[row],
+            "address": self.address[row],
+            "parcel_city": self.parcel_city[row],
+            "parcel_zip": self.parcel_zip[row],
+        }
+
+    def counties_for(self, *, zips, city):
+        """(counties, how): by ZIP, else by city, else every county (None)."""
+        for zip5 in zips:
+            if zip5 in self.zip_counties:
+                return self.zip_counties[zip5], "zip"
+        if city and city in self.city_counties:
+            return self.city_counties[city], "city"
+        return None, "all"
+
+
+class DemographicIndex:
+    """Household records keyed by parcel, contact and (ZIP, name) for demographic linking."""
+
+    def __init__(self):
+        self.records = []  # tuples in DEMOGRAPHIC_FIELDS order
+        self.by_parcel = {}
+        self.by_email = {}
+        self.by_mobile = {}
+        self.by_zip_name = {}
+
+    def __len__(self):
+        return len(self.records)
+
+    def add(self, doc, parcels):
+        county, parcel_id = doc.get("county"), doc.get("parcel_id")
+        if not county or parcel_id in (None, ""):
+            return
+        county, parcel_id = sys.intern(str(county)), str(parcel_id)
+        row = len(self.records)
+        self.records.append(
+            (county, parcel_id, *(doc.get(name) for name in DEMOGRAPHIC_FIELDS[2:]))
+        )
+        _add(self.by_parcel, (county, parcel_id), row)
+        if email := email_key(doc.get("email")):
+            _add(self.by_email, email, row)
+        if mobile := phone_key(doc.get("mobile")):
+            _add(self.by_mobile, mobile, row)
+        parcel_row = parcels.by_parcel.get((county, parcel_id))
+        zip5 = parcels.zip5[parcel_row] if parcel_row is not None else None
+        name = name_key(doc.get("customer_name"))
+        if zip5 and name:
+            _add(self.by_zip_name, (zip5, name), row)
+
+    def reference(self, row, linked_by):
+        """The `demographic_ref` of a record."""
+        record = dict(zip(DEMOGRAPHIC_FIELDS, self.records[row], strict=True))
+        return {**record, "linked_by": linked_by}
+
+
+def _intern(value):
+    return sys.intern(value) if isinstance(value, str) else value
+
+
+class CountyIndex:
+    """Both indexes, loaded once from the county collections."""
+
+    def __init__(self, parcels, demographics):
+        self.parcels = parcels
+        self.demographics = demographics
+
+
+def build_index(*, residential_docs, demographic_docs):
+    """A CountyIndex from iterables of county documents (tests pass lists)."""
+    parcels = ParcelIndex()
+    for doc in residential_docs:
+        parcels.add(doc)
+    demographics = DemographicIndex()
+    for doc in demographic_docs:
+        demographics.add(doc, parcels)
+    return CountyIndex(parcels, demographics)
+
+
+def load_index():
+    """Stream both county collections once (projected) into a CountyIndex."""
+    residential = mongodb.county_residential_collection().find(
+        {}, dict.fromkeys(RESIDENTIAL_FIELDS, 1) | {"_id": 0}
+    )
+    demographic = mongodb.county_demographic_collection().find(
+        {}, dict.fromkeys(DEMOGRAPHIC_FIELDS, 1) | {"_id": 0}
+    )
+    return build_index(residential_docs=residential, demographic_docs=demographic)

@@ -1,0 +1,149 @@
+"""Match quality against the demo ground truth (`demo_ground_truth` in the county database).
+
+Residence: a link is correct when (county, parcel_id) equals the person's true parcel.
+precision = correct links / links; recall = correct links / people who truly live at a parcel.
+Demographic: the same with the true household record's parcel (`demographic_parcel_id`).
+"""
+
+from collections import Counter, defaultdict
+
+from mongoengine.connection import get_db
+
+from empowersave import mongodb
+from participants.demo_data import GROUND_TRUTH_COLLECTION
+from participants.documents import MatchQuality, Participant
+
+OUTCOMES = ("correct", "wrong_parcel", "linked_no_truth", "missed", "correctly_unlinked")
+PROJECTION = {
+    "contact_id": 1,
+    "fields.Address": 1,
+    "fields.City": 1,
+    "fields.ZIP": 1,
+    "match.quality": 1,
+    "residence_ref": 1,
+    "demographic_ref.county": 1,
+    "demographic_ref.parcel_id": 1,
+}
+
+
+def _ratio(numerator, denominator):
+    return round(numerator / denominator, 4) if denominator else None
+
+
+def _scores(correct, linked, truths):
+    precision, recall = _ratio(correct, linked), _ratio(correct, truths)
+    f1 = round(2 * precision * recall / (precision + recall), 4) if precision and recall else None
+    return {
+        "links": linked,
+        "correct": correct,
+        "wrong": linked - correct,
+        "truth_links": truths,
+        "precision": precision,
+        "recall": recall,
+        "f1": f1,
+    }
+
+
+def _outcome(predicted, truth):
+    if predicted is not None:
+        if predicted == truth:
+            return "correct"
+        return "wrong_parcel" if truth is not None else "linked_no_truth"
+    return "missed" if truth is not None else "correctly_unlinked"
+
+
+def _key(ref):
+    if not ref or not ref.get("parcel_id"):
+        return None
+    return (ref.get("county"), str(ref["parcel_id"]))
+
+
+def quality_report(*, sample_size=10):
+    """Precision, recall and F1 for residence and demographic links, a confusion table by
+    quality, coverage, and a sample of wrong residence links with both addresses."""
+    truth = {}
+    for doc in get_db(mongodb.COUNTY_ALIAS)[GROUND_TRUTH_COLLECTION].find({}, {"_id": 0}):
+        county = doc.get("county")
+        parcel = (county, str(doc["parcel_id"])) if doc.get("parcel_id") else None
+        household_id = doc.get("demographic_parcel_id")
+        household = (county, str(household_id)) if household_id else None
+        truth[doc.get("contact_id")] = (parcel, household)
+    residence, household = Counter(), Counter()
+    confusion = defaultdict(Counter)
+    qualities = Counter()
+    participants = without_truth = residence_linked = demographic_linked = 0
+    wrong = []
+    for doc in Participant._get_collection().find({}, PROJECTION):
+        participants += 1
+        quality = (doc.get("match") or {}).get("quality") or "unmatched"
+        qualities[quality] += 1
+        predicted_parcel = _key(doc.get("residence_ref"))
+        predicted_household = _key(doc.get("demographic_ref"))
+        residence_linked += predicted_parcel is not None
+        demographic_linked += predicted_household is not None
+        if doc.get("contact_id") not in truth:
+            without_truth += 1
+            continue
+        true_parcel, true_household = truth[doc["contact_id"]]
+        outcome = _outcome(predicted_parcel, true_parcel)
+        residence[outcome] += 1
+        confusion[quality][outcome] += 1
+        household[_outcome(predicted_household, true_household)] += 1
+        if outcome in ("wrong_parcel", "linked_no_truth") and len(wrong) < sample_size:
+            wrong.append((doc, true_parcel, quality))
+    return {
+        "participants": participants,
+        "scored": participants - without_truth,
+        "without_ground_truth": without_truth,
+        "match_quality": dict(sorted(qualities.items())),
+        "coverage": {
+            "residence": _ratio(residence_linked, participants),
+            "demographic": _ratio(demographic_linked, participants),
+        },
+        "residence": _scores(
+            residence["correct"],
+            residence["correct"] + residence["wrong_parcel"] + residence["linked_no_truth"],
+            residence["correct"] + residence["wrong_parcel"] + residence["missed"],
+        ),
+        "demographic": _scores(
+            household["correct"],
+            household["correct"] + household["wrong_parcel"] + household["linked_no_truth"],
+            household["correct"] + household["wrong_parcel"] + household["missed"],
+        ),
+        "confusion": {
+            quality: {outcome: confusion[quality][outcome] for outcome in OUTCOMES}
+            for quality in (*MatchQuality.CHOICES, "unmatched")
+            if quality in confusion
+        },
+        "wrong_links": _describe_wrong(wrong),
+    }
+
+
+def _describe_wrong(wrong):
+    """Both addresses of each sampled wrong link: what the participant typed, the parcel it got,
+    and the true parcel."""
+    true_ids = [parcel[1] for _doc, parcel, _quality in wrong if parcel]
+    addresses = {}
+    if true_ids:
+        cursor = mongodb.county_residential_collection().find({"parcel_id": {"$in": true_ids}})
+        for doc in cursor:
+            addresses[(doc.get("county"), str(doc.get("parcel_id")))] = _parcel_line(doc)
+    rows = []
+    for doc, true_parcel, quality in wrong:
+        fields = doc.get("fields") or {}
+        typed = ", ".join(str(fields.get(k) or "") for k in ("Address", "City", "ZIP"))
+        rows.append(
+            {
+                "contact_id": doc.get("contact_id"),
+                "quality": quality,
+                "typed": typed,
+                "linked": _parcel_line(doc.get("residence_ref") or {}),
+                "truth": addresses.get(true_parcel) if true_parcel else None,
+            }
+        )
+    return rows
+
+
+def _parcel_line(ref):
+    parts = (ref.get("address"), ref.get("parcel_city"), ref.get("parcel_zip"))
+    return f"{ref.get('county')} {ref.get('parcel_id')}: " + ", ".join(str(p) for p in parts)

@@ -1,0 +1,260 @@
+"""Candidate search and scoring of one participant address against a ParcelIndex.
+
+Score (0-100) = 0.7 × street similarity + 30 when the locality agrees (ZIP or city), minus 30
+when the house number differs. Street similarity is rapidfuzz's ratio of the street names
+(the street key), minus 15 for each conflicting directional or suffix ("MAIN ST" vs "MAIN AVE")
+and 5 for one given on one side only. An automatic match needs the house number to agree:
+
+- exact: house number, normalised street and locality equal, and no other parcel like it;
+- fuzzy: score ≥ MATCH_ACCEPT_SCORE and ≥ MATCH_MIN_MARGIN ahead of the runner-up;
+- pending: the best same-number candidate scores ≥ MATCH_REVIEW_SCORE but is not accepted;
+- no_match: nothing plausible (no address, no candidate, no parcel at that house number on the
+  street, or a weak score). Candidates are kept either way so a reviewer sees why.
+"""
+
+from typing import NamedTuple
+
+from django.conf import settings
+from rapidfuzz import fuzz, process
+
+from matching.index import house_number_key
+from matching.normalize import normalize_city, normalize_street, normalize_zip, parse_address
+
+EXACT = "exact"
+FUZZY = "fuzzy"
+PENDING = "pending"
+NO_MATCH = "no_match"
+
+# Reasons (match.reason) for pending and no_match.
+NO_ADDRESS = "NO_ADDRESS"
+NO_HOUSE_NUMBER = "NO_HOUSE_NUMBER"
+NO_CANDIDATES = "NO_CANDIDATES"
+HOUSE_NUMBER_NOT_FOUND = "HOUSE_NUMBER_NOT_FOUND"
+LOW_SCORE = "LOW_SCORE"
+AMBIGUOUS = "AMBIGUOUS"
+BELOW_THRESHOLD = "BELOW_THRESHOLD"
+
+# Blocking keys, recorded as match.method.
+HOUSE_ZIP = "house_number+zip"
+HOUSE_STREET = "house_number+street"
+CITY_STREET = "city+street"
+
+STREET_WEIGHT = 0.7
+LOCALITY_POINTS = 30.0
+HOUSE_NUMBER_PENALTY = 30.0
+PART_CONFLICT = 15.0
+PART_ONE_SIDED = 5.0
+STREET_AGREES = 90.0
+
+
+class Thresholds(NamedTuple):
+    accept: float
+    margin: float
+    review: float
+    street_cutoff: float
+    city_cutoff: float
+    kept: int
+
+    @classmethod
+    def from_settings(cls):
+        return cls(
+            settings.MATCH_ACCEPT_SCORE,
+            settings.MATCH_MIN_MARGIN,
+            settings.MATCH_REVIEW_SCORE,
+            settings.MATCH_STREET_CUTOFF,
+            settings.MATCH_CITY_CUTOFF,
+            settings.MATCH_CANDIDATES_KEPT,
+        )
+
+
+class Candidate(NamedTuple):
+    row: int
+    score: float
+    agreement: dict  # house_number, street, city, zip → bool
+    method: str
+
+
+class Decision(NamedTuple):
+    quality: str
+    row: int | None  # the matched parcel row (exact/fuzzy)
+    score: float | None
+    method: str | None
+    agreement: dict | None
+    reason: str | None
+    candidates: list  # Candidate, best first, at most `kept`
+    county_resolution: str | None  # zip | city | all
+
+
+class Query(NamedTuple):
+    """A participant address, normalised once."""
+
+    house_number: str | None
+    number: int | None
+    street: str | None
+    street_key: str | None
+    city: str | None
+    zips: tuple
+
+
+def make_query(*, address, city, zip_code):
+    """Normalise a participant's Address, City and ZIP fields; the line's own city/ZIP fill gaps
+    and a ZIP in the line is tried next to the ZIP field."""
+    parsed = parse_address(address)
+    city_norm = normalize_city(city) if city and isinstance(city, str) else None
+    zips = []
+    for value in (normalize_zip(zip_code), parsed.zip5):
+        if value and value not in zips:
+            zips.append(value)
+    return Query(
+        parsed.house_number,
+        house_number_key(parsed.house_number),
+        parsed.street,
+        parsed.street_key,
+        city_norm or parsed.city,
+        tuple(zips),
+    )
+
+
+def _street_score(query_street, parcel_street):
+    if query_street == parcel_street:
+        return 100.0
+    mine, theirs = normalize_street(query_street), normalize_street(parcel_street)
+    score = 100.0 if mine.key == theirs.key else fuzz.ratio(mine.key, theirs.key)
+    for a, b in (
+        (mine.predirectional, theirs.predirectional),
+        (mine.suffix, theirs.suffix),
+        (mine.postdirectional, theirs.postdirectional),
+    ):
+        if a != b:
+            score -= PART_CONFLICT if a and b else PART_ONE_SIDED
+    return score
+
+
+def _corrected_keys(parcels, query, thresholds):
+    """Known street keys close to a street key this area does not have (typos)."""
+    key = query.street_key
+    for zip5 in query.zips:
+        known = parcels.zip_streets.get(zip5)
+        if known:
+            if key in known:
+                return ()
+            break
+    else:
+        known = parcels.city_streets.get(query.city) if query.city else None
+        if known and key in known:
+            return ()
+    if not known:
+        return ()
+    found = process.extract(
+        key, known, scorer=fuzz.ratio, score_cutoff=thresholds.street_cutoff, limit=3
+    )
+    return tuple(choice for choice, _score, _index in found)
+
+
+def _gather(parcels, query, thresholds):
+    """{row: blocking key that found it} from the house-number blocks."""
+    found = {}
+    number = query.number
+    if number is not None:
+        for zip5 in query.zips:
+            for row in parcels.by_house_zip.get((number, zip5), ()):
+                found.setdefault(row, HOUSE_ZIP)
+        if query.street_key:
+            keys = (query.street_key, *_corrected_keys(parcels, query, thresholds))
+            for key in keys:
+                for row in parcels.by_house_street.get((number, key), ()):
+                    found.setdefault(row, HOUSE_STREET)
+    return found
+
+
+def _same_street(parcels, query, thresholds):
+    """{row: CITY_STREET} for the parcels of the participant's street in their city (or the
+    cities of their ZIP)."""
+    cities = [query.city] if query.city else []
+    for zip5 in query.zips:
+        cities.extend(parcels.zip_cities.get(zip5, ()))
+    found = {}
+    keys = (query.street_key, *_corrected_keys(parcels, query, thresholds))
+    for city in dict.fromkeys(cities):
+        for key in keys:
+            for row in parcels.by_city_street.get((city, key), ()):
+                found.setdefault(row, CITY_STREET)
+    return found
+
+
+def score_row(parcels, query, row, thresholds, *, method):
+    """The Candidate for one parcel row (see the module docstring for the score)."""
+    street = _street_score(query.street, parcels.street[row]) if parcels.street[row] else 0.0
+    zip_agrees = parcels.zip5[row] in query.zips
+    parcel_city = parcels.city[row]
+    city_agrees = bool(query.city and parcel_city) and (
+        query.city == parcel_city or fuzz.ratio(query.city, parcel_city) >= thresholds.city_cutoff
+    )
+    number_agrees = query.house_number == parcels.house_number[row]
+    score = STREET_WEIGHT * street + (LOCALITY_POINTS if zip_agrees or city_agrees else 0.0)
+    if not number_agrees:
+        score -= HOUSE_NUMBER_PENALTY
+    agreement = {
+        "house_number": number_agrees,
+        "street": street >= STREET_AGREES,
+        "street_exact": query.street == parcels.street[row],
+        "city": city_agrees,
+        "zip": zip_agrees,
+    }
+    return Candidate(row, round(max(score, 0.0), 1), agreement, method)
+
+
+def _no_match(reason, candidates=(), resolution=None):
+    return Decision(NO_MATCH, None, None, None, None, reason, list(candidates), resolution)
+
+
+def decide(parcels, query, thresholds):
+    """The Decision for one normalised address (pure: no database access)."""
+    if not query.street:
+        return _no_match(NO_ADDRESS)
+    _counties, resolution = parcels.counties_for(zips=query.zips, city=query.city)
+    found = _gather(parcels, query, thresholds)
+    scored = [
+        score_row(parcels, query, row, thresholds, method=method) for row, method in found.items()
+    ]
+    if not any(candidate.agreement["house_number"] for candidate in scored):
+        # No parcel at this house number: the street's parcels show the reviewer the near miss.
+        for row, method in _same_street(parcels, query, thresholds).items():
+            if row not in found:
+                scored.append(score_row(parcels, query, row, thresholds, method=method))
+    scored.sort(key=lambda candidate: (-candidate.score, parcels.parcel_id[candidate.row]))
+    kept = scored[: thresholds.kept]
+    if query.number is None:
+        reason = NO_HOUSE_NUMBER if kept else NO_CANDIDATES
+        if kept and kept[0].score >= thresholds.review - HOUSE_NUMBER_PENALTY:
+            return Decision(PENDING, None, kept[0].score, kept[0].method, kept[0].agreement,
+                            reason, kept, resolution)  # fmt: skip
+        return _no_match(reason, kept, resolution)
+    if not scored:
+        return _no_match(NO_CANDIDATES, (), resolution)
+    best = next((c for c in scored if c.agreement["house_number"]), None)
+    if best is None:
+        return _no_match(HOUSE_NUMBER_NOT_FOUND, kept, resolution)
+    runner_up = next((c for c in scored if c is not best), None)
+    locality = best.agreement["zip"] or best.agreement["city"]
+    if best.agreement["street_exact"] and locality:
+        rivals = [
+            candidate
+            for candidate in scored
+            if candidate is not best
+            and candidate.agreement["house_number"]
+            and candidate.agreement["street_exact"]
+            and (candidate.agreement["zip"] or candidate.agreement["city"])
+        ]
+        if not rivals:
+            return Decision(EXACT, best.row, 100.0, best.method, best.agreement, None, kept,
+                            resolution)  # fmt: skip
+    margin_ok = runner_up is None or best.score - runner_up.score >= thresholds.margin
+    if best.score >= thresholds.accept and margin_ok:
+        return Decision(FUZZY, best.row, best.score, best.method, best.agreement, None, kept,
+                        resolution)  # fmt: skip
+    if best.score >= thresholds.review:
+        reason = AMBIGUOUS if not margin_ok else BELOW_THRESHOLD
+        return Decision(PENDING, None, best.score, best.method, best.agreement, reason, kept,
+                        resolution)  # fmt: skip
+    return _no_match(LOW_SCORE, kept, resolution)

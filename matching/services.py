@@ -1,0 +1,411 @@
+"""Matching services: link participants to a county parcel and a household record.
+
+`match_participants` loads the county data once (matching.index), streams the participants to
+match in batches with projections, decides each one in memory (matching.scoring,
+matching.demographics) and writes `residence_ref`, `demographic_ref` and `match` with bulk
+UpdateOnes guarded by `match.version`, so a staff decision made meanwhile is never overwritten.
+`manual` decisions are never selected.
+"""
+
+import logging
+import os
+import re
+import time
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+
+from pymongo import UpdateOne
+
+from empowersave import mongodb
+from matching import demographics, scoring
+from matching.index import RESIDENTIAL_FIELDS, build_index, email_key, load_index, phone_key
+from participants.documents import MatchQuality, Participant
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_QUALITIES = (None, MatchQuality.PENDING, MatchQuality.NO_MATCH)
+PARTICIPANT_PROJECTION = {
+    "contact_id": 1,
+    "email_address": 1,
+    "phone_number": 1,
+    "fields.Address": 1,
+    "fields.City": 1,
+    "fields.ZIP": 1,
+    "fields.FirstName": 1,
+    "fields.LastName": 1,
+    "fields.Phone": 1,
+    "match": 1,
+    "residence_ref": 1,
+    "demographic_ref": 1,
+}
+# Below this many batches a process pool costs more than it saves (fork + pickling results).
+PARALLEL_MIN_BATCHES = 8
+MATCH_VOLATILE = ("version", "matched_at", "reviewed_by")
+
+
+def participant_selector(*, qualities=None, contact_ids=None):
+    """The MongoDB filter for participants to (re)match; `manual` is never selected."""
+    qualities = DEFAULT_QUALITIES if qualities is None else tuple(qualities)
+    wanted = [q for q in qualities if q != MatchQuality.MANUAL]
+    alternatives = []
+    if None in wanted:
+        alternatives.append({"match": None})
+    named = [q for q in wanted if q is not None]
+    if named:
+        alternatives.append({"match.quality": {"$in": named}})
+    selector = {"$or": alternatives} if alternatives else {"_id": {"$in": []}}
+    if contact_ids is not None:
+        selector = {"$and": [selector, {"contact_id": {"$in": list(contact_ids)}}]}
+    return selector
+
+
+def _fields(row):
+    fields = row.get("fields")
+    return fields if isinstance(fields, dict) else {}
+
+
+def _candidate_doc(parcels, candidate):
+    return {
+        **parcels.reference(candidate.row),
+        "score": candidate.score,
+        "agreement": candidate.agreement,
+    }
+
+
+def match_row(index, row, thresholds):
+    """(match, residence_ref, demographic_ref) for one projected participant; no I/O."""
+    fields = _fields(row)
+    query = scoring.make_query(
+        address=fields.get("Address"), city=fields.get("City"), zip_code=fields.get("ZIP")
+    )
+    decision = scoring.decide(index.parcels, query, thresholds)
+    parcels = index.parcels
+    residence = parcels.reference(decision.row) if decision.row is not None else None
+    record, rule = demographics.link(
+        index,
+        parcel_row=decision.row,
+        email=row.get("email_address"),
+        phones=[phone for phone in (row.get("phone_number"), fields.get("Phone")) if phone],
+        first_name=fields.get("FirstName"),
+        last_name=fields.get("LastName"),
+    )
+    demographic = index.demographics.reference(record, rule) if record is not None else None
+    match = {
+        "quality": decision.quality,
+        "score": decision.score,
+        "method": decision.method,
+        "agreement": decision.agreement or {},
+        "reason": decision.reason,
+        "county_resolution": decision.county_resolution,
+        "candidates": [_candidate_doc(parcels, c) for c in decision.candidates],
+    }
+    return match, residence, demographic
+
+
+def _counties_of(index, row, match, residence):
+    """Counties a participant concerns: its parcel, its candidates, its ZIP/city coverage."""
+    counties = {c["county"] for c in match["candidates"]}
+    if residence:
+        counties.add(residence["county"])
+    fields = _fields(row)
+    query = scoring.make_query(
+        address=fields.get("Address"), city=fields.get("City"), zip_code=fields.get("ZIP")
+    )
+    resolved, _how = index.parcels.counties_for(zips=query.zips, city=query.city)
+    return counties | set(resolved or ())
+
+
+def _unchanged(row, match, residence, demographic):
+    old = row.get("match") or {}
+    old_match = {k: v for k, v in old.items() if k not in MATCH_VOLATILE}
+    return (
+        old_match == match
+        and row.get("residence_ref") == residence
+        and row.get("demographic_ref") == demographic
+    )
+
+
+def _update(row, match, residence, demographic, now):
+    old = row.get("match")
+    if old is None:
+        selector = {"_id": row["_id"], "match": None}
+        version = 1
+    else:
+        version = (old.get("version") or 0) + 1
+        selector = {
+            "_id": row["_id"],
+            "match.version": old.get("version"),
+            "match.quality": {"$ne": MatchQuality.MANUAL},
+        }
+    update = {"$set": {"match": {**match, "matched_at": now, "version": version}}}
+    unset = {}
+    for name, value in (("residence_ref", residence), ("demographic_ref", demographic)):
+        if value is None:
+            unset[name] = ""
+        else:
+            update["$set"][name] = value
+    if unset:
+        update["$unset"] = unset
+    return UpdateOne(selector, update)
+
+
+# --- worker processes (fork: children share the parent's index copy-on-write) -------------------
+
+_WORKER_INDEX = None
+
+
+def _match_batch(rows, thresholds):
+    return [match_row(_WORKER_INDEX, row, thresholds) for row in rows]
+
+
+def _batches(cursor, size):
+    batch = []
+    for row in cursor:
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _decided_batches(index, batches, thresholds, workers):
+    """(rows, results) per batch, in a process pool when `workers` > 1."""
+    if workers <= 1:
+        for rows in batches:
+            yield rows, [match_row(index, row, thresholds) for row in rows]
+        return
+    global _WORKER_INDEX
+    _WORKER_INDEX = index
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        pending = []
+        for rows in batches:
+            pending.append((rows, pool.submit(_match_batch, rows, thresholds)))
+            if len(pending) > workers * 2:
+                rows, future = pending.pop(0)
+                yield rows, future.result()
+        for rows, future in pending:
+            yield rows, future.result()
+    _WORKER_INDEX = None
+
+
+def default_workers(count, batch_size):
+    """Both cores only when there are enough batches to pay for the pool."""
+    if count < batch_size * PARALLEL_MIN_BATCHES:
+        return 1
+    return min(2, os.cpu_count() or 1)
+
+
+def match_participants(
+    *,
+    now,
+    qualities=None,
+    county=None,
+    contact_ids=None,
+    batch_size=1000,
+    index=None,
+    workers=None,
+    thresholds=None,
+):
+    """Match the participants whose `match` is None or whose quality is in `qualities`.
+
+    `qualities` defaults to (None, pending, no_match); `manual` is never touched. `county`
+    limits the run to participants that concern that county (parcel, candidates, or ZIP/city
+    the county covers). Returns the run's statistics: `match_quality` counts, `residence_matched`,
+    `demographic_matched`, `demographic_linked_by`, `no_match_reasons` (most common first),
+    `pending_reasons`, `written`, `conflicts` (changed meanwhile, left alone) and timings.
+    Does not refresh the dashboard rollups: the caller does, once.
+    """
+    started = time.perf_counter()
+    thresholds = thresholds or scoring.Thresholds.from_settings()
+    if index is None:
+        index = load_index()
+    indexed = time.perf_counter()
+    collection = Participant._get_collection()
+    selector = participant_selector(qualities=qualities, contact_ids=contact_ids)
+    if workers is None:
+        workers = default_workers(collection.count_documents(selector), batch_size)
+    cursor = collection.find(selector, PARTICIPANT_PROJECTION)
+    stats = Counter()
+    qualities_seen, reasons, pending_reasons, linked_by, resolutions = (Counter() for _ in range(5))
+    for rows, results in _decided_batches(index, _batches(cursor, batch_size), thresholds, workers):
+        operations = []
+        for row, (match, residence, demographic) in zip(rows, results, strict=True):
+            if county and county not in _counties_of(index, row, match, residence):
+                continue
+            stats["processed"] += 1
+            qualities_seen[match["quality"]] += 1
+            resolutions[match["county_resolution"]] += 1
+            if match["quality"] == MatchQuality.NO_MATCH:
+                reasons[match["reason"]] += 1
+            elif match["quality"] == MatchQuality.PENDING:
+                pending_reasons[match["reason"]] += 1
+            stats["residence_matched"] += residence is not None
+            if demographic is not None:
+                stats["demographic_matched"] += 1
+                linked_by[demographic["linked_by"]] += 1
+            if _unchanged(row, match, residence, demographic):
+                stats["unchanged"] += 1
+            else:
+                operations.append(_update(row, match, residence, demographic, now))
+        if operations:
+            result = collection.bulk_write(operations, ordered=False)
+            stats["written"] += result.modified_count
+            stats["conflicts"] += len(operations) - result.matched_count
+    finished = time.perf_counter()
+    logger.info("matched %s participants: %s", f"{stats['processed']:,}", dict(qualities_seen))
+    return {
+        "processed": stats["processed"],
+        "written": stats["written"],
+        "unchanged": stats["unchanged"],
+        "conflicts": stats["conflicts"],
+        "match_quality": dict(sorted(qualities_seen.items())),
+        "residence_matched": stats["residence_matched"],
+        "demographic_matched": stats["demographic_matched"],
+        "demographic_linked_by": dict(sorted(linked_by.items())),
+        "no_match_reasons": dict(reasons.most_common()),
+        "pending_reasons": dict(pending_reasons.most_common()),
+        "county_resolution": dict(resolutions.most_common()),
+        "index": {"parcels": len(index.parcels), "demographic_records": len(index.demographics)},
+        "workers": workers,
+        "seconds": {
+            "index": round(indexed - started, 3),
+            "match_and_write": round(finished - indexed, 3),
+            "total": round(finished - started, 3),
+        },
+    }
+
+
+def rematch_participants(*, now, county=None, qualities=None, batch_size=1000):
+    """Re-match pending / no_match participants (never manual) and refresh the rollups."""
+    from dashboard.rollups import refresh_rollups
+
+    qualities = qualities or (MatchQuality.PENDING, MatchQuality.NO_MATCH)
+    stats = match_participants(now=now, qualities=qualities, county=county, batch_size=batch_size)
+    refresh_rollups(now=now)
+    return stats
+
+
+# --- functions for the review app ---------------------------------------------------------------
+
+
+def residence_reference(*, county, parcel_id):
+    """The `residence_ref` dict for one parcel, or None when the county data has no such parcel."""
+    doc = mongodb.county_residential_collection().find_one(
+        {"county": county, "parcel_id": parcel_id}, dict.fromkeys(RESIDENTIAL_FIELDS, 1)
+    )
+    return _residence(doc) if doc is not None else None
+
+
+def _exactly(value):
+    return {"$regex": f"^{re.escape(value)}$", "$options": "i"}
+
+
+def _phone_pattern(phone):
+    digits = phone_key(phone)
+    return {"$regex": r"\D*".join(digits) + r"\D*$"} if digits else None
+
+
+def link_demographic_for_parcel(
+    *, county, parcel_id, email=None, phone=None, first_name=None, last_name=None
+):
+    """The `demographic_ref` dict for a participant placed at one parcel by a reviewer, or None.
+
+    Same rules as the migration (matching.demographics): the parcel's record, else the one
+    record carrying the participant's email or phone, else the one record in the parcel's ZIP
+    under the participant's name. Reads only the few county documents those rules need.
+    """
+    residential = mongodb.county_residential_collection()
+    demographic = mongodb.county_demographic_collection()
+    parcel = residential.find_one({"county": county, "parcel_id": parcel_id})
+    if parcel is None:
+        return None
+    zip_int = parcel.get("parcel_zip")
+    neighbours = list(residential.find({"county": county, "parcel_zip": zip_int}))
+    neighbour_ids = list({doc["parcel_id"] for doc in neighbours})
+    records = {}
+    for doc in demographic.find({"parcel_id": {"$in": neighbour_ids}}):
+        if doc.get("county") == county:
+            records[doc["_id"]] = doc
+    contact = []
+    if email_key(email):
+        contact.append({"email": _exactly(email_key(email))})
+    if phone and (pattern := _phone_pattern(phone)):
+        contact.append({"mobile": pattern})
+    if contact:
+        for doc in demographic.find({"$or": contact}):
+            records[doc["_id"]] = doc
+    index = build_index(residential_docs=[parcel, *neighbours], demographic_docs=records.values())
+    row, rule = demographics.link(
+        index,
+        parcel_row=index.parcels.by_parcel.get((county, str(parcel_id))),
+        email=email,
+        phones=[phone] if phone else [],
+        first_name=first_name,
+        last_name=last_name,
+    )
+    return index.demographics.reference(row, rule) if row is not None else None
+
+
+def demographic_records_for(parcels):
+    """{(county, parcel_id): [household record dicts]} for a list of (county, parcel_id)."""
+    wanted = {(county, str(parcel_id)) for county, parcel_id in parcels}
+    found = {key: [] for key in wanted}
+    if not wanted:
+        return found
+    ids = list({parcel_id for _county, parcel_id in wanted})
+    cursor = mongodb.county_demographic_collection().find({"parcel_id": {"$in": ids}})
+    for doc in cursor:
+        key = (doc.get("county"), str(doc.get("parcel_id")))
+        if key in found:
+            doc.pop("_id", None)
+            found[key].append(doc)
+    return found
+
+
+def search_parcels(*, text=None, parcel_id=None, county=None, limit=20):
+    """Parcels for a reviewer's search, best first, each with a `score` (0-100).
+
+    `parcel_id` is matched exactly; `text` is a free-text address ("123 n main st, columbus
+    43215"): parcels at its house number (or on its street when it has none) are scored like
+    the matcher does. Values are plain strings, never operators.
+    """
+    selector = {}
+    if county:
+        selector["county"] = str(county)
+    if parcel_id:
+        selector["parcel_id"] = str(parcel_id).strip()
+    query = None
+    if text and str(text).strip():
+        query = scoring.make_query(address=str(text), city=None, zip_code=None)
+        if query.house_number:
+            selector["address"] = {"$regex": f"^{re.escape(query.house_number)}\\b"}
+        elif query.street_key:
+            selector["address"] = {"$regex": re.escape(query.street_key), "$options": "i"}
+    if not selector or (text and query and not (query.house_number or query.street_key)):
+        return []
+    docs = list(mongodb.county_residential_collection().find(selector).limit(5000))
+    if query is None or not query.street:
+        return [{**_residence(doc), "score": None} for doc in docs[:limit]]
+    index = build_index(residential_docs=docs, demographic_docs=())
+    thresholds = scoring.Thresholds.from_settings()
+    parcels = index.parcels
+    scored = sorted(
+        (
+            scoring.score_row(parcels, query, row, thresholds, method="search")
+            for row in range(len(parcels))
+            if parcels.street[row]
+        ),
+        key=lambda candidate: -candidate.score,
+    )
+    return [
+        {**parcels.reference(c.row), "score": c.score, "agreement": c.agreement}
+        for c in scored[:limit]
+    ]
+
+
+def _residence(doc):
+    return {name: doc.get(name) for name in RESIDENTIAL_FIELDS}
