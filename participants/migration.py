@@ -116,9 +116,9 @@ def _count(counts, campaign_id, flags):
             row[name] += 1
 
 
-def _progress(iterable, *, total, desc, enabled):
+def _progress(iterable, *, total, desc, unit, enabled):
     """A tqdm bar on a terminal (tqdm turns itself off when stderr is not a tty)."""
-    return tqdm(iterable, total=total, desc=desc, unit="doc", disable=None if enabled else True)
+    return tqdm(iterable, total=total, desc=desc, unit=unit, disable=None if enabled else True)
 
 
 # --- read ----------------------------------------------------------------------------------------
@@ -151,7 +151,7 @@ def read_source(*, now, limit=None, batch_size=DEFAULT_BATCH_SIZE, progress=True
     total = min(total, limit) if limit else total
     plan = SourcePlan(expected_documents=total)
     rows = source_rows(limit=limit, batch_size=batch_size)
-    for doc in _progress(rows, total=total, desc="reading source", enabled=progress):
+    for doc in _progress(rows, total=total, desc="reading source", unit="row", enabled=progress):
         plan.documents += 1
         plan.source_ids.add(doc["_id"])
         try:
@@ -282,7 +282,10 @@ def write_participants(*, plan, batch_size, dry_run, progress=True, tally=None):
     operations = []
     people = sorted(plan.people)
     for done, contact_id in enumerate(
-        _progress(people, total=len(people), desc="writing participants", enabled=progress), 1
+        _progress(
+            people, total=len(people), desc="writing participants", unit="person", enabled=progress
+        ),
+        1,
     ):
         current = existing.get(contact_id)
         document = desired_participant(plan.people[contact_id], current[2] if current else ())
