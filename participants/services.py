@@ -1,5 +1,6 @@
 """Writes to participants that other apps call (matching, review, rollback)."""
 
+from bson import ObjectId
 from pymongo import ReturnDocument
 
 from participants.documents import Participant, QuarantinedDocument
@@ -28,11 +29,11 @@ def update_participant_references(
 ):
     """Set a participant's references and match, if nobody changed them since `expected_version`.
 
-    `residence_ref` / `demographic_ref` are embedded documents or None (None removes the
-    reference); `match` is a `MatchInfo`. The stored `match.version` becomes
-    `expected_version + 1`. Raises StaleParticipant when the stored version differs, so two
-    reviewers never overwrite each other. Returns the stored document after the change; the
-    dashboard rollups are updated incrementally.
+    `participant_id` is an ObjectId or its string. `residence_ref` / `demographic_ref` are
+    embedded documents or None (None removes the reference); `match` is a `MatchInfo`. The
+    stored `match.version` becomes `expected_version + 1`. Raises StaleParticipant when the
+    stored version differs, so two reviewers never overwrite each other. Returns the stored
+    document after the change; the dashboard rollups are updated incrementally.
     """
     from dashboard.rollups import record_participant_changes
 
@@ -50,6 +51,7 @@ def update_participant_references(
             update["$set"][name] = reference.to_mongo().to_dict()
     if unset:
         update["$unset"] = unset
+    participant_id = ObjectId(participant_id)  # accepts the str form used in URLs
     collection = Participant._get_collection()
     query = {"_id": participant_id, **_current_version_filter(expected_version)}
     before = collection.find_one_and_update(query, update, return_document=ReturnDocument.BEFORE)

@@ -102,7 +102,7 @@ def test_update_references_bumps_the_version_and_refuses_a_stale_one(people):
 
 def test_update_references_can_remove_them(people):
     services.update_participant_references(
-        participant_id=people["ann"],
+        participant_id=str(people["ann"]),
         expected_version=0,
         residence_ref=None,
         demographic_ref=None,
