@@ -132,8 +132,8 @@ def timed_sync(api, now, label):
         f"  participants {report['participants_created']:,} created, "
         f"{report['participants_updated']:,} updated, {report['participants_unchanged']:,} "
         f"unchanged; engagements {report['engagements_added']:,} added, "
-        f"{report['engagements_updated']:,} updated; rows already synced "
-        f"{report['rows_already_synced']:,}; quarantined {report['quarantined']:,}"
+        f"{report['engagements_updated']:,} updated; unchanged "
+        f"{report['engagements_unchanged']:,}; quarantined {report['quarantined']:,}"
     )
     if report["matching"]:
         quality = report["matching"].get("match_quality", report["matching"])

@@ -143,7 +143,7 @@ def test_second_sync_changes_nothing(api):
     assert [path for path, _ in api.requests].count("/campaigns") == 1
     assert sum(path.endswith("/reports") for path, _ in api.requests) == 12
     assert not any(path.startswith("/lists/") for path, _ in api.requests)
-    assert report["rows_already_synced"] == report["report_rows"] == 14
+    assert report["engagements_unchanged"] == 7 and report["report_rows"] == 14
     assert report["engagements_added"] == report["engagements_updated"] == 0
     assert report["quarantined"] == 0  # already there
 
@@ -239,7 +239,7 @@ def test_malformed_rows_are_quarantined_with_their_reason(api):
     assert bad_email["reason"] == "INVALID_EMAIL"
     assert "not-an-email" in bad_email["detail"]
     assert bad_email["original"]["fields"] == {"FirstName": "Nobody"}
-    bad_time = quarantine[f"api:{CAMPAIGN_2}:c0000000-0000-0000-0000-0000000000b1"]
+    bad_time = quarantine[f"api:{CAMPAIGN_2}:c0000000-0000-0000-0000-0000000000b1:opened"]
     assert bad_time["reason"] == "API_BAD_OCCURRED_AT"
     assert bad_time["original"]["row"]["occurred_at"] == "last tuesday"
     assert report["quarantine_reasons"] == {"INVALID_EMAIL": 1, "API_BAD_OCCURRED_AT": 1}

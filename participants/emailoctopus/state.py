@@ -1,7 +1,7 @@
 """Sync bookkeeping in the `sync_state` collection (target DB).
 
-- `campaign:<id>`: the report cursor per status. A cursor is saved only after the writes of the
-  pages before it have landed, so a run killed at any point re-fetches at most the pages whose
+- `campaign:<id>`: the report cursor per status. Cursors are saved only after the writes of the
+  pages before them have landed, so a run killed at any point re-fetches at most the pages whose
   writes may be missing; applying a page twice changes nothing.
 - `pending`: work that a killed run may have left behind: participants created or changed whose
   matching has not run yet, and a flag saying the incremental rollup update may be missing. The
@@ -25,12 +25,12 @@ def load_cursors(campaign_id):
     return dict((doc or {}).get("cursors") or {})
 
 
-def save_cursor(*, campaign_id, status, cursor, now):
+def save_cursors(*, campaign_id, cursors, now):
+    """Move the given {status: cursor} of a campaign (one atomic update)."""
+    changes = {f"cursors.{status}": cursor for status, cursor in cursors.items()}
     state_collection().update_one(
         {"_id": CAMPAIGN_PREFIX + campaign_id},
-        {
-            "$set": {f"cursors.{status}": cursor, "campaign_id": campaign_id, "synced_at": now},
-        },
+        {"$set": {**changes, "campaign_id": campaign_id, "synced_at": now}},
         upsert=True,
     )
 

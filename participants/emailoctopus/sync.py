@@ -1,11 +1,13 @@
 """Sync EmailOctopus campaign results into `empowersave_development.participants`.
 
-For each sent campaign and each report status, the report is read from the saved cursor on, in
-batches of pages. A batch becomes one legacy-shaped document per (campaign, contact) (rows.py),
-is validated and merged into participants by the migration's identity rule (merge.py), and is
-written with two bulk operations (participants, quarantine) after one `$in` read. Only then is
-the cursor saved, so a killed run re-reads at most one batch, and re-applying it changes nothing.
-New participants are matched at the end and the dashboard rollups follow every write.
+For each sent campaign, every report status is read from its saved cursor on. The rows become
+one legacy-shaped document per (campaign, contact) (rows.py), validated and merged into
+participants by the migration's identity rule (merge.py), in batches of about `batch_size` rows;
+a batch costs one `$in` read and two bulk writes (participants, quarantine), and the dashboard
+rollups get the batch's delta. Rows that can change nothing (already applied, already
+quarantined) are dropped before the list contacts are fetched. The cursors move only after the
+campaign's writes have landed, so a killed run re-reads at most one campaign's new rows, and
+re-applying them changes nothing. New participants are matched at the end.
 """
 
 import logging
@@ -51,7 +53,7 @@ class RunTally:
         self.fields_changed = set()  # (contact_id, field)
         self.quarantined = {}  # source_id → reason
         self.quarantined_new = 0
-        self.rows_already_synced = 0  # (campaign, contact) rows with nothing new
+        self.engagements_unchanged = 0  # (campaign, contact) read with nothing new
         self.unwritten = {}  # dry run: contact_id → merged document not written
 
     def record(self, *, contact_id, before, changes):
@@ -81,7 +83,7 @@ class RunTally:
             "campaigns": campaigns,
             "campaigns_skipped": skipped,
             "report_rows": sum(self.report_rows.values()),
-            "rows_already_synced": self.rows_already_synced,
+            "engagements_unchanged": self.engagements_unchanged,
             "participants_created": len(self.created),
             "participants_updated": len(updated),
             "participants_unchanged": len(self.touched - self.created - updated),
@@ -171,53 +173,67 @@ def sync_emailoctopus(
 
 
 def _sync_campaign(*, client, campaign, directory, now, dry_run, batch_size, tally):
+    """Read every report of the campaign from its cursors, then write, then move the cursors.
+
+    All statuses are read first so that one person's rows (sent, opened, clicked...) are merged
+    and written once. Memory: the rows read since the last cursors (a few hundred bytes each).
+    The cursors move only after every write of the campaign has landed; after a report's last
+    page the cursor stays on that page (re-reading it later is harmless and catches rows
+    appended to it since).
+    """
     campaign_id = campaign["id"]
     cursors = state.load_cursors(campaign_id)
+    resume = {}
+    by_contact = defaultdict(list)
     for status in REPORT_STATUSES:
-        batch = []
         for page in client.report_pages(campaign_id, status, starting_after=cursors.get(status)):
-            batch.extend(page.items)
-            # After this page, resume from its `next` cursor; after the last page, from the
-            # cursor that fetched it (re-reading that page later is harmless, and catches rows
-            # appended to it since).
-            resume_at = page.next_cursor or page.cursor
-            if len(batch) >= batch_size or page.next_cursor is None:
-                _apply_batch(
-                    campaign=campaign,
-                    status=status,
-                    rows=batch,
-                    directory=directory,
-                    now=now,
-                    dry_run=dry_run,
-                    tally=tally,
-                )
-                if not dry_run and resume_at != cursors.get(status):
-                    state.save_cursor(
-                        campaign_id=campaign_id, status=status, cursor=resume_at, now=now
-                    )
-                    cursors[status] = resume_at
-                batch = []
-    if not dry_run:
-        state.mark_campaign_synced(
+            for row in page.items:
+                key = row.get("contact_id") if isinstance(row, dict) else None
+                by_contact[key or id(row)].append((status, row))
+            tally.report_rows[(campaign_id, status)] += len(page.items)
+            resume[status] = page.next_cursor or page.cursor
+    batch = []
+    for pairs in by_contact.values():
+        batch.extend(pairs)
+        if len(batch) >= batch_size:
+            _apply_batch(
+                campaign=campaign,
+                pairs=batch,
+                directory=directory,
+                now=now,
+                dry_run=dry_run,
+                tally=tally,
+            )
+            batch = []
+    if batch:
+        _apply_batch(
             campaign=campaign,
-            sent_at=stored_time(parse_timestamp(campaign.get("sent_at"))),
+            pairs=batch,
+            directory=directory,
             now=now,
+            dry_run=dry_run,
+            tally=tally,
         )
-
-
-def _apply_batch(*, campaign, status, rows, directory, now, dry_run, tally):
-    """Validate, merge and write one batch of report rows of one campaign and status."""
-    campaign_id = campaign["id"]
-    tally.report_rows[(campaign_id, status)] += len(rows)
-    if not rows:
+    if dry_run:
         return
-    built, quarantine = _collect_rows(campaign_id=campaign_id, status=status, rows=rows, now=now)
+    moved = {status: cursor for status, cursor in resume.items() if cursor != cursors.get(status)}
+    if moved:
+        state.save_cursors(campaign_id=campaign_id, cursors=moved, now=now)
+    state.mark_campaign_synced(
+        campaign=campaign, sent_at=stored_time(parse_timestamp(campaign.get("sent_at"))), now=now
+    )
+
+
+def _apply_batch(*, campaign, pairs, directory, now, dry_run, tally):
+    """Validate, merge and write one batch of (status, report row) pairs of one campaign."""
+    campaign_id = campaign["id"]
+    built, quarantine = _collect_rows(campaign_id=campaign_id, pairs=pairs, now=now)
     existing = _participants({r.email_key for r in built}, tally)
     quarantined = _quarantined_ids(
         api_source_id(campaign_id, r.eo_contact_id) for r in built if r.email_key is None
     )
     fresh = [r for r in built if not _already_applied(r, existing, quarantined)]
-    tally.rows_already_synced += len(built) - len(fresh)
+    tally.engagements_unchanged += len(built) - len(fresh)
     contacts = directory.for_lists(campaign.get("to")) if fresh else {}
 
     by_person = defaultdict(list)
@@ -271,16 +287,21 @@ def _apply_batch(*, campaign, status, rows, directory, now, dry_run, tally):
     tally.quarantined_new += _write_quarantine(quarantine, valid_source_ids)
 
 
-def _collect_rows(*, campaign_id, status, rows, now):
-    """Report rows → one SourceRow per contact, plus quarantine entries for unusable rows."""
+def _collect_rows(*, campaign_id, pairs, now):
+    """Report rows → one SourceRow per contact, plus quarantine entries for unusable rows.
+
+    An unusable row is quarantined under `api:<campaign>:<contact>:<status>`, apart from the
+    contact's other rows, which may well be fine.
+    """
     built, quarantine = {}, []
-    for row in rows:
+    for status, row in pairs:
         problem = row_problem(row)
         if problem:
             eo_contact_id = row.get("contact_id") if isinstance(row, dict) else None
             quarantine.append(
                 _quarantine_entry(
-                    source_id=api_source_id(campaign_id, eo_contact_id or f"row:{row!r}"),
+                    source_id=api_source_id(campaign_id, eo_contact_id or f"row:{row!r}")
+                    + f":{status}",
                     reason=problem[0],
                     detail=problem[1],
                     original={"campaign_id": campaign_id, "status": status, "row": row},
