@@ -54,6 +54,7 @@ class Noise:
     SUFFIX_DOT = "suffix_dot"  # "St."
     SUFFIX_MISSING = "suffix_missing"  # "123 Main"
     DIRECTIONAL_SPELLED = "directional_spelled"  # "North Main St"
+    DIRECTIONAL_MISSING = "directional_missing"  # "Main St" for N MAIN ST (ambiguous beside S)
     ORDINAL_SPELLED = "ordinal_spelled"  # "First Ave"
     TYPO = "typo"  # a letter dropped, swapped or doubled in the street name
     UNIT = "unit"  # "Apt 3", "#12", "Unit B"
@@ -83,6 +84,7 @@ class Noise:
         SUFFIX_DOT,
         SUFFIX_MISSING,
         DIRECTIONAL_SPELLED,
+        DIRECTIONAL_MISSING,
         ORDINAL_SPELLED,
         TYPO,
         UNIT,
@@ -108,8 +110,8 @@ class Noise:
     # Noise that only residents of a parcel get, so that the ground truth stays fair: a near
     # miss or an outsider with no street suffix, or no city and no ZIP, cannot be told apart
     # from a real parcel.
-    RESIDENT_ONLY = (SUFFIX_MISSING, ADDRESS_MISSING, CITY_MISSING, CITY_WRONG, ZIP_MISSING)
-    RESIDENT_ONLY += (ZIP_WRONG,)
+    RESIDENT_ONLY = (SUFFIX_MISSING, DIRECTIONAL_MISSING, ADDRESS_MISSING, CITY_MISSING)
+    RESIDENT_ONLY += (CITY_WRONG, ZIP_MISSING, ZIP_WRONG)
 
 
 class Malformed:
@@ -647,7 +649,10 @@ def _render_street(rng, person, noise, forced):
     resident = person.residence == Residence.PARCEL
     parts = [str(number)]
     if predir:
-        if Noise.DIRECTIONAL_SPELLED in forced or rng.random() < 0.25:
+        roll = rng.random()
+        if resident and (Noise.DIRECTIONAL_MISSING in forced or roll < 0.06):
+            noise.add(Noise.DIRECTIONAL_MISSING)
+        elif Noise.DIRECTIONAL_SPELLED in forced or roll < 0.3:
             parts.append(DIRECTIONALS[predir])
             noise.add(Noise.DIRECTIONAL_SPELLED)
         else:
@@ -1097,6 +1102,7 @@ def _can_carry(person, k, kind):
         Noise.ZIP_LOST_ZERO: zip_code.startswith("0"),
         Noise.ORDINAL_SPELLED: name in ORDINAL_WORDS,
         Noise.DIRECTIONAL_SPELLED: bool(predir),
+        Noise.DIRECTIONAL_MISSING: bool(predir),
         Noise.TYPO: name not in ORDINAL_WORDS and max(map(len, name.split())) >= 5,
         Noise.CITY_TYPO: len(city) >= 6,
     }
