@@ -1,0 +1,371 @@
+"""Reference matching on a tiny county: blocking keys, qualities, rematching, demographic rules."""
+
+from datetime import UTC, datetime
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from mongoengine.connection import get_db
+
+from empowersave import mongodb
+from matching import services
+from matching.report import quality_report
+from participants.demo_data import GROUND_TRUTH_COLLECTION
+from participants.documents import MatchQuality, Participant
+
+NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+PARCELS = [
+    ("Essex", "E1", "12 N MAIN ST", "NEWARK", 7102),
+    ("Essex", "E2", "14 N MAIN ST", "NEWARK", 7102),
+    ("Essex", "E3", "12 MAPLE AVE", "NEWARK", 7102),
+    ("Essex", "E4", "12 MAPLE ST", "BLOOMFIELD", 7003),
+    ("Essex", "E5", "200 1ST AVE", "NEWARK", 7103),
+    ("Essex", "E6", "20 MAPLE AVE", "NEWARK", 7102),
+    ("Franklin", "F1", "500 HIGH ST", "COLUMBUS", 43215),
+    ("Franklin", "F2", "502 HIGH ST", "COLUMBUS", 43215),
+    ("Franklin", "F3", "12 N MAIN ST", "COLUMBUS", 43215),
+]
+HOUSEHOLDS = [
+    ("Essex", "E1", "SMITH, JOHN A", "john@example.org", None),
+    ("Essex", "E3", "DOE, JANE", None, None),
+    ("Essex", "E5", "LEE, PAT", "pat@example.org", None),
+    ("Essex", "E6", "Alex Green", None, None),
+    ("Franklin", "F1", "Mary Jones", None, "(614) 555-0101"),
+]
+
+
+@pytest.fixture
+def county():
+    mongodb.county_residential_collection().insert_many(
+        [
+            {"county": c, "parcel_id": p, "address": a, "parcel_city": city, "parcel_zip": z}
+            for c, p, a, city, z in PARCELS
+        ]
+    )
+    mongodb.county_demographic_collection().insert_many(
+        [
+            {
+                "county": c,
+                "parcel_id": p,
+                "customer_name": name,
+                "email": email,
+                "mobile": mobile,
+                "annual_kwh_cost": 1200.5,
+                "total_energy_burden": 6.25,
+                "household_size": 3,
+            }
+            for c, p, name, email, mobile in HOUSEHOLDS
+        ]
+    )
+
+
+def add_participant(contact_id, address, city="", zip_code="", *, first="Sam", last="Rowe", **kw):
+    doc = {
+        "contact_id": contact_id,
+        "email_address": kw.pop("email", contact_id if "@" in contact_id else None),
+        "phone_number": kw.pop("phone", None),
+        "fields": {
+            "Address": address,
+            "City": city,
+            "ZIP": zip_code,
+            "FirstName": first,
+            "LastName": last,
+        },
+        **kw,
+    }
+    Participant._get_collection().insert_one(doc)
+    return contact_id
+
+
+def stored(contact_id):
+    """The participant as MongoEngine loads it (so the written shape must fit the schema)."""
+    return Participant.objects.get(contact_id=contact_id)
+
+
+def match_all(**kwargs):
+    return services.match_participants(now=NOW, **kwargs)
+
+
+def test_exact_match_restores_the_leading_zero_of_an_int_parcel_zip(county):
+    add_participant("a@example.org", "12 North Main Street", "Newark", "7102")
+    stats = match_all()
+    person = stored("a@example.org")
+    assert person.match.quality == MatchQuality.EXACT
+    assert (person.residence_ref.county, person.residence_ref.parcel_id) == ("Essex", "E1")
+    assert person.residence_ref.parcel_zip == 7102
+    assert person.match.agreement["house_number"] and person.match.agreement["zip"]
+    assert person.match.matched_at.replace(tzinfo=UTC) == NOW and person.match.version == 1
+    assert stats["match_quality"] == {"exact": 1} and stats["residence_matched"] == 1
+
+
+def test_zip_plus4_and_unit_still_match_exactly(county):
+    add_participant("a@example.org", "12 n main st apt 3", "NEWARK", "07102-4411")
+    match_all()
+    assert stored("a@example.org").match.quality == MatchQuality.EXACT
+
+
+def test_whole_address_line_supplies_city_and_zip(county):
+    add_participant("a@example.org", "500 High Street, Columbus, OH 43215")
+    match_all()
+    person = stored("a@example.org")
+    assert (person.match.quality, person.residence_ref.parcel_id) == ("exact", "F1")
+
+
+def test_house_number_and_zip_rescue_a_typo_in_the_street(county):
+    add_participant("a@example.org", "12 Mapel Ave", "", "07102")
+    match_all()
+    person = stored("a@example.org")
+    assert person.match.quality == MatchQuality.FUZZY
+    assert person.residence_ref.parcel_id == "E3"
+    assert person.match.method == "house_number+zip"
+    assert person.match.agreement["house_number"] is True
+
+
+def test_house_number_and_street_rescue_a_wrong_zip(county):
+    add_participant("a@example.org", "500 High St", "Columbus", "43299")
+    match_all()
+    person = stored("a@example.org")
+    assert (person.match.quality, person.residence_ref.parcel_id) == ("exact", "F1")
+    assert person.match.method == "house_number+street"
+    assert person.match.county_resolution == "city"
+    assert person.match.agreement["zip"] is False
+
+
+def test_house_number_and_street_rescue_a_missing_zip_and_city_by_score(county):
+    add_participant("a@example.org", "500 High St")
+    match_all()
+    person = stored("a@example.org")
+    # No locality to confirm it: a plausible candidate for review, not an automatic match.
+    assert person.match.quality == MatchQuality.PENDING
+    assert person.match.candidates[0].parcel_id == "F1"
+    assert person.match.county_resolution == "all"
+
+
+def test_city_and_street_rescue_a_missing_house_number_for_review(county):
+    add_participant("a@example.org", "High Street", "Columbus", "")
+    match_all()
+    person = stored("a@example.org")
+    assert person.match.quality == MatchQuality.PENDING
+    assert person.match.reason == "NO_HOUSE_NUMBER"
+    assert {c.parcel_id for c in person.match.candidates} == {"F1", "F2"}
+    assert all(c.agreement["street"] for c in person.match.candidates)
+    assert person.residence_ref is None
+
+
+@pytest.mark.parametrize("number", ["16", "13", "5000"])
+def test_near_miss_is_never_fuzzy(county, number):
+    add_participant("a@example.org", f"{number} N Main St", "Newark", "07102")
+    match_all()
+    person = stored("a@example.org")
+    assert person.match.quality == MatchQuality.NO_MATCH
+    assert person.match.reason == "HOUSE_NUMBER_NOT_FOUND"
+    assert person.residence_ref is None
+    assert {c.parcel_id for c in person.match.candidates} >= {"E1", "E2"}
+    assert not any(c.agreement["house_number"] for c in person.match.candidates)
+
+
+def test_same_street_in_two_counties_is_decided_by_the_zip(county):
+    add_participant("a@example.org", "12 N Main St", "", "43215")
+    match_all()
+    person = stored("a@example.org")
+    assert (person.residence_ref.county, person.residence_ref.parcel_id) == ("Franklin", "F3")
+
+
+def test_ambiguous_candidates_go_to_review_with_their_scores(county):
+    add_participant("a@example.org", "12 Maple")  # MAPLE AVE in Newark or MAPLE ST in Bloomfield
+    match_all()
+    person = stored("a@example.org")
+    assert person.match.quality == MatchQuality.PENDING
+    assert person.match.reason == "AMBIGUOUS"
+    assert {c.parcel_id for c in person.match.candidates[:2]} == {"E3", "E4"}
+    assert person.match.candidates[0].score == person.match.candidates[1].score
+
+
+def test_unknown_address_is_no_match_with_its_reason(county):
+    add_participant("a@example.org", "77 Nowhere Rd", "Dublin", "43017")
+    add_participant("b@example.org", "")
+    stats = match_all()
+    assert stored("a@example.org").match.reason == "NO_CANDIDATES"
+    assert stored("b@example.org").match.reason == "NO_ADDRESS"
+    assert stats["no_match_reasons"] == {"NO_CANDIDATES": 1, "NO_ADDRESS": 1}
+
+
+def test_manual_decisions_survive_a_rematch(county):
+    manual = {"quality": "manual", "version": 4, "reviewed_by": "ann", "candidates": []}
+    add_participant(
+        "a@example.org",
+        "12 North Main Street",
+        "Newark",
+        "07102",
+        match=manual,
+        residence_ref={"county": "Essex", "parcel_id": "E2", "address": "14 N MAIN ST"},
+    )
+    stats = match_all(qualities=MatchQuality.CHOICES)
+    call_command("rematch_participants", stdout=StringIO())
+    person = stored("a@example.org")
+    assert (person.match.quality, person.match.version) == ("manual", 4)
+    assert person.residence_ref.parcel_id == "E2"
+    assert stats["processed"] == 0
+
+
+def test_rematch_picks_up_new_county_data_and_bumps_the_version(county):
+    add_participant("a@example.org", "30 Maple Ave", "Newark", "07102")
+    match_all()
+    assert stored("a@example.org").match.quality == MatchQuality.NO_MATCH
+    mongodb.county_residential_collection().insert_one(
+        {"county": "Essex", "parcel_id": "E9", "address": "30 MAPLE AVE", "parcel_city": "NEWARK",
+         "parcel_zip": 7102}
+    )  # fmt: skip
+    call_command("rematch_participants", "--county", "Essex", stdout=StringIO())
+    person = stored("a@example.org")
+    assert (person.match.quality, person.residence_ref.parcel_id) == ("exact", "E9")
+    assert person.match.version == 2
+
+
+def test_rematch_of_an_unchanged_result_writes_nothing(county):
+    add_participant("a@example.org", "16 N Main St", "Newark", "07102")
+    match_all()
+    stats = match_all()
+    assert (stats["processed"], stats["written"], stats["unchanged"]) == (1, 0, 1)
+    assert stored("a@example.org").match.version == 1
+
+
+def test_exact_and_fuzzy_are_not_rematched_by_default(county):
+    add_participant("a@example.org", "12 North Main Street", "Newark", "07102")
+    match_all()
+    assert match_all()["processed"] == 0
+
+
+def test_rematch_county_filter_leaves_other_counties_alone(county):
+    add_participant("a@example.org", "5000 High St", "Columbus", "43215")
+    match_all()
+    stats = services.match_participants(now=NOW, county="Essex")
+    assert stats["processed"] == 0
+
+
+def test_contact_ids_limit_the_run(county):
+    add_participant("a@example.org", "12 North Main Street", "Newark", "07102")
+    add_participant("b@example.org", "500 High St", "Columbus", "43215")
+    stats = match_all(contact_ids=["b@example.org"])
+    assert stats["processed"] == 1
+    assert Participant.objects.get(contact_id="a@example.org").match is None
+
+
+def test_parallel_workers_give_the_same_links(county):
+    for i, (address, city, zip_code) in enumerate(
+        [("12 North Main Street", "Newark", "07102"), ("500 High St", "Columbus", "43299")] * 3
+    ):
+        add_participant(f"p{i}@example.org", address, city, zip_code)
+    stats = match_all(batch_size=2, workers=2)
+    assert stats["workers"] == 2 and stats["match_quality"] == {"exact": 6}
+
+
+# --- demographic linking -------------------------------------------------------------------------
+
+
+def test_demographic_by_matched_parcel(county):
+    add_participant("a@example.org", "12 North Main Street", "Newark", "07102")
+    match_all()
+    ref = stored("a@example.org").demographic_ref
+    assert (ref.parcel_id, ref.linked_by, ref.customer_name) == ("E1", "PARCEL", "SMITH, JOHN A")
+    assert ref.annual_kwh_cost == 1200.5 and ref.total_energy_burden == 6.25
+
+
+def test_demographic_by_email_without_a_residence_match(county):
+    add_participant("pat@example.org", "9 Unknown Way", "Paterson", "07501")
+    match_all()
+    person = stored("pat@example.org")
+    assert person.residence_ref is None
+    assert (person.demographic_ref.parcel_id, person.demographic_ref.linked_by) == ("E5", "CONTACT")
+
+
+def test_demographic_by_mobile(county):
+    add_participant("+16145550101", "", phone="+16145550101", email=None)
+    match_all()
+    ref = stored("+16145550101").demographic_ref
+    assert (ref.parcel_id, ref.linked_by) == ("F1", "CONTACT")
+
+
+def test_demographic_by_name_within_the_parcel_zip(county):
+    # E2 has no household record; "GREEN, ALEX" lives on record E6 in the same ZIP.
+    add_participant("g@example.org", "14 N Main St", "Newark", "07102", first="ALEX", last="green")
+    add_participant("h@example.org", "500 High St", "Columbus", "43215", first="Alex", last="Green")
+    stats = match_all()
+    assert stored("g@example.org").demographic_ref.linked_by == "NAME"
+    assert stored("g@example.org").demographic_ref.parcel_id == "E6"
+    assert stored("h@example.org").demographic_ref.parcel_id == "F1"  # its own parcel first
+    assert stats["demographic_linked_by"] == {"NAME": 1, "PARCEL": 1}
+
+
+def test_review_helpers_follow_the_same_rules(county):
+    by_parcel = services.link_demographic_for_parcel(county="Essex", parcel_id="E3")
+    assert (by_parcel["parcel_id"], by_parcel["linked_by"]) == ("E3", "PARCEL")
+    by_contact = services.link_demographic_for_parcel(
+        county="Franklin", parcel_id="F2", phone="614.555.0101"
+    )
+    assert (by_contact["parcel_id"], by_contact["linked_by"]) == ("F1", "CONTACT")
+    by_name = services.link_demographic_for_parcel(
+        county="Essex", parcel_id="E2", first_name="Alex", last_name="Green"
+    )
+    assert (by_name["parcel_id"], by_name["linked_by"]) == ("E6", "NAME")
+    assert services.link_demographic_for_parcel(county="Essex", parcel_id="E2") is None
+    assert services.residence_reference(county="Essex", parcel_id="E2")["address"] == "14 N MAIN ST"
+    records = services.demographic_records_for([("Essex", "E1"), ("Essex", "E2")])
+    assert [r["customer_name"] for r in records[("Essex", "E1")]] == ["SMITH, JOHN A"]
+    assert records[("Essex", "E2")] == []
+
+
+def test_search_parcels_by_address_and_by_parcel_id(county):
+    results = services.search_parcels(text="12 north main street, newark nj 07102")
+    assert results[0]["parcel_id"] == "E1" and results[0]["score"] == 100.0
+    assert services.search_parcels(text="12 n main st", county="Franklin")[0]["parcel_id"] == "F3"
+    assert [r["parcel_id"] for r in services.search_parcels(parcel_id="F2")] == ["F2"]
+    assert services.search_parcels(text='{"$ne": null}') == []
+    assert services.search_parcels(parcel_id='{"$ne": null}') == []
+
+
+# --- statistics and the quality report ---------------------------------------------------------
+
+
+def test_quality_report_on_a_known_fixture(county):
+    add_participant("a@example.org", "12 North Main Street", "Newark", "07102")  # right
+    add_participant("b@example.org", "500 High St", "Columbus", "43215")  # right
+    add_participant("c@example.org", "502 High St", "Columbus", "43215")  # wrong per truth
+    add_participant("d@example.org", "16 N Main St", "Newark", "07102")  # missed (truth E2)
+    add_participant("e@example.org", "77 Nowhere Rd", "Dublin", "43017")  # correctly unlinked
+    get_db(mongodb.COUNTY_ALIAS)[GROUND_TRUTH_COLLECTION].insert_many(
+        [
+            {"contact_id": "a@example.org", "county": "Essex", "parcel_id": "E1",
+             "demographic_parcel_id": "E1"},
+            {"contact_id": "b@example.org", "county": "Franklin", "parcel_id": "F1",
+             "demographic_parcel_id": "F1"},
+            {"contact_id": "c@example.org", "county": "Franklin", "parcel_id": "F1",
+             "demographic_parcel_id": None},
+            {"contact_id": "d@example.org", "county": "Essex", "parcel_id": "E2",
+             "demographic_parcel_id": None},
+            {"contact_id": "e@example.org", "county": None, "parcel_id": None,
+             "demographic_parcel_id": None},
+        ]
+    )  # fmt: skip
+    match_all()
+    report = quality_report()
+    residence = report["residence"]
+    assert (residence["links"], residence["correct"], residence["truth_links"]) == (3, 2, 4)
+    assert residence["precision"] == pytest.approx(2 / 3, abs=1e-4)
+    assert residence["recall"] == 0.5
+    assert residence["f1"] == pytest.approx(0.5714, abs=1e-4)
+    assert report["demographic"]["precision"] == 1.0 and report["demographic"]["recall"] == 1.0
+    assert report["confusion"]["exact"] == {
+        "correct": 2, "wrong_parcel": 1, "linked_no_truth": 0, "missed": 0,
+        "correctly_unlinked": 0,
+    }  # fmt: skip
+    assert report["confusion"]["no_match"]["missed"] == 1
+    assert report["confusion"]["no_match"]["correctly_unlinked"] == 1
+    assert report["coverage"] == {"residence": 0.6, "demographic": 0.4}
+    assert report["wrong_links"][0]["typed"] == "502 High St, Columbus, 43215"
+    assert "500 HIGH ST" in report["wrong_links"][0]["truth"]
+
+    out = StringIO()
+    call_command("match_quality_report", stdout=out)
+    assert "residence   precision 66.67%  recall 50.00%" in out.getvalue()

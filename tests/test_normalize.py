@@ -1,0 +1,109 @@
+"""Address normalisation: each rule the matcher relies on."""
+
+import pytest
+
+from matching.normalize import normalize_city, normalize_zip, parse_address
+
+
+def street_of(raw):
+    parsed = parse_address(raw)
+    return parsed.house_number, parsed.street
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("07102", "07102"),
+        ("07102-1234", "07102"),  # ZIP+4 cut to five
+        ("071021234", "07102"),
+        ("7102", "07102"),  # lost leading zero restored
+        (7102, "07102"),  # county parcel_zip ints
+        (43215, "43215"),
+        (" 43215 ", "43215"),
+        ("", None),
+        (None, None),
+        ("n/a", None),
+        ("00000", None),
+    ],
+)
+def test_zip_is_five_digits(raw, expected):
+    assert normalize_zip(raw) == expected
+
+
+def test_case_punctuation_and_whitespace():
+    assert street_of("  12   n.  main   st. ") == ("12", "N MAIN ST")
+    assert street_of("12 N MAIN ST") == ("12", "N MAIN ST")
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["12 North Main Street", "12 N Main St", "12 n. main st.", "12 NORTH MAIN STREET"],
+)
+def test_directionals_and_suffixes_in_both_spellings(raw):
+    assert street_of(raw) == ("12", "N MAIN ST")
+
+
+def test_suffix_spelled_out_or_abbreviated():
+    assert street_of("5 Maple Avenue")[1] == street_of("5 MAPLE AVE")[1] == "MAPLE AVE"
+    assert street_of("5 Country Club Boulevard")[1] == "COUNTRY CLUB BLVD"
+
+
+def test_postdirectional_and_directional_street_names():
+    assert street_of("9 Main Street North") == ("9", "MAIN ST N")
+    assert street_of("9 North Street") == ("9", "NORTH ST")  # the street is named North
+    assert street_of("9 West End Avenue") == ("9", "W END AVE")
+
+
+@pytest.mark.parametrize("raw", ["200 First Avenue", "200 1st Ave", "200 1ST AVE"])
+def test_ordinals(raw):
+    assert street_of(raw) == ("200", "1ST AVE")
+
+
+def test_compound_ordinals():
+    assert street_of("8 Twenty-First St")[1] == "21ST ST"
+    assert street_of("8 Twelfth Street")[1] == "12TH ST"
+
+
+@pytest.mark.parametrize(
+    ("raw", "unit"),
+    [
+        ("12 Main St Apt 3", "APT 3"),
+        ("12 Main St Apartment 3", "APT 3"),
+        ("12 Main St #12", "# 12"),
+        ("12 Main St # 12", "# 12"),
+        ("12 Main St Unit B", "UNIT B"),
+        ("12 Main St Ste 100", "STE 100"),
+        ("12 Main St, Apt 3", "APT 3"),
+    ],
+)
+def test_unit_designators_are_split_off(raw, unit):
+    parsed = parse_address(raw)
+    assert (parsed.house_number, parsed.street, parsed.unit) == ("12", "MAIN ST", unit)
+
+
+def test_whole_line_with_city_state_and_zip_plus4():
+    parsed = parse_address("12 North Main Street, Newark, NJ 07102-1234")
+    assert parsed.street == "N MAIN ST"
+    assert (parsed.city, parsed.zip5) == ("NEWARK", "07102")
+
+
+def test_whole_line_with_lost_leading_zero():
+    parsed = parse_address("12 Main St, Newark NJ 7102")
+    assert (parsed.street, parsed.city, parsed.zip5) == ("MAIN ST", "NEWARK", "07102")
+
+
+def test_whole_line_without_commas_goes_to_the_parser():
+    parsed = parse_address("12 Main St Springfield MA 01103")
+    assert (parsed.house_number, parsed.street) == ("12", "MAIN ST")
+    assert (parsed.city, parsed.zip5) == ("SPRINGFIELD", "01103")
+
+
+def test_nothing_to_read():
+    assert parse_address("").street is None
+    assert parse_address(None).house_number is None
+    assert parse_address("PO Box 12").house_number is None
+
+
+def test_city_abbreviations():
+    assert normalize_city(" st. louis ") == "SAINT LOUIS"
+    assert normalize_city("Grove City") == "GROVE CITY"
