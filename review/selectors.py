@@ -11,7 +11,9 @@ from participants.documents import MatchQuality, Participant
 
 from .models import ReviewDecision
 
-QUEUE_ORDER = ("-match.score", "id")  # best candidate score first; no score (no_match) last
+# Best candidate first (matching keeps `match.candidates` best first); no candidates last.
+BEST_SCORE = "match.candidates.0.score"
+QUEUE_ORDER = (f"-{BEST_SCORE}", "id")
 CHOICES_CACHE_SECONDS = 300
 
 
@@ -23,7 +25,7 @@ def review_queue():
     """
     return Participant.objects(
         match__quality__in=MatchQuality.NEEDS_REVIEW, match__reviewed_by=None
-    ).order_by(*(key.replace(".", "__") for key in QUEUE_ORDER))
+    ).order_by(*QUEUE_ORDER)
 
 
 def search_queue(queryset, text):
@@ -65,20 +67,21 @@ def parse_participant_id(raw):
         return None
 
 
-def get_participant(participant_id):
-    oid = parse_participant_id(participant_id)
-    return None if oid is None else Participant.objects(id=oid).first()
+def best_score(participant):
+    candidates = participant.match.candidates if participant.match else None
+    return candidates[0].score if candidates else None
 
 
 def _after(score, oid):
-    """Condition for "comes after (score, id)" in QUEUE_ORDER (None scores sort last)."""
+    """Condition for "comes after (score, id)" in QUEUE_ORDER (no score sorts last)."""
+    missing = {BEST_SCORE: {"$exists": False}}
     if score is None:
-        return {"match.score": None, "_id": {"$gt": oid}}
+        return {**missing, "_id": {"$gt": oid}}
     return {
         "$or": [
-            {"match.score": {"$lt": score}},
-            {"match.score": None},
-            {"match.score": score, "_id": {"$gt": oid}},
+            {BEST_SCORE: {"$lt": score}},
+            missing,
+            {BEST_SCORE: score, "_id": {"$gt": oid}},
         ]
     }
 
@@ -96,8 +99,7 @@ def next_queue_item_id(*, queue, current=None, skipped_ids=()):
     fresh = queue.filter(id__nin=exclude)
     candidates = []
     if current is not None:
-        score = current.match.score if current.match else None
-        candidates.append(fresh.filter(__raw__=_after(score, current.id)))
+        candidates.append(fresh.filter(__raw__=_after(best_score(current), current.id)))
     candidates.append(fresh)
     skipped_others = [oid for oid in skipped if current is None or oid != current.id]
     if skipped_others:
@@ -120,11 +122,14 @@ def standing_decisions():
     )
 
 
-def queue_counts(*, reviewer, now):
-    """The progress figures on the queue: to review, reviewed today, reviewed by me."""
+def queue_counts(*, reviewer, now, to_review=None):
+    """The progress figures on the queue: to review, reviewed today, reviewed by me.
+
+    `to_review` may be passed in when the caller has counted the whole queue already.
+    """
     decisions = standing_decisions()
     return {
-        "to_review": review_queue().count(),
+        "to_review": review_queue().count() if to_review is None else to_review,
         "reviewed_today": decisions.filter(created_at__gte=_day_start(now))
         .values("participant_id")
         .distinct()

@@ -4,6 +4,8 @@ import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
 
+from .selectors import best_score
+
 
 class QueueTable(tables.Table):
     selected = tables.CheckBoxColumn(
@@ -19,7 +21,7 @@ class QueueTable(tables.Table):
     city = tables.Column(accessor="fields__city", verbose_name="City", orderable=False)
     zip = tables.Column(accessor="fields__zip5", verbose_name="ZIP")
     quality = tables.Column(accessor="match__quality", verbose_name="Quality")
-    best_score = tables.Column(accessor="match__score", verbose_name="Best score")
+    best_score = tables.Column(empty_values=(), orderable=False, verbose_name="Best score")
     county = tables.Column(empty_values=(), orderable=False, verbose_name="Top candidate")
 
     class Meta:
@@ -41,12 +43,12 @@ class QueueTable(tables.Table):
             url = f"{url}?{self.querystring}"
         return format_html('<a href="{}" class="queue-item">{}</a>', url, label)
 
-    def render_best_score(self, value):
-        return f"{value:.1f}"
+    def render_best_score(self, record):
+        score = best_score(record)
+        return "—" if score is None else f"{score:.1f}"
 
     def render_county(self, record):
         candidates = record.match.candidates if record.match else []
         if not candidates:
             return "—"
-        top = max(candidates, key=lambda c: c.score or 0)
-        return f"{top.county}: {top.address or top.parcel_id}"
+        return f"{candidates[0].county}: {candidates[0].address or candidates[0].parcel_id}"

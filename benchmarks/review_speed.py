@@ -1,0 +1,109 @@
+"""Server time a reviewer waits per queue item, on the embedded store with the demo data.
+
+Seeds the demo (`seed_demo_data`), migrates and matches it (`migrate_participants`), then drives
+the review pages with Django's test client and prints the median server time of the queue page,
+a change page, and each action (POST + the redirect target computed, i.e. what a reviewer waits
+for after pressing a key, before the next change page loads).
+
+    .venv/bin/python benchmarks/review_speed.py [--participants 20000] [--items 5]
+
+Runs only on the embedded store (MONGODB_URI=mongomock://…) and an in-memory SQL database.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "empowersave.settings")
+os.environ["DATABASE_URL"] = "sqlite://:memory:"
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth.models import Group, User  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+from empowersave import mongodb  # noqa: E402
+from participants.documents import Participant  # noqa: E402
+from review.models import REVIEWERS_GROUP  # noqa: E402
+from review.selectors import review_queue  # noqa: E402
+
+ACTIONS = ("accept", "no match", "skip")
+
+
+def timed(call):
+    started = time.perf_counter()
+    response = call()
+    return time.perf_counter() - started, response
+
+
+def action_post(action, context):
+    pid = str(context["participant"].id)
+    version = context["version"]
+    if action == "accept" and context["candidates"]:
+        top = context["candidates"][0]
+        data = {"version": version, "county": top.county, "parcel_id": top.parcel_id}
+        return reverse("review:accept", args=[pid]), data
+    if action in ("accept", "no match"):
+        data = {"version": version, "reason": "No parcel at this address"}
+        return reverse("review:no_match", args=[pid]), data
+    return reverse("review:skip", args=[pid]), {}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--participants", type=int, default=20_000, help="demo source documents")
+    parser.add_argument("--items", type=int, default=5, help="rounds of accept, no match, skip")
+    args = parser.parse_args()
+    if not mongodb.is_embedded(settings.MONGODB_URI):
+        sys.exit("review_speed runs on the embedded store only (MONGODB_URI=mongomock://…).")
+
+    setup_test_environment()  # responses carry their template context
+    call_command("migrate", verbosity=0)
+    started = time.perf_counter()
+    call_command("seed_demo_data", participants=args.participants, verbosity=0)
+    call_command("migrate_participants", verbosity=0)
+    print(
+        f"demo: {args.participants:,} source documents → {Participant.objects.count():,} "
+        f"participants, {review_queue().count():,} in the review queue "
+        f"(seed + migrate + match {time.perf_counter() - started:.0f} s)"
+    )
+    user = User.objects.create_user("bench", is_staff=True)
+    user.groups.add(Group.objects.get(name=REVIEWERS_GROUP))
+    client = Client()
+    client.force_login(user)
+
+    seconds, response = timed(lambda: client.get(reverse("review:queue")))
+    print(f"queue page, first request (fills the filter choice cache): {seconds:.2f} s")
+    queue_times = [timed(lambda: client.get(reverse("review:queue")))[0] for _ in range(3)]
+    print(f"queue page: median {statistics.median(queue_times):.2f} s")
+
+    url = response.context["first_url"]
+    figures = {"change page": [], **{action: [] for action in ACTIONS}}
+    for _ in range(args.items):
+        for action in ACTIONS:
+            seconds, page = timed(lambda url=url: client.get(url))
+            figures["change page"].append(seconds)
+            post = action_post(action, page.context)
+            seconds, response = timed(lambda post=post: client.post(*post))
+            assert response.status_code == 302, response.status_code
+            figures[action].append(seconds)
+            url = response["Location"]
+
+    for name, values in figures.items():
+        print(f"{name}: median {statistics.median(values):.2f} s, max {max(values):.2f} s")
+    best = statistics.median(figures["accept"]) + statistics.median(figures["change page"])
+    print(f"per item at best (one key press: action + next change page): {best:.2f} s server time")
+
+
+if __name__ == "__main__":
+    main()

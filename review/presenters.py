@@ -1,0 +1,86 @@
+"""Shapes a participant into what the change page shows: addresses, candidates side by side."""
+
+from matching.normalize import normalize_city, normalize_zip, parse_address
+from matching.services import demographic_records_for
+
+TOP_CANDIDATES = 3
+COMPARED_FIELDS = (
+    ("house_number", "House number"),
+    ("street", "Street"),
+    ("city", "City"),
+    ("zip", "ZIP"),
+)
+DEMOGRAPHIC_FIELDS = (
+    ("customer_name", "Customer name"),
+    ("email", "Email"),
+    ("mobile", "Mobile"),
+    ("annual_kwh_cost", "Annual kWh cost"),
+    ("total_energy_burden", "Energy burden"),
+)
+
+
+def _parts(address, city, zip_code):
+    parsed = parse_address(address)
+    return {
+        "house_number": parsed.house_number,
+        "street": parsed.street,
+        "unit": parsed.unit,
+        "city": normalize_city(city) or parsed.city,
+        "zip": normalize_zip(zip_code) or parsed.zip5,
+    }
+
+
+def participant_address(participant):
+    fields = participant.fields
+    return {
+        "written": {"address": fields.address, "city": fields.city, "zip": fields.zip},
+        "normalised": _parts(fields.address, fields.city, fields.zip5 or fields.zip),
+    }
+
+
+def top_candidates(participant):
+    candidates = participant.match.candidates if participant.match else []
+    return sorted(candidates, key=lambda c: c.score or 0, reverse=True)[:TOP_CANDIDATES]
+
+
+def comparison(participant, candidates, normalised):
+    """Rows of (field, participant value, one cell per candidate with value and agreement)."""
+    parts = [_parts(c.address, c.parcel_city, c.parcel_zip) for c in candidates]
+    rows = []
+    for key, label in COMPARED_FIELDS:
+        cells = [
+            {"value": part[key], "agrees": (candidate.agreement or {}).get(key)}
+            for candidate, part in zip(candidates, parts, strict=True)
+        ]
+        rows.append({"label": label, "participant": normalised[key], "cells": cells})
+    return rows
+
+
+def demographic_rows(candidates):
+    """Rows of the household record each candidate parcel would bring by the PARCEL rule.
+
+    A parcel with several records (a multi-unit building) shows the first and how many there are.
+    """
+    found = demographic_records_for([(c.county, c.parcel_id) for c in candidates])
+    records = [found.get((c.county, str(c.parcel_id))) or [] for c in candidates]
+    rows = [
+        {"label": label, "cells": [(group[0] if group else {}).get(key) for group in records]}
+        for key, label in DEMOGRAPHIC_FIELDS
+    ]
+    if any(len(group) > 1 for group in records):
+        rows.append({"label": "Records at parcel", "cells": [len(group) for group in records]})
+    return rows
+
+
+def change_page_context(participant, *, search_results=None):
+    address = participant_address(participant)
+    candidates = top_candidates(participant)
+    return {
+        "participant": participant,
+        "version": (participant.match.version or 0) if participant.match else 0,
+        "address": address,
+        "candidates": candidates,
+        "comparison_rows": comparison(participant, candidates, address["normalised"]),
+        "demographic_rows": demographic_rows(candidates),
+        "search_results": search_results,
+    }

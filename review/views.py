@@ -1,0 +1,278 @@
+"""Thin views of the review workspace: admin look, reviewer permission, POST for every change."""
+
+from functools import wraps
+
+from django.contrib import admin, messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import Http404, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+from django_tables2 import RequestConfig
+
+from empowersave.adapters import MongoTableData
+from matching.services import search_parcels
+from participants.selectors import get_participant
+
+from . import selectors, services
+from .filters import QueueFilterSet
+from .forms import (
+    NO_MATCH_REASONS,
+    BulkActionForm,
+    HandSearchForm,
+    NoMatchForm,
+    ParcelChoiceForm,
+    QueueContextForm,
+)
+from .models import REVIEW_PERMISSION
+from .presenters import change_page_context
+from .tables import QueueTable
+
+PER_PAGE = 50
+SKIPPED_SESSION_KEY = "review_skipped"
+QUEUE_PARAMS = tuple(QueueFilterSet.base_filters)
+
+
+def reviewer_required(view):
+    """Anonymous → login page; logged in without the review permission → 403."""
+    return wraps(view)(
+        login_required(permission_required(REVIEW_PERMISSION, raise_exception=True)(view))
+    )
+
+
+def queue_querystring(params):
+    """Only the queue's filter parameters, re-encoded (used to carry them between pages)."""
+    query = QueryDict(mutable=True)
+    for key in QUEUE_PARAMS:
+        value = params.get(key)
+        if value:
+            query[key] = value
+    return query.urlencode()
+
+
+def _admin_context(request, title, **extra):
+    return {**admin.site.each_context(request), "title": title, **extra}
+
+
+def _filtered_queue(querystring):
+    filterset = QueueFilterSet(QueryDict(querystring) or None, queryset=selectors.review_queue())
+    return filterset.qs
+
+
+def _skipped(request):
+    return request.session.get(SKIPPED_SESSION_KEY, [])
+
+
+def _change_url(participant_id, querystring):
+    url = reverse("review:change", args=[participant_id])
+    return f"{url}?{querystring}" if querystring else url
+
+
+def _queue_url(querystring):
+    url = reverse("review:queue")
+    return f"{url}?{querystring}" if querystring else url
+
+
+def _next_url(request, *, querystring, current):
+    next_id = selectors.next_queue_item_id(
+        queue=_filtered_queue(querystring), current=current, skipped_ids=_skipped(request)
+    )
+    if next_id is None:
+        messages.info(request, "The queue is empty for these filters.")
+        return _queue_url(querystring)
+    return _change_url(next_id, querystring)
+
+
+@reviewer_required
+@require_GET
+def queue(request):
+    filterset = QueueFilterSet(request.GET or None, queryset=selectors.review_queue())
+    querystring = queue_querystring(request.GET)
+    table = QueueTable(MongoTableData(filterset.qs), querystring=querystring)
+    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    # Without filters the table already counted the whole queue (one scan fewer).
+    to_review = None if querystring else table.paginator.count
+    counts = selectors.queue_counts(reviewer=request.user, now=timezone.now(), to_review=to_review)
+    rows = list(table.page.object_list) if table.page else []
+    context = _admin_context(
+        request,
+        "Participants to review",
+        filterset=filterset,
+        table=table,
+        counts=counts,
+        querystring=querystring,
+        bulk_form=BulkActionForm(initial={"queue": querystring}),
+        no_match_reasons=NO_MATCH_REASONS,
+        first_url=_change_url(rows[0].record.id, querystring) if rows else None,
+    )
+    return render(request, "review/queue.html", context)
+
+
+@reviewer_required
+@require_GET
+def change(request, participant_id):
+    participant = get_participant(participant_id=participant_id)
+    if participant is None:
+        raise Http404("No such participant.")
+    querystring = queue_querystring(request.GET)
+    searching = any(key in request.GET for key in HandSearchForm.base_fields)
+    search_form = HandSearchForm(request.GET if searching else None)
+    search_results = None
+    if search_form.is_bound and search_form.is_valid():
+        search_results = search_parcels(
+            text=search_form.cleaned_data["hs_address"].strip(),
+            parcel_id=search_form.cleaned_data["hs_parcel_id"].strip(),
+        )
+    next_id = selectors.next_queue_item_id(
+        queue=_filtered_queue(querystring), current=participant, skipped_ids=_skipped(request)
+    )
+    context = _admin_context(
+        request,
+        participant.contact_id,
+        **change_page_context(participant, search_results=search_results),
+        querystring=querystring,
+        search_form=search_form,
+        next_url=_change_url(next_id, querystring) if next_id else None,
+        no_match_reasons=NO_MATCH_REASONS,
+        no_match_form=NoMatchForm(initial={"version": _version(participant), "queue": querystring}),
+        history=selectors.participant_history(participant.id),
+    )
+    return render(request, "review/change.html", context)
+
+
+def _version(participant):
+    return (participant.match.version or 0) if participant.match else 0
+
+
+def _decide(request, participant_id, form, decide):
+    """Run a decision from a valid form; stale or invalid → back to the page with a message."""
+    participant = get_participant(participant_id=participant_id)
+    if participant is None:
+        raise Http404("No such participant.")
+    querystring = queue_querystring(QueryDict(form.data.get("queue", "")))
+    if not form.is_valid():
+        messages.error(request, "That request was incomplete; nothing was saved.")
+        return redirect(_change_url(participant_id, querystring))
+    try:
+        message = decide(form.cleaned_data)
+    except services.ReviewError as error:
+        messages.error(request, str(error))
+        return redirect(_change_url(participant_id, querystring))
+    messages.success(request, message)
+    return redirect(_next_url(request, querystring=querystring, current=participant))
+
+
+@reviewer_required
+@require_POST
+def accept(request, participant_id):
+    def decide(data):
+        decision = services.accept_candidate(
+            participant_id=participant_id,
+            county=data["county"],
+            parcel_id=data["parcel_id"],
+            expected_version=data["version"],
+            reviewer=request.user,
+            now=timezone.now(),
+        )
+        return f"Accepted parcel {decision.parcel_id} for {decision.contact_id}."
+
+    return _decide(request, participant_id, ParcelChoiceForm(request.POST), decide)
+
+
+@reviewer_required
+@require_POST
+def pick(request, participant_id):
+    def decide(data):
+        decision = services.pick_parcel(
+            participant_id=participant_id,
+            county=data["county"],
+            parcel_id=data["parcel_id"],
+            expected_version=data["version"],
+            reviewer=request.user,
+            now=timezone.now(),
+        )
+        return f"Linked {decision.contact_id} to parcel {decision.parcel_id}."
+
+    return _decide(request, participant_id, ParcelChoiceForm(request.POST), decide)
+
+
+@reviewer_required
+@require_POST
+def no_match(request, participant_id):
+    def decide(data):
+        decision = services.mark_no_match(
+            participant_id=participant_id,
+            reason=data["reason"],
+            expected_version=data["version"],
+            reviewer=request.user,
+            now=timezone.now(),
+        )
+        return f"Marked {decision.contact_id} as no match."
+
+    return _decide(request, participant_id, NoMatchForm(request.POST), decide)
+
+
+@reviewer_required
+@require_POST
+def skip(request, participant_id):
+    def decide(data):
+        decision = services.skip(
+            participant_id=participant_id, reviewer=request.user, now=timezone.now()
+        )
+        skipped = _skipped(request)
+        if decision.participant_id not in skipped:
+            request.session[SKIPPED_SESSION_KEY] = [*skipped, decision.participant_id]
+        return f"Skipped {decision.contact_id}; it comes back after the rest of the queue."
+
+    return _decide(request, participant_id, QueueContextForm(request.POST), decide)
+
+
+@reviewer_required
+@require_POST
+def undo(request, decision_id):
+    form = QueueContextForm(request.POST)
+    querystring = queue_querystring(QueryDict(form.data.get("queue", "")))
+    try:
+        undo_row = services.undo(decision_id=decision_id, reviewer=request.user, now=timezone.now())
+    except services.ReviewError as error:
+        messages.error(request, str(error))
+        participant_id = request.POST.get("participant_id", "")
+        if selectors.parse_participant_id(participant_id):
+            return redirect(_change_url(participant_id, querystring))
+        return redirect(_queue_url(querystring))
+    messages.success(request, f"Undone. {undo_row.contact_id} is back as it was.")
+    return redirect(_change_url(undo_row.participant_id, querystring))
+
+
+@reviewer_required
+@require_POST
+def bulk(request):
+    form = BulkActionForm(request.POST, selected=request.POST.getlist("_selected_action"))
+    querystring = queue_querystring(QueryDict(form.data.get("queue", "")))
+    if not form.is_valid():
+        for error in [*form.non_field_errors(), *sum(form.errors.values(), [])]:
+            messages.error(request, error)
+        return redirect(_queue_url(querystring))
+    data = form.cleaned_data
+    now = timezone.now()
+    if data["action"] == BulkActionForm.ACCEPT_TOP:
+        stats = services.bulk_accept_top(
+            participant_ids=form.selected,
+            threshold=data["threshold"],
+            reviewer=request.user,
+            now=now,
+        )
+        message = (
+            f"Accepted the top candidate for {stats['changed']} participant(s); "
+            f"{stats['below_threshold']} below {data['threshold']:g} left in the queue."
+        )
+    else:
+        stats = services.bulk_no_match(
+            participant_ids=form.selected, reason=data["reason"], reviewer=request.user, now=now
+        )
+        message = f"Marked {stats['changed']} participant(s) as no match."
+    if stats["conflicts"]:
+        message += f" {stats['conflicts']} changed meanwhile and were left alone."
+    messages.success(request, message)
+    return redirect(_queue_url(querystring))
