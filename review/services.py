@@ -11,6 +11,7 @@ import json
 from bson import ObjectId, json_util
 from django.db import transaction
 
+from matching import demographics
 from matching import services as matching
 from participants import services as participant_services
 from participants.documents import (
@@ -24,9 +25,9 @@ from participants.documents import (
 from .models import ReviewDecision
 
 SNAPSHOT_KEYS = ("residence_ref", "demographic_ref", "match")
-RESIDENCE_KEYS = ("county", "parcel_id", "address", "parcel_city", "parcel_zip")
-# Demographic links that came from the parcel; a "no match" decision drops them with it.
-PARCEL_LINK_RULES = ("PARCEL", "MANUAL")
+# A household record linked through the parcel goes when a reviewer says "no match"; one
+# linked by the participant's email, phone or name stays.
+PARCEL_LINK_RULES = (demographics.PARCEL,)
 
 
 class ReviewError(ValueError):
@@ -71,6 +72,7 @@ def _load(participant_id, expected_version):
 
 
 def _embedded(document_class, value):
+    """The embedded document of a raw dict; keys it does not declare (a score…) are left out."""
     if value is None:
         return None
     return document_class._from_son({k: v for k, v in value.items() if k in document_class._fields})
@@ -137,7 +139,7 @@ def _link_changes(before, residence, *, method, score, agreement, now, reviewer)
         last_name=fields.get("LastName"),
     )
     return {
-        "residence_ref": {key: residence.get(key) for key in RESIDENCE_KEYS},
+        "residence_ref": residence,
         "demographic_ref": demographic,
         "match": _reviewed_match(
             before,

@@ -171,6 +171,32 @@ def test_no_match_keeps_the_reason_and_leaves_the_queue(queue, reviewer):
     assert decision.reason == "Address outside the county data"
 
 
+def test_no_match_drops_a_parcel_household_link_and_keeps_a_contact_one(queue, reviewer):
+    accept_jane(queue, reviewer)  # Jane's household came with the parcel
+    services._collection().update_one(
+        {"_id": queue["rita"].id},
+        {
+            "$set": {
+                "demographic_ref": {
+                    "county": "Morris",
+                    "parcel_id": "M-300",
+                    "linked_by": "CONTACT",
+                }
+            }
+        },
+    )
+    for name, version in (("jane", 1), ("rita", 0)):
+        services.mark_no_match(
+            participant_id=queue[name].id,
+            reason="No parcel at this address",
+            expected_version=version,
+            reviewer=reviewer,
+            now=NOW,
+        )
+    assert raw(queue["jane"]).get("demographic_ref") is None
+    assert raw(queue["rita"])["demographic_ref"]["linked_by"] == "CONTACT"
+
+
 def test_no_match_needs_a_reason(queue, reviewer):
     with pytest.raises(services.ReviewError):
         services.mark_no_match(
