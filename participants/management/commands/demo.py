@@ -48,15 +48,24 @@ class Command(BaseCommand):
             help="source documents to seed, one per (campaign, person) "
             f"(default {demo_data.DEFAULT_PARTICIPANTS:,})",
         )
-        parser.add_argument("--seed", type=int, default=demo_data.DEFAULT_SEED)
+        parser.add_argument(
+            "--seed",
+            type=int,
+            default=demo_data.DEFAULT_SEED,
+            help="the same seed gives the same demo data",
+        )
         parser.add_argument("--parcels", type=int, default=None, help="county parcels to seed")
-        parser.add_argument("--host", default="127.0.0.1")
-        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--host", default="127.0.0.1", help="address to serve on")
+        parser.add_argument("--port", type=int, default=8000, help="port to serve on")
         parser.add_argument(
             "--no-serve", action="store_true", help="stop after setting up (tests, scripting)"
         )
-        parser.add_argument("--skip-matching", action="store_true")
-        parser.add_argument("--username", default=DEMO_USERNAME)
+        parser.add_argument(
+            "--skip-matching",
+            action="store_true",
+            help="migrate without parcel and household matching (and without its report)",
+        )
+        parser.add_argument("--username", default=DEMO_USERNAME, help="the demo reviewer")
         parser.add_argument(
             "--password", default=None, help="the demo user's password (default: a new random one)"
         )
