@@ -30,6 +30,7 @@ def test_demo_sets_everything_up_and_the_demo_user_can_log_in(client):
     printed = out.getvalue()
     assert "http://127.0.0.1:8000/" in printed
     assert PASSWORD in printed
+    assert "Match quality against the demo ground truth" in printed
 
 
 @pytest.mark.django_db
