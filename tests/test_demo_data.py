@@ -266,5 +266,6 @@ def test_command_seeds_and_prints_the_summary():
 
     assert mongodb.source_collection().count_documents({}) == 400
     assert mongodb.county_residential_collection().count_documents({}) == 900
-    assert '"source_documents": 400' in out.getvalue()
+    assert "source_documents: 400" in out.getvalue()
+    assert '"zip_lost_zero": ' in out.getvalue()
     assert "Seeded 400 source documents" in out.getvalue()

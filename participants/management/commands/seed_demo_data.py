@@ -38,7 +38,9 @@ class Command(BaseCommand):
             )
         except ValueError as error:
             raise CommandError(str(error)) from error
-        self.stdout.write(json.dumps(summary, indent=2))
+        for key, value in summary.items():
+            shown = json.dumps(value) if isinstance(value, dict) else f"{value:,}"
+            self.stdout.write(f"  {key}: {shown}")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Seeded {summary['source_documents']:,} source documents for "
