@@ -31,6 +31,13 @@ CAMPAIGNS_COLLECTION = "campaigns"  # in the source DB: {_id: campaign id, name,
 GROUND_TRUTH_COLLECTION = "demo_ground_truth"  # in the county DB
 
 
+def on_embedded_store():
+    """Whether every MongoDB the demo writes to is the in-process store (nothing real to lose)."""
+    return all(
+        mongodb.is_embedded(uri) for uri in (settings.MONGODB_URI, settings.SOURCE_MONGODB_URI)
+    )
+
+
 def default_parcels(participants):
     """Parcels scale with the source: about four per person, so most parcels have no
     participant, as in a real county."""

@@ -14,12 +14,14 @@ from participants.documents import Participant
 
 PASSWORD = "demo-pass-4821"
 NOW = datetime(2025, 11, 1, tzinfo=UTC)
+# Never serve; allowed on a real server because the suite then uses its test_ databases.
+SET_UP_ONLY = {"no_serve": True, "allow_real_mongodb": True}
 
 
 @pytest.mark.django_db
 def test_demo_sets_everything_up_and_the_demo_user_can_log_in(client):
     out = io.StringIO()
-    call_command("demo", no_serve=True, participants=300, password=PASSWORD, stdout=out)
+    call_command("demo", participants=300, password=PASSWORD, stdout=out, **SET_UP_ONLY)
 
     assert mongodb.source_collection().count_documents({}) == 300
     assert Participant.objects.count() > 0
@@ -36,11 +38,11 @@ def test_demo_sets_everything_up_and_the_demo_user_can_log_in(client):
 @pytest.mark.django_db
 def test_a_second_run_replaces_the_data_and_resets_the_password(client):
     call_command(
-        "demo", no_serve=True, participants=300, password="first-pass-1", stdout=io.StringIO()
+        "demo", participants=300, password="first-pass-1", stdout=io.StringIO(), **SET_UP_ONLY
     )
     first = Participant.objects.count()
     call_command(
-        "demo", no_serve=True, participants=300, password="second-pass-2", stdout=io.StringIO()
+        "demo", participants=300, password="second-pass-2", stdout=io.StringIO(), **SET_UP_ONLY
     )
 
     assert Participant.objects.count() == first

@@ -9,6 +9,7 @@ from random import Random
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from mongoengine.connection import get_db
 
 from empowersave import mongodb
@@ -262,10 +263,27 @@ def test_too_small_a_demo_is_refused():
 
 def test_command_seeds_and_prints_the_summary():
     out = io.StringIO()
-    call_command("seed_demo_data", participants=400, seed=9, parcels=900, stdout=out)
+    call_command(
+        "seed_demo_data",
+        participants=400,
+        seed=9,
+        parcels=900,
+        allow_real_mongodb=True,  # the suite may run on a real server's test_ databases
+        stdout=out,
+    )
 
     assert mongodb.source_collection().count_documents({}) == 400
     assert mongodb.county_residential_collection().count_documents({}) == 900
     assert "source_documents: 400" in out.getvalue()
     assert '"zip_lost_zero": ' in out.getvalue()
     assert "Seeded 400 source documents" in out.getvalue()
+
+
+def test_command_refuses_a_real_mongodb_unless_allowed(settings):
+    demo_data.seed(participants=200, seed=1, now=NOW)
+    settings.MONGODB_URI = "mongodb://db.example.org:27017"
+
+    with pytest.raises(CommandError, match="--allow-real-mongodb"):
+        call_command("seed_demo_data", participants=400, stdout=io.StringIO())
+
+    assert mongodb.source_collection().count_documents({}) == 200

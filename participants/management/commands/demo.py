@@ -7,7 +7,6 @@ would restart into a new process and lose the data.
 
 import secrets
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command, get_commands
@@ -77,8 +76,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        uris = {settings.MONGODB_URI, settings.SOURCE_MONGODB_URI}
-        if not all(mongodb.is_embedded(uri) for uri in uris) and not options["allow_real_mongodb"]:
+        if not demo_data.on_embedded_store() and not options["allow_real_mongodb"]:
             raise CommandError(
                 "MONGODB_URI is not the embedded store (mongomock://). The demo drops and "
                 "rewrites the source, county and participant collections; pass "
@@ -96,6 +94,7 @@ class Command(BaseCommand):
             participants=options["participants"],
             seed=options["seed"],
             parcels=options["parcels"],
+            allow_real_mongodb=options["allow_real_mongodb"],
             stdout=self.stdout,
             verbosity=verbosity,
         )

@@ -24,6 +24,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--seed", type=int, default=demo_data.DEFAULT_SEED)
         parser.add_argument(
+            "--allow-real-mongodb",
+            action="store_true",
+            help="seed a real MONGODB_URI anyway: the source, county and ground-truth "
+            "collections there are dropped and rewritten",
+        )
+        parser.add_argument(
             "--parcels",
             type=int,
             default=None,
@@ -31,7 +37,13 @@ class Command(BaseCommand):
             f"at least {demo_data.MIN_PARCELS})",
         )
 
-    def handle(self, *args, participants, seed, parcels, **options):
+    def handle(self, *args, participants, seed, parcels, allow_real_mongodb, **options):
+        if not demo_data.on_embedded_store() and not allow_real_mongodb:
+            raise CommandError(
+                "MONGODB_URI is not the embedded store (mongomock://). Seeding drops and rewrites "
+                "the source, county and ground-truth collections; pass --allow-real-mongodb if "
+                "that is really what you want."
+            )
         try:
             summary = demo_data.seed(
                 participants=participants, seed=seed, parcels=parcels, now=timezone.now()
