@@ -24,11 +24,13 @@ def _one(rows):
 def link(index, *, parcel_row, email, phones, first_name, last_name):
     """(record row, rule) or (None, None); pure, on a CountyIndex."""
     demographics, parcels = index.demographics, index.parcels
-    name = name_key(first_name, last_name)
     if parcel_row is not None:
         key = (parcels.county[parcel_row], parcels.parcel_id[parcel_row])
         rows = demographics.by_parcel.get(key)
+        if rows and len(rows) == 1:
+            return rows[0], PARCEL
         if rows:
+            name = name_key(first_name, last_name)
             named = [row for row in rows if name_key(demographics.records[row][2]) == name]
             return (named or rows)[0], PARCEL
     contact_rows = list(demographics.by_email.get(email_key(email), ())) if email else []
@@ -37,7 +39,8 @@ def link(index, *, parcel_row, email, phones, first_name, last_name):
     row = _one(contact_rows)
     if row is not None:
         return row, CONTACT
-    if parcel_row is not None and name:
+    name = name_key(first_name, last_name) if parcel_row is not None else None
+    if name:
         zip5 = parcels.zip5[parcel_row]
         row = _one(demographics.by_zip_name.get((zip5, name), ()))
         if row is not None:

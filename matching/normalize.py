@@ -79,7 +79,9 @@ _NUMERIC_ORDINAL = re.compile(r"^(\d+)(ST|ND|RD|TH)$")
 
 # Punctuation that separates words; "#" and "/" are kept because they carry meaning.
 _PUNCTUATION = re.compile(r"[^\w#/ ]+")
-_SPACES = re.compile(r"\s+")
+_ASCII_PUNCTUATION = str.maketrans(
+    {char: " " for char in map(chr, range(128)) if not (char.isalnum() or char in "_#/ ")}
+)
 _HOUSE_NUMBER = re.compile(r"^(\d+(?:-\d+)?[A-Z]?)(?:\s+(\d/\d))?\s+(.*)$")
 _ZIP_TAIL = re.compile(r"(\d{5})(?:\s*-\s*\d{4}|\d{4})?\s*$|(?<=[A-Z]{2} )(\d{3,4})\s*$")
 _LOCALITY_WITHOUT_COMMA = re.compile(r"\s(?:[A-Z]{2}\s+)?\d{5}(?:\s*-\s*\d{4})?\s*$")
@@ -127,8 +129,9 @@ def clean_text(raw):
     """Upper case, punctuation to spaces (except # and /), single spaces; None when empty."""
     if raw is None:
         return None
-    text = _SPACES.sub(" ", _PUNCTUATION.sub(" ", str(raw).upper())).strip()
-    return text or None
+    text = str(raw).upper()
+    text = text.translate(_ASCII_PUNCTUATION) if text.isascii() else _PUNCTUATION.sub(" ", text)
+    return " ".join(text.split()) or None
 
 
 @lru_cache(maxsize=8192)
@@ -251,7 +254,9 @@ def _split_locality(piece):
 
 def _fast_parse(raw):
     """ParsedAddress for the common shapes, or None to let usaddress try."""
-    upper = _HASH_GLUED.sub("# ", str(raw).upper())
+    upper = str(raw).upper()
+    if "#" in upper:
+        upper = _HASH_GLUED.sub("# ", upper)
     pieces = [piece.strip() for piece in upper.split(",") if piece.strip()]
     if not pieces:
         return None

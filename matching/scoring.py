@@ -70,8 +70,23 @@ class Thresholds(NamedTuple):
 class Candidate(NamedTuple):
     row: int
     score: float
-    agreement: dict  # house_number, street, city, zip → bool
     method: str
+    house_number: bool  # agreement of each field
+    street: bool  # street similarity ≥ 90
+    street_exact: bool
+    city: bool
+    zip: bool
+
+    @property
+    def agreement(self):
+        """Which fields agreed, as stored on the participant for reviewers."""
+        return {
+            "house_number": self.house_number,
+            "street": self.street,
+            "street_exact": self.street_exact,
+            "city": self.city,
+            "zip": self.zip,
+        }
 
 
 class Decision(NamedTuple):
@@ -184,7 +199,12 @@ def _same_street(parcels, query, thresholds):
 
 def score_row(parcels, query, row, thresholds, *, method):
     """The Candidate for one parcel row (see the module docstring for the score)."""
-    street = _street_score(query.street, parcels.street[row]) if parcels.street[row] else 0.0
+    parcel_street = parcels.street[row]
+    exact = query.street == parcel_street
+    if exact:
+        street = 100.0
+    else:
+        street = _street_score(query.street, parcel_street) if parcel_street else 0.0
     zip_agrees = parcels.zip5[row] in query.zips
     parcel_city = parcels.city[row]
     city_agrees = bool(query.city and parcel_city) and (
@@ -193,15 +213,17 @@ def score_row(parcels, query, row, thresholds, *, method):
     number_agrees = query.house_number == parcels.house_number[row]
     score = STREET_WEIGHT * street + (LOCALITY_POINTS if zip_agrees or city_agrees else 0.0)
     if not number_agrees:
-        score -= HOUSE_NUMBER_PENALTY
-    agreement = {
-        "house_number": number_agrees,
-        "street": street >= STREET_AGREES,
-        "street_exact": query.street == parcels.street[row],
-        "city": city_agrees,
-        "zip": zip_agrees,
-    }
-    return Candidate(row, round(max(score, 0.0), 1), agreement, method)
+        score = max(score - HOUSE_NUMBER_PENALTY, 0.0)
+    return Candidate(
+        row,
+        round(score, 1),
+        method,
+        number_agrees,
+        street >= STREET_AGREES,
+        exact,
+        city_agrees,
+        zip_agrees,
+    )
 
 
 def _no_match(reason, candidates=(), resolution=None):
@@ -217,7 +239,7 @@ def decide(parcels, query, thresholds):
     scored = [
         score_row(parcels, query, row, thresholds, method=method) for row, method in found.items()
     ]
-    if not any(candidate.agreement["house_number"] for candidate in scored):
+    if not any(candidate.house_number for candidate in scored):
         # No parcel at this house number: the street's parcels show the reviewer the near miss.
         for row, method in _same_street(parcels, query, thresholds).items():
             if row not in found:
@@ -232,19 +254,18 @@ def decide(parcels, query, thresholds):
         return _no_match(reason, kept, resolution)
     if not scored:
         return _no_match(NO_CANDIDATES, (), resolution)
-    best = next((c for c in scored if c.agreement["house_number"]), None)
+    best = next((c for c in scored if c.house_number), None)
     if best is None:
         return _no_match(HOUSE_NUMBER_NOT_FOUND, kept, resolution)
     runner_up = next((c for c in scored if c is not best), None)
-    locality = best.agreement["zip"] or best.agreement["city"]
-    if best.agreement["street_exact"] and locality:
+    if best.street_exact and (best.zip or best.city):
         rivals = [
             candidate
             for candidate in scored
             if candidate is not best
-            and candidate.agreement["house_number"]
-            and candidate.agreement["street_exact"]
-            and (candidate.agreement["zip"] or candidate.agreement["city"])
+            and candidate.house_number
+            and candidate.street_exact
+            and (candidate.zip or candidate.city)
         ]
         if not rivals:
             return Decision(EXACT, best.row, 100.0, best.method, best.agreement, None, kept,

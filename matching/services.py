@@ -7,8 +7,8 @@ UpdateOnes guarded by `match.version`, so a staff decision made meanwhile is nev
 `manual` decisions are never selected.
 """
 
+import gc
 import logging
-import os
 import re
 import time
 from collections import Counter
@@ -38,8 +38,6 @@ PARTICIPANT_PROJECTION = {
     "residence_ref": 1,
     "demographic_ref": 1,
 }
-# Below this many batches a process pool costs more than it saves (fork + pickling results).
-PARALLEL_MIN_BATCHES = 8
 MATCH_VOLATILE = ("version", "matched_at", "reviewed_by")
 
 
@@ -192,13 +190,6 @@ def _decided_batches(index, batches, thresholds, workers):
     _WORKER_INDEX = None
 
 
-def default_workers(count, batch_size):
-    """Both cores only when there are enough batches to pay for the pool."""
-    if count < batch_size * PARALLEL_MIN_BATCHES:
-        return 1
-    return min(2, os.cpu_count() or 1)
-
-
 def match_participants(
     *,
     now,
@@ -207,7 +198,7 @@ def match_participants(
     contact_ids=None,
     batch_size=1000,
     index=None,
-    workers=None,
+    workers=1,
     thresholds=None,
 ):
     """Match the participants whose `match` is None or whose quality is in `qualities`.
@@ -218,16 +209,30 @@ def match_participants(
     `demographic_matched`, `demographic_linked_by`, `no_match_reasons` (most common first),
     `pending_reasons`, `written`, `conflicts` (changed meanwhile, left alone) and timings.
     Does not refresh the dashboard rollups: the caller does, once.
+
+    `workers=2` decides the batches in a forked process pool. It does not pay on the embedded
+    store (measured by benchmarks/matching_benchmark.py: pickling rows and results to the
+    children costs more than the decisions), so one process is the default.
     """
     started = time.perf_counter()
     thresholds = thresholds or scoring.Thresholds.from_settings()
     if index is None:
         index = load_index()
     indexed = time.perf_counter()
+    # The index is millions of long-lived objects: keep the cyclic GC from walking them again
+    # and again (measured: 40% of the decision time), and children from copying them on fork.
+    gc.freeze()
+    try:
+        return _match(index, now, qualities, county, contact_ids, batch_size, workers, thresholds,
+                      started, indexed)  # fmt: skip
+    finally:
+        gc.unfreeze()
+
+
+def _match(index, now, qualities, county, contact_ids, batch_size, workers, thresholds, started,
+           indexed):  # fmt: skip
     collection = Participant._get_collection()
     selector = participant_selector(qualities=qualities, contact_ids=contact_ids)
-    if workers is None:
-        workers = default_workers(collection.count_documents(selector), batch_size)
     cursor = collection.find(selector, PARTICIPANT_PROJECTION)
     stats = Counter()
     qualities_seen, reasons, pending_reasons, linked_by, resolutions = (Counter() for _ in range(5))

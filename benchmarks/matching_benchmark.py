@@ -1,0 +1,167 @@
+"""Matching speed and quality at production scale on the demo data (issue 3).
+
+Seeds the demo (129,483 source rows and 300,000 parcels by default), migrates without matching,
+then prints:
+- index build time and memory (tracemalloc of a second, traced build: bytes per parcel);
+- participants/s for normalisation + candidate search + scoring (`scoring.decide`), and for the
+  whole in-memory decision with demographic linking (`services.match_row`), on one core, and
+  with both cores (the process pool `match_participants` uses);
+- the full `match_participants` run with its writes;
+- precision, recall, F1 and coverage against the ground truth (`match_quality_report`).
+
+    .venv/bin/python benchmarks/matching_benchmark.py [--participants 129483] [--parcels 300000]
+
+Runs only on the embedded store (MONGODB_URI=mongomock://…).
+"""
+
+import argparse
+import gc
+import os
+import sys
+import time
+import tracemalloc
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "empowersave.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+
+from empowersave import mongodb  # noqa: E402
+from matching import scoring, services  # noqa: E402
+from matching.index import load_index  # noqa: E402
+from matching.report import quality_report  # noqa: E402
+from participants import demo_data  # noqa: E402
+from participants.documents import Participant  # noqa: E402
+from participants.migration import run_migration  # noqa: E402
+
+PRODUCTION_ROWS = 129_483
+PRODUCTION_PARCELS = 300_000
+
+
+def _rate(count, seconds):
+    return f"{count / seconds:,.0f} participants/s ({count:,} in {seconds:.2f} s)"
+
+
+def _decide_all(index, rows, thresholds):
+    for row in rows:
+        fields = row.get("fields") or {}
+        query = scoring.make_query(
+            address=fields.get("Address"), city=fields.get("City"), zip_code=fields.get("ZIP")
+        )
+        scoring.decide(index.parcels, query, thresholds)
+
+
+def _parallel(index, rows, thresholds, batch_size):
+    batches = [rows[i : i + batch_size] for i in range(0, len(rows), batch_size)]
+    started = time.perf_counter()
+    for _rows, _results in services._decided_batches(index, iter(batches), thresholds, 2):
+        pass
+    return time.perf_counter() - started
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--participants", type=int, default=PRODUCTION_ROWS)
+    parser.add_argument("--parcels", type=int, default=PRODUCTION_PARCELS)
+    parser.add_argument("--seed", type=int, default=demo_data.DEFAULT_SEED)
+    parser.add_argument("--batch-size", type=int, default=1000)
+    args = parser.parse_args()
+    if not mongodb.is_embedded(settings.MONGODB_URI):
+        parser.error("runs only on the embedded store: it drops and seeds the demo collections")
+    mongodb.connect()
+    now = datetime.now(UTC)
+
+    started = time.perf_counter()
+    summary = demo_data.seed(
+        participants=args.participants, seed=args.seed, now=now, parcels=args.parcels
+    )
+    print(
+        f"seeded {summary['source_documents']:,} source rows, "
+        f"{sum(summary['parcels'].values()):,} parcels, "
+        f"{summary['demographic_records']:,} household records "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
+    started = time.perf_counter()
+    migrated = run_migration(now=now, skip_matching=True, progress=False)
+    print(
+        f"migrated {migrated['participants']:,} participants (no matching) "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
+
+    started = time.perf_counter()
+    index = load_index()
+    build_seconds = time.perf_counter() - started
+    parcels = len(index.parcels)
+    print(
+        f"index build: {build_seconds:.2f} s for {parcels:,} parcels and "
+        f"{len(index.demographics):,} household records (read + normalise + index)"
+    )
+    gc.collect()
+    tracemalloc.start()
+    traced = load_index()
+    size = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    del traced
+    gc.collect()
+    print(
+        f"index memory: {size / 2**20:,.1f} MB, {size / parcels:,.0f} bytes per parcel "
+        f"(household records included); 500,000 parcels ≈ {size / parcels * 5e5 / 2**20:,.0f} MB"
+    )
+
+    rows = list(
+        Participant._get_collection().find(
+            services.participant_selector(), services.PARTICIPANT_PROJECTION
+        )
+    )
+    thresholds = scoring.Thresholds.from_settings()
+    gc.freeze()  # as match_participants does during a run
+    started = time.perf_counter()
+    _decide_all(index, rows, thresholds)
+    print("one core, normalise + search + score:", _rate(len(rows), time.perf_counter() - started))
+    started = time.perf_counter()
+    for row in rows:
+        services.match_row(index, row, thresholds)
+    one_core = time.perf_counter() - started
+    print("one core, + demographic linking:     ", _rate(len(rows), one_core))
+    two_cores = _parallel(index, rows, thresholds, args.batch_size)
+    print("two cores (process pool), same work: ", _rate(len(rows), two_cores))
+    gc.unfreeze()
+
+    stats = services.match_participants(now=now, index=index, batch_size=args.batch_size)
+    print(
+        f"match_participants (stream, decide, bulk write; workers={stats['workers']}): "
+        f"{stats['seconds']['match_and_write']:.1f} s for {stats['processed']:,} participants"
+    )
+    print(f"  qualities: {stats['match_quality']}")
+    print(f"  no_match reasons: {stats['no_match_reasons']}")
+    print(f"  demographic linked by: {stats['demographic_linked_by']}")
+
+    report = quality_report(sample_size=5)
+    for name in ("residence", "demographic"):
+        scores = report[name]
+        print(
+            f"{name}: precision {100 * scores['precision']:.2f}%, "
+            f"recall {100 * scores['recall']:.2f}%, F1 {100 * scores['f1']:.2f}% "
+            f"({scores['correct']:,} correct, {scores['wrong']:,} wrong, "
+            f"{scores['truth_links']:,} true links)"
+        )
+    coverage = report["coverage"]
+    print(
+        f"coverage: residence {100 * coverage['residence']:.2f}%, "
+        f"demographic {100 * coverage['demographic']:.2f}% of {report['participants']:,}"
+    )
+    for quality, row in report["confusion"].items():
+        print(f"  {quality:<9} {row}")
+    for wrong in report["wrong_links"]:
+        print(f"  wrong [{wrong['quality']}] {wrong['typed']!r} → {wrong['linked']} "
+              f"(truth {wrong['truth']})")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
