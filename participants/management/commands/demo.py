@@ -9,8 +9,9 @@ import secrets
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.management import call_command, get_commands
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.urls import reverse
 
 from empowersave import mongodb
 from participants import demo_data
@@ -110,7 +111,7 @@ class Command(BaseCommand):
             verbosity=verbosity,
         )
 
-        if not options["skip_matching"] and "match_quality_report" in get_commands():
+        if not options["skip_matching"]:
             self._step("Match quality against the demo ground truth")
             call_command("match_quality_report", stdout=self.stdout, verbosity=verbosity)
 
@@ -118,18 +119,16 @@ class Command(BaseCommand):
         user = ensure_demo_user(username=options["username"], password=password)
         base = f"http://{options['host']}:{options['port']}"
         self._step("Ready")
-        self.stdout.write(
-            "\n".join(
-                (
-                    f"  Site:        {base}/",
-                    f"  Review:      {base}/review/",
-                    f"  Admin:       {base}/admin/",
-                    f"  Username:    {user.username}",
-                    f"  Password:    {password}",
-                    "  The data lives in this process only: stopping the server discards it.",
-                )
-            )
-        )
+        lines = [
+            f"  Site:        {base}{reverse('dashboard:home')}",
+            f"  Review:      {base}{reverse('review:queue')}",
+            f"  Admin:       {base}{reverse('admin:index')}",
+            f"  Username:    {user.username}",
+            f"  Password:    {password}",
+        ]
+        if demo_data.on_embedded_store():
+            lines.append("  The data lives in this process only: stopping the server discards it.")
+        self.stdout.write("\n".join(lines))
         if options["no_serve"]:
             return
         call_command(
