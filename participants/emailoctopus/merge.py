@@ -185,12 +185,9 @@ def merge_participant(existing, documents):
     )
 
     before = existing or {}
-    if fingerprint(before, OWNED_FIELDS) != fingerprint(merged, OWNED_FIELDS):
-        changes.changed_keys = {
-            key
-            for key in OWNED_FIELDS
-            if fingerprint(before, (key,)) != fingerprint(merged, (key,))
-        }
+    changes.changed_keys = {
+        key for key in OWNED_FIELDS if fingerprint(before, (key,)) != fingerprint(merged, (key,))
+    }
     changes.changed = bool(changes.changed_keys)
     old_fields, new_fields = before.get("fields") or {}, merged["fields"]
     changes.fields_changed = {
