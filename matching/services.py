@@ -18,7 +18,14 @@ from pymongo import UpdateOne
 
 from empowersave import mongodb
 from matching import demographics, scoring
-from matching.index import RESIDENTIAL_FIELDS, build_index, email_key, load_index, phone_key
+from matching.index import (
+    RESIDENTIAL_FIELDS,
+    build_index,
+    email_key,
+    load_index,
+    name_key,
+    phone_key,
+)
 from participants.documents import MatchQuality, Participant
 
 logger = logging.getLogger(__name__)
@@ -314,6 +321,16 @@ def _phone_pattern(phone):
     return {"$regex": r"\D*".join(digits) + r"\D*$"} if digits else None
 
 
+def _name_pattern(first_name, last_name):
+    """A regex that finds every customer_name holding all the words of the participant's name
+    (either order); the exact comparison is name_key's, in demographics.link."""
+    words = (name_key(first_name, last_name) or "").split(" ")
+    if not all(words) or len(words) < 2:
+        return None
+    lookaheads = "".join(f"(?=.*\\b{re.escape(word)}\\b)" for word in words)
+    return {"$regex": f"^{lookaheads}", "$options": "i"}
+
+
 def link_demographic_for_parcel(
     *, county, parcel_id, email=None, phone=None, first_name=None, last_name=None
 ):
@@ -328,22 +345,17 @@ def link_demographic_for_parcel(
     parcel = residential.find_one({"county": county, "parcel_id": parcel_id})
     if parcel is None:
         return None
-    zip_int = parcel.get("parcel_zip")
-    neighbours = list(residential.find({"county": county, "parcel_zip": zip_int}))
-    neighbour_ids = list({doc["parcel_id"] for doc in neighbours})
-    records = {}
-    for doc in demographic.find({"parcel_id": {"$in": neighbour_ids}}):
-        if doc.get("county") == county:
-            records[doc["_id"]] = doc
-    contact = []
+    wanted = [{"county": county, "parcel_id": parcel_id}]
     if email_key(email):
-        contact.append({"email": _exactly(email_key(email))})
+        wanted.append({"email": _exactly(email_key(email))})
     if phone and (pattern := _phone_pattern(phone)):
-        contact.append({"mobile": pattern})
-    if contact:
-        for doc in demographic.find({"$or": contact}):
-            records[doc["_id"]] = doc
-    index = build_index(residential_docs=[parcel, *neighbours], demographic_docs=records.values())
+        wanted.append({"mobile": pattern})
+    if pattern := _name_pattern(first_name, last_name):
+        wanted.append({"county": county, "customer_name": pattern})
+    records = list(demographic.find({"$or": wanted}))
+    others = list({doc["parcel_id"] for doc in records} - {parcel_id})
+    neighbours = list(residential.find({"county": county, "parcel_id": {"$in": others}}))
+    index = build_index(residential_docs=[parcel, *neighbours], demographic_docs=records)
     row, rule = demographics.link(
         index,
         parcel_row=index.parcels.by_parcel.get((county, str(parcel_id))),
