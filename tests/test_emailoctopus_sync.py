@@ -377,6 +377,44 @@ def test_migrated_engagement_is_updated_in_place_not_duplicated(api):
     assert rollup_snapshot() == incremental
 
 
+def test_a_changed_address_is_rematched_unless_matched_by_hand(api):
+    def stored(email, quality, city):
+        person = merge_person(
+            [
+                {
+                    "_id": ObjectId(),
+                    "campaign_id": "older-campaign",
+                    "email_address": email,
+                    "engagement": {},
+                    "fields": {"Address": "1 Old Road", "City": city, "ZIP": "01101"},
+                    "synced_at": datetime(2024, 1, 1),
+                }
+            ]
+        )
+        person["match"] = {"quality": quality, "matched_at": datetime(2024, 1, 2), "version": 1}
+        return person
+
+    get_db("default")["participants"].insert_many(
+        [
+            stored("carla.nguyen@example.com", "exact", "Chicopee"),
+            stored("dan.moore@example.com", "manual", "Amherst"),
+        ]
+    )
+
+    run(api, campaign_ids=[CAMPAIGN_1])
+
+    matches = {
+        d["contact_id"]: d["match"]
+        for d in get_db("default")["participants"].find({}, {"match": 1, "contact_id": 1})
+    }
+    assert matches["carla.nguyen@example.com"]["matched_at"] == NOW.replace(tzinfo=None)
+    assert matches["dan.moore@example.com"] == {
+        "quality": "manual",
+        "matched_at": datetime(2024, 1, 2),
+        "version": 1,
+    }
+
+
 def test_since_and_campaign_options_select_campaigns(api):
     report = run(api, since=datetime(2025, 5, 1, tzinfo=UTC))
 

@@ -20,7 +20,12 @@ from pymongo import UpdateOne
 
 from dashboard.rollups import record_participant_changes, refresh_rollups
 from matching.services import match_participants
-from participants.documents import Participant, QuarantinedDocument, ensure_indexes
+from participants.documents import (
+    MatchQuality,
+    Participant,
+    QuarantinedDocument,
+    ensure_indexes,
+)
 from participants.emailoctopus import state
 from participants.emailoctopus.client import CAMPAIGN_STATUS_SENT, REPORT_STATUSES
 from participants.emailoctopus.merge import merge_participant, stored_time, validate_row
@@ -29,6 +34,8 @@ from participants.emailoctopus.rows import SourceRow, api_source_id, parse_times
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 1000  # report rows per write batch (ten API pages)
+# New people, and people whose address changed, are (re)matched unless a reviewer chose by hand.
+REMATCH_QUALITIES = (None, *(q for q in MatchQuality.CHOICES if q != MatchQuality.MANUAL))
 
 
 def participants_collection():
@@ -40,8 +47,8 @@ def quarantine_collection():
 
 
 class RunTally:
-    """What one run changed, as sets: a person or engagement touched by several report
-    statuses (one batch each) is counted once."""
+    """What one run changed, kept as sets: a person or an engagement touched by several
+    campaigns or batches is counted once."""
 
     def __init__(self):
         self.report_rows = Counter()  # (campaign_id, status) → rows read
@@ -51,8 +58,8 @@ class RunTally:
         self.engagements_added = set()  # (campaign_id, eo_contact_id)
         self.engagements_updated = set()
         self.fields_changed = set()  # (contact_id, field)
-        self.quarantined = {}  # source_id → reason
-        self.quarantined_new = 0
+        self.quarantined = {}  # source_id → reason, for every row found unusable
+        self.quarantined_new = 0  # of which not in the quarantine before
         self.engagements_unchanged = 0  # (campaign, contact) read with nothing new
         self.unwritten = {}  # dry run: contact_id → merged document not written
 
@@ -90,7 +97,7 @@ class RunTally:
             "engagements_added": len(self.engagements_added),
             "engagements_updated": len(self.engagements_updated - self.engagements_added),
             "fields_changed": len(self.fields_changed),
-            "quarantined": len(self.quarantined) if dry_run else self.quarantined_new,
+            "quarantined": self.quarantined_new,
             "quarantine_reasons": dict(Counter(self.quarantined.values())),
             "per_campaign": dict(per_campaign),
         }
@@ -277,6 +284,8 @@ def _apply_batch(*, campaign, pairs, directory, now, dry_run, tally):
 
     tally.quarantined.update((entry["source_id"], entry["reason"]) for entry in quarantine)
     if dry_run:
+        wanted = {entry["source_id"] for entry in quarantine}
+        tally.quarantined_new += len(wanted - _quarantined_ids(wanted))
         return
     if operations:
         state.mark_pending(contact_ids=to_match)
@@ -424,7 +433,7 @@ def _match_pending(*, now):
     collection = participants_collection()
     before = {d["contact_id"]: d for d in collection.find({"contact_id": {"$in": contact_ids}})}
     state.mark_pending(contact_ids=[])  # rollups dirty until the match changes are recorded
-    stats = match_participants(now=now, contact_ids=contact_ids)
+    stats = match_participants(now=now, contact_ids=contact_ids, qualities=REMATCH_QUALITIES)
     after = {d["contact_id"]: d for d in collection.find({"contact_id": {"$in": list(before)}})}
     ids = [cid for cid in before if before[cid] != after.get(cid)]
     record_participant_changes(before=[before[c] for c in ids], after=[after[c] for c in ids])
