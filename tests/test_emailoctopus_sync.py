@@ -454,3 +454,11 @@ def test_command_turns_api_errors_into_a_command_error(api, settings, monkeypatc
         CommandError, match="401 on GET /campaigns: An error occurred. Invalid key."
     ):
         call_command("sync_emailoctopus")
+
+
+def test_command_without_a_key_says_which_setting_is_missing(settings, monkeypatch):
+    monkeypatch.delenv("EMAILOCTOPUS_API_KEY", raising=False)
+    settings.EMAILOCTOPUS_API_KEY = ""
+
+    with pytest.raises(CommandError, match="EMAILOCTOPUS_API_KEY is not set"):
+        call_command("sync_emailoctopus")

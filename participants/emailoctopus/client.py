@@ -49,6 +49,14 @@ class EmailOctopusAuthError(EmailOctopusError):
     """401/403: the key is missing, invalid (v1 keys do not work on v2) or not for this account."""
 
 
+class MissingApiKey(EmailOctopusAuthError):
+    """No key configured: refused before any request is made."""
+
+    def __init__(self):
+        super().__init__(status=None, method="GET", path="", title="No API key.")
+        self.args = (f"{API_KEY_ENV} is not set: give it an EmailOctopus API v2 key.",)
+
+
 class EmailOctopusNotFound(EmailOctopusError):
     """404: unknown campaign, list or endpoint."""
 
@@ -117,13 +125,7 @@ class EmailOctopusClient:
         session=None,
     ):
         if not api_key:
-            raise EmailOctopusAuthError(
-                status=401,
-                method="GET",
-                path="/",
-                title="No API key.",
-                detail=f"Set {API_KEY_ENV} to an EmailOctopus API v2 key.",
-            )
+            raise MissingApiKey()
         self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
         self.bucket = bucket or TokenBucket(sleep=sleep)
         self.page_size = page_size
