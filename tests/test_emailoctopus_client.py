@@ -92,6 +92,15 @@ def test_unknown_campaign_is_not_found(api):
         make_client(api).get_campaign("nope")
 
 
+def test_an_id_cannot_change_the_path(api):
+    with pytest.raises(EmailOctopusNotFound):
+        make_client(api).get_campaign("../lists/aaaaaaaa-0000-0000-0000-00000000000a/contacts")
+    assert (
+        api.requests[-1][0]
+        == "/campaigns/..%2Flists%2Faaaaaaaa-0000-0000-0000-00000000000a%2Fcontacts"
+    )
+
+
 def test_invalid_parameters_name_the_parameter(api):
     client = make_client(api, page_size=500)
 

@@ -11,6 +11,7 @@ import logging
 import os
 import time
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 import requests
 from django.conf import settings
@@ -156,18 +157,18 @@ class EmailOctopusClient:
             yield from page.items
 
     def get_campaign(self, campaign_id):
-        return self.get(f"/campaigns/{campaign_id}")
+        return self.get(f"/campaigns/{_segment(campaign_id)}")
 
     def report_pages(self, campaign_id, status, *, starting_after=None):
         """Pages of `GET /campaigns/{id}/reports?status=...`, from `starting_after` on."""
         return self.iter_pages(
-            f"/campaigns/{campaign_id}/reports",
+            f"/campaigns/{_segment(campaign_id)}/reports",
             params={"status": status},
             starting_after=starting_after,
         )
 
     def iter_list_contacts(self, list_id):
-        for page in self.iter_pages(f"/lists/{list_id}/contacts"):
+        for page in self.iter_pages(f"/lists/{_segment(list_id)}/contacts"):
             yield from page.items
 
     # --- plumbing --------------------------------------------------------------------------
@@ -257,6 +258,11 @@ class EmailOctopusClient:
         if error_class is EmailOctopusValidationError:
             kwargs["errors"] = body.get("errors") or ()
         return error_class(**kwargs)
+
+
+def _segment(value):
+    """An id as one URL path segment (an id given on the command line cannot change the path)."""
+    return quote(str(value), safe="")
 
 
 def _next_cursor(body):
