@@ -104,6 +104,13 @@ def main():
     best = statistics.median(figures["accept"]) + statistics.median(figures["change page"])
     print(f"per item at best (one key press: action + next change page): {best:.2f} s server time")
 
+    page = client.get(reverse("review:queue"))
+    selected = [str(row.record.id) for row in page.context["table"].page.object_list]
+    data = {"action": "accept_top", "threshold": "60", "_selected_action": selected}
+    seconds, response = timed(lambda: client.post(reverse("review:bulk"), data, follow=True))
+    message = next(iter(response.context["messages"]), "")
+    print(f"bulk accept of one page ({len(selected)} rows): {seconds:.2f} s — {message}")
+
 
 if __name__ == "__main__":
     main()
