@@ -172,6 +172,7 @@ class Participant(Document):
             "phone_number",
             "engagements.campaign_id",
             "engagements.source_id",
+            "engagements.eo_contact_id",  # the API sync finds engagements by EmailOctopus contact
             "residence_ref.county",
             "residence_ref.parcel_id",
             "match.quality",

@@ -9,7 +9,6 @@ data unchanged.
 from datetime import UTC, datetime
 
 from participants.documents import EngagementFlag
-from participants.identity import contact_id_for
 
 SOURCE_ID_PREFIX = "api"
 
@@ -58,11 +57,6 @@ class SourceRow:
     """One (campaign, contact) being built from the report rows of several statuses."""
 
     __slots__ = ("campaign_id", "eo_contact_id", "email", "flags", "occurred_at", "contact")
-
-    @property
-    def email_key(self):
-        """The contact_id the report row's email gives (None when it is not an address)."""
-        return contact_id_for(email=self.email, phone=None)
 
     def __init__(self, *, campaign_id, eo_contact_id, email, contact=None):
         self.campaign_id = campaign_id

@@ -235,11 +235,18 @@ def _apply_batch(*, campaign, pairs, directory, now, dry_run, tally):
     """Validate, merge and write one batch of (status, report row) pairs of one campaign."""
     campaign_id = campaign["id"]
     built, quarantine = _collect_rows(campaign_id=campaign_id, pairs=pairs, now=now)
-    existing = _participants({r.email_key for r in built}, tally)
+    existing = _participants_of_contacts({r.eo_contact_id for r in built}, tally)
+    engagements = {
+        (e.get("campaign_id"), e.get("eo_contact_id")): e
+        for doc in existing.values()
+        for e in doc.get("engagements") or ()
+    }
     quarantined = _quarantined_ids(
-        api_source_id(campaign_id, r.eo_contact_id) for r in built if r.email_key is None
+        api_source_id(campaign_id, r.eo_contact_id)
+        for r in built
+        if (campaign_id, r.eo_contact_id) not in engagements
     )
-    fresh = [r for r in built if not _already_applied(r, existing, quarantined)]
+    fresh = [r for r in built if not _already_applied(r, engagements, quarantined)]
     tally.engagements_unchanged += len(built) - len(fresh)
     contacts = directory.for_lists(campaign.get("to")) if fresh else {}
 
@@ -329,6 +336,26 @@ def _collect_rows(*, campaign_id, pairs, now):
     return list(built.values()), quarantine
 
 
+def _participants_of_contacts(eo_contact_ids, tally):
+    """Stored participants holding an engagement of these EmailOctopus contacts, by contact_id.
+
+    One `$in` read on `engagements.eo_contact_id` (indexed); the dry run's unwritten changes
+    count as stored.
+    """
+    eo_contact_ids = list(eo_contact_ids)
+    found = {
+        doc["contact_id"]: doc
+        for doc in participants_collection().find(
+            {"engagements.eo_contact_id": {"$in": eo_contact_ids}}
+        )
+    }
+    wanted = set(eo_contact_ids)
+    for contact_id, doc in tally.unwritten.items():
+        if any(e.get("eo_contact_id") in wanted for e in doc.get("engagements") or ()):
+            found[contact_id] = doc
+    return found
+
+
 def _participants(contact_ids, tally):
     """Stored participants by contact_id (one `$in` read), as this run left them."""
     contact_ids = [cid for cid in contact_ids if cid]
@@ -350,28 +377,20 @@ def _quarantined_ids(source_ids):
     return {doc["source_id"] for doc in found}
 
 
-def _already_applied(source_row, existing, quarantined):
-    """True when the row can change nothing: the participant already has this engagement with
-    these flags and time, or the row (no usable email) is already in quarantine.
+def _already_applied(source_row, engagements, quarantined):
+    """True when the row can change nothing: its engagement already has these flags and a time
+    at least as late, or (never applied) the row is already in quarantine.
 
     Such rows (the page a cursor re-reads, a re-run) need neither the list contacts nor a write,
     so a sync with nothing new costs one report request per status and campaign.
     """
-    if source_row.email_key is None:
+    engagement = engagements.get((source_row.campaign_id, source_row.eo_contact_id))
+    if engagement is None:
         return api_source_id(source_row.campaign_id, source_row.eo_contact_id) in quarantined
-    participant = existing.get(source_row.email_key)
-    if participant is None:
-        return False
+    flags_set = all(engagement.get(flag) for flag, on in source_row.flags.items() if on)
+    engaged_at = stored_time(engagement.get("engaged_at"))
     occurred_at = stored_time(source_row.occurred_at)
-    for engagement in participant.get("engagements") or ():
-        if (
-            engagement.get("campaign_id") == source_row.campaign_id
-            and engagement.get("eo_contact_id") == source_row.eo_contact_id
-        ):
-            flags_set = all(engagement.get(flag) for flag, on in source_row.flags.items() if on)
-            engaged_at = stored_time(engagement.get("engaged_at"))
-            return flags_set and engaged_at is not None and engaged_at >= occurred_at
-    return False
+    return flags_set and engaged_at is not None and engaged_at >= occurred_at
 
 
 def _set_and_unset(document):
