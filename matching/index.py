@@ -16,7 +16,13 @@ import sys
 from collections import defaultdict
 
 from empowersave import mongodb
-from matching.normalize import clean_text, normalize_city, normalize_zip, parse_address
+from matching.normalize import (
+    clean_text,
+    normalize_city,
+    normalize_street,
+    normalize_zip,
+    parse_address,
+)
 
 _LEADING_DIGITS = re.compile(r"\d+")
 _NOT_DIGITS = re.compile(r"\D+")
@@ -138,10 +144,14 @@ class ParcelIndex:
             _add(self.by_house_zip, (number, zip5), row)
         if key:
             self.county_streets[county].add(key)
-            if number is not None:
-                _add(self.by_house_street, (number, key), row)
+            short_key = normalize_street(parsed.street).short_key
+            keys = (key,) if short_key == key else (key, sys.intern(short_key))
+            for block_key in keys:
+                if number is not None:
+                    _add(self.by_house_street, (number, block_key), row)
+                if city:
+                    _add(self.by_city_street, (city, block_key), row)
             if city:
-                _add(self.by_city_street, (city, key), row)
                 self.city_streets[city].add(key)
             if zip5:
                 self.zip_streets[zip5].add(key)

@@ -179,6 +179,11 @@ class Street(NamedTuple):
     predirectional: str | None
     suffix: str | None
     postdirectional: str | None
+    # Street-type words abbreviated everywhere, so that "Aspen Point" (read as ASPEN + PT) can
+    # meet ASPEN POINT RD: `plain` keeps the suffix word as a name word ("ASPEN PT"),
+    # `short_key` is the key so abbreviated ("ASPEN PT" for the key "ASPEN POINT").
+    plain: str
+    short_key: str
 
 
 @lru_cache(maxsize=65536)
@@ -200,16 +205,25 @@ def normalize_street(text):
     if len(words) > 1 and words[-1] in DIRECTIONALS:
         postdirectional = DIRECTIONALS[words[-1]]
         words = words[:-1]
+    plain_words = words
     if len(words) > 1 and words[-1] in STREET_TYPE_ABBREVIATIONS:
         suffix = STREET_TYPE_ABBREVIATIONS[words[-1]]
         words = words[:-1]
     if len(words) > 1 and words[0] in DIRECTIONALS:
         predirectional = DIRECTIONALS[words[0]]
         words = words[1:]
+        plain_words = plain_words[1:]
     key = " ".join(words)
     parts = [predirectional, key, suffix, postdirectional]
     name = " ".join(part for part in parts if part)
-    return Street(name, key, predirectional, suffix, postdirectional)
+    return Street(
+        name, key, predirectional, suffix, postdirectional, _abbreviate(plain_words),
+        _abbreviate(words),
+    )  # fmt: skip
+
+
+def _abbreviate(words):
+    return " ".join(STREET_TYPE_ABBREVIATIONS.get(word, word) for word in words)
 
 
 def _split_unit(words):

@@ -1,9 +1,12 @@
 """Candidate search and scoring of one participant address against a ParcelIndex.
 
-Score (0-100) = 0.7 × street similarity + 30 when the locality agrees (ZIP or city), minus 30
-when the house number differs. Street similarity is rapidfuzz's ratio of the street names
-(the street key), minus 15 for each conflicting directional or suffix ("MAIN ST" vs "MAIN AVE")
-and 5 for one given on one side only. An automatic match needs the house number to agree:
+Score (0-100) = 0.7 × street similarity + 30 when the locality agrees (ZIP or city; 25 when the
+other of the two disagrees), minus 30 when the house number differs. A city the county data
+knows agrees only when equal; an unknown one (a typo) when similar enough. Street similarity is
+rapidfuzz's ratio of the street names (the street key), minus 15 for each conflicting
+directional or suffix ("MAIN ST" vs "MAIN AVE") and 5 for one given on one side only; a street
+typed without its suffix may end in a word that is both ("Aspen Point" for ASPEN POINT RD).
+An automatic match needs the house number to agree:
 
 - exact: house number, normalised street and locality equal, and no other parcel like it;
 - fuzzy: score ≥ MATCH_ACCEPT_SCORE and ≥ MATCH_MIN_MARGIN ahead of the runner-up;
@@ -41,6 +44,7 @@ CITY_STREET = "city+street"
 
 STREET_WEIGHT = 0.7
 LOCALITY_POINTS = 30.0
+LOCALITY_CONFLICT = 5.0
 HOUSE_NUMBER_PENALTY = 30.0
 PART_CONFLICT = 15.0
 PART_ONE_SIDED = 5.0
@@ -134,10 +138,18 @@ def _street_score(query_street, parcel_street):
     if query_street == parcel_street:
         return 100.0
     mine, theirs = normalize_street(query_street), normalize_street(parcel_street)
-    score = 100.0 if mine.key == theirs.key else fuzz.ratio(mine.key, theirs.key)
+    my_suffix, their_suffix = mine.suffix, theirs.suffix
+    if mine.key == theirs.key:
+        score = 100.0
+    elif mine.plain == theirs.short_key:  # "Aspen Point" for ASPEN POINT RD: no suffix given
+        score, my_suffix = 100.0, None
+    elif mine.short_key == theirs.plain:
+        score, their_suffix = 100.0, None
+    else:
+        score = fuzz.ratio(mine.key, theirs.key)
     for a, b in (
         (mine.predirectional, theirs.predirectional),
-        (mine.suffix, theirs.suffix),
+        (my_suffix, their_suffix),
         (mine.postdirectional, theirs.postdirectional),
     ):
         if a != b:
@@ -166,6 +178,13 @@ def _corrected_keys(parcels, query, thresholds):
     return tuple(choice for choice, _score, _index in found)
 
 
+def _street_keys(query):
+    """The street key, and the name with its suffix word when that word may be part of the
+    name ("ASPEN POINT" for "Aspen Point", which may be ASPEN POINT RD)."""
+    street = normalize_street(query.street)
+    return tuple(dict.fromkeys((street.key, street.short_key, street.plain)))
+
+
 def _gather(parcels, query, thresholds):
     """{row: blocking key that found it} from the house-number blocks."""
     found = {}
@@ -175,7 +194,7 @@ def _gather(parcels, query, thresholds):
             for row in parcels.by_house_zip.get((number, zip5), ()):
                 found.setdefault(row, HOUSE_ZIP)
         if query.street_key:
-            keys = (query.street_key, *_corrected_keys(parcels, query, thresholds))
+            keys = (*_street_keys(query), *_corrected_keys(parcels, query, thresholds))
             for key in keys:
                 for row in parcels.by_house_street.get((number, key), ()):
                     found.setdefault(row, HOUSE_STREET)
@@ -189,7 +208,7 @@ def _same_street(parcels, query, thresholds):
     for zip5 in query.zips:
         cities.extend(parcels.zip_cities.get(zip5, ()))
     found = {}
-    keys = (query.street_key, *_corrected_keys(parcels, query, thresholds))
+    keys = (*_street_keys(query), *_corrected_keys(parcels, query, thresholds))
     for city in dict.fromkeys(cities):
         for key in keys:
             for row in parcels.by_city_street.get((city, key), ()):
@@ -208,10 +227,18 @@ def score_row(parcels, query, row, thresholds, *, method):
     zip_agrees = parcels.zip5[row] in query.zips
     parcel_city = parcels.city[row]
     city_agrees = bool(query.city and parcel_city) and (
-        query.city == parcel_city or fuzz.ratio(query.city, parcel_city) >= thresholds.city_cutoff
+        query.city == parcel_city
+        or (
+            query.city not in parcels.city_counties  # a typo; a known city is another city
+            and fuzz.ratio(query.city, parcel_city) >= thresholds.city_cutoff
+        )
     )
     number_agrees = query.house_number == parcels.house_number[row]
-    score = STREET_WEIGHT * street + (LOCALITY_POINTS if zip_agrees or city_agrees else 0.0)
+    score = STREET_WEIGHT * street
+    if zip_agrees or city_agrees:
+        score += LOCALITY_POINTS
+        if (query.zips and not zip_agrees) or (query.city and not city_agrees):
+            score -= LOCALITY_CONFLICT  # the other locality field says elsewhere
     if not number_agrees:
         score = max(score - HOUSE_NUMBER_PENALTY, 0.0)
     return Candidate(

@@ -224,7 +224,11 @@ def match_participants(
     started = time.perf_counter()
     thresholds = thresholds or scoring.Thresholds.from_settings()
     if index is None:
-        index = load_index()
+        selector = participant_selector(qualities=qualities, contact_ids=contact_ids)
+        if Participant._get_collection().find_one(selector, {"_id": 1}) is None:
+            index = build_index(residential_docs=(), demographic_docs=())  # nothing to match
+        else:
+            index = load_index()
     indexed = time.perf_counter()
     # The index is millions of long-lived objects: keep the cyclic GC from walking them again
     # and again (measured: 40% of the decision time), and children from copying them on fork.

@@ -22,6 +22,10 @@ PARCELS = [
     ("Essex", "E4", "12 MAPLE ST", "BLOOMFIELD", 7003),
     ("Essex", "E5", "200 1ST AVE", "NEWARK", 7103),
     ("Essex", "E6", "20 MAPLE AVE", "NEWARK", 7102),
+    ("Essex", "E7", "281 ASPEN POINT RD", "NEWARK", 7105),
+    ("Essex", "E8", "281 ASPEN ST", "NEWARK", 7102),
+    ("Essex", "E10", "642 SPRING GROVE ST", "EAST ORANGE", 7018),
+    ("Essex", "E11", "1 OAK ST", "WEST ORANGE", 7052),
     ("Franklin", "F1", "500 HIGH ST", "COLUMBUS", 43215),
     ("Franklin", "F2", "502 HIGH ST", "COLUMBUS", 43215),
     ("Franklin", "F3", "12 N MAIN ST", "COLUMBUS", 43215),
@@ -170,6 +174,33 @@ def test_same_street_in_two_counties_is_decided_by_the_zip(county):
     match_all()
     person = stored("a@example.org")
     assert (person.residence_ref.county, person.residence_ref.parcel_id) == ("Franklin", "F3")
+
+
+def test_a_street_type_word_in_the_name_is_not_taken_for_the_suffix(county):
+    # "Aspen Point" reads as ASPEN + PT, but the parcel is ASPEN POINT RD, not ASPEN ST.
+    add_participant("a@example.org", "281 Aspen Point", "Newark", "07105")
+    add_participant("b@example.org", "281 Aspen Point", "Newark", "")
+    match_all()
+    assert stored("a@example.org").residence_ref.parcel_id == "E7"
+    b = stored("b@example.org")
+    assert b.residence_ref is None and b.match.quality == MatchQuality.PENDING
+    assert {c.parcel_id for c in b.match.candidates[:2]} == {"E7", "E8"}
+
+
+def test_a_known_city_that_differs_is_another_city(county):
+    # WEST ORANGE and EAST ORANGE are 91% alike, but both are real: no locality agreement.
+    add_participant("a@example.org", "642 Spring Grove St", "West Orange", "07052")
+    match_all()
+    person = stored("a@example.org")
+    assert person.residence_ref is None
+    assert person.match.candidates[0].agreement["city"] is False
+
+
+def test_a_typo_in_the_city_still_agrees(county):
+    add_participant("a@example.org", "642 Spring Grove Street", "East Ornage", "")
+    match_all()
+    person = stored("a@example.org")
+    assert (person.match.quality, person.residence_ref.parcel_id) == ("exact", "E10")
 
 
 def test_ambiguous_candidates_go_to_review_with_their_scores(county):
