@@ -3,8 +3,9 @@
 For each sent campaign, every report status is read from its saved cursor on. The rows become
 one legacy-shaped document per (campaign, contact) (rows.py), validated and merged into
 participants by the migration's identity rule (merge.py), in batches of about `batch_size` rows;
-a batch costs one `$in` read and two bulk writes (participants, quarantine), and the dashboard
-rollups get the batch's delta. Rows that can change nothing (already applied, already
+a batch costs a few `$in` reads on indexed keys (EmailOctopus contact ids, contact_ids,
+quarantine ids) and two bulk writes (participants, quarantine), never a query per row, and the
+dashboard rollups get the batch's delta. Rows that can change nothing (already applied, already
 quarantined) are dropped before the list contacts are fetched. The cursors move only after the
 campaign's writes have landed, so a killed run re-reads at most one campaign's new rows, and
 re-applying them changes nothing. New participants are matched at the end.
