@@ -155,6 +155,7 @@ MATCH_REVIEW_SCORE = env_float("MATCH_REVIEW_SCORE", 60.0)  # below: no_match, n
 MATCH_STREET_CUTOFF = env_float("MATCH_STREET_CUTOFF", 80.0)  # typo'd street name → known one
 MATCH_CITY_CUTOFF = env_float("MATCH_CITY_CUTOFF", 85.0)  # city similarity that counts as agreeing
 MATCH_CANDIDATES_KEPT = int(env_float("MATCH_CANDIDATES_KEPT", 5))  # candidates kept for review
+MATCH_LINK_BY_NAME = env_bool("MATCH_LINK_BY_NAME", True)  # demographic rule 3 (name in ZIP)
 
 # --- EmailOctopus API v2 (sync_emailoctopus) ---------------------------------
 EMAILOCTOPUS_API_BASE_URL = os.environ.get(

@@ -6,7 +6,7 @@ Rules, in order (the first that links wins; `demographic_ref.linked_by` records 
 3. NAME: the one record in the matched parcel's ZIP whose customer_name is the participant's
    name ("LAST, FIRST" or "First Last").
 A rule that finds several records does not link (except PARCEL, which prefers the record
-carrying the participant's name, then the first).
+carrying the participant's name, then the first). Setting MATCH_LINK_BY_NAME=0 turns rule 3 off.
 """
 
 from matching.index import email_key, name_key, phone_key
@@ -21,7 +21,7 @@ def _one(rows):
     return next(iter(distinct)) if len(distinct) == 1 else None
 
 
-def link(index, *, parcel_row, email, phones, first_name, last_name):
+def link(index, *, parcel_row, email, phones, first_name, last_name, by_name=True):
     """(record row, rule) or (None, None); pure, on a CountyIndex."""
     demographics, parcels = index.demographics, index.parcels
     if parcel_row is not None:
@@ -39,7 +39,7 @@ def link(index, *, parcel_row, email, phones, first_name, last_name):
     row = _one(contact_rows)
     if row is not None:
         return row, CONTACT
-    name = name_key(first_name, last_name) if parcel_row is not None else None
+    name = name_key(first_name, last_name) if by_name and parcel_row is not None else None
     if name:
         zip5 = parcels.zip5[parcel_row]
         row = _one(demographics.by_zip_name.get((zip5, name), ()))

@@ -104,6 +104,8 @@ def normalize_zip(raw):
     "123456789") is cut to five digits, and a ZIP that lost its leading zero (2134, "2134")
     gets it back.
     """
+    if raw.__class__ is str and len(raw) == 5 and raw.isdigit():  # the common case, fast
+        return None if raw == "00000" else raw
     if raw is None or isinstance(raw, bool):
         return None
     if isinstance(raw, float):

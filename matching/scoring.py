@@ -58,6 +58,7 @@ class Thresholds(NamedTuple):
     street_cutoff: float
     city_cutoff: float
     kept: int
+    link_by_name: bool  # demographic rule 3
 
     @classmethod
     def from_settings(cls):
@@ -68,6 +69,7 @@ class Thresholds(NamedTuple):
             settings.MATCH_STREET_CUTOFF,
             settings.MATCH_CITY_CUTOFF,
             settings.MATCH_CANDIDATES_KEPT,
+            settings.MATCH_LINK_BY_NAME,
         )
 
 

@@ -14,6 +14,7 @@ import time
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 
+from django.conf import settings
 from pymongo import UpdateOne
 
 from empowersave import mongodb
@@ -93,6 +94,7 @@ def match_row(index, row, thresholds):
         phones=[phone for phone in (row.get("phone_number"), fields.get("Phone")) if phone],
         first_name=fields.get("FirstName"),
         last_name=fields.get("LastName"),
+        by_name=thresholds.link_by_name,
     )
     demographic = index.demographics.reference(record, rule) if record is not None else None
     match = {
@@ -354,7 +356,7 @@ def link_demographic_for_parcel(
         wanted.append({"email": _exactly(email_key(email))})
     if phone and (pattern := _phone_pattern(phone)):
         wanted.append({"mobile": pattern})
-    if pattern := _name_pattern(first_name, last_name):
+    if settings.MATCH_LINK_BY_NAME and (pattern := _name_pattern(first_name, last_name)):
         wanted.append({"county": county, "customer_name": pattern})
     records = list(demographic.find({"$or": wanted}))
     others = list({doc["parcel_id"] for doc in records} - {parcel_id})
@@ -367,6 +369,7 @@ def link_demographic_for_parcel(
         phones=[phone] if phone else [],
         first_name=first_name,
         last_name=last_name,
+        by_name=settings.MATCH_LINK_BY_NAME,
     )
     return index.demographics.reference(row, rule) if row is not None else None
 

@@ -329,6 +329,17 @@ def test_demographic_by_name_within_the_parcel_zip(county):
     assert stats["demographic_linked_by"] == {"NAME": 1, "PARCEL": 1}
 
 
+def test_name_rule_can_be_switched_off(county, settings):
+    settings.MATCH_LINK_BY_NAME = False
+    add_participant("g@example.org", "14 N Main St", "Newark", "07102", first="Alex", last="Green")
+    match_all()
+    assert stored("g@example.org").demographic_ref is None
+    ref = services.link_demographic_for_parcel(
+        county="Essex", parcel_id="E2", first_name="Alex", last_name="Green"
+    )
+    assert ref is None
+
+
 def test_review_helpers_follow_the_same_rules(county):
     by_parcel = services.link_demographic_for_parcel(county="Essex", parcel_id="E3")
     assert (by_parcel["parcel_id"], by_parcel["linked_by"]) == ("E3", "PARCEL")
