@@ -156,10 +156,15 @@ def participant_detail(request, participant_id):
         {"engagement": engagement, "name": names.get(engagement.campaign_id, {}).get("name")}
         for engagement in participant.engagements
     ]
+    history = [
+        {"change": change, "campaign": names.get(change.campaign_id, {}).get("name")}
+        for change in participant.field_history
+    ]
     demographic = participant.demographic_ref
     context = {
         "participant": participant,
         "engagements": engagements,
+        "history": history,
         "parcel_url": parcel_viewer_url(participant.residence_ref),
         "burden": format_burden(demographic.total_energy_burden)
         if demographic and demographic.total_energy_burden is not None

@@ -428,14 +428,15 @@ def test_participant_detail_default_parcel_link_and_history(analyst, docs):
         {
             "$set": {
                 "field_history": [
-                    {"field": "City", "value": "Amherts", "campaign_id": "C1", "synced_at": NOW}
+                    {"field": "City", "value": "Amherts", "campaign_id": "C2", "synced_at": NOW}
                 ]
             }
         },
     )
-    html = analyst.get(f"/participants/{docs[2]['_id']}/").content.decode()
+    response = analyst.get(f"/participants/{docs[2]['_id']}/")
+    html = response.content.decode()
     assert "https://www.google.com/maps/search/?api=1&amp;query=5%20OAK%20AVE" in html
-    assert "Amherts" in html
+    assert body_rows(response, "history-table")["City"][1:3] == ["Amherts", "Winter bill help 2025"]
     assert "Manual match" in html
 
 

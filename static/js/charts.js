@@ -11,11 +11,11 @@
   };
   var QUALITY_COLORS = ["#0a7d55", "#1f6feb", "#6f42c1", "#b42318", "#b35900", "#6e7781"];
   var LAYOUT = {
-    margin: { t: 16, r: 16, b: 64, l: 64 },
+    margin: { t: 40, r: 16, b: 64, l: 64 },
     font: { family: "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", size: 13, color: "#1f2328" },
     paper_bgcolor: "rgba(0,0,0,0)",
     plot_bgcolor: "rgba(0,0,0,0)",
-    legend: { orientation: "h", y: -0.25 },
+    legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" },
     hovermode: "x unified"
   };
   var CONFIG = { responsive: true, displaylogo: false, modeBarButtonsToRemove: ["select2d", "lasso2d"] };
@@ -61,10 +61,24 @@
     });
   }
 
-  var campaignBars = bars(data.campaigns, "name", ["opened", "clicked", "bounced"]);
+  /* Campaign names are long: horizontal bars keep them readable at any width. */
+  var campaignRows = data.campaigns.slice().reverse();  /* newest on top, as in the table */
+  var campaignBars = ["opened", "clicked", "bounced"].map(function (key) {
+    return {
+      type: "bar",
+      orientation: "h",
+      name: key.charAt(0).toUpperCase() + key.slice(1),
+      y: campaignRows.map(function (row) { return row.name; }),
+      x: campaignRows.map(function (row) { return row[key]; }),
+      marker: { color: COLORS[key] }
+    };
+  });
   draw("campaign-chart", campaignBars, {
-    barmode: "group", xaxis: { type: "category", automargin: true },
-    yaxis: countAxis("Emails", campaignBars)
+    barmode: "group",
+    height: Math.max(340, 42 * campaignRows.length + 110),
+    hovermode: "y unified",
+    yaxis: { type: "category", automargin: true },
+    xaxis: countAxis("Emails", campaignBars.map(function (t) { return { y: t.x }; }))
   });
 
   var zipBars = bars(data.zips, "zip", ["opened", "clicked"]);
@@ -85,7 +99,7 @@
   });
   draw("coverage-chart", coverageBars, {
     barmode: "stack",
-    legend: { orientation: "h", y: -0.25, traceorder: "normal" },
+    legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom", traceorder: "normal" },
     yaxis: countAxis("Participants", coverageBars, true)
   });
 
