@@ -478,3 +478,9 @@ def test_reviewers_get_the_review_links(client, django_user_model, docs):
     assert f'href="/review/{docs[3]["_id"]}/"' in html
     assert "Review this match" in html
     assert '<a href="/review/"' in html  # the Review menu entry
+
+
+def test_sorted_column_is_announced(analyst, docs):
+    html = analyst.get("/participants/?sort=-county").content.decode()
+    assert 'aria-sort="descending"' in html
+    assert html.count("aria-sort=") == 1
