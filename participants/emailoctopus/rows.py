@@ -95,3 +95,22 @@ class SourceRow:
             "synced_at": fields_at or self.occurred_at,
             "occurred_at": self.occurred_at,
         }
+
+    def as_flags_document(self):
+        """The row for an engagement we already hold: flags and time only.
+
+        It goes to the participant that holds the engagement, whatever email the contact has
+        now; without email, status or fields it changes nothing but the engagement, so the
+        list contacts need not be fetched for it.
+        """
+        return {
+            "_id": api_source_id(self.campaign_id, self.eo_contact_id),
+            "campaign_id": self.campaign_id,
+            "contact_id": self.eo_contact_id,
+            "email_address": None,
+            "engagement": dict(self.flags),
+            "fields": {},
+            "status": None,
+            "synced_at": self.occurred_at,
+            "occurred_at": self.occurred_at,
+        }

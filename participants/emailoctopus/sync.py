@@ -6,7 +6,8 @@ participants by the migration's identity rule (merge.py), in batches of about `b
 a batch costs a few `$in` reads on indexed keys (EmailOctopus contact ids, contact_ids,
 quarantine ids) and two bulk writes (participants, quarantine), never a query per row, and the
 dashboard rollups get the batch's delta. Rows that can change nothing (already applied, already
-quarantined) are dropped before the list contacts are fetched. The cursors move only after the
+quarantined) are dropped, and rows for an engagement we already hold carry its flags only, so the
+list contacts (custom fields) are fetched only when a batch brings new engagements. The cursors move only after the
 campaign's writes have landed, so a killed run re-reads at most one campaign's new rows, and
 re-applying them changes nothing. New participants are matched at the end.
 """
@@ -237,23 +238,30 @@ def _apply_batch(*, campaign, pairs, directory, now, dry_run, tally):
     campaign_id = campaign["id"]
     built, quarantine = _collect_rows(campaign_id=campaign_id, pairs=pairs, now=now)
     existing = _participants_of_contacts({r.eo_contact_id for r in built}, tally)
-    engagements = {
-        (e.get("campaign_id"), e.get("eo_contact_id")): e
-        for doc in existing.values()
-        for e in doc.get("engagements") or ()
-    }
+    holders = {}  # (campaign_id, eo_contact_id) → (contact_id of its participant, engagement)
+    for contact_id, doc in existing.items():
+        for engagement in doc.get("engagements") or ():
+            holders[(engagement.get("campaign_id"), engagement.get("eo_contact_id"))] = (
+                contact_id,
+                engagement,
+            )
     quarantined = _quarantined_ids(
         api_source_id(campaign_id, r.eo_contact_id)
         for r in built
-        if (campaign_id, r.eo_contact_id) not in engagements
+        if (campaign_id, r.eo_contact_id) not in holders
     )
-    fresh = [r for r in built if not _already_applied(r, engagements, quarantined)]
+    fresh = [r for r in built if not _already_applied(r, holders, quarantined)]
     tally.engagements_unchanged += len(built) - len(fresh)
-    contacts = directory.for_lists(campaign.get("to")) if fresh else {}
+    new_engagements = [r for r in fresh if (campaign_id, r.eo_contact_id) not in holders]
+    contacts = directory.for_lists(campaign.get("to")) if new_engagements else {}
 
     by_person = defaultdict(list)
     valid_source_ids = []
     for source_row in fresh:
+        holder = holders.get((campaign_id, source_row.eo_contact_id))
+        if holder is not None:  # new events on an engagement we have: its flags only
+            by_person[holder[0]].append(source_row.as_flags_document())
+            continue
         source_row.contact = contacts.get(source_row.eo_contact_id)
         document = source_row.as_source_document()
         contact_id, problem = validate_row(document)
@@ -378,16 +386,17 @@ def _quarantined_ids(source_ids):
     return {doc["source_id"] for doc in found}
 
 
-def _already_applied(source_row, engagements, quarantined):
+def _already_applied(source_row, holders, quarantined):
     """True when the row can change nothing: its engagement already has these flags and a time
     at least as late, or (never applied) the row is already in quarantine.
 
     Such rows (the page a cursor re-reads, a re-run) need neither the list contacts nor a write,
     so a sync with nothing new costs one report request per status and campaign.
     """
-    engagement = engagements.get((source_row.campaign_id, source_row.eo_contact_id))
-    if engagement is None:
+    holder = holders.get((source_row.campaign_id, source_row.eo_contact_id))
+    if holder is None:
         return api_source_id(source_row.campaign_id, source_row.eo_contact_id) in quarantined
+    engagement = holder[1]
     flags_set = all(engagement.get(flag) for flag, on in source_row.flags.items() if on)
     engaged_at = stored_time(engagement.get("engaged_at"))
     occurred_at = stored_time(source_row.occurred_at)
