@@ -7,9 +7,10 @@ a batch costs a few `$in` reads on indexed keys (EmailOctopus contact ids, conta
 quarantine ids) and two bulk writes (participants, quarantine), never a query per row, and the
 dashboard rollups get the batch's delta. Rows that can change nothing (already applied, already
 quarantined) are dropped, and rows for an engagement we already hold carry its flags only, so the
-list contacts (custom fields) are fetched only when a batch brings new engagements. The cursors move only after the
-campaign's writes have landed, so a killed run re-reads at most one campaign's new rows, and
-re-applying them changes nothing. New participants are matched at the end.
+list contacts (custom fields) are fetched only when a batch brings new engagements. The cursors
+move only after the campaign's writes have landed, so a killed run re-reads at most one
+campaign's new rows, and re-applying them changes nothing. New participants are matched at the
+end.
 """
 
 import logging
