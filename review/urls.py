@@ -9,6 +9,7 @@ urlpatterns = [
     path("bulk/", views.bulk, name="bulk"),
     path("decisions/<int:decision_id>/undo/", views.undo, name="undo"),
     path("<str:participant_id>/", views.change, name="change"),
+    path("<str:participant_id>/next/", views.next_item, name="next"),
     path("<str:participant_id>/accept/", views.accept, name="accept"),
     path("<str:participant_id>/pick/", views.pick, name="pick"),
     path("<str:participant_id>/no-match/", views.no_match, name="no_match"),

@@ -124,21 +124,28 @@ def change(request, participant_id):
             text=search_form.cleaned_data["hs_address"].strip(),
             parcel_id=search_form.cleaned_data["hs_parcel_id"].strip(),
         )
-    next_id = selectors.next_queue_item_id(
-        queue=_filtered_queue(querystring), current=participant, skipped_ids=_skipped(request)
-    )
     context = _admin_context(
         request,
         participant.contact_id,
         **change_page_context(participant, search_results=search_results),
         querystring=querystring,
         search_form=search_form,
-        next_url=_change_url(next_id, querystring) if next_id else None,
         no_match_reasons=NO_MATCH_REASONS,
         no_match_form=NoMatchForm(initial={"version": _version(participant), "queue": querystring}),
         history=selectors.participant_history(participant.id),
     )
     return render(request, "review/change.html", context)
+
+
+@reviewer_required
+@require_GET
+def next_item(request, participant_id):
+    """Go on to the item after this one without deciding (the `j` key); reads only."""
+    participant = get_participant(participant_id=participant_id)
+    if participant is None:
+        raise Http404("No such participant.")
+    querystring = queue_querystring(request.GET)
+    return redirect(_next_url(request, querystring=querystring, current=participant))
 
 
 def _version(participant):

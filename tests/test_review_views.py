@@ -251,9 +251,11 @@ def test_skip_moves_on_and_puts_the_item_after_the_others(rc, queue):
     response = rc.post(reverse("review:skip", args=[queue["jane"].id]), {})
     assert response["Location"] == change_url(queue["rita"])
     assert ReviewDecision.objects.get().action == ReviewDecision.Action.SKIP
-    # From the last item the queue wraps past the skipped one.
+    # From the last item `j` wraps around, past the skipped one.
     html = rc.get(change_url(queue["nomad"])).content.decode()
-    assert f'href="{change_url(queue["rita"])}" data-shortcut="j"' in html
+    next_url = reverse("review:next", args=[queue["nomad"].id])
+    assert f'href="{next_url}" data-shortcut="j"' in html
+    assert rc.get(next_url)["Location"] == change_url(queue["rita"])
 
 
 def test_no_match_via_the_form_default_reason(rc, queue):
