@@ -34,6 +34,13 @@ def test_three_items_with_keyboard_shortcuts_only(live_server, browser_page):
     page.locator("body").focus()
     press("j", "jane")  # open the first queue item
     press("a", "rita")  # accept Jane's first candidate
+    page.keyboard.press("/")  # focus the hand search: letters typed there are not shortcuts
+    page.keyboard.type("a s n")
+    assert page.locator("#id_hs_address").input_value() == "a s n"
+    page.wait_for_timeout(300)  # time for a wrongly fired shortcut to post
+    assert raw(queue["rita"])["match"]["quality"] == MatchQuality.PENDING
+    assert page.url.endswith(reverse("review:change", args=[queue["rita"].id]))
+    page.keyboard.press("Escape")
     press("n", "olive")  # Rita: no match, with the reason shown on the page
     press("s", "nomad")  # Olive: can't tell
 
