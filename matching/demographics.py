@@ -9,7 +9,7 @@ A rule that finds several records does not link (except PARCEL, which prefers th
 carrying the participant's name, then the first). Setting MATCH_LINK_BY_NAME=0 turns rule 3 off.
 """
 
-from matching.index import email_key, name_key, phone_key
+from matching.index import email_key, name_key, phone_key, rows_of
 
 PARCEL = "PARCEL"
 CONTACT = "CONTACT"
@@ -25,24 +25,24 @@ def link(index, *, parcel_row, email, phones, first_name, last_name, by_name=Tru
     """(record row, rule) or (None, None); pure, on a CountyIndex."""
     demographics, parcels = index.demographics, index.parcels
     if parcel_row is not None:
-        key = (parcels.county[parcel_row], parcels.parcel_id[parcel_row])
-        rows = demographics.by_parcel.get(key)
+        county = demographics.by_parcel.get(parcels.county[parcel_row], {})
+        rows = rows_of(county, parcels.parcel_id[parcel_row])
         if rows and len(rows) == 1:
             return rows[0], PARCEL
         if rows:
             name = name_key(first_name, last_name)
             named = [row for row in rows if name_key(demographics.records[row][2]) == name]
             return (named or rows)[0], PARCEL
-    contact_rows = list(demographics.by_email.get(email_key(email), ())) if email else []
+    contact_rows = list(rows_of(demographics.by_email, email_key(email))) if email else []
     for phone in phones:
-        contact_rows.extend(demographics.by_mobile.get(phone_key(phone), ()))
+        contact_rows.extend(rows_of(demographics.by_mobile, phone_key(phone)))
     row = _one(contact_rows)
     if row is not None:
         return row, CONTACT
     name = name_key(first_name, last_name) if by_name and parcel_row is not None else None
     if name:
         zip5 = parcels.zip5[parcel_row]
-        row = _one(demographics.by_zip_name.get((zip5, name), ()))
+        row = _one(rows_of(demographics.by_zip_name, (zip5, name)))
         if row is not None:
             return row, NAME
     return None, None

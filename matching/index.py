@@ -75,11 +75,22 @@ def name_key(*parts):
 
 
 def _add(postings, key, row):
+    """Postings hold a bare row while a key has one (most do), a list from the second on."""
     rows = postings.get(key)
     if rows is None:
-        postings[key] = [row]
+        postings[key] = row
+    elif rows.__class__ is int:
+        postings[key] = [rows, row]
     else:
         rows.append(row)
+
+
+def rows_of(postings, key):
+    """The rows of a key in a postings dict, as a sequence."""
+    rows = postings.get(key)
+    if rows is None:
+        return ()
+    return (rows,) if rows.__class__ is int else rows
 
 
 class ParcelIndex:
@@ -96,7 +107,7 @@ class ParcelIndex:
         self.street_key = []
         self.city = []
         self.zip5 = []
-        self.by_parcel = {}  # (county, parcel_id) → row
+        self.by_parcel = defaultdict(dict)  # county → parcel_id → row
         self.by_house_zip = {}  # (house number int, zip5) → rows
         self.by_house_street = {}  # (house number int, street key) → rows
         self.by_city_street = {}  # (city, street key) → rows
@@ -106,6 +117,7 @@ class ParcelIndex:
         self.zip_streets = defaultdict(set)  # zip5 → street keys, for typo correction
         self.city_streets = defaultdict(set)
         self.county_streets = defaultdict(set)
+        self._shared = {}  # one int object per distinct parcel_zip
 
     def __len__(self):
         return len(self.parcel_id)
@@ -125,14 +137,17 @@ class ParcelIndex:
         self.parcel_id.append(parcel_id)
         self.address.append(doc.get("address"))
         self.parcel_city.append(intern(doc.get("parcel_city")))
-        self.parcel_zip.append(doc.get("parcel_zip"))
+        parcel_zip = doc.get("parcel_zip")
+        if parcel_zip.__class__ is int:
+            parcel_zip = self._shared.setdefault(parcel_zip, parcel_zip)
+        self.parcel_zip.append(parcel_zip)
         self.house_number.append(intern(parsed.house_number))
         self.street.append(intern(parsed.street))
         key = intern(parsed.street_key)
         self.street_key.append(key)
         self.city.append(intern(city))
         self.zip5.append(intern(zip5))
-        self.by_parcel[(county, parcel_id)] = row
+        self.by_parcel[county][parcel_id] = row
         number = house_number_key(parsed.house_number)
         if zip5:
             self.zip_counties[zip5].add(county)
@@ -155,6 +170,10 @@ class ParcelIndex:
                 self.city_streets[city].add(key)
             if zip5:
                 self.zip_streets[zip5].add(key)
+
+    def row_of(self, county, parcel_id):
+        """The row of a parcel, or None."""
+        return self.by_parcel.get(county, {}).get(str(parcel_id))
 
     def reference(self, row):
         """The `residence_ref` of a row."""
@@ -181,7 +200,7 @@ class DemographicIndex:
 
     def __init__(self):
         self.records = []  # tuples in DEMOGRAPHIC_FIELDS order
-        self.by_parcel = {}
+        self.by_parcel = defaultdict(dict)  # county → parcel_id → row(s)
         self.by_email = {}
         self.by_mobile = {}
         self.by_zip_name = {}
@@ -198,12 +217,12 @@ class DemographicIndex:
         self.records.append(
             (county, parcel_id, *(doc.get(name) for name in DEMOGRAPHIC_FIELDS[2:]))
         )
-        _add(self.by_parcel, (county, parcel_id), row)
+        _add(self.by_parcel[county], parcel_id, row)
         if email := email_key(doc.get("email")):
             _add(self.by_email, email, row)
         if mobile := phone_key(doc.get("mobile")):
             _add(self.by_mobile, mobile, row)
-        parcel_row = parcels.by_parcel.get((county, parcel_id))
+        parcel_row = parcels.row_of(county, parcel_id)
         zip5 = parcels.zip5[parcel_row] if parcel_row is not None else None
         name = name_key(doc.get("customer_name"))
         if zip5 and name:

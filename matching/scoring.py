@@ -20,7 +20,7 @@ from typing import NamedTuple
 from django.conf import settings
 from rapidfuzz import fuzz, process
 
-from matching.index import house_number_key
+from matching.index import house_number_key, rows_of
 from matching.normalize import normalize_city, normalize_street, normalize_zip, parse_address
 
 EXACT = "exact"
@@ -193,12 +193,12 @@ def _gather(parcels, query, thresholds):
     number = query.number
     if number is not None:
         for zip5 in query.zips:
-            for row in parcels.by_house_zip.get((number, zip5), ()):
+            for row in rows_of(parcels.by_house_zip, (number, zip5)):
                 found.setdefault(row, HOUSE_ZIP)
         if query.street_key:
             keys = (*_street_keys(query), *_corrected_keys(parcels, query, thresholds))
             for key in keys:
-                for row in parcels.by_house_street.get((number, key), ()):
+                for row in rows_of(parcels.by_house_street, (number, key)):
                     found.setdefault(row, HOUSE_STREET)
     return found
 
@@ -213,7 +213,7 @@ def _same_street(parcels, query, thresholds):
     keys = (*_street_keys(query), *_corrected_keys(parcels, query, thresholds))
     for city in dict.fromkeys(cities):
         for key in keys:
-            for row in parcels.by_city_street.get((city, key), ()):
+            for row in rows_of(parcels.by_city_street, (city, key)):
                 found.setdefault(row, CITY_STREET)
     return found
 

@@ -364,7 +364,7 @@ def link_demographic_for_parcel(
     index = build_index(residential_docs=[parcel, *neighbours], demographic_docs=records)
     row, rule = demographics.link(
         index,
-        parcel_row=index.parcels.by_parcel.get((county, str(parcel_id))),
+        parcel_row=index.parcels.row_of(county, parcel_id),
         email=email,
         phones=[phone] if phone else [],
         first_name=first_name,
