@@ -215,8 +215,9 @@ def match_participants(
     `qualities` defaults to (None, pending, no_match); `manual` is never touched. `county`
     limits the run to participants that concern that county (parcel, candidates, or ZIP/city
     the county covers). Returns the run's statistics: `match_quality` counts, `residence_matched`,
-    `demographic_matched`, `demographic_linked_by`, `no_match_reasons` (most common first),
-    `pending_reasons`, `written`, `conflicts` (changed meanwhile, left alone) and timings.
+    `demographic_matched`, `coverage` (shares of the participants processed),
+    `demographic_linked_by`, `no_match_reasons` (most common first), `pending_reasons`,
+    `written`, `conflicts` (changed meanwhile, left alone) and timings.
     Does not refresh the dashboard rollups: the caller does, once.
 
     `workers=2` decides the batches in a forked process pool. It does not pay on the embedded
@@ -283,6 +284,10 @@ def _match(index, now, qualities, county, contact_ids, batch_size, workers, thre
         "match_quality": dict(sorted(qualities_seen.items())),
         "residence_matched": stats["residence_matched"],
         "demographic_matched": stats["demographic_matched"],
+        "coverage": {
+            "residence": _share(stats["residence_matched"], stats["processed"]),
+            "demographic": _share(stats["demographic_matched"], stats["processed"]),
+        },
         "demographic_linked_by": dict(sorted(linked_by.items())),
         "no_match_reasons": dict(reasons.most_common()),
         "pending_reasons": dict(pending_reasons.most_common()),
@@ -295,6 +300,10 @@ def _match(index, now, qualities, county, contact_ids, batch_size, workers, thre
             "total": round(finished - started, 3),
         },
     }
+
+
+def _share(part, whole):
+    return round(part / whole, 4) if whole else None
 
 
 def rematch_participants(*, now, county=None, qualities=None, batch_size=1000):

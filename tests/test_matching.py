@@ -101,6 +101,7 @@ def test_exact_match_restores_the_leading_zero_of_an_int_parcel_zip(county):
     assert person.match.agreement["house_number"] and person.match.agreement["zip"]
     assert person.match.matched_at.replace(tzinfo=UTC) == NOW and person.match.version == 1
     assert stats["match_quality"] == {"exact": 1} and stats["residence_matched"] == 1
+    assert stats["coverage"] == {"residence": 1.0, "demographic": 1.0}
 
 
 def test_zip_plus4_and_unit_still_match_exactly(county):
