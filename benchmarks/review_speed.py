@@ -5,21 +5,29 @@ the review pages with Django's test client and prints the median server time of 
 a change page, and each action (POST + the redirect target computed, i.e. what a reviewer waits
 for after pressing a key, before the next change page loads).
 
-    .venv/bin/python benchmarks/review_speed.py [--participants 20000] [--items 5]
+    .venv/bin/python benchmarks/review_speed.py [--participants 20000] [--items 5] [--browser 10]
 
-Runs only on the embedded store (MONGODB_URI=mongomock://…) and an in-memory SQL database.
+`--browser N` then serves the site in a thread and lets headless Chromium (Playwright) work
+through N queue items with one key each (`a` when there is a candidate, else `n`), timing each
+key press until the next item's page has loaded: the end-to-end wait per item.
+
+Runs only on the embedded store (MONGODB_URI=mongomock://…), with a throw-away SQLite file.
 """
 
 import argparse
 import os
 import statistics
 import sys
+import tempfile
+import threading
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "empowersave.settings")
-os.environ["DATABASE_URL"] = "sqlite://:memory:"
+# A file, not :memory:, so that the server thread of --browser sees the same users.
+SQL_DIR = tempfile.TemporaryDirectory(prefix="review_speed-")
+os.environ["DATABASE_URL"] = f"sqlite:///{SQL_DIR.name}/review_speed.sqlite3"
 
 import django  # noqa: E402
 
@@ -38,6 +46,8 @@ from review.models import REVIEWERS_GROUP  # noqa: E402
 from review.selectors import review_queue  # noqa: E402
 
 ACTIONS = ("accept", "no match", "skip")
+PASSWORD = "review-speed-only"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 
 def timed(call):
@@ -59,10 +69,54 @@ def action_post(action, context):
     return reverse("review:skip", args=[pid]), {}
 
 
+def serve():
+    """The site on a free local port, in a daemon thread of this process (same embedded store)."""
+    from wsgiref.simple_server import WSGIRequestHandler, make_server
+
+    from django.core.wsgi import get_wsgi_application
+
+    class QuietHandler(WSGIRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = make_server("127.0.0.1", 0, get_wsgi_application(), handler_class=QuietHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_port}"
+
+
+def browser_items(*, username, items):
+    """Seconds from each key press to the next item's page being loaded, in Chromium."""
+    from playwright.sync_api import sync_playwright
+
+    base = serve()
+    seconds = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"]
+        )
+        page = browser.new_page()
+        page.goto(f"{base}{reverse('admin:login')}?next={reverse('review:queue')}")
+        page.fill("#id_username", username)
+        page.fill("#id_password", PASSWORD)
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        with page.expect_navigation():
+            page.keyboard.press("j")
+        for _ in range(items):
+            key = "a" if page.locator('[data-shortcut~="a"]').count() else "n"
+            started = time.perf_counter()
+            with page.expect_navigation(wait_until="load"):
+                page.keyboard.press(key)
+            seconds.append(time.perf_counter() - started)
+        browser.close()
+    return seconds
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--participants", type=int, default=20_000, help="demo source documents")
     parser.add_argument("--items", type=int, default=5, help="rounds of accept, no match, skip")
+    parser.add_argument("--browser", type=int, default=0, help="items to review in Chromium")
     args = parser.parse_args()
     if not mongodb.is_embedded(settings.MONGODB_URI):
         sys.exit("review_speed runs on the embedded store only (MONGODB_URI=mongomock://…).")
@@ -77,7 +131,7 @@ def main():
         f"participants, {review_queue().count():,} in the review queue "
         f"(seed + migrate + match {time.perf_counter() - started:.0f} s)"
     )
-    user = User.objects.create_user("bench", is_staff=True)
+    user = User.objects.create_user("bench", password=PASSWORD, is_staff=True)
     user.groups.add(Group.objects.get(name=REVIEWERS_GROUP))
     client = Client()
     client.force_login(user)
@@ -110,6 +164,13 @@ def main():
     seconds, response = timed(lambda: client.post(reverse("review:bulk"), data, follow=True))
     message = next(iter(response.context["messages"]), "")
     print(f"bulk accept of one page ({len(selected)} rows): {seconds:.2f} s — {message}")
+
+    if args.browser:
+        waits = browser_items(username=user.get_username(), items=args.browser)
+        print(
+            f"Chromium, one key per item over {len(waits)} items: key press → next item loaded "
+            f"median {statistics.median(waits):.2f} s, max {max(waits):.2f} s"
+        )
 
 
 if __name__ == "__main__":
