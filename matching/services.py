@@ -351,36 +351,46 @@ def link_demographic_for_parcel(
 ):
     """The `demographic_ref` dict for a participant placed at one parcel by a reviewer, or None.
 
-    Same rules as the migration (matching.demographics): the parcel's record, else the one
+    Same rules as the migration (matching.demographics.link): the parcel's record, else the one
     record carrying the participant's email or phone, else the one record in the parcel's ZIP
-    under the participant's name. Reads only the few county documents those rules need.
+    under the participant's name. Each rule reads only the county documents it needs, and only
+    when the rules before it did not link.
     """
     residential = mongodb.county_residential_collection()
     demographic = mongodb.county_demographic_collection()
     parcel = residential.find_one({"county": county, "parcel_id": parcel_id})
     if parcel is None:
         return None
-    wanted = [{"county": county, "parcel_id": parcel_id}]
+    by_name = settings.MATCH_LINK_BY_NAME and _name_pattern(first_name, last_name) is not None
+    steps = [[{"county": county, "parcel_id": parcel_id}], []]
     if email_key(email):
-        wanted.append({"email": _exactly(email_key(email))})
+        steps[1].append({"email": _exactly(email_key(email))})
     if phone and (pattern := _phone_pattern(phone)):
-        wanted.append({"mobile": pattern})
-    if settings.MATCH_LINK_BY_NAME and (pattern := _name_pattern(first_name, last_name)):
-        wanted.append({"county": county, "customer_name": pattern})
-    records = list(demographic.find({"$or": wanted}))
-    others = list({doc["parcel_id"] for doc in records} - {parcel_id})
-    neighbours = list(residential.find({"county": county, "parcel_id": {"$in": others}}))
-    index = build_index(residential_docs=[parcel, *neighbours], demographic_docs=records)
-    row, rule = demographics.link(
-        index,
-        parcel_row=index.parcels.row_of(county, parcel_id),
-        email=email,
-        phones=[phone] if phone else [],
-        first_name=first_name,
-        last_name=last_name,
-        by_name=settings.MATCH_LINK_BY_NAME,
-    )
-    return index.demographics.reference(row, rule) if row is not None else None
+        steps[1].append({"mobile": pattern})
+    if by_name:
+        steps.append([{"county": county, "customer_name": _name_pattern(first_name, last_name)}])
+    records = []
+    for step in steps:
+        if not step:
+            continue
+        records.extend(demographic.find({"$or": step}))
+        others = list({doc["parcel_id"] for doc in records} - {parcel_id})
+        neighbours = []
+        if others and step is steps[-1] and by_name:  # the name rule compares ZIPs
+            neighbours = list(residential.find({"county": county, "parcel_id": {"$in": others}}))
+        index = build_index(residential_docs=[parcel, *neighbours], demographic_docs=records)
+        row, rule = demographics.link(
+            index,
+            parcel_row=index.parcels.row_of(county, parcel_id),
+            email=email,
+            phones=[phone] if phone else [],
+            first_name=first_name,
+            last_name=last_name,
+            by_name=settings.MATCH_LINK_BY_NAME,
+        )
+        if row is not None:
+            return index.demographics.reference(row, rule)
+    return None
 
 
 def demographic_records_for(parcels):
