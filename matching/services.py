@@ -50,7 +50,8 @@ MATCH_VOLATILE = ("version", "matched_at", "reviewed_by")
 
 
 def participant_selector(*, qualities=None, contact_ids=None):
-    """The MongoDB filter for participants to (re)match; `manual` is never selected."""
+    """The MongoDB filter for participants to (re)match; staff decisions (`manual`, or any
+    match a reviewer set) are never selected."""
     qualities = DEFAULT_QUALITIES if qualities is None else tuple(qualities)
     wanted = [q for q in qualities if q != MatchQuality.MANUAL]
     alternatives = []
@@ -58,7 +59,8 @@ def participant_selector(*, qualities=None, contact_ids=None):
         alternatives.append({"match": None})
     named = [q for q in wanted if q is not None]
     if named:
-        alternatives.append({"match.quality": {"$in": named}})
+        # A reviewer's "no match" keeps quality no_match with `reviewed_by`: a staff decision.
+        alternatives.append({"match.quality": {"$in": named}, "match.reviewed_by": None})
     selector = {"$or": alternatives} if alternatives else {"_id": {"$in": []}}
     if contact_ids is not None:
         selector = {"$and": [selector, {"contact_id": {"$in": list(contact_ids)}}]}
@@ -143,6 +145,7 @@ def _update(row, match, residence, demographic, now):
             "_id": row["_id"],
             "match.version": old.get("version"),
             "match.quality": {"$ne": MatchQuality.MANUAL},
+            "match.reviewed_by": None,
         }
     update = {"$set": {"match": {**match, "matched_at": now, "version": version}}}
     unset = {}

@@ -241,6 +241,17 @@ def test_manual_decisions_survive_a_rematch(county):
     assert stats["processed"] == 0
 
 
+def test_a_reviewers_no_match_survives_a_rematch(county):
+    staff = {"quality": "no_match", "version": 2, "reviewed_by": "ann", "reason": "moved away"}
+    add_participant("a@example.org", "12 North Main Street", "Newark", "07102", match=staff)
+    stats = match_all()
+    person = stored("a@example.org")
+    assert (person.match.quality, person.match.reviewed_by, person.match.version) == (
+        "no_match", "ann", 2,
+    )  # fmt: skip
+    assert person.residence_ref is None and stats["processed"] == 0
+
+
 def test_rematch_picks_up_new_county_data_and_bumps_the_version(county):
     add_participant("a@example.org", "30 Maple Ave", "Newark", "07102")
     match_all()
