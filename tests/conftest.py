@@ -66,10 +66,11 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture
-def browser_page():
+def browser_page(monkeypatch):
     """A Playwright page in real headless Chromium; console errors are collected on the page."""
     # Playwright's sync API runs an event loop in this thread; Django's ORM is safe here anyway.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    # monkeypatch restores the variable: left set, `check --deploy` in a later test warns on it.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.contrib.auth.models import Group, Permission
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -53,7 +54,11 @@ def listed(response):
 # --- permissions ------------------------------------------------------------------------------
 
 
+@pytest.mark.django_db(transaction=True)
 def test_migration_creates_reviewers_group_with_the_permission():
+    call_command("migrate", "review", "0001", verbosity=0)
+    assert not Group.objects.filter(name=REVIEWERS_GROUP).exists()
+    call_command("migrate", "review", verbosity=0)
     group = Group.objects.get(name=REVIEWERS_GROUP)
     assert list(group.permissions.values_list("codename", flat=True)) == ["review_participants"]
     assert Permission.objects.filter(codename="review_participants").count() == 1
