@@ -118,6 +118,7 @@ class ParcelIndex:
         self.city_streets = defaultdict(set)
         self.county_streets = defaultdict(set)
         self._shared = {}  # one int object per distinct parcel_zip
+        self._streets_cache = {}
 
     def __len__(self):
         return len(self.parcel_id)
@@ -184,6 +185,17 @@ class ParcelIndex:
             "parcel_city": self.parcel_city[row],
             "parcel_zip": self.parcel_zip[row],
         }
+
+    def streets_of(self, counties):
+        """Street keys of some counties (None: all of them), built once per set."""
+        cache_key = frozenset(counties) if counties else None
+        streets = self._streets_cache.get(cache_key)
+        if streets is None:
+            names = counties if counties else self.county_streets
+            streets = self._streets_cache[cache_key] = set().union(
+                *(self.county_streets.get(county, ()) for county in names)
+            )
+        return streets
 
     def counties_for(self, *, zips, city):
         """(counties, how): by ZIP, else by city, else every county (None)."""

@@ -160,19 +160,20 @@ def _street_score(query_street, parcel_street):
 
 
 def _corrected_keys(parcels, query, thresholds):
-    """Known street keys close to a street key this area does not have (typos)."""
+    """Known street keys close to a street key the participant's area does not have (typos).
+
+    The area is the county resolution's: the ZIP's streets, else the city's, else the streets
+    of every county the data covers.
+    """
     key = query.street_key
-    for zip5 in query.zips:
-        known = parcels.zip_streets.get(zip5)
-        if known:
-            if key in known:
-                return ()
-            break
-    else:
-        known = parcels.city_streets.get(query.city) if query.city else None
-        if known and key in known:
-            return ()
-    if not known:
+    known = next(
+        (parcels.zip_streets[zip5] for zip5 in query.zips if zip5 in parcels.zip_streets), None
+    )
+    if known is None and query.city in parcels.city_streets:
+        known = parcels.city_streets[query.city]
+    if known is None:
+        known = parcels.streets_of(None)
+    if not known or key in known:
         return ()
     found = process.extract(
         key, known, scorer=fuzz.ratio, score_cutoff=thresholds.street_cutoff, limit=3

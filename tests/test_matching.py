@@ -127,6 +127,16 @@ def test_house_number_and_zip_rescue_a_typo_in_the_street(county):
     assert person.match.agreement["house_number"] is True
 
 
+def test_a_typo_without_zip_or_city_is_corrected_against_the_whole_county_data(county):
+    add_participant("a@example.org", "12 Mapel Ave")
+    match_all()
+    person = stored("a@example.org")
+    assert person.match.county_resolution == "all"
+    # Found, but with a typo and no locality to confirm it, too weak even for review.
+    assert (person.match.quality, person.match.reason) == ("no_match", "LOW_SCORE")
+    assert person.match.candidates[0].parcel_id == "E3"
+
+
 def test_house_number_and_street_rescue_a_wrong_zip(county):
     add_participant("a@example.org", "500 High St", "Columbus", "43299")
     match_all()
