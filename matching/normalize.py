@@ -202,7 +202,8 @@ def normalize_street(text):
     if not words:
         return None
     predirectional = postdirectional = suffix = None
-    if len(words) > 2 and (words[0], words[1]) in _DIRECTIONAL_PAIRS:
+    # "North East Main St" is NE MAIN ST, but "North West Dr" is N WEST DR.
+    if len(words) > 3 and (words[0], words[1]) in _DIRECTIONAL_PAIRS:
         words = [_DIRECTIONAL_PAIRS[(words[0], words[1])], *words[2:]]
     if len(words) > 1 and words[-1] in DIRECTIONALS:
         postdirectional = DIRECTIONALS[words[-1]]

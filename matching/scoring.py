@@ -149,6 +149,13 @@ def _street_score(query_street, parcel_street):
         score, their_suffix = 100.0, None
     else:
         score = fuzz.ratio(mine.key, theirs.key)
+        if mine.plain != mine.key or theirs.plain != theirs.key:  # a typo in "Stnoe Point"
+            alternative = fuzz.ratio(mine.plain, theirs.short_key)
+            if alternative > score:
+                score, my_suffix = alternative, None
+            alternative = fuzz.ratio(mine.short_key, theirs.plain)
+            if alternative > score:
+                score, my_suffix, their_suffix = alternative, mine.suffix, None
     for a, b in (
         (mine.predirectional, theirs.predirectional),
         (my_suffix, their_suffix),
@@ -162,23 +169,24 @@ def _street_score(query_street, parcel_street):
 def _corrected_keys(parcels, query, thresholds):
     """Known street keys close to a street key the participant's area does not have (typos).
 
-    The area is the county resolution's: the ZIP's streets, else the city's, else the streets
-    of every county the data covers.
+    The area is the county resolution's: the streets of the ZIP and of the city (either may be
+    the wrong one), else those of every county the data covers.
     """
     key = query.street_key
-    known = next(
-        (parcels.zip_streets[zip5] for zip5 in query.zips if zip5 in parcels.zip_streets), None
-    )
-    if known is None and query.city in parcels.city_streets:
-        known = parcels.city_streets[query.city]
-    if known is None:
-        known = parcels.streets_of(None)
-    if not known or key in known:
+    areas = [parcels.zip_streets[zip5] for zip5 in query.zips if zip5 in parcels.zip_streets]
+    if query.city in parcels.city_streets:
+        areas.append(parcels.city_streets[query.city])
+    if not areas:
+        areas.append(parcels.streets_of(None))
+    if any(key in known for known in areas):
         return ()
-    found = process.extract(
-        key, known, scorer=fuzz.ratio, score_cutoff=thresholds.street_cutoff, limit=3
-    )
-    return tuple(choice for choice, _score, _index in found)
+    found = {}
+    for known in areas:
+        for choice, score, _index in process.extract(
+            key, known, scorer=fuzz.ratio, score_cutoff=thresholds.street_cutoff, limit=3
+        ):
+            found[choice] = max(score, found.get(choice, 0))
+    return tuple(sorted(found, key=found.get, reverse=True)[:3])
 
 
 def _street_keys(query):

@@ -48,6 +48,11 @@ def test_suffix_spelled_out_or_abbreviated():
     assert street_of("5 Country Club Boulevard")[1] == "COUNTRY CLUB BLVD"
 
 
+def test_two_word_directionals():
+    assert street_of("8 North East Main Street")[1] == "NE MAIN ST"
+    assert street_of("306 North West Dr")[1] == "N WEST DR"
+
+
 def test_postdirectional_and_directional_street_names():
     assert street_of("9 Main Street North") == ("9", "MAIN ST N")
     assert street_of("9 North Street") == ("9", "NORTH ST")  # the street is named North
