@@ -198,6 +198,13 @@ def test_a_street_type_word_in_the_name_is_not_taken_for_the_suffix(county):
     assert {c.parcel_id for c in b.match.candidates[:2]} == {"E7", "E8"}
 
 
+def test_a_typo_in_such_a_name_still_matches(county):
+    add_participant("a@example.org", "281 Aspne Point", "Newark", "07105")
+    match_all()
+    person = stored("a@example.org")
+    assert (person.match.quality, person.residence_ref.parcel_id) == ("fuzzy", "E7")
+
+
 def test_a_known_city_that_differs_is_another_city(county):
     # WEST ORANGE and EAST ORANGE are 91% alike, but both are real: no locality agreement.
     add_participant("a@example.org", "642 Spring Grove St", "West Orange", "07052")
