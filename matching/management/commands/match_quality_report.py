@@ -52,7 +52,11 @@ class Command(BaseCommand):
         for quality, row in report["confusion"].items():
             write("    " + f"{quality:<10}" + "".join(f"{row[o]:>20,}" for o in OUTCOMES))
         wrong = report["wrong_links"]
-        write(f"  wrong links (sample of {len(wrong)}):" if wrong else "  wrong links: none")
+        write(
+            f"  wrong residence links (sample of {len(wrong)}):"
+            if wrong
+            else "  wrong residence links: none"
+        )
         for row in wrong:
             write(f"    [{row['quality']}] typed: {row['typed']}")
             write(f"        linked: {row['linked']}")
