@@ -7,6 +7,7 @@ from django.apps import apps as django_apps
 from django.contrib.auth.models import Group, User
 
 from empowersave import mongodb
+from matching.index import DEMOGRAPHIC_FIELDS, RESIDENTIAL_FIELDS
 from participants.documents import (
     DemographicReference,
     Engagement,
@@ -22,9 +23,8 @@ from review.models import REVIEWERS_GROUP
 NOW = dt.datetime(2026, 3, 2, 15, 30, tzinfo=dt.UTC)
 PASSWORD = "review-pass-4821"
 
-PARCEL_KEYS = ("county", "parcel_id", "address", "parcel_city", "parcel_zip")
 PARCELS = [
-    dict(zip(PARCEL_KEYS, row, strict=True))
+    dict(zip(RESIDENTIAL_FIELDS, row, strict=True))
     for row in (
         ("Essex", "E-100", "12 N MAIN ST", "SPRINGFIELD", 1104),
         ("Essex", "E-101", "14 N MAIN ST", "SPRINGFIELD", 1104),
@@ -33,17 +33,8 @@ PARCELS = [
         ("Morris", "M-301", "9 ELM AVE", "MORRISTOWN", 7960),
     )
 ]
-HOUSEHOLD_KEYS = (
-    "county",
-    "parcel_id",
-    "customer_name",
-    "email",
-    "mobile",
-    "annual_kwh_cost",
-    "total_energy_burden",
-)
 HOUSEHOLDS = [
-    dict(zip(HOUSEHOLD_KEYS, row, strict=True))
+    dict(zip(DEMOGRAPHIC_FIELDS, row, strict=True))
     for row in (
         ("Essex", "E-100", "SMITH, JANE", "jane@example.org", None, 1500.0, 0.07),
         ("Essex", "E-101", "DOE, JOHN", None, "+15550001111", 900.0, 0.04),
