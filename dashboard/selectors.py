@@ -1,10 +1,9 @@
 """Read functions for the dashboard pages.
 
-The dashboard figures come from the rollups only (no per-request aggregation); the participant
-lists are MongoEngine querysets that the tables slice page by page.
+The dashboard figures come from the rollups only (no per-request aggregation). Participants
+themselves are read through participants.selectors.
 """
 
-from bson import ObjectId
 from mongoengine.connection import get_db
 
 from dashboard.rollups import (
@@ -19,7 +18,7 @@ from dashboard.rollups import (
     rollup_collection,
 )
 from empowersave.mongodb import EMAILOCTOPUS_ALIAS
-from participants.documents import EngagementFlag, MatchQuality, Participant
+from participants.documents import EngagementFlag, MatchQuality
 from participants.emailoctopus.state import synced_campaigns
 
 CAMPAIGNS_COLLECTION = "campaigns"  # source DB: {_id: campaign id, name, sent_at}, seeded
@@ -247,17 +246,6 @@ def campaign_summary(campaign_id):
     if not doc or not doc.get("sent"):
         return None
     return campaign_rows({doc["_id"]: doc}, campaign_names())[0]
-
-
-def participants_in_campaign(campaign_id):
-    return Participant.objects(engagements__campaign_id=campaign_id)
-
-
-def participant_by_id(participant_id):
-    """The participant, or None for a missing or malformed id."""
-    if not ObjectId.is_valid(participant_id):
-        return None
-    return Participant.objects(id=ObjectId(participant_id)).first()
 
 
 def engagement_for(participant, campaign_id):

@@ -16,6 +16,7 @@ from dashboard.links import parcel_viewer_url
 from dashboard.tables import CampaignParticipantTable, ParticipantTable, format_burden
 from empowersave.adapters import MongoTableData
 from participants.documents import Participant
+from participants.selectors import get_participant, participants_for_campaign
 
 PER_PAGE = 50
 
@@ -100,7 +101,7 @@ def campaign_detail(request, campaign_id):
     if summary is None:
         raise Http404("No participant has this campaign.")
     table = CampaignParticipantTable(
-        MongoTableData(selectors.participants_in_campaign(campaign_id)), campaign_id=campaign_id
+        MongoTableData(participants_for_campaign(campaign_id=campaign_id)), campaign_id=campaign_id
     )
     _paginate(request, table)
     return render(request, "dashboard/campaign_detail.html", {"campaign": summary, "table": table})
@@ -148,7 +149,7 @@ def participants_csv(request):
 
 @login_required
 def participant_detail(request, participant_id):
-    participant = selectors.participant_by_id(participant_id)
+    participant = get_participant(participant_id=participant_id)
     if participant is None:
         raise Http404("No such participant.")
     names = selectors.campaign_names()
