@@ -125,8 +125,6 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LOGIN_URL = "admin:login"
 LOGIN_REDIRECT_URL = "/"
 
-DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
-
 # Parcel viewer links on the participant page: a URL template per county, else the default.
 # Placeholders (URL-quoted): {parcel_id}, {county}, {address}. JSON in the environment, e.g.
 # PARCEL_VIEWER_URLS='{"Suffolk": "https://gis.example.gov/parcel/{parcel_id}"}'.
