@@ -10,14 +10,15 @@ import secrets
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.urls import reverse
 
 from empowersave import mongodb
 from participants import demo_data
+from participants.management.demo_options import add_seed_arguments, refuse_real_mongodb
+from review.models import REVIEWERS_GROUP
 
 DEMO_USERNAME = "demo"
-REVIEWERS_GROUP = "reviewers"  # created by the review app's migrations
 
 
 def ensure_demo_user(*, username, password):
@@ -41,20 +42,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--participants",
-            type=int,
-            default=demo_data.DEFAULT_PARTICIPANTS,
-            help="source documents to seed, one per (campaign, person) "
-            f"(default {demo_data.DEFAULT_PARTICIPANTS:,})",
-        )
-        parser.add_argument(
-            "--seed",
-            type=int,
-            default=demo_data.DEFAULT_SEED,
-            help="the same seed gives the same demo data",
-        )
-        parser.add_argument("--parcels", type=int, default=None, help="county parcels to seed")
+        add_seed_arguments(parser)
         parser.add_argument("--host", default="127.0.0.1", help="address to serve on")
         parser.add_argument("--port", type=int, default=8000, help="port to serve on")
         parser.add_argument(
@@ -69,20 +57,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--password", default=None, help="the demo user's password (default: a new random one)"
         )
-        parser.add_argument(
-            "--allow-real-mongodb",
-            action="store_true",
-            help="run against a real MONGODB_URI anyway: the demo drops and rewrites the source, "
-            "county and participant collections there",
-        )
 
     def handle(self, *args, **options):
-        if not demo_data.on_embedded_store() and not options["allow_real_mongodb"]:
-            raise CommandError(
-                "MONGODB_URI is not the embedded store (mongomock://). The demo drops and "
-                "rewrites the source, county and participant collections; pass "
-                "--allow-real-mongodb if that is really what you want."
-            )
+        refuse_real_mongodb(
+            allowed=options["allow_real_mongodb"],
+            what_it_drops="The demo drops and rewrites the source, county and participant "
+            "collections",
+        )
         mongodb.connect()
         verbosity = options["verbosity"]
 

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from participants import demo_data
+from participants.management.demo_options import add_seed_arguments, refuse_real_mongodb
 
 
 class Command(BaseCommand):
@@ -15,35 +16,14 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--participants",
-            type=int,
-            default=demo_data.DEFAULT_PARTICIPANTS,
-            help="number of source documents, one per (campaign, person) "
-            f"(default {demo_data.DEFAULT_PARTICIPANTS:,})",
-        )
-        parser.add_argument("--seed", type=int, default=demo_data.DEFAULT_SEED)
-        parser.add_argument(
-            "--allow-real-mongodb",
-            action="store_true",
-            help="seed a real MONGODB_URI anyway: the source, county and ground-truth "
-            "collections there are dropped and rewritten",
-        )
-        parser.add_argument(
-            "--parcels",
-            type=int,
-            default=None,
-            help="parcels across the three counties (default: as many as source documents, "
-            f"at least {demo_data.MIN_PARCELS})",
-        )
+        add_seed_arguments(parser)
 
     def handle(self, *args, participants, seed, parcels, allow_real_mongodb, **options):
-        if not demo_data.on_embedded_store() and not allow_real_mongodb:
-            raise CommandError(
-                "MONGODB_URI is not the embedded store (mongomock://). Seeding drops and rewrites "
-                "the source, county and ground-truth collections; pass --allow-real-mongodb if "
-                "that is really what you want."
-            )
+        refuse_real_mongodb(
+            allowed=allow_real_mongodb,
+            what_it_drops="Seeding drops and rewrites the source, county and ground-truth "
+            "collections",
+        )
         try:
             summary = demo_data.seed(
                 participants=participants, seed=seed, parcels=parcels, now=timezone.now()
