@@ -6,6 +6,7 @@ from django.utils.html import format_html
 
 from dashboard.rollups import NOT_MATCHED
 from dashboard.selectors import QUALITY_LABELS, engagement_for
+from dashboard.templatetags.dashboard_format import money, percent_points
 
 TEMPLATE = "dashboard/table.html"
 YES = "Yes"
@@ -89,15 +90,11 @@ class ParticipantTable(ParticipantColumnsMixin, tables.Table):
         )
 
     def render_kwh_cost(self, value):
-        return f"${value:,.0f}"
+        return money(value)
 
     def render_burden(self, value):
-        return format_burden(value)
-
-
-def format_burden(value):
-    """Energy burden is stored in percent of household income (6.24 → "6.2%")."""
-    return f"{value:.1f}%"
+        """Energy burden is stored in percent of household income (6.24 → "6.2%")."""
+        return percent_points(value)
 
 
 class CampaignParticipantTable(ParticipantColumnsMixin, tables.Table):

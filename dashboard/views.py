@@ -13,7 +13,7 @@ from dashboard.exports import CSV_HEADER, csv_rows
 from dashboard.filters import ParticipantFilter
 from dashboard.forms import ZIP_DEFAULTS, ZipChartForm
 from dashboard.links import parcel_viewer_url
-from dashboard.tables import CampaignParticipantTable, ParticipantTable, format_burden
+from dashboard.tables import CampaignParticipantTable, ParticipantTable
 from empowersave.adapters import MongoTableData
 from participants.documents import Participant
 from participants.selectors import get_participant, participants_for_campaign
@@ -161,14 +161,10 @@ def participant_detail(request, participant_id):
         {"change": change, "campaign": names.get(change.campaign_id, {}).get("name")}
         for change in participant.field_history
     ]
-    demographic = participant.demographic_ref
     context = {
         "participant": participant,
         "engagements": engagements,
         "history": history,
         "parcel_url": parcel_viewer_url(participant.residence_ref),
-        "burden": format_burden(demographic.total_energy_burden)
-        if demographic and demographic.total_energy_burden is not None
-        else None,
     }
     return render(request, "dashboard/participant_detail.html", context)
