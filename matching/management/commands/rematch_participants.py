@@ -1,8 +1,7 @@
 """`manage.py rematch_participants`: re-match pending / no_match participants in place."""
 
-from datetime import UTC, datetime
-
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from empowersave import mongodb
 from matching.services import rematch_participants
@@ -32,7 +31,7 @@ class Command(BaseCommand):
         if options["batch_size"] < 1:
             raise CommandError("--batch-size must be at least 1")
         stats = rematch_participants(
-            now=datetime.now(UTC),
+            now=timezone.now(),
             county=options["county"],
             qualities=options["quality"],
             batch_size=options["batch_size"],

@@ -1,10 +1,10 @@
 """`manage.py migrate_participants`: the EmailOctopus → EmpowerSave migration (issue 2)."""
 
 import json
-from datetime import UTC, datetime
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from empowersave import mongodb
 from participants.migration import DEFAULT_BATCH_SIZE, ValidationFailed, run_migration
@@ -37,7 +37,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         mongodb.connect()
-        now = datetime.now(UTC)
+        now = timezone.now()
         failure = None
         try:
             report = run_migration(

@@ -1,8 +1,7 @@
 """`manage.py rollback_participants --yes`: undo the migration (the source is never touched)."""
 
-from datetime import UTC, datetime
-
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from empowersave import mongodb
 from participants.services import drop_migrated_collections
@@ -25,7 +24,7 @@ class Command(BaseCommand):
                 "This drops the migrated participants and the quarantine. Re-run with --yes."
             )
         mongodb.connect()
-        dropped = drop_migrated_collections(now=datetime.now(UTC))
+        dropped = drop_migrated_collections(now=timezone.now())
         for name, count in dropped.items():
             self.stdout.write(f"dropped {name} ({count:,} documents)")
         self.stdout.write(self.style.SUCCESS("rollback done; the source was not touched"))

@@ -4,6 +4,7 @@ import json
 from datetime import UTC, date, datetime
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from participants.emailoctopus.client import EmailOctopusClient, EmailOctopusError
 from participants.emailoctopus.sync import BATCH_SIZE, sync_emailoctopus
@@ -47,7 +48,7 @@ class Command(BaseCommand):
             client = EmailOctopusClient.from_settings()
             report = sync_emailoctopus(
                 client=client,
-                now=datetime.now(UTC),
+                now=timezone.now(),
                 campaign_ids=options["campaigns"],
                 since=since,
                 dry_run=options["dry_run"],
