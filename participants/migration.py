@@ -9,11 +9,15 @@ go to quarantine; the rows themselves are not kept. At 129,483 rows (32,572 peop
 grew by about 140 MB (benchmarks/migration_benchmark.py).
 
 Writes never look a document up one at a time: before writing, the target is streamed once
-(projected to the migration-owned fields) into a fingerprint per person. A person whose
-fingerprint is unchanged is not written; a changed one is updated by `_id` with `$set` of the
-migration-owned fields only (never `residence_ref`, `demographic_ref` or `match`); a new one is
-inserted. Engagements the API sync added (`source_id` None) are kept. So a second run writes
-nothing, and a run killed halfway, run again, ends where one clean run ends.
+(projected to the migration-owned fields) into a fingerprint per person, and each stored
+participant is folded into its person's merge (`absorb_stored`), so that a re-run after the API
+sync keeps what the sync did: flags it turned on, the EmailOctopus contact ids it filled in, its
+engagements, and field values newer than the source's. A person whose fingerprint is unchanged
+is not written; a changed one is updated by `_id` with `$set` of the migration-owned fields
+only; a new one is inserted. `residence_ref`, `demographic_ref` and `match` belong to matching
+and review: the one exception is a person whose address a re-run changes, whose match (unless
+manual or a reviewer's decision) is reset to pending so that matching redoes it. So a second
+run writes nothing, and a run killed halfway, run again, ends where one clean run ends.
 """
 
 import gzip
@@ -25,21 +29,29 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NamedTuple
 
-from bson import json_util
+from bson import ObjectId, json_util
 from pymongo import InsertOne, UpdateOne
 from tqdm import tqdm
 
 from empowersave import mongodb
-from participants.documents import EngagementFlag, Participant, QuarantinedDocument, ensure_indexes
+from participants.documents import (
+    EngagementFlag,
+    MatchQuality,
+    Participant,
+    QuarantinedDocument,
+    ensure_indexes,
+)
 from participants.transform import (
+    ADDRESS_FIELD_KEYS,
     PersonMerge,
     RowProblem,
     campaign_id_of,
-    engagement_sort_key,
     engagement_totals,
     parse_engagement,
     parse_row,
+    stored_time,
 )
 
 logger = logging.getLogger(__name__)
@@ -63,6 +75,15 @@ OWNED_FIELDS = (
     "search_text",
 )
 QUARANTINE_OWNED = ("source_id", "reason", "detail", "original")
+# What the write phase reads of a stored participant: its owned fields and whose its match is.
+STORED_PROJECTION = {
+    **dict.fromkeys(OWNED_FIELDS, 1),
+    "match.quality": 1,
+    "match.reviewed_by": 1,
+    "match.version": 1,
+}
+# match.reason of a participant whose address a re-run changed (until matching has run again).
+ADDRESS_CHANGED = "ADDRESS_CHANGED"
 
 
 class ValidationFailed(Exception):
@@ -106,14 +127,19 @@ def _lenient_flags(doc):
         return (False,) * len(EngagementFlag.ALL)
 
 
-def _count(counts, campaign_id, flags):
+def _count(counts, campaign_id, flags, *, sent=True):
     row = counts.get(campaign_id or MISSING_CAMPAIGN)
     if row is None:
         row = counts[campaign_id or MISSING_CAMPAIGN] = dict.fromkeys(COUNTED, 0)
-    row["sent"] += 1
+    row["sent"] += sent
     for name, flag in zip(EngagementFlag.ALL, flags, strict=True):
         if flag:
             row[name] += 1
+
+
+def _flag_mask(flags):
+    """The flags that are on, as bits in EngagementFlag.ALL order (an int: small to keep)."""
+    return sum(1 << bit for bit, flag in enumerate(flags) if flag)
 
 
 def _progress(iterable, *, total, desc, unit, enabled):
@@ -131,6 +157,7 @@ class SourcePlan:
     people: dict = field(default_factory=dict)  # contact_id → PersonMerge
     quarantine: list = field(default_factory=list)  # quarantine documents to write
     source_ids: set = field(default_factory=set)
+    source_flags: dict = field(default_factory=dict)  # source _id → _flag_mask, when not 0
     source_counts: dict = field(default_factory=dict)  # campaign → {sent, opened, ...}
     documents: int = 0
     expected_documents: int = 0  # the source's count (or the limit) when the read began
@@ -169,6 +196,9 @@ def read_source(*, now, limit=None, batch_size=DEFAULT_BATCH_SIZE, progress=True
             )
         else:
             _count(plan.source_counts, row.campaign_id, row.flags)
+            mask = _flag_mask(row.flags)
+            if mask:
+                plan.source_flags[doc["_id"]] = mask
             person = plan.people.get(row.contact_id)
             if person is None:
                 person = plan.people[row.contact_id] = PersonMerge(row.contact_id)
@@ -237,23 +267,150 @@ def _bulk_write(collection, operations):
         collection.bulk_write(operations, ordered=False)
 
 
-def _existing_participants(plan):
-    """{contact_id: (_id, fingerprint, engagements this run does not own)} for this run's people.
+class Stored(NamedTuple):
+    """What the write phase keeps of a stored participant."""
 
-    One streamed pass over the target, projected to the migration-owned fields.
+    id: ObjectId
+    fingerprint: bytes
+    address: tuple  # its ADDRESS_FIELD_KEYS values
+    match: dict | None  # quality, reviewed_by, version
+
+
+def _address(fields):
+    return tuple((fields or {}).get(key) for key in ADDRESS_FIELD_KEYS)
+
+
+def _with_stored(engagement, stored):
+    """A source row's engagement, keeping what was done to its stored copy since.
+
+    Flags only turn on; a stored EmailOctopus contact id fills one the row lacks (the API sync
+    adopts such engagements); a later stored `engaged_at` (the sync's latest event) is kept.
+    """
+    if stored is None:
+        return engagement
+    merged = dict(engagement)
+    for name in EngagementFlag.ALL:
+        if stored.get(name):
+            merged[name] = True
+    if not merged.get("eo_contact_id") and stored.get("eo_contact_id"):
+        merged["eo_contact_id"] = stored["eo_contact_id"]
+    stored_at = stored_time(stored.get("engaged_at"))
+    if stored_at is not None and (
+        merged.get("engaged_at") is None or stored_at > stored_time(merged["engaged_at"])
+    ):
+        merged["engaged_at"] = stored["engaged_at"]
+    return merged
+
+
+def _adopted_by(engagements, api_engagement, taken):
+    """Index of the row engagement an API engagement belongs to, by the sync's own rule: same
+    campaign and EmailOctopus contact, else the campaign's row engagement without a contact id
+    (None when there is no such engagement, or it was `taken` already)."""
+    same_campaign = [
+        index
+        for index, engagement in enumerate(engagements)
+        if index not in taken and engagement.get("campaign_id") == api_engagement.get("campaign_id")
+    ]
+    for index in same_campaign:
+        if engagements[index].get("eo_contact_id") == api_engagement.get("eo_contact_id"):
+            return index
+    for index in same_campaign:
+        if not engagements[index].get("eo_contact_id"):
+            return index
+    return None
+
+
+def absorb_stored(person, stored, *, source_ids):
+    """Fold a person's stored participant into its merge, so a re-run undoes nothing done since.
+
+    - engagements of this run's source rows keep their stored flags, contact id and time
+      (`_with_stored`);
+    - an engagement the API sync made (no `source_id`) for a campaign and contact that one of
+      this person's rows also has (a sync that ran before the migration) becomes that row's
+      engagement, keeping the sync's flags the same way; so the two are never doubled;
+    - engagements of other rows (the API sync's, or rows outside `--limit`) are kept as stored;
+    - field history is kept; the current fields, status and email win only when the stored
+      `synced_at` is later than the person's latest source row (the sync brought them), and
+      then the source's values go to the history; otherwise the source's values win and the
+      stored ones that differ go to the history.
+    A participant that nothing touched since the last run is what the source gives, so the
+    result is the same as without it.
+    """
+    latest_row = stored_time(person.latest_at())
+    stored_at = stored_time(stored.get("synced_at"))
+    newer = stored_at is not None and (latest_row is None or stored_at > latest_row)
+    person.add_stored(stored, current_wins=newer)
+    mine, kept = {}, []
+    for engagement in stored.get("engagements") or ():
+        if engagement.get("source_id") in source_ids:
+            mine[engagement["source_id"]] = engagement
+        else:
+            kept.append(engagement)
+    engagements = [_with_stored(e, mine.get(e.get("source_id"))) for e in person.engagements]
+    rows, taken = len(engagements), set()
+    for engagement in kept:
+        index = None
+        if engagement.get("source_id") is None:
+            index = _adopted_by(engagements[:rows], engagement, taken)
+        if index is None:
+            engagements.append(engagement)
+        else:
+            taken.add(index)
+            engagements[index] = _with_stored(engagements[index], engagement)
+    person.engagements = engagements
+
+
+def _existing_participants(plan):
+    """{contact_id: Stored} for this run's people, each absorbed into its `PersonMerge`.
+
+    One streamed pass over the target, projected to the migration-owned fields and the match.
     """
     existing = {}
-    projection = dict.fromkeys(OWNED_FIELDS, 1)
-    for doc in Participant._get_collection().find({}, projection):
-        if doc.get("contact_id") not in plan.people:
+    for doc in Participant._get_collection().find({}, STORED_PROJECTION):
+        person = plan.people.get(doc.get("contact_id"))
+        if person is None:
             continue
-        kept = [
-            engagement
-            for engagement in doc.get("engagements") or []
-            if engagement.get("source_id") not in plan.source_ids
-        ]
-        existing[doc["contact_id"]] = (doc["_id"], fingerprint(doc, OWNED_FIELDS), kept)
+        existing[doc["contact_id"]] = Stored(
+            id=doc["_id"],
+            fingerprint=fingerprint(doc, OWNED_FIELDS),
+            address=_address(doc.get("fields")),
+            match=doc.get("match"),
+        )
+        absorb_stored(person, doc, source_ids=plan.source_ids)
     return existing
+
+
+def _match_reset(stored, document):
+    """An update that sends the person back to matching, when the re-run moved their address.
+
+    Staff decisions stay (manual, or any match with `reviewed_by`), and a person never matched
+    needs nothing. The update is guarded by the version read, so a review made meanwhile wins;
+    the version goes up, so a review page opened before this run gets a conflict.
+    """
+    match = stored.match
+    if not match or match.get("quality") == MatchQuality.MANUAL or match.get("reviewed_by"):
+        return None
+    if _address(document["fields"]) == stored.address:
+        return None
+    version = match.get("version")
+    return UpdateOne(
+        {
+            "_id": stored.id,
+            "match.version": version,
+            "match.quality": {"$ne": MatchQuality.MANUAL},
+            "match.reviewed_by": None,
+        },
+        {
+            "$set": {
+                "match": {
+                    "quality": MatchQuality.PENDING,
+                    "reason": ADDRESS_CHANGED,
+                    "version": (version or 0) + 1,
+                }
+            },
+            "$unset": {"residence_ref": "", "demographic_ref": ""},
+        },
+    )
 
 
 def _set_and_unset(document, keys):
@@ -264,21 +421,15 @@ def _set_and_unset(document, keys):
     return update
 
 
-def desired_participant(person, kept_engagements=()):
-    """The migration-owned fields for one person, keeping engagements owned by others."""
-    document = person.result()
-    if kept_engagements:
-        engagements = sorted([*document["engagements"], *kept_engagements], key=engagement_sort_key)
-        document["engagements"] = engagements
-        document["totals"] = engagement_totals(engagements)
-    return document
-
-
 def write_participants(*, plan, batch_size, dry_run, progress=True, tally=None):
-    """Insert new people, update changed ones, skip unchanged ones; returns counts."""
+    """Insert new people, update changed ones, skip unchanged ones.
+
+    Returns (counts, matches reset because the address changed).
+    """
     existing = {} if not plan.people else _existing_participants(plan)
     collection = Participant._get_collection()
     stats = Counter(inserted=0, updated=0, unchanged=0)
+    matches_reset = 0
     operations = []
     people = sorted(plan.people)
     for done, contact_id in enumerate(
@@ -288,7 +439,7 @@ def write_participants(*, plan, batch_size, dry_run, progress=True, tally=None):
         1,
     ):
         current = existing.get(contact_id)
-        document = desired_participant(plan.people[contact_id], current[2] if current else ())
+        document = plan.people[contact_id].result()
         if tally is not None:
             tally.add_participant(document)
         if current is None:
@@ -296,12 +447,16 @@ def write_participants(*, plan, batch_size, dry_run, progress=True, tally=None):
             operations.append(
                 InsertOne({key: value for key, value in document.items() if value is not None})
             )
-        elif fingerprint(document, OWNED_FIELDS) == current[1]:
+        elif fingerprint(document, OWNED_FIELDS) == current.fingerprint:
             stats["unchanged"] += 1
         else:
             stats["updated"] += 1
+            reset = _match_reset(current, document)
+            if reset is not None:
+                matches_reset += 1
+                operations.append(reset)
             operations.append(
-                UpdateOne({"_id": current[0]}, _set_and_unset(document, OWNED_FIELDS))
+                UpdateOne({"_id": current.id}, _set_and_unset(document, OWNED_FIELDS))
             )
         if len(operations) >= batch_size:
             if not dry_run:
@@ -311,7 +466,7 @@ def write_participants(*, plan, batch_size, dry_run, progress=True, tally=None):
             logger.info("wrote %s of %s participants", f"{done:,}", f"{len(people):,}")
     if not dry_run:
         _bulk_write(collection, operations)
-    return dict(stats)
+    return dict(stats), matches_reset
 
 
 def write_quarantine(*, plan, batch_size, dry_run, tally=None):
@@ -358,6 +513,7 @@ class TargetTally:
         self.plan = plan
         self.seen = Counter()  # source _id → times found in engagements or quarantine
         self.counts = {}  # campaign → {sent, opened, ...} over migrated engagements
+        self.turned_on = {}  # campaign → flags on in those engagements but off in their rows
         self.quarantined_counts = {}
         self.contact_ids = set()  # people holding at least one of this run's engagements
         self.participants = 0
@@ -378,6 +534,10 @@ class TargetTally:
             self.seen[source_id] += 1
             flags = [engagement.get(name) for name in EngagementFlag.ALL]
             _count(self.counts, engagement.get("campaign_id"), flags)
+            mask = self.plan.source_flags.get(source_id, 0)
+            later = [bool(flag) and not mask & (1 << bit) for bit, flag in enumerate(flags)]
+            if any(later):
+                _count(self.turned_on, engagement.get("campaign_id"), later, sent=False)
         if mine:
             self.contact_ids.add(doc.get("contact_id"))
         if _canonical(doc.get("totals") or {}) != _canonical(engagement_totals(engagements)):
@@ -443,10 +603,13 @@ def validate(plan, tally, *, examples=5):
     mismatches = []
     for campaign, source_row in sorted(plan.source_counts.items()):
         target_row = tally.counts.get(campaign, {})
+        turned_on_row = tally.turned_on.get(campaign, {})
         quarantined_row = tally.quarantined_counts.get(campaign, {})
         for name in COUNTED:
             expected = source_row[name]
-            found = target_row.get(name, 0) + quarantined_row.get(name, 0)
+            found = (
+                target_row.get(name, 0) - turned_on_row.get(name, 0) + quarantined_row.get(name, 0)
+            )
             if expected != found:
                 mismatches.append(
                     {"campaign_id": campaign, "count": name, "source": expected, "target": found}
@@ -454,9 +617,13 @@ def validate(plan, tally, *, examples=5):
     extra = sorted(set(tally.counts) - set(plan.source_counts))
     campaign_counts = {
         "ok": not mismatches and not extra,
-        "rule": "source = target engagements + quarantined rows, per campaign and count",
+        "rule": (
+            "source = target engagements - flags turned on since (by the API sync) + quarantined"
+            " rows, per campaign and count"
+        ),
         "source": plan.source_counts,
         "target": tally.counts,
+        "turned_on_since": tally.turned_on,
         "quarantined": tally.quarantined_counts,
         "mismatches": mismatches,
         "unexpected_campaigns": extra,
@@ -524,7 +691,7 @@ def run_migration(
         "read", read_source, now=now, limit=limit, batch_size=batch_size, progress=progress
     )
     tally = TargetTally(plan) if dry_run else None
-    written = timed(
+    written, matches_reset = timed(
         "write_participants",
         write_participants,
         plan=plan,
@@ -564,7 +731,11 @@ def run_migration(
         "engagements": plan.documents - len(plan.quarantine),
         "quarantined": len(plan.quarantine),
         "quarantine_reasons": dict(sorted(reasons.items())),
-        "written": {"participants": written, "quarantine": quarantine_written},
+        "written": {
+            "participants": written,
+            "quarantine": quarantine_written,
+            "matches_reset": matches_reset,
+        },
         "target_participants": tally.participants,
         "residence_matched": tally.residence_matched,
         "demographic_matched": tally.demographic_matched,

@@ -51,6 +51,10 @@ KNOWN_FIELDS = {
     "AnnualSavings": (NUMBER, "annual_savings_value"),
 }
 _KNOWN_BY_LOWER = {key.lower(): key for key in KNOWN_FIELDS}
+# Stored keys that only hold what was parsed from a raw value (zip5, kwh_value, ...).
+DERIVED_FIELD_KEYS = frozenset(derived for _kind, derived in KNOWN_FIELDS.values() if derived)
+# The stored fields matching reads: when one changes, the person's match is out of date.
+ADDRESS_FIELD_KEYS = ("Address", "City", "ZIP", "zip5")
 
 _NUMBER = re.compile(r"^[-+]?(\d+(\.\d*)?|\.\d+)$")
 _NUMBER_NOISE = re.compile(r"[$,\s]|usd|kwh", re.IGNORECASE)
@@ -321,6 +325,15 @@ def _utc_naive(moment):
     return moment
 
 
+def stored_time(moment):
+    """A datetime as MongoDB keeps it: naive UTC, millisecond precision."""
+    if moment is None:
+        return None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
 def engagement_sort_key(engagement):
     """Chronological, then by campaign and source id: a stable order for stored lists."""
     return (
@@ -356,6 +369,13 @@ def _value_key(value):
     return (type(value).__name__, value)
 
 
+# `_id` of a stored participant's current values fed back as a row: it ranks them above any row
+# of the same instant (ties keep them).
+STORED_VALUES_ID = "\uffff"
+# The rank of values that only fill what no row has (below every row).
+LOWEST_RANK = (datetime.min, "")
+
+
 class PersonMerge:
     """Accumulates one person's source rows in any order; `result()` does not depend on it.
 
@@ -364,7 +384,16 @@ class PersonMerge:
     Memory: one small tuple per row plus one entry per distinct field value, not the rows.
     """
 
-    __slots__ = ("contact_id", "engagements", "winners", "losers", "status", "email", "phone")
+    __slots__ = (
+        "contact_id",
+        "engagements",
+        "winners",
+        "losers",
+        "status",
+        "email",
+        "phone",
+        "stored_synced_at",
+    )
 
     def __init__(self, contact_id):
         self.contact_id = contact_id
@@ -374,17 +403,62 @@ class PersonMerge:
         self.status = None  # (rank, status)
         self.email = None  # (rank, email)
         self.phone = None  # (rank, phone)
+        self.stored_synced_at = None  # set by add_stored: a person's synced_at never goes back
 
     def add(self, doc, row=None):
         """Add one source row (pass its `parse_row` result when you have it).
 
-        Rows that `parse_row` would reject are read leniently (broken parts as empty), so
-        callers can feed partial rows such as a participant's stored values.
+        Rows that `parse_row` would reject are read leniently (broken parts as empty).
         """
         if row is None:
             row = Row(doc, strict=False)
-        rank = row.rank
         self.engagements.append(row.engagement())
+        self._add_values(row)
+
+    def add_stored(self, participant, *, current_wins=True):
+        """Feed a stored participant's values back in, as rows without engagements.
+
+        Its current fields, status and email become one row: with `current_wins`, ranked at
+        its `synced_at` above any row of that same instant, so they win over every row that is
+        not later; without, ranked below every row, so they only fill fields no row has and
+        otherwise go to the history. Its `field_history` entries go to the history as recorded
+        (value, source, campaign, time): they lost to the current values once and never win.
+        Derived keys (zip5, ...) are left out: `result()` derives them again. Feeding the same
+        participant twice changes nothing.
+        """
+        synced_at = stored_time(participant.get("synced_at"))
+        values = {
+            "_id": STORED_VALUES_ID,
+            "email_address": participant.get("email_address"),
+            "status": participant.get("status"),
+            "fields": {
+                key: value
+                for key, value in (participant.get("fields") or {}).items()
+                if key not in DERIVED_FIELD_KEYS
+            },
+            "synced_at": synced_at,
+        }
+        current = Row(values, strict=False)
+        self._add_values(current, rank=None if current_wins else LOWEST_RANK)
+        if synced_at is not None:
+            self.stored_synced_at = max(synced_at, self.stored_synced_at or synced_at)
+        for change in participant.get("field_history") or ():
+            past = {
+                "_id": change.get("source_id"),
+                "campaign_id": change.get("campaign_id"),
+                "fields": {change["field"]: change.get("value")},
+                "synced_at": change.get("synced_at"),
+            }
+            self._add_past(Row(past, strict=False))
+
+    def latest_at(self):
+        """The latest `engaged_at` of the engagements added so far (None when there is none)."""
+        synced = [e["engaged_at"] for e in self.engagements if e.get("engaged_at") is not None]
+        return max(synced, key=_utc_naive) if synced else None
+
+    def _add_values(self, row, *, rank=None):
+        """Let the row's values compete, at its own rank unless `rank` is given."""
+        rank = rank or row.rank
         for field, value in row.fields.items():
             entry = (rank, value, row.source_id, row.campaign_id, row.synced_at)
             current = self.winners.get(field)
@@ -404,15 +478,25 @@ class PersonMerge:
         if row.phone is not None and (self.phone is None or rank > self.phone[0]):
             self.phone = (rank, row.phone)
 
+    def _add_past(self, row):
+        """Add the row's values to the history only (the latest row of each value is kept)."""
+        for field, value in row.fields.items():
+            key = (field, _value_key(value))
+            previous = self.losers.get(key)
+            if previous is None or row.rank > previous[0]:
+                self.losers[key] = (row.rank, value, row.source_id, row.campaign_id, row.synced_at)
+
     def result(self):
         """The migration-owned fields of this person's participant document."""
         cleaned = {field: entry[1] for field, entry in sorted(self.winners.items())}
         fields = typed_fields(cleaned)
         history = []
         for (field, value_key), entry in self.losers.items():
-            if value_key == _value_key(cleaned[field]):
+            if field in cleaned and value_key == _value_key(cleaned[field]):
                 continue  # it lost once but won in the end
             _rank, value, source_id, campaign_id, synced_at = entry
+            if source_id == STORED_VALUES_ID:
+                source_id = None  # a stored value that lost: it came from no source row
             change = {
                 "field": field,
                 "value": value,
@@ -425,7 +509,7 @@ class PersonMerge:
         engagements = sorted(self.engagements, key=engagement_sort_key)
         email = self.email[1] if self.email else None
         phone = self.phone[1] if self.phone else None
-        synced = [e["engaged_at"] for e in engagements if e.get("engaged_at") is not None]
+        synced = [moment for moment in (self.latest_at(), self.stored_synced_at) if moment]
         document = {
             "contact_id": self.contact_id,
             "email_address": email,
@@ -442,10 +526,12 @@ class PersonMerge:
 
 
 def _change_sort_key(change):
+    """Field, time, source row; then the value, for entries fed back without a source row."""
     return (
         change["field"],
         _utc_naive(change.get("synced_at")),
         str(change.get("source_id") or ""),
+        repr(change.get("value")),
     )
 
 

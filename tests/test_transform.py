@@ -185,6 +185,43 @@ def test_a_value_that_lost_once_but_wins_in_the_end_is_not_history():
     assert [(c["field"], c["value"]) for c in merged["field_history"]] == [("City", "Cambridge")]
 
 
+def test_stored_values_win_when_later_and_otherwise_only_fill_gaps_or_go_to_history():
+    stored = {
+        "contact_id": "ann.lee@example.com",
+        "status": "UNSUBSCRIBED",
+        "fields": {"City": "Salem", "HouseholdSize": 3, "ZIP": "01970", "zip5": "01970"},
+        "field_history": [{"field": "City", "value": "Lynn", "synced_at": datetime(2024, 1, 5)}],
+        "synced_at": datetime(2024, 1, 9),
+    }
+
+    def merged(*, current_wins):
+        person = transform.PersonMerge("ann.lee@example.com")
+        person.add(row(2, fields={"City": "Boston", "ZIP": "2134"}))
+        person.add_stored(stored, current_wins=current_wins)
+        return person.result()
+
+    later = merged(current_wins=True)
+    assert later["fields"] == {"City": "Salem", "HouseholdSize": 3, "ZIP": "01970", "zip5": "01970"}
+    assert later["status"] == "UNSUBSCRIBED"
+    assert later["synced_at"] == datetime(2024, 1, 9)
+    assert {(c["field"], c["value"]) for c in later["field_history"]} == {
+        ("City", "Boston"),
+        ("City", "Lynn"),
+        ("ZIP", "2134"),
+    }
+
+    below = merged(current_wins=False)
+    assert below["fields"] == {"City": "Boston", "HouseholdSize": 3, "ZIP": "2134", "zip5": "02134"}
+    assert below["status"] == "SUBSCRIBED"
+    salem = next(c for c in below["field_history"] if c["value"] == "Salem")
+    assert salem == {"field": "City", "value": "Salem", "synced_at": datetime(2024, 1, 9)}
+    assert {(c["field"], c["value"]) for c in below["field_history"]} == {
+        ("City", "Lynn"),
+        ("City", "Salem"),
+        ("ZIP", "01970"),
+    }
+
+
 def test_phone_only_person_is_keyed_by_e164_phone():
     merged = merge_person([row(1, email=None, fields={"Phone": "212.555.0134"})])
     assert merged["contact_id"] == "+12125550134"

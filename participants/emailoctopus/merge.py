@@ -1,9 +1,9 @@
 """Merge legacy-shaped API rows into one stored participant, by the migration's rules.
 
 Fields, history, status, email and phone go through the migration's own `PersonMerge`: the
-stored participant is fed to it first as pseudo rows (its current values, ranked at its
-`synced_at` above any row of the same instant, and one row per `field_history` entry), then the
-API rows. So "latest non-empty value wins, the others go to the history" is the migration's
+stored participant is fed to it first (`PersonMerge.add_stored`: its current values, ranked at
+its `synced_at` above any row of the same instant, and one row per `field_history` entry), then
+the API rows. So "latest non-empty value wins, the others go to the history" is the migration's
 rule, applied incrementally, and feeding the same rows twice changes nothing.
 
 Engagements are merged here, not appended: one per (campaign_id, eo_contact_id). An API row
@@ -13,27 +13,22 @@ adopted by the first API row of its campaign. API engagements have no `source_id
 """
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from bson import ObjectId
 
 from participants.documents import EngagementFlag
 from participants.migration import OWNED_FIELDS, fingerprint
 from participants.transform import (
-    KNOWN_FIELDS,
+    ADDRESS_FIELD_KEYS,
     PersonMerge,
     contact_id_of,
     engagement_sort_key,
     engagement_totals,
     quarantine_reason,
     search_text_for,
+    stored_time,
 )
-
-# Stored keys that only hold what was parsed from a raw value (zip5, kwh_value, ...).
-DERIVED_FIELD_KEYS = frozenset(derived for _kind, derived in KNOWN_FIELDS.values() if derived)
-ADDRESS_FIELD_KEYS = ("Address", "City", "ZIP", "zip5")
-# Ranks the stored current values above any row with the same `synced_at` (ties keep them).
-CURRENT_VALUES_ID = "\uffff"
 
 
 @dataclass
@@ -54,47 +49,9 @@ def validate_row(document):
     return contact_id_of(document), None
 
 
-def stored_time(moment):
-    """A datetime as MongoDB keeps it: naive UTC, millisecond precision."""
-    if moment is None:
-        return None
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
-    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
-
-
 def _latest(*moments):
     present = [stored_time(m) for m in moments if m is not None]
     return max(present) if present else None
-
-
-def _pseudo_rows(existing):
-    """The stored participant as rows `PersonMerge` understands (no engagements of their own)."""
-    fields = {
-        key: value
-        for key, value in (existing.get("fields") or {}).items()
-        if key not in DERIVED_FIELD_KEYS
-    }
-    current = {
-        "_id": CURRENT_VALUES_ID,
-        "engagement": {},
-        "email_address": existing.get("email_address"),
-        "status": existing.get("status"),
-        "fields": fields,
-        "synced_at": stored_time(existing.get("synced_at")),
-    }
-    rows = [current]
-    for change in existing.get("field_history") or []:
-        rows.append(
-            {
-                "_id": change.get("source_id"),
-                "campaign_id": change.get("campaign_id"),
-                "engagement": {},
-                "fields": {change["field"]: change.get("value")},
-                "synced_at": change.get("synced_at"),
-            }
-        )
-    return rows
 
 
 def _history_entry(change):
@@ -153,8 +110,8 @@ def merge_participant(existing, documents):
     )
     contact_id = existing["contact_id"] if existing else contact_id_of(documents[0])
     person = PersonMerge(contact_id)
-    for row in _pseudo_rows(existing) if existing else ():
-        person.add(row)
+    if existing:
+        person.add_stored(existing)
     for document in documents:
         person.add(document)
     merged = person.result()
