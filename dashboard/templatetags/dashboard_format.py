@@ -1,5 +1,7 @@
 """Number formatting for the dashboard templates (rounded, with thousands separators)."""
 
+from functools import wraps
+
 from django import template
 from django.utils.formats import number_format
 
@@ -13,33 +15,41 @@ def _format(value, digits):
     return number_format(round(value, digits), decimal_pos=digits, force_grouping=True)
 
 
+def _dash_when_missing(formatter):
+    """None or "" (no value, no denominator) shows as "—" instead of going to the formatter."""
+
+    @wraps(formatter)
+    def filter_function(value, *args):
+        if value is None or value == "":
+            return EMPTY
+        return formatter(value, *args)
+
+    return filter_function
+
+
 @register.filter
+@_dash_when_missing
 def percent(value, digits=1):
     """A share: 0.1234 → "12.3%"; None (no denominator) → "—"."""
-    if value is None or value == "":
-        return EMPTY
     return f"{_format(value * 100, digits)}%"
 
 
 @register.filter
+@_dash_when_missing
 def percent_points(value, digits=1):
     """A figure already in percent (energy burden 6.24) → "6.2%"."""
-    if value is None or value == "":
-        return EMPTY
     return f"{_format(value, digits)}%"
 
 
 @register.filter
+@_dash_when_missing
 def money(value):
     """1234.5 → "$1,234"; None → "—"."""
-    if value is None or value == "":
-        return EMPTY
     return f"${_format(value, 0)}"
 
 
 @register.filter
+@_dash_when_missing
 def number(value, digits=0):
     """Thousands separators with a fixed number of decimals; None → "—"."""
-    if value is None or value == "":
-        return EMPTY
     return _format(value, digits)
