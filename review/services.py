@@ -4,6 +4,11 @@ The review page carries the `match.version` it loaded. The write goes through
 `participants.services.update_participant_references`, a conditional update on that version
 which also keeps the dashboard rollups current; a participant changed by someone else in the
 meantime is not overwritten and the reviewer is told.
+
+Bulk actions make no per-row round trips: the selected participants are read in one query,
+their households linked by `matching.services.link_demographics_for_parcels` (one query per
+rule), written with `participants.services.update_participants_references` (one bulk write,
+same version guard, one rollup update) and audited with one `bulk_create`.
 """
 
 import json
@@ -104,9 +109,10 @@ def _reviewed_match(before, *, now, reviewer, **changes):
     return match
 
 
-def _record(*, action, before, after, reviewer, now, reason="", residence=None):
+def _decision(*, action, before, after, reviewer, now, reason="", residence=None):
+    """The audit row of one decision, not saved yet."""
     residence = residence or {}
-    return ReviewDecision.objects.create(
+    return ReviewDecision(
         participant_id=str(before["_id"]),
         contact_id=before.get("contact_id") or "",
         action=action,
@@ -120,6 +126,12 @@ def _record(*, action, before, after, reviewer, now, reason="", residence=None):
     )
 
 
+def _record(**decision):
+    row = _decision(**decision)
+    row.save()
+    return row
+
+
 def _candidate(doc, *, county, parcel_id):
     for candidate in (doc.get("match") or {}).get("candidates") or []:
         if candidate.get("county") == county and str(candidate.get("parcel_id")) == str(parcel_id):
@@ -127,10 +139,10 @@ def _candidate(doc, *, county, parcel_id):
     return None
 
 
-def _link_changes(before, residence, *, method, score, agreement, now, reviewer):
-    """The new residence_ref, demographic_ref and match of a participant linked to `residence`."""
+def _parcel_link(before, residence):
+    """The household-linking request of a participant placed at the parcel `residence`."""
     fields = before.get("fields") or {}
-    demographic = matching.link_demographic_for_parcel(
+    return matching.ParcelLink(
         county=residence["county"],
         parcel_id=residence["parcel_id"],
         email=before.get("email_address"),
@@ -138,6 +150,11 @@ def _link_changes(before, residence, *, method, score, agreement, now, reviewer)
         first_name=fields.get("FirstName"),
         last_name=fields.get("LastName"),
     )
+
+
+def _link_changes(before, residence, *, demographic, method, score, agreement, now, reviewer):
+    """The new residence_ref, demographic_ref and match of a participant linked to `residence`
+    (`demographic`: what matching.link_demographics_for_parcels gave for that parcel)."""
     return {
         "residence_ref": residence,
         "demographic_ref": demographic,
@@ -155,9 +172,11 @@ def _link_changes(before, residence, *, method, score, agreement, now, reviewer)
 
 
 def _link(*, action, before, residence, score, agreement, reviewer, now):
+    [demographic] = matching.link_demographics_for_parcels([_parcel_link(before, residence)])
     changes = _link_changes(
         before,
         residence,
+        demographic=demographic,
         method=f"review:{action.lower()}",
         score=score,
         agreement=agreement,
@@ -306,53 +325,74 @@ def _queue_docs(participant_ids):
     )
 
 
-def _apply_bulk(pairs, *, action, reviewer, now, reason=""):
-    """Write (before, changes) pairs one conditional update each; skip the ones that changed."""
-    changed = conflicts = 0
-    for before, changes, residence in pairs:
-        try:
-            with transaction.atomic():
-                after = _write(before, changes, now=now)
-                _record(
-                    action=action,
-                    before=before,
-                    after=after,
-                    reviewer=reviewer,
-                    now=now,
-                    reason=reason,
-                    residence=residence,
-                )
-        except StaleParticipant:
-            conflicts += 1
-            continue
-        changed += 1
-    return {"changed": changed, "conflicts": conflicts}
+def _apply_bulk(rows, *, action, reviewer, now, reason=""):
+    """Write (before, changes, residence) rows in one bulk write, their audit rows in one insert;
+    a row whose participant changed since it was read is counted as a conflict and left alone."""
+    changes = [
+        participant_services.ReferenceChange(
+            before=before,
+            residence_ref=_embedded(ResidenceReference, change["residence_ref"]),
+            demographic_ref=_embedded(DemographicReference, change["demographic_ref"]),
+            match=_embedded(MatchInfo, change["match"]),
+            reviewed_by=change["match"].get("reviewed_by"),
+        )
+        for before, change, _residence in rows
+    ]
+    with transaction.atomic():
+        afters = participant_services.update_participants_references(changes=changes, now=now)
+        decisions = ReviewDecision.objects.bulk_create(
+            _decision(
+                action=action,
+                before=before,
+                after=after,
+                reviewer=reviewer,
+                now=now,
+                reason=reason,
+                residence=residence,
+            )
+            for (before, _change, residence), after in zip(rows, afters, strict=True)
+            if after is not None
+        )
+    return {"changed": len(decisions), "conflicts": len(rows) - len(decisions)}
+
+
+def _top_candidate(doc):
+    candidates = (doc.get("match") or {}).get("candidates") or []
+    return max(candidates, key=lambda c: c.get("score") or 0, default=None)
 
 
 def bulk_accept_top(*, participant_ids, threshold, reviewer, now):
-    """Accept the top candidate of each selected participant whose top score ≥ `threshold`."""
-    pairs, below = [], 0
+    """Accept the top candidate of each selected participant whose top score ≥ `threshold`.
+
+    A fixed number of queries whatever the selection: one read of the participants, one
+    batched household linking, one bulk write and read back, one audit insert.
+    """
+    chosen, below = [], 0
     for doc in _queue_docs(participant_ids):
-        candidates = sorted(
-            (doc.get("match") or {}).get("candidates") or [],
-            key=lambda c: c.get("score") or 0,
-            reverse=True,
-        )
-        if not candidates or (candidates[0].get("score") or 0) < threshold:
+        top = _top_candidate(doc)
+        if top is None or (top.get("score") or 0) < threshold:
             below += 1
             continue
-        top = candidates[0]
-        changes = _link_changes(
+        chosen.append((doc, top))
+    links = matching.link_demographics_for_parcels([_parcel_link(doc, top) for doc, top in chosen])
+    rows = [
+        (
             doc,
+            _link_changes(
+                doc,
+                top,
+                demographic=demographic,
+                method="review:bulk_accept",
+                score=top.get("score"),
+                agreement=top.get("agreement"),
+                now=now,
+                reviewer=reviewer,
+            ),
             top,
-            method="review:bulk_accept",
-            score=top.get("score"),
-            agreement=top.get("agreement"),
-            now=now,
-            reviewer=reviewer,
         )
-        pairs.append((doc, changes, top))
-    stats = _apply_bulk(pairs, action=ReviewDecision.Action.ACCEPT, reviewer=reviewer, now=now)
+        for (doc, top), demographic in zip(chosen, links, strict=True)
+    ]
+    stats = _apply_bulk(rows, action=ReviewDecision.Action.ACCEPT, reviewer=reviewer, now=now)
     return {**stats, "below_threshold": below}
 
 
@@ -361,10 +401,10 @@ def bulk_no_match(*, participant_ids, reason, reviewer, now):
     reason = (reason or "").strip()
     if not reason:
         raise ReviewError("Give a reason for “no match”.")
-    pairs = [
+    rows = [
         (doc, _no_match_changes(doc, reason=reason, reviewer=reviewer, now=now), None)
         for doc in _queue_docs(participant_ids)
     ]
     return _apply_bulk(
-        pairs, action=ReviewDecision.Action.NO_MATCH, reviewer=reviewer, now=now, reason=reason
+        rows, action=ReviewDecision.Action.NO_MATCH, reviewer=reviewer, now=now, reason=reason
     )

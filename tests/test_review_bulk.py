@@ -1,0 +1,248 @@
+"""Bulk review actions are batch operations: a fixed number of queries whatever the selection,
+and the same records, audit rows, conflicts and rollups as deciding the rows one by one."""
+
+import functools
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from mongoengine.connection import get_db
+
+from dashboard.rollups import refresh_rollups, rollup_collection
+from empowersave import mongodb
+from matching import services as matching
+from participants.documents import MatchCandidate, MatchInfo, MatchQuality, Participant
+from review import services
+from review.models import ReviewDecision
+from tests.review_data import AGREE_ALL, NOW, make_user, person, raw
+from tests.test_review_services import rollups
+
+pytestmark = pytest.mark.django_db
+
+COUNTED_METHODS = (
+    "aggregate",
+    "bulk_write",
+    "count_documents",
+    "delete_many",
+    "delete_one",
+    "distinct",
+    "find",
+    "find_one",
+    "find_one_and_update",
+    "insert_many",
+    "insert_one",
+    "replace_one",
+    "update_many",
+    "update_one",
+)
+# Which household rule links participant i (i % 4): its parcel's record, a record carrying its
+# email in another county, a record under its name on a neighbouring parcel of its ZIP, none.
+RULES = ("PARCEL", "CONTACT", "NAME", None)
+
+
+def _name(i):
+    return "Ann", "Doe" + "".join(chr(ord("a") + int(digit)) for digit in str(i))
+
+
+def seed_street(count):
+    """`count` queue items, one per parcel of one street, each with one candidate (score 90)."""
+    parcels, households = [], []
+    for i in range(count):
+        first, last = _name(i)
+        own = {
+            "county": "Essex",
+            "parcel_id": f"S-{i}",
+            "address": f"{2 * i + 1} ELM ST",
+            "parcel_city": "SPRINGFIELD",
+            "parcel_zip": 1104,
+        }
+        parcels.append(own)
+        household = {"customer_name": f"{last.upper()}, {first.upper()}", "annual_kwh_cost": 100.0}
+        rule = RULES[i % 4]
+        if rule == "PARCEL":
+            households.append({**household, "county": "Essex", "parcel_id": f"S-{i}"})
+        elif rule == "CONTACT":
+            email = {"email": f"P{i}@Example.org", "customer_name": "SOMEONE, ELSE"}
+            households.append({**household, **email, "county": "Morris", "parcel_id": f"M-{i}"})
+        elif rule == "NAME":
+            parcels.append({**own, "parcel_id": f"N-{i}", "address": f"{2 * i + 2} ELM ST"})
+            households.append({**household, "county": "Essex", "parcel_id": f"N-{i}"})
+    mongodb.county_residential_collection().insert_many([dict(p) for p in parcels])
+    mongodb.county_demographic_collection().insert_many(households)
+    for i in range(count):
+        first, last = _name(i)
+        parcel = next(p for p in parcels if p["parcel_id"] == f"S-{i}")
+        top = MatchCandidate(**parcel, score=90.0, agreement=AGREE_ALL)
+        match = MatchInfo(quality=MatchQuality.PENDING, score=90.0, candidates=[top])
+        person(f"p{i}@example.org", first, last, f"{2 * i + 1} Elm St", "Springfield", "01104",
+               match=match)  # fmt: skip
+    refresh_rollups(now=NOW)
+    return list(Participant.objects.order_by("contact_id"))
+
+
+def wipe():
+    for alias in (mongodb.DEFAULT_ALIAS, mongodb.COUNTY_ALIAS):
+        db = get_db(alias)
+        for name in db.list_collection_names():
+            db.drop_collection(name)
+    ReviewDecision.objects.all().delete()
+
+
+@pytest.fixture
+def reviewer():
+    return make_user("rev", reviewer=True)
+
+
+@pytest.fixture
+def mongo_calls(monkeypatch):
+    """The MongoDB calls made (outermost only: a driver method calling another counts once)."""
+    log, depth = [], [0]
+
+    def counted(method, name):
+        @functools.wraps(method)
+        def wrapper(self, *args, **kwargs):
+            depth[0] += 1
+            try:
+                return method(self, *args, **kwargs)
+            finally:
+                depth[0] -= 1
+                if not depth[0]:
+                    log.append(f"{self.name}.{name}")
+
+        return wrapper
+
+    collections = (
+        Participant._get_collection(),
+        mongodb.county_residential_collection(),
+        rollup_collection(),
+    )
+    for cls in {type(collection) for collection in collections}:
+        for name in COUNTED_METHODS:
+            monkeypatch.setattr(cls, name, counted(getattr(cls, name), name))
+    return log
+
+
+def bulk_accept(participants, reviewer):
+    return services.bulk_accept_top(
+        participant_ids=[p.id for p in participants], threshold=80, reviewer=reviewer, now=NOW
+    )
+
+
+def test_bulk_accept_costs_the_same_queries_for_4_and_for_24_rows(reviewer, mongo_calls):
+    calls = {}
+    for count in (4, 24):
+        wipe()
+        participants = seed_street(count)
+        mongo_calls.clear()
+        with CaptureQueriesContext(connection) as sql:
+            stats = bulk_accept(participants, reviewer)
+        assert stats == {"changed": count, "conflicts": 0, "below_threshold": 0}
+        calls[count] = (list(mongo_calls), len(sql.captured_queries))
+    assert calls[4] == calls[24]
+    mongo, sql = calls[24]
+    # Participants read; parcels, 3 household rules, neighbours; write, read back; rollups.
+    assert len(mongo) <= 9, mongo
+    assert sql <= 4  # one audit insert (plus the transaction's savepoint)
+
+
+def stored_state():
+    """Participants, audit rows and rollups, without ids and the decision's method label."""
+
+    def label_free(doc):
+        doc = {key: value for key, value in (doc or {}).items() if key != "_id"}
+        if doc.get("match"):
+            doc["match"] = {k: v for k, v in doc["match"].items() if k != "method"}
+        return doc
+
+    records = {doc["contact_id"]: label_free(doc) for doc in Participant._get_collection().find()}
+    audit = sorted(
+        (row.contact_id, row.action, row.county, row.parcel_id, row.reviewer_id,
+         label_free(row.before), label_free(row.after))
+        for row in ReviewDecision.objects.all()
+    )  # fmt: skip
+    return records, audit, rollups()
+
+
+def test_bulk_accept_writes_what_accepting_each_row_writes(reviewer):
+    participants = seed_street(12)
+    assert bulk_accept(participants, reviewer)["changed"] == 12
+    bulk = stored_state()
+
+    wipe()
+    for participant in seed_street(12):
+        top = participant.match.candidates[0]
+        services.accept_candidate(
+            participant_id=participant.id,
+            county=top.county,
+            parcel_id=top.parcel_id,
+            expected_version=0,
+            reviewer=reviewer,
+            now=NOW,
+        )
+    assert bulk == stored_state()
+    linked_by = [
+        (record.get("demographic_ref") or {}).get("linked_by")
+        for _contact, record in sorted(bulk[0].items(), key=lambda item: int(item[0][1:-12]))
+    ]
+    assert linked_by == [RULES[i % 4] for i in range(12)]
+    refresh_rollups(now=NOW)
+    assert bulk[2] == rollups()  # and both equal a full rebuild
+
+
+def test_bulk_accept_leaves_a_row_changed_meanwhile_and_counts_it(reviewer, monkeypatch):
+    participants = seed_street(6)
+    raced = participants[2]
+    real_queue_docs = services._queue_docs
+
+    def read_then_race(participant_ids):
+        docs = real_queue_docs(participant_ids)
+        services._collection().update_one({"_id": raced.id}, {"$set": {"match.version": 7}})
+        return docs
+
+    monkeypatch.setattr(services, "_queue_docs", read_then_race)
+    before = raw(raced)
+    stats = bulk_accept(participants, reviewer)
+
+    assert stats == {"changed": 5, "conflicts": 1, "below_threshold": 0}
+    assert raw(raced) == {**before, "match": {**before["match"], "version": 7}}
+    audited = set(ReviewDecision.objects.values_list("participant_id", flat=True))
+    assert audited == {str(p.id) for p in participants} - {str(raced.id)}
+    incremental = rollups()
+    refresh_rollups(now=NOW)
+    assert incremental == rollups()
+
+
+def test_bulk_no_match_is_one_write_and_one_audit_insert(reviewer, mongo_calls):
+    participants = seed_street(8)
+    mongo_calls.clear()
+    with CaptureQueriesContext(connection) as sql:
+        stats = services.bulk_no_match(
+            participant_ids=[p.id for p in participants],
+            reason="PO box",
+            reviewer=reviewer,
+            now=NOW,
+        )
+    assert stats == {"changed": 8, "conflicts": 0}
+    assert sorted(mongo_calls) == sorted(
+        ["participants.find", "participants.bulk_write", "participants.find",
+         "dashboard_rollups.bulk_write"]
+    )  # fmt: skip
+    assert len(sql.captured_queries) <= 4
+    assert ReviewDecision.objects.filter(action=ReviewDecision.Action.NO_MATCH).count() == 8
+
+
+def test_batched_household_linking_answers_each_request_as_alone(settings):
+    seed_street(8)
+    links = [
+        matching.ParcelLink("Essex", f"S-{i}", f"p{i}@example.org", None, *_name(i))
+        for i in range(8)
+    ]
+    links.append(matching.ParcelLink("Essex", "no-such-parcel", "p1@example.org"))
+    alone = [matching.link_demographic_for_parcel(**link._asdict()) for link in links]
+    assert matching.link_demographics_for_parcels(links) == alone
+    assert [(ref or {}).get("linked_by") for ref in alone] == [*RULES, *RULES, None]
+    settings.MATCH_LINK_BY_NAME = False
+    refs = matching.link_demographics_for_parcels(links)
+    assert [(ref or {}).get("linked_by") for ref in refs] == [
+        "PARCEL", "CONTACT", None, None, "PARCEL", "CONTACT", None, None, None
+    ]  # fmt: skip
