@@ -27,7 +27,6 @@ class MatchQuality:
     PENDING = "pending"
 
     CHOICES = (EXACT, FUZZY, MANUAL, NO_MATCH, PENDING)
-    MATCHED = (EXACT, FUZZY, MANUAL)
     NEEDS_REVIEW = (PENDING, NO_MATCH)
 
 
