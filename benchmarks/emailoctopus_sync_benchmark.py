@@ -35,7 +35,6 @@ import django  # noqa: E402
 django.setup()
 
 from django.conf import settings  # noqa: E402
-from mongoengine.connection import get_db  # noqa: E402
 
 from empowersave import mongodb  # noqa: E402
 from participants import demo_data  # noqa: E402
@@ -56,10 +55,8 @@ def iso(moment):
 
 def list_contacts(*, count, new_share, rng, now):
     """Contacts of the demo's first list as the API would list them, plus new people."""
-    source = get_db(mongodb.EMAILOCTOPUS_ALIAS)[demo_data.SOURCE_COLLECTION]
-    list_id = get_db(mongodb.EMAILOCTOPUS_ALIAS)[demo_data.CAMPAIGNS_COLLECTION].find_one()[
-        "list_id"
-    ]
+    source = mongodb.source_collection()
+    list_id = mongodb.source_campaigns_collection().find_one()["list_id"]
     known = {}
     for doc in source.find({}, {"contact_id": 1, "email_address": 1, "fields": 1, "status": 1}):
         if doc.get("contact_id") and isinstance(doc.get("fields"), dict):

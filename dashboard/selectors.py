@@ -4,8 +4,6 @@ The dashboard figures come from the rollups only (no per-request aggregation). P
 themselves are read through participants.selectors.
 """
 
-from mongoengine.connection import get_db
-
 from dashboard.rollups import (
     CAMPAIGN_PREFIX,
     COUNTY_PREFIX,
@@ -17,11 +15,10 @@ from dashboard.rollups import (
     ZIP_PREFIX,
     rollup_collection,
 )
-from empowersave.mongodb import EMAILOCTOPUS_ALIAS
+from empowersave.mongodb import source_campaigns_collection
 from participants.documents import EngagementFlag, MatchQuality
 from participants.emailoctopus.state import synced_campaigns
 
-CAMPAIGNS_COLLECTION = "campaigns"  # source DB: {_id: campaign id, name, sent_at}, seeded
 QUALITY_ORDER = (*MatchQuality.CHOICES, NOT_MATCHED)
 QUALITY_LABELS = {
     MatchQuality.EXACT: "Exact",
@@ -77,9 +74,7 @@ def campaign_names():
     """{campaign_id: {name, sent_at}}: the source DB's `campaigns`, then those the API sync read."""
     campaigns = {
         str(doc["_id"]): {"name": doc.get("name"), "sent_at": doc.get("sent_at")}
-        for doc in get_db(EMAILOCTOPUS_ALIAS)[CAMPAIGNS_COLLECTION].find(
-            {}, {"name": 1, "sent_at": 1}
-        )
+        for doc in source_campaigns_collection().find({}, {"name": 1, "sent_at": 1})
     }
     for campaign_id, info in synced_campaigns().items():
         if info.get("name"):

@@ -59,6 +59,11 @@ def source_collection():
     return get_db(EMAILOCTOPUS_ALIAS)["participants"]
 
 
+def source_campaigns_collection():
+    """The source DB's campaigns, {_id: campaign id, name, sent_at, …}: names for the dashboard."""
+    return get_db(EMAILOCTOPUS_ALIAS)["campaigns"]
+
+
 def county_residential_collection():
     return get_db(COUNTY_ALIAS)[settings.COUNTY_RESIDENTIAL_COLLECTION]
 

@@ -26,8 +26,6 @@ DEFAULT_SEED = 2024
 MIN_PARCELS = 600
 BATCH_SIZE = 5_000
 
-SOURCE_COLLECTION = "participants"
-CAMPAIGNS_COLLECTION = "campaigns"  # in the source DB: {_id: campaign id, name, subject, ...}
 GROUND_TRUTH_COLLECTION = "demo_ground_truth"  # in the county DB
 
 
@@ -1146,13 +1144,11 @@ def seed(*, participants=DEFAULT_PARTICIPANTS, seed=DEFAULT_SEED, now, parcels=N
     started = time.perf_counter()
     data = generate(participants=participants, seed=seed, now=now, parcels=parcels)
     generated = time.perf_counter()
-    source_db = get_db(mongodb.EMAILOCTOPUS_ALIAS)
-    county_db = get_db(mongodb.COUNTY_ALIAS)
-    _replace(source_db[SOURCE_COLLECTION], data["source"])
-    _replace(source_db[CAMPAIGNS_COLLECTION], data["campaigns"])
-    _replace(county_db[settings.COUNTY_RESIDENTIAL_COLLECTION], data["residential"])
-    _replace(county_db[settings.COUNTY_DEMOGRAPHIC_COLLECTION], data["demographic"])
-    _replace(county_db[GROUND_TRUTH_COLLECTION], data["ground_truth"])
+    _replace(mongodb.source_collection(), data["source"])
+    _replace(mongodb.source_campaigns_collection(), data["campaigns"])
+    _replace(mongodb.county_residential_collection(), data["residential"])
+    _replace(mongodb.county_demographic_collection(), data["demographic"])
+    _replace(get_db(mongodb.COUNTY_ALIAS)[GROUND_TRUTH_COLLECTION], data["ground_truth"])
     summary = data["summary"]
     summary["seconds_generate"] = round(generated - started, 2)
     summary["seconds"] = round(time.perf_counter() - started, 2)

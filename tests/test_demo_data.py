@@ -38,10 +38,7 @@ def test_seed_writes_exactly_the_requested_source_documents():
     assert len(mongodb.source_collection().distinct("_id")) == SMALL
     parcels = sum(summary["parcels"].values())
     assert mongodb.county_residential_collection().count_documents({}) == parcels
-    assert (
-        get_db(mongodb.EMAILOCTOPUS_ALIAS)[demo_data.CAMPAIGNS_COLLECTION].count_documents({})
-        == summary["campaigns"]
-    )
+    assert mongodb.source_campaigns_collection().count_documents({}) == summary["campaigns"]
 
 
 def test_twelve_to_fifteen_named_campaigns_and_people_in_several(generated):
