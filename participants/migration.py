@@ -4,9 +4,10 @@ Phases: (backup) → read and group → write participants → write quarantine 
 (matching) → validation → rollups. The source is only ever read.
 
 Memory: the read phase keeps every person as a `PersonMerge` (one small engagement dict per
-source row plus one entry per distinct field value), the set of source `_id`s and the rows that
-go to quarantine; the rows themselves are not kept. At 129,483 rows (32,572 people) the process
-grew by about 140 MB (benchmarks/migration_benchmark.py).
+source row plus one entry per distinct field value), the set of source `_id`s (with the flags
+that are on, for validation) and the rows that go to quarantine; the rows themselves are not
+kept. At 129,483 rows (32,572 people) the process grew by about 140 MB
+(benchmarks/migration_benchmark.py).
 
 Writes never look a document up one at a time: before writing, the target is streamed once
 (projected to the migration-owned fields) into a fingerprint per person, and each stored
