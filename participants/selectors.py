@@ -6,11 +6,18 @@ from bson.errors import InvalidId
 from participants.documents import Participant
 
 
+def parse_participant_id(raw):
+    """An ObjectId from a URL segment (or an ObjectId), or None when it is not one."""
+    try:
+        return ObjectId(str(raw))
+    except (InvalidId, TypeError):
+        return None
+
+
 def get_participant(*, participant_id):
     """The participant with this id (str or ObjectId), or None (also for a malformed id)."""
-    try:
-        object_id = ObjectId(participant_id)
-    except (InvalidId, TypeError):
+    object_id = parse_participant_id(participant_id)
+    if object_id is None:
         return None
     return Participant.objects(id=object_id).first()
 

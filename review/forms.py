@@ -2,7 +2,7 @@
 
 from django import forms
 
-from .selectors import parse_participant_id
+from participants.selectors import parse_participant_id
 
 NO_MATCH_REASONS = (
     "No parcel at this address",

@@ -2,12 +2,11 @@
 
 import datetime as dt
 
-from bson import ObjectId
-from bson.errors import InvalidId
 from django.core.cache import cache
 from mongoengine.queryset.visitor import Q
 
 from participants.documents import MatchQuality, Participant
+from participants.selectors import parse_participant_id
 
 from .models import ReviewDecision
 
@@ -57,14 +56,6 @@ def queue_county_choices():
 
 def queue_campaign_choices():
     return [(c, c) for c in _cached_distinct("review:queue:campaigns", "engagements.campaign_id")]
-
-
-def parse_participant_id(raw):
-    """An ObjectId from a URL segment, or None when it is not one."""
-    try:
-        return ObjectId(str(raw))
-    except (InvalidId, TypeError):
-        return None
 
 
 def best_score(participant):

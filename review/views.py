@@ -13,7 +13,7 @@ from django_tables2 import RequestConfig
 
 from empowersave.adapters import MongoTableData
 from matching.services import search_parcels
-from participants.selectors import get_participant
+from participants.selectors import get_participant, parse_participant_id
 
 from . import selectors, services
 from .filters import QueueFilterSet
@@ -245,7 +245,7 @@ def undo(request, decision_id):
     except services.ReviewError as error:
         messages.error(request, str(error))
         participant_id = request.POST.get("participant_id", "")
-        if selectors.parse_participant_id(participant_id):
+        if parse_participant_id(participant_id):
             return redirect(_change_url(participant_id, querystring))
         return redirect(_queue_url(querystring))
     messages.success(request, f"Undone. {undo_row.contact_id} is back as it was.")
