@@ -23,7 +23,6 @@ class YesNoAny(forms.NullBooleanSelect):
         self.choices = [("unknown", "Any"), ("true", "Yes"), ("false", "No")]
 
 
-YES_NO = YesNoAny
 # `search_text` holds the lower-cased name, email, phone and given address (participants.transform);
 # the matched parcel's address is searched too.
 SEARCH_FIELDS = ("search_text", "residence_ref__address")
@@ -59,19 +58,21 @@ class ParticipantFilter(MongoFilterSet):
     campaign = django_filters.ChoiceFilter(
         field_name="engagements.campaign_id", label="Campaign", empty_label="Any campaign"
     )
-    opened = django_filters.BooleanFilter(label="Opened", widget=YES_NO, method="filter_engagement")
+    opened = django_filters.BooleanFilter(
+        label="Opened", widget=YesNoAny, method="filter_engagement"
+    )
     clicked = django_filters.BooleanFilter(
-        label="Clicked", widget=YES_NO, method="filter_engagement"
+        label="Clicked", widget=YesNoAny, method="filter_engagement"
     )
     bounced = django_filters.BooleanFilter(
-        label="Bounced", widget=YES_NO, method="filter_engagement"
+        label="Bounced", widget=YesNoAny, method="filter_engagement"
     )
     unsubscribed = django_filters.BooleanFilter(
-        label="Unsubscribed", widget=YES_NO, method="filter_engagement"
+        label="Unsubscribed", widget=YesNoAny, method="filter_engagement"
     )
     zip = ZipFilter(label="ZIP code", method="filter_zip")
     has_demographic = django_filters.BooleanFilter(
-        label="Has demographic record", widget=YES_NO, method="filter_has_demographic"
+        label="Has demographic record", widget=YesNoAny, method="filter_has_demographic"
     )
     burden = django_filters.RangeFilter(
         field_name="demographic_ref.total_energy_burden", label="Energy burden (% of income)"
