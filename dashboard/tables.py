@@ -21,12 +21,6 @@ def quality_badge(match):
     )
 
 
-def participant_name(record):
-    fields = record.fields
-    name = " ".join(part for part in (fields.first_name, fields.last_name) if part)
-    return name or record.contact_id
-
-
 def participant_address(record):
     """The matched parcel's address, else the address the participant gave."""
     if record.residence_ref and record.residence_ref.address:
@@ -49,7 +43,7 @@ class ParticipantColumnsMixin(tables.Table):
     )
 
     def render_name(self, record):
-        return participant_name(record)
+        return record.display_name
 
     def render_address(self, record):
         return participant_address(record)

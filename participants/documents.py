@@ -180,6 +180,13 @@ class Participant(Document):
         ],
     }
 
+    @property
+    def display_name(self):
+        """First and last name as far as known, else the contact id (never blank in a list)."""
+        fields = self.fields
+        name = " ".join(part for part in (fields.first_name, fields.last_name) if part)
+        return name or self.contact_id
+
 
 class QuarantinedDocument(Document):
     """A source document that could not become a participant, with its reason (never dropped)."""

@@ -36,12 +36,10 @@ class QueueTable(tables.Table):
         self.querystring = querystring
 
     def render_name(self, record):
-        fields = record.fields
-        label = " ".join(p for p in (fields.first_name, fields.last_name) if p) or record.contact_id
         url = reverse("review:change", args=[record.id])
         if self.querystring:
             url = f"{url}?{self.querystring}"
-        return format_html('<a href="{}" class="queue-item">{}</a>', url, label)
+        return format_html('<a href="{}" class="queue-item">{}</a>', url, record.display_name)
 
     def render_best_score(self, record):
         score = best_score(record)
