@@ -23,8 +23,8 @@ class YesNoAny(forms.NullBooleanSelect):
         self.choices = [("unknown", "Any"), ("true", "Yes"), ("false", "No")]
 
 
-# `search_text` holds the lower-cased name, email, phone and given address (participants.transform);
-# the matched parcel's address is searched too.
+# `search_text` holds the lower-cased name, email, phone, given address, city and ZIP
+# (participants.transform.search_text_for); the matched parcel's address is searched too.
 SEARCH_FIELDS = ("search_text", "residence_ref__address")
 MAX_SEARCH_TERMS = 5
 
