@@ -159,7 +159,7 @@ class Participant(Document):
     demographic_ref = EmbeddedDocumentField(DemographicReference)
     match = EmbeddedDocumentField(MatchInfo)  # None until matching has run
     synced_at = DateTimeField()
-    search_text = StringField()  # free-text search: lower-cased name, email, phone, address, ZIP
+    search_text = StringField()  # lower-cased name, email, phone, address, city, ZIP (search)
 
     meta = {
         "collection": "participants",
