@@ -124,14 +124,15 @@ def change(request, participant_id):
             text=search_form.cleaned_data["hs_address"].strip(),
             parcel_id=search_form.cleaned_data["hs_parcel_id"].strip(),
         )
+    page = change_page_context(participant, search_results=search_results)
     context = _admin_context(
         request,
         participant.contact_id,
-        **change_page_context(participant, search_results=search_results),
+        **page,
         querystring=querystring,
         search_form=search_form,
         no_match_reasons=NO_MATCH_REASONS,
-        no_match_form=NoMatchForm(initial={"version": _version(participant), "queue": querystring}),
+        no_match_form=NoMatchForm(initial={"version": page["version"], "queue": querystring}),
         history=selectors.participant_history(participant.id),
     )
     return render(request, "review/change.html", context)
@@ -146,10 +147,6 @@ def next_item(request, participant_id):
         raise Http404("No such participant.")
     querystring = queue_querystring(request.GET)
     return redirect(_next_url(request, querystring=querystring, current=participant))
-
-
-def _version(participant):
-    return (participant.match.version or 0) if participant.match else 0
 
 
 def _decide(request, participant_id, form, decide):
