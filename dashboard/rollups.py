@@ -24,12 +24,11 @@ from collections import defaultdict
 from mongoengine.connection import get_db
 from pymongo import ReplaceOne, UpdateOne
 
+from empowersave.mongodb import DEFAULT_ALIAS
 from matching.normalize import normalize_zip
-from participants.documents import EngagementFlag
-from participants.documents import Participant as _Participant
+from participants.documents import EngagementFlag, Participant
 
 COLLECTION = "dashboard_rollups"
-PARTICIPANTS_COLLECTION = _Participant._meta["collection"]
 NOT_MATCHED = "unmatched"  # quality key for participants whose `match` is still None
 UNKNOWN_COUNTY = "(no county)"
 
@@ -57,7 +56,7 @@ PROJECTION = {
 
 
 def rollup_collection():
-    return get_db("default")[COLLECTION]
+    return get_db(DEFAULT_ALIAS)[COLLECTION]
 
 
 def value_bucket(value):
@@ -188,8 +187,7 @@ def _nest(flat):
 def refresh_rollups(*, now, batch_size=2000):
     """Rebuild every rollup from the participants collection (one streamed pass)."""
     sums = defaultdict(lambda: defaultdict(float))
-    participants = get_db("default")[PARTICIPANTS_COLLECTION]
-    for doc in participants.find({}, PROJECTION, batch_size=batch_size):
+    for doc in Participant._get_collection().find({}, PROJECTION, batch_size=batch_size):
         for (rollup_id, path), amount in participant_contributions(doc).items():
             sums[rollup_id][path] += amount
 
