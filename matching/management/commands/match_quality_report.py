@@ -1,11 +1,9 @@
 """`manage.py match_quality_report`: score the links against the demo ground truth."""
 
-import json
-from pathlib import Path
-
 from django.core.management.base import BaseCommand
 
 from empowersave import mongodb
+from empowersave.reports import write_json_report
 from matching.report import OUTCOMES, quality_report
 
 
@@ -23,9 +21,7 @@ class Command(BaseCommand):
         mongodb.connect()
         report = quality_report(sample_size=options["sample"])
         if options["json_file"]:
-            path = Path(options["json_file"])
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(json.dumps(report, indent=2, default=str) + "\n")
+            write_json_report(options["json_file"], report)
         self._print(report)
 
     def _print(self, report):

@@ -1,12 +1,10 @@
 """`manage.py migrate_participants`: the EmailOctopus → EmpowerSave migration (issue 2)."""
 
-import json
-from pathlib import Path
-
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from empowersave import mongodb
+from empowersave.reports import write_json_report
 from participants.migration import DEFAULT_BATCH_SIZE, ValidationFailed, run_migration
 
 
@@ -52,9 +50,7 @@ class Command(BaseCommand):
         except ValidationFailed as error:
             report, failure = error.report, error
         if options["report"]:
-            path = Path(options["report"])
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(json.dumps(report, indent=2, default=str) + "\n")
+            write_json_report(options["report"], report)
         self._summary(report)
         if failure is not None:
             raise CommandError(f"{failure}; see the report's validation section")

@@ -1,11 +1,11 @@
 """`manage.py sync_emailoctopus [--campaign ID ...] [--since DATE] [--dry-run]`."""
 
-import json
 from datetime import UTC, date, datetime
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from empowersave.reports import write_json_report
 from participants.emailoctopus.client import EmailOctopusClient, EmailOctopusError
 from participants.emailoctopus.sync import BATCH_SIZE, sync_emailoctopus
 
@@ -57,8 +57,7 @@ class Command(BaseCommand):
         except EmailOctopusError as error:
             raise CommandError(str(error)) from error
         if options["json"]:
-            with open(options["json"], "w") as handle:
-                json.dump(report, handle, indent=2, default=str)
+            write_json_report(options["json"], report)
         self.stdout.write(format_report(report))
 
 
