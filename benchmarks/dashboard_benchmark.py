@@ -34,7 +34,6 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -43,6 +42,7 @@ from mongoengine.connection import get_db  # noqa: E402
 from dashboard.rollups import refresh_rollups  # noqa: E402
 from dashboard.selectors import rollup_snapshot  # noqa: E402
 from empowersave import mongodb  # noqa: E402
+from participants import demo_data  # noqa: E402
 from participants.documents import Participant  # noqa: E402
 
 PRODUCTION_ROWS = 129_483
@@ -91,7 +91,7 @@ def main():
     parser.add_argument("--participants", type=int, default=PRODUCTION_ROWS)
     parser.add_argument("--skip-matching", action="store_true")
     args = parser.parse_args()
-    if not mongodb.is_embedded(settings.MONGODB_URI):
+    if not demo_data.on_embedded_store():
         parser.error("runs only on the embedded store: it drops and seeds the demo collections")
     mongodb.connect()
 

@@ -34,7 +34,6 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.conf import settings  # noqa: E402
 
 from empowersave import mongodb  # noqa: E402
 from participants import demo_data  # noqa: E402
@@ -146,7 +145,7 @@ def main():
     parser.add_argument("--late-opens", type=int, default=300)
     parser.add_argument("--seed", type=int, default=demo_data.DEFAULT_SEED)
     args = parser.parse_args()
-    if not mongodb.is_embedded(settings.MONGODB_URI):
+    if not demo_data.on_embedded_store():
         parser.error("runs only on the embedded store: it drops and seeds the demo collections")
     mongodb.connect()
     rng = random.Random(args.seed)

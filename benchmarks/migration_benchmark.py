@@ -29,7 +29,6 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.conf import settings  # noqa: E402
 
 from empowersave import mongodb  # noqa: E402
 from participants import demo_data  # noqa: E402
@@ -56,7 +55,7 @@ def main():
     parser.add_argument("--batch-size", type=int, default=1000)
     parser.add_argument("--tracemalloc", action="store_true")
     args = parser.parse_args()
-    if not mongodb.is_embedded(settings.MONGODB_URI):
+    if not demo_data.on_embedded_store():
         parser.error("runs only on the embedded store: it drops and seeds the demo collections")
     mongodb.connect()
     now = datetime.now(UTC)

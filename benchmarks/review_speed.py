@@ -33,14 +33,13 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.conf import settings  # noqa: E402
 from django.contrib.auth.models import Group, User  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
-from empowersave import mongodb  # noqa: E402
+from participants import demo_data  # noqa: E402
 from participants.documents import Participant  # noqa: E402
 from review.models import REVIEWERS_GROUP  # noqa: E402
 from review.selectors import review_queue  # noqa: E402
@@ -118,7 +117,7 @@ def main():
     parser.add_argument("--items", type=int, default=5, help="rounds of accept, no match, skip")
     parser.add_argument("--browser", type=int, default=0, help="items to review in Chromium")
     args = parser.parse_args()
-    if not mongodb.is_embedded(settings.MONGODB_URI):
+    if not demo_data.on_embedded_store():
         sys.exit("review_speed runs on the embedded store only (MONGODB_URI=mongomock://…).")
 
     setup_test_environment()  # responses carry their template context
