@@ -244,5 +244,9 @@ def campaign_summary(campaign_id):
 
 
 def engagement_for(participant, campaign_id):
-    """The participant's engagement with one campaign (the plan's template change), or None."""
+    """The participant's first engagement with one campaign (stored oldest first), or None.
+
+    participants.selectors.engagement_for_campaign picks the latest one instead; they differ only
+    for a person with two source rows in one campaign.
+    """
     return next((e for e in participant.engagements if e.campaign_id == campaign_id), None)
