@@ -23,15 +23,6 @@ FIELDS_NOT_DICT = "FIELDS_NOT_DICT"
 INVALID_EMAIL = "INVALID_EMAIL"  # an email that is not an address, and no usable phone
 MISSING_CONTACT = "MISSING_CONTACT"  # neither email nor phone
 
-QUARANTINE_REASONS = (
-    MISSING_CAMPAIGN_ID,
-    MISSING_ENGAGEMENT,
-    INVALID_ENGAGEMENT,
-    FIELDS_NOT_DICT,
-    INVALID_EMAIL,
-    MISSING_CONTACT,
-)
-
 # --- custom fields -------------------------------------------------------------------------------
 
 TEXT = "text"
@@ -302,11 +293,6 @@ def phone_of(doc):
 def contact_id_of(doc):
     """The person a row belongs to: normalised email, else phone (see participants.identity)."""
     return contact_id_for(email=doc.get("email_address"), phone=phone_of(doc))
-
-
-def engagement_from(doc):
-    """The stored engagement of one valid source row."""
-    return parse_row(doc).engagement()
 
 
 def engagement_totals(engagements):

@@ -32,7 +32,6 @@ class TokenBucket:
         self._tokens = float(capacity)
         self._updated_at = clock()
         self._lock = threading.Lock()
-        self.waited_seconds = 0.0
 
     def _refill(self):
         now = self._clock()
@@ -48,7 +47,6 @@ class TokenBucket:
                 self._refill()
                 if self._tokens >= 1:
                     self._tokens -= 1
-                    self.waited_seconds += waited
                     return waited
                 wait = (1 - self._tokens) / self.refill_per_second
             self._sleep(wait)

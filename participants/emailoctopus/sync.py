@@ -16,7 +16,6 @@ end.
 import logging
 import time
 from collections import Counter, defaultdict
-from datetime import UTC, datetime
 
 from mongoengine.connection import get_db
 from pymongo import UpdateOne
@@ -470,7 +469,3 @@ def _match_pending(*, now):
     state.clear_rollups_dirty()
     state.clear_pending_matches(contact_ids)
     return stats
-
-
-def utc_now():
-    return datetime.now(UTC)
