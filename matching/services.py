@@ -32,7 +32,7 @@ from participants.documents import MatchQuality, Participant
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_QUALITIES = (None, MatchQuality.PENDING, MatchQuality.NO_MATCH)
+DEFAULT_QUALITIES = (None, *MatchQuality.NEEDS_REVIEW)
 PARTICIPANT_PROJECTION = {
     "contact_id": 1,
     "email_address": 1,
@@ -314,7 +314,7 @@ def rematch_participants(*, now, county=None, qualities=None, batch_size=1000):
     """Re-match pending / no_match participants (never manual) and refresh the rollups."""
     from dashboard.rollups import refresh_rollups
 
-    qualities = qualities or (MatchQuality.PENDING, MatchQuality.NO_MATCH)
+    qualities = qualities or MatchQuality.NEEDS_REVIEW
     stats = match_participants(now=now, qualities=qualities, county=county, batch_size=batch_size)
     refresh_rollups(now=now)
     return stats
