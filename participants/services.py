@@ -94,7 +94,8 @@ class ReferenceChange(NamedTuple):
     reviewed_by: str | None = None
 
 
-def _version(doc):
+def match_version(doc):
+    """The `match.version` of a raw participant dict: 0 when it has never been matched."""
     return (doc.get("match") or {}).get("version") or 0
 
 
@@ -130,7 +131,7 @@ def update_participants_references(*, changes, now):
         return []
     operations, updates = [], []
     for change in changes:
-        expected_version = _version(change.before)
+        expected_version = match_version(change.before)
         update = _references_update(
             expected_version=expected_version,
             residence_ref=change.residence_ref,

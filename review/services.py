@@ -60,15 +60,11 @@ def snapshot(doc):
     return _to_json({key: doc.get(key) for key in SNAPSHOT_KEYS})
 
 
-def _version(doc):
-    return ((doc.get("match") or {}).get("version")) or 0
-
-
 def _load(participant_id, expected_version):
     doc = _collection().find_one({"_id": ObjectId(str(participant_id))})
     if doc is None:
         raise ReviewError("This participant does not exist any more.")
-    if expected_version is not None and _version(doc) != expected_version:
+    if expected_version is not None and participant_services.match_version(doc) != expected_version:
         raise StaleParticipant(
             "This participant was changed by someone else since you opened it. "
             "Review the current state and decide again."
@@ -88,7 +84,7 @@ def _write(before, changes, *, now):
     try:
         return participant_services.update_participant_references(
             participant_id=before["_id"],
-            expected_version=_version(before),
+            expected_version=participant_services.match_version(before),
             residence_ref=_embedded(ResidenceReference, changes["residence_ref"]),
             demographic_ref=_embedded(DemographicReference, changes["demographic_ref"]),
             match=_embedded(MatchInfo, changes["match"]),
@@ -288,7 +284,7 @@ def undo(*, decision_id, reviewer, now):
     decision = ReviewDecision.objects.filter(pk=decision_id).first()
     if decision is None or not decision.can_be_undone:
         raise ReviewError("That decision cannot be undone (it changed nothing or was undone).")
-    after_version = ((decision.after or {}).get("match") or {}).get("version") or 0
+    after_version = participant_services.match_version(decision.after or {})
     try:
         current = _load(decision.participant_id, after_version)
     except StaleParticipant as error:
