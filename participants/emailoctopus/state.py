@@ -10,13 +10,15 @@
 
 from mongoengine.connection import get_db
 
+from empowersave.mongodb import DEFAULT_ALIAS
+
 COLLECTION = "sync_state"
 CAMPAIGN_PREFIX = "campaign:"
 PENDING_ID = "pending"
 
 
 def state_collection():
-    return get_db("default")[COLLECTION]
+    return get_db(DEFAULT_ALIAS)[COLLECTION]
 
 
 def load_cursors(campaign_id):

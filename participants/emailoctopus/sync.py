@@ -17,7 +17,6 @@ import logging
 import time
 from collections import Counter, defaultdict
 
-from mongoengine.connection import get_db
 from pymongo import UpdateOne
 
 from dashboard.rollups import record_participant_changes, refresh_rollups
@@ -38,14 +37,6 @@ logger = logging.getLogger(__name__)
 BATCH_SIZE = 1000  # report rows per write batch (ten API pages)
 # New people, and people whose address changed, are (re)matched unless a reviewer chose by hand.
 REMATCH_QUALITIES = (None, *(q for q in MatchQuality.CHOICES if q != MatchQuality.MANUAL))
-
-
-def participants_collection():
-    return get_db("default")[Participant._meta["collection"]]
-
-
-def quarantine_collection():
-    return get_db("default")[QuarantinedDocument._meta["collection"]]
 
 
 class RunTally:
@@ -305,7 +296,7 @@ def _apply_batch(*, campaign, pairs, directory, now, dry_run, tally):
         return
     if operations:
         state.mark_pending(contact_ids=to_match)
-        participants_collection().bulk_write(operations, ordered=False)
+        Participant._get_collection().bulk_write(operations, ordered=False)
         # Only this change goes to the rollups: whoever else writes records their own.
         record_participant_changes(before=befores, after=afters)
         state.clear_rollups_dirty()
@@ -354,7 +345,7 @@ def _participants_of_contacts(eo_contact_ids, tally):
     eo_contact_ids = list(eo_contact_ids)
     found = {
         doc["contact_id"]: doc
-        for doc in participants_collection().find(
+        for doc in Participant._get_collection().find(
             {"engagements.eo_contact_id": {"$in": eo_contact_ids}}
         )
     }
@@ -372,7 +363,7 @@ def _participants(contact_ids, tally):
         return {}
     found = {
         doc["contact_id"]: doc
-        for doc in participants_collection().find({"contact_id": {"$in": contact_ids}})
+        for doc in Participant._get_collection().find({"contact_id": {"$in": contact_ids}})
     }
     found.update({cid: tally.unwritten[cid] for cid in contact_ids if cid in tally.unwritten})
     return found
@@ -382,7 +373,9 @@ def _quarantined_ids(source_ids):
     source_ids = list(source_ids)
     if not source_ids:
         return set()
-    found = quarantine_collection().find({"source_id": {"$in": source_ids}}, {"source_id": 1})
+    found = QuarantinedDocument._get_collection().find(
+        {"source_id": {"$in": source_ids}}, {"source_id": 1}
+    )
     return {doc["source_id"] for doc in found}
 
 
@@ -424,7 +417,7 @@ def _quarantine_entry(*, source_id, reason, detail, original, now):
 
 def _write_quarantine(entries, valid_source_ids):
     """Upsert quarantined rows by source_id; rows that are valid now leave the quarantine."""
-    collection = quarantine_collection()
+    collection = QuarantinedDocument._get_collection()
     if valid_source_ids:
         collection.delete_many({"source_id": {"$in": valid_source_ids}})
     if not entries:
@@ -459,7 +452,7 @@ def _match_pending(*, now):
     contact_ids = state.load_pending()["match_contact_ids"]
     if not contact_ids:
         return None
-    collection = participants_collection()
+    collection = Participant._get_collection()
     before = {d["contact_id"]: d for d in collection.find({"contact_id": {"$in": contact_ids}})}
     state.mark_pending(contact_ids=[])  # rollups dirty until the match changes are recorded
     stats = match_participants(now=now, contact_ids=contact_ids, qualities=REMATCH_QUALITIES)
