@@ -2,13 +2,14 @@
 
 import csv
 import io
+import re
 from html.parser import HTMLParser
 
 import pytest
 from mongoengine.connection import get_db
 
 from dashboard.rollups import refresh_rollups
-from tests.dashboard_fixture import NOW, fixture_participants, insert
+from tests.dashboard_fixture import NOW, fixture_participants, insert, participant
 
 pytestmark = pytest.mark.django_db
 
@@ -438,6 +439,21 @@ def test_participant_detail_default_parcel_link_and_history(analyst, docs):
     assert "https://www.google.com/maps/search/?api=1&amp;query=5%20OAK%20AVE" in html
     assert body_rows(response, "history-table")["City"][1:3] == ["Amherts", "Winter bill help 2025"]
     assert "Manual match" in html
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "shown"),
+    [("Jane", None, "Jane"), (None, "Smith", "Smith"), (None, None, "nameless@example.org")],
+)
+def test_participant_detail_title_and_heading_use_the_known_name(analyst, first, last, shown):
+    doc = participant("nameless@example.org", first=first, last=last)
+    for key, value in (("FirstName", first), ("LastName", last)):
+        if value is None:
+            del doc["fields"][key]
+    insert([doc])
+    html = analyst.get(f"/participants/{doc['_id']}/").content.decode()
+    assert re.search(r"<title>\s*(.*?)\s*·", html).group(1) == shown
+    assert re.search(r"<h1>\s*(.*?)\s*</h1>", html).group(1) == shown
 
 
 def test_participant_without_references(analyst, docs):
