@@ -241,12 +241,3 @@ def campaign_summary(campaign_id):
     if not doc or not doc.get("sent"):
         return None
     return campaign_rows({doc["_id"]: doc}, campaign_names())[0]
-
-
-def engagement_for(participant, campaign_id):
-    """The participant's first engagement with one campaign (stored oldest first), or None.
-
-    participants.selectors.engagement_for_campaign picks the latest one instead; they differ only
-    for a person with two source rows in one campaign.
-    """
-    return next((e for e in participant.engagements if e.campaign_id == campaign_id), None)

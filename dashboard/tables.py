@@ -5,8 +5,9 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from dashboard.rollups import NOT_MATCHED
-from dashboard.selectors import QUALITY_LABELS, engagement_for
+from dashboard.selectors import QUALITY_LABELS
 from dashboard.templatetags.dashboard_format import money, percent_points
+from participants.selectors import engagement_for_campaign
 
 TEMPLATE = "dashboard/table.html"
 YES = "Yes"
@@ -121,7 +122,7 @@ class CampaignParticipantTable(ParticipantColumnsMixin, tables.Table):
         self.campaign_id = campaign_id
 
     def _flag(self, record, flag):
-        engagement = engagement_for(record, self.campaign_id)
+        engagement = engagement_for_campaign(participant=record, campaign_id=self.campaign_id)
         return YES if engagement and getattr(engagement, flag) else NO
 
     def render_opened(self, record):

@@ -9,7 +9,13 @@ import pytest
 from mongoengine.connection import get_db
 
 from dashboard.rollups import refresh_rollups
-from tests.dashboard_fixture import NOW, fixture_participants, insert, participant
+from tests.dashboard_fixture import (
+    NOW,
+    engagement,
+    fixture_participants,
+    insert,
+    participant,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -219,6 +225,17 @@ def test_campaign_detail_shows_that_campaigns_engagement(analyst, docs):
     rows = {row[0]: row for row in tables(analyst.get("/campaigns/C2/"))["t0"][1:]}
     assert rows["Ann Lee"][2:4] == ["Yes", "No"]
     assert rows["Eve Kim"][6:] == ["3 Pine Ct", "—", "Not matched yet"]
+
+
+def test_campaign_detail_shows_the_latest_of_two_engagements_in_one_campaign(analyst, docs):
+    earlier = {**engagement("C1", opened=True, clicked=True), "engaged_at": NOW.replace(day=1)}
+    later = {**engagement("C1", bounced=True), "engaged_at": NOW.replace(day=10)}
+    insert(
+        [participant("twice@example.org", first="Two", last="Rows", engagements=[earlier, later])]
+    )
+    refresh_rollups(now=NOW)
+    rows = {row[0]: row for row in tables(analyst.get("/campaigns/C1/"))["t0"][1:]}
+    assert rows["Two Rows"][2:6] == ["No", "No", "Yes", "No"]
 
 
 def test_unknown_campaign_is_404(analyst, docs):
