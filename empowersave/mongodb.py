@@ -29,7 +29,8 @@ def _connection_kwargs(uri):
             "mongo_client_class": mongomock.MongoClient,
             "uuidRepresentation": "standard",
         }
-    return {"host": uri, "tz_aware": True, "uuidRepresentation": "standard"}
+    # Naive UTC datetimes, as the embedded store returns them, so both stores behave alike.
+    return {"host": uri, "tz_aware": False, "uuidRepresentation": "standard"}
 
 
 def alias_databases():
