@@ -195,7 +195,8 @@ class MongoTableData(TableData):
                 accessors = accessors.opposite
             keys.extend(accessor.for_queryset() for accessor in accessors)
         if keys:
-            self.data = self.data.order_by(*keys)
+            # `_id` last, so rows that tie on the sort keys keep one order across pages.
+            self.data = self.data.order_by(*keys, "id")
 
     @property
     def verbose_name(self):
