@@ -54,6 +54,16 @@ def clean_mongo(_mongo_test_databases):
     wipe()
 
 
+@pytest.fixture
+def api():
+    """The local fake EmailOctopus API (tests/fake_emailoctopus.py), serving its JSON fixture."""
+    from tests.fake_emailoctopus import FakeEmailOctopus
+
+    fake = FakeEmailOctopus().start()
+    yield fake
+    fake.stop()
+
+
 CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",

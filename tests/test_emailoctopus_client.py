@@ -4,33 +4,19 @@ import pytest
 
 from participants.emailoctopus.client import (
     EmailOctopusAuthError,
-    EmailOctopusClient,
     EmailOctopusNotFound,
     EmailOctopusUnavailable,
     EmailOctopusValidationError,
     retry_after_seconds,
 )
 from participants.emailoctopus.ratelimit import TokenBucket
-from tests.fake_emailoctopus import FakeEmailOctopus
+from tests.fake_emailoctopus import client_for
 
 CAMPAIGN_1 = "11111111-0000-0000-0000-000000000001"
 
 
-@pytest.fixture
-def api():
-    fake = FakeEmailOctopus().start()
-    yield fake
-    fake.stop()
-
-
-def make_client(api, **kwargs):
-    kwargs.setdefault("api_key", api.api_key)
-    kwargs.setdefault("backoff_seconds", 0.01)
-    return EmailOctopusClient(base_url=api.base_url, **kwargs)
-
-
 def test_follows_cursors_across_pages_with_the_bearer_key(api):
-    client = make_client(api, page_size=2)
+    client = client_for(api, page_size=2)
 
     pages = list(client.report_pages(CAMPAIGN_1, "sent"))
 
@@ -47,7 +33,7 @@ def test_follows_cursors_across_pages_with_the_bearer_key(api):
 
 
 def test_resuming_from_a_cursor_fetches_only_what_follows(api):
-    client = make_client(api, page_size=2)
+    client = client_for(api, page_size=2)
     first = next(client.report_pages(CAMPAIGN_1, "sent"))
 
     rest = list(client.report_pages(CAMPAIGN_1, "sent", starting_after=first.next_cursor))
@@ -56,7 +42,7 @@ def test_resuming_from_a_cursor_fetches_only_what_follows(api):
 
 
 def test_lists_campaigns_and_contacts(api):
-    client = make_client(api, page_size=1)
+    client = client_for(api, page_size=1)
 
     campaigns = list(client.iter_campaigns())
     contacts = list(client.iter_list_contacts("bbbbbbbb-0000-0000-0000-00000000000b"))
@@ -70,7 +56,7 @@ def test_lists_campaigns_and_contacts(api):
 
 
 def test_wrong_key_raises_a_clear_error_without_the_key(api):
-    client = make_client(api, api_key="wrong-secret-key")
+    client = client_for(api, api_key="wrong-secret-key")
 
     with pytest.raises(EmailOctopusAuthError) as raised:
         client.get_campaign(CAMPAIGN_1)
@@ -83,18 +69,18 @@ def test_wrong_key_raises_a_clear_error_without_the_key(api):
 
 def test_missing_key_is_refused_before_any_request(api):
     with pytest.raises(EmailOctopusAuthError, match="EMAILOCTOPUS_API_KEY"):
-        make_client(api, api_key="")
+        client_for(api, api_key="")
     assert api.requests == []
 
 
 def test_unknown_campaign_is_not_found(api):
     with pytest.raises(EmailOctopusNotFound, match="Resource not found"):
-        make_client(api).get_campaign("nope")
+        client_for(api).get_campaign("nope")
 
 
 def test_an_id_cannot_change_the_path(api):
     with pytest.raises(EmailOctopusNotFound):
-        make_client(api).get_campaign("../lists/aaaaaaaa-0000-0000-0000-00000000000a/contacts")
+        client_for(api).get_campaign("../lists/aaaaaaaa-0000-0000-0000-00000000000a/contacts")
     assert (
         api.requests[-1][0]
         == "/campaigns/..%2Flists%2Faaaaaaaa-0000-0000-0000-00000000000a%2Fcontacts"
@@ -102,7 +88,7 @@ def test_an_id_cannot_change_the_path(api):
 
 
 def test_invalid_parameters_name_the_parameter(api):
-    client = make_client(api, page_size=500)
+    client = client_for(api, page_size=500)
 
     with pytest.raises(EmailOctopusValidationError) as raised:
         list(client.report_pages(CAMPAIGN_1, "sent"))
@@ -115,7 +101,7 @@ def test_invalid_parameters_name_the_parameter(api):
 
 def test_a_429_burst_is_waited_out(api):
     api.throttle(capacity=2, refill_per_second=20)
-    client = make_client(api, page_size=1)
+    client = client_for(api, page_size=1)
 
     contacts = list(client.iter_list_contacts("aaaaaaaa-0000-0000-0000-00000000000a"))
 
@@ -127,7 +113,7 @@ def test_a_429_burst_is_waited_out(api):
 
 def test_server_errors_and_dropped_connections_are_retried(api):
     api.fail_next(503, "disconnect", 500)
-    client = make_client(api)
+    client = client_for(api)
 
     campaign = client.get_campaign(CAMPAIGN_1)
 
@@ -137,7 +123,7 @@ def test_server_errors_and_dropped_connections_are_retried(api):
 
 def test_retries_give_up_with_a_clear_error(api):
     api.fail_next(*[503] * 4)
-    client = make_client(api, max_retries=3)
+    client = client_for(api, max_retries=3)
 
     with pytest.raises(EmailOctopusUnavailable, match="503"):
         client.get_campaign(CAMPAIGN_1)

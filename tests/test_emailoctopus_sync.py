@@ -12,30 +12,17 @@ from dashboard.rollups import refresh_rollups
 from dashboard.selectors import rollup_snapshot
 from participants.documents import Participant
 from participants.emailoctopus import state, sync
-from participants.emailoctopus.client import EmailOctopusAuthError, EmailOctopusClient
+from participants.emailoctopus.client import EmailOctopusAuthError
 from participants.emailoctopus.ratelimit import TokenBucket
 from participants.emailoctopus.sync import sync_emailoctopus
 from participants.transform import merge_person
-from tests.fake_emailoctopus import FakeEmailOctopus
+from tests.fake_emailoctopus import FakeEmailOctopus, client_for
 
 NOW = datetime(2025, 7, 1, 12, 0, tzinfo=UTC)
 CAMPAIGN_1 = "11111111-0000-0000-0000-000000000001"
 CAMPAIGN_2 = "11111111-0000-0000-0000-000000000002"
 CAMPAIGN_DRAFT = "11111111-0000-0000-0000-000000000003"
 BEN = "c0000000-0000-0000-0000-0000000000a2"
-
-
-@pytest.fixture
-def api():
-    fake = FakeEmailOctopus().start()
-    yield fake
-    fake.stop()
-
-
-def client_for(api, **kwargs):
-    kwargs.setdefault("api_key", api.api_key)
-    kwargs.setdefault("backoff_seconds", 0.01)
-    return EmailOctopusClient(base_url=api.base_url, **kwargs)
 
 
 def run(api, **kwargs):

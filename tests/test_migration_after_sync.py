@@ -9,10 +9,9 @@ from mongoengine.connection import get_db
 from dashboard.rollups import refresh_rollups
 from dashboard.selectors import rollup_snapshot
 from empowersave import mongodb
-from participants.emailoctopus.client import EmailOctopusClient
 from participants.emailoctopus.sync import sync_emailoctopus
 from participants.migration import ADDRESS_CHANGED, run_migration
-from tests.fake_emailoctopus import FakeEmailOctopus
+from tests.fake_emailoctopus import client_for
 
 NOW = datetime(2025, 7, 1, 12, 0, tzinfo=UTC)
 CAMPAIGN_1 = "11111111-0000-0000-0000-000000000001"
@@ -21,16 +20,8 @@ BEN = "c0000000-0000-0000-0000-0000000000a2"
 NO_FLAGS = {"opened": False, "clicked": False, "bounced": False, "unsubscribed": False}
 
 
-@pytest.fixture
-def api():
-    fake = FakeEmailOctopus().start()
-    yield fake
-    fake.stop()
-
-
 def sync(api):
-    client = EmailOctopusClient(base_url=api.base_url, api_key=api.api_key, backoff_seconds=0.01)
-    return sync_emailoctopus(client=client, now=NOW)
+    return sync_emailoctopus(client=client_for(api), now=NOW)
 
 
 def migrate(**kwargs):
