@@ -13,6 +13,7 @@ from dashboard.rollups import NOT_MATCHED
 from dashboard.selectors import QUALITY_LABELS, QUALITY_ORDER, campaign_choices, county_choices
 from empowersave.adapters import MongoFilterSet
 from matching.normalize import normalize_zip
+from participants.selectors import SEARCH_MAX_LENGTH, text_search_q
 
 
 class YesNoAny(forms.NullBooleanSelect):
@@ -21,12 +22,6 @@ class YesNoAny(forms.NullBooleanSelect):
     def __init__(self, attrs=None):
         super().__init__(attrs)
         self.choices = [("unknown", "Any"), ("true", "Yes"), ("false", "No")]
-
-
-# `search_text` holds the lower-cased name, email, phone, given address, city and ZIP
-# (participants.transform.search_text_for); the matched parcel's address is searched too.
-SEARCH_FIELDS = ("search_text", "residence_ref__address")
-MAX_SEARCH_TERMS = 5
 
 
 class ZipField(forms.CharField):
@@ -45,7 +40,9 @@ class ZipFilter(django_filters.CharFilter):
 
 
 class ParticipantFilter(MongoFilterSet):
-    q = django_filters.CharFilter(label="Search", method="filter_search", max_length=100)
+    q = django_filters.CharFilter(
+        label="Search", method="filter_search", max_length=SEARCH_MAX_LENGTH
+    )
     county = django_filters.ChoiceFilter(
         field_name="residence_ref.county", label="County", empty_label="Any county"
     )
@@ -87,13 +84,7 @@ class ParticipantFilter(MongoFilterSet):
             widget.attrs.update({"aria-label": f"Energy burden {end}", "placeholder": end})
 
     def filter_search(self, queryset, name, value):
-        """Every word must appear in the name, email, phone or an address (case-insensitive)."""
-        for term in value.split()[:MAX_SEARCH_TERMS]:
-            any_field = Q()
-            for field in SEARCH_FIELDS:
-                any_field |= Q(**{f"{field}__icontains": term})
-            queryset = queryset.filter(any_field)
-        return queryset
+        return queryset.filter(text_search_q(text=value))
 
     def filter_quality(self, queryset, name, value):
         if value == NOT_MATCHED:

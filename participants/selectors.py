@@ -2,8 +2,15 @@
 
 from bson import ObjectId
 from bson.errors import InvalidId
+from mongoengine.queryset.visitor import Q
 
 from participants.documents import Participant
+
+# `search_text` holds the lower-cased name, email, phone, given address, city and ZIP
+# (participants.transform.search_text_for); the matched parcel's address is searched too.
+SEARCH_FIELDS = ("search_text", "residence_ref__address")
+# Longest search box value the forms accept: bounds the number of words (one regex each).
+SEARCH_MAX_LENGTH = 100
 
 
 def parse_participant_id(raw):
@@ -12,6 +19,22 @@ def parse_participant_id(raw):
         return ObjectId(str(raw))
     except (InvalidId, TypeError):
         return None
+
+
+def text_search_q(*, text):
+    """A Q for participants in which every word of `text` appears, in any order, any case.
+
+    The one free-text search of the dashboard and the review queue. Words are plain text:
+    MongoEngine escapes each for the regex, so `.*` or `{"$ne": null}` are looked for literally.
+    Empty text gives an empty Q, which filters nothing out.
+    """
+    condition = Q()
+    for word in dict.fromkeys((text or "").lower().split()):
+        any_field = Q()
+        for field in SEARCH_FIELDS:
+            any_field |= Q(**{f"{field}__icontains": word})
+        condition &= any_field
+    return condition
 
 
 def get_participant(*, participant_id):

@@ -6,6 +6,7 @@ from django import forms
 from empowersave.adapters import MongoFilterSet
 from matching.normalize import normalize_zip
 from participants.documents import MatchQuality
+from participants.selectors import SEARCH_MAX_LENGTH, text_search_q
 
 from . import selectors
 
@@ -35,6 +36,7 @@ class QueueFilterSet(MongoFilterSet):
     q = django_filters.CharFilter(
         label="Search",
         method="filter_search",
+        max_length=SEARCH_MAX_LENGTH,
         widget=forms.TextInput(
             attrs={
                 "size": 40,
@@ -50,4 +52,4 @@ class QueueFilterSet(MongoFilterSet):
         return queryset.filter(fields__zip5=zip5) if zip5 else queryset.none()
 
     def filter_search(self, queryset, name, value):
-        return selectors.search_queue(queryset, value)
+        return queryset.filter(text_search_q(text=value))

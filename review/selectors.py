@@ -3,7 +3,6 @@
 import datetime as dt
 
 from django.core.cache import cache
-from mongoengine.queryset.visitor import Q
 
 from participants.documents import MatchQuality, Participant
 from participants.selectors import parse_participant_id
@@ -25,20 +24,6 @@ def review_queue():
     return Participant.objects(
         match__quality__in=MatchQuality.NEEDS_REVIEW, match__reviewed_by=None
     ).order_by(*QUEUE_ORDER)
-
-
-def search_queue(queryset, text):
-    """Plain-text search on name, email and address (MongoEngine escapes it for the regex)."""
-    text = " ".join(text.split())
-    if not text:
-        return queryset
-    return queryset.filter(
-        Q(search_text__contains=text.lower())
-        | Q(email_address__icontains=text)
-        | Q(fields__first_name__icontains=text)
-        | Q(fields__last_name__icontains=text)
-        | Q(fields__address__icontains=text)
-    )
 
 
 def _cached_distinct(key, path):
