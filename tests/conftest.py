@@ -64,6 +64,22 @@ def api():
     fake.stop()
 
 
+@pytest.fixture
+def queue():
+    """The review queue of tests/review_data.py: participants by name (jane, rita, olive, ...)."""
+    from tests.review_data import seed_queue
+
+    return seed_queue()
+
+
+@pytest.fixture
+def reviewer():
+    """Staff user "rev" in the reviewers group (the test needs the django_db mark)."""
+    from tests.review_data import make_user
+
+    return make_user("rev", reviewer=True)
+
+
 CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",

@@ -14,7 +14,7 @@ from matching import services as matching
 from participants.documents import MatchCandidate, MatchInfo, MatchQuality, Participant
 from review import services
 from review.models import ReviewDecision
-from tests.review_data import AGREE_ALL, NOW, make_user, person, raw
+from tests.review_data import AGREE_ALL, NOW, person, raw
 from tests.test_review_services import rollups
 
 pytestmark = pytest.mark.django_db
@@ -86,11 +86,6 @@ def wipe():
         for name in db.list_collection_names():
             db.drop_collection(name)
     ReviewDecision.objects.all().delete()
-
-
-@pytest.fixture
-def reviewer():
-    return make_user("rev", reviewer=True)
 
 
 @pytest.fixture

@@ -17,22 +17,11 @@ from tests.review_data import (
     make_user,
     person,
     raw,
-    seed_queue,
 )
 
 pytestmark = pytest.mark.django_db
 
 UNCHANGED_KEYS = ("contact_id", "email_address", "fields", "engagements", "search_text")
-
-
-@pytest.fixture
-def queue():
-    return seed_queue()
-
-
-@pytest.fixture
-def reviewer():
-    return make_user("rev", reviewer=True)
 
 
 def queue_ids():

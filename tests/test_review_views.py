@@ -12,19 +12,9 @@ from empowersave import mongodb
 from matching.services import match_participants
 from participants.documents import MatchQuality
 from review.models import REVIEWERS_GROUP, ReviewDecision
-from tests.review_data import NOW, make_user, person, raw, seed_county, seed_queue
+from tests.review_data import NOW, make_user, person, raw, seed_county
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def queue():
-    return seed_queue()
-
-
-@pytest.fixture
-def reviewer():
-    return make_user("rev", reviewer=True)
 
 
 @pytest.fixture
