@@ -18,6 +18,11 @@ from urllib.parse import parse_qs, urlsplit
 from participants.emailoctopus.client import EmailOctopusClient
 
 FIXTURE_PATH = Path(__file__).parent / "fixtures" / "emailoctopus_api.json"
+# Ids in that fixture: two sent campaigns, a draft, and Ben Okafor's contact.
+CAMPAIGN_1 = "11111111-0000-0000-0000-000000000001"
+CAMPAIGN_2 = "11111111-0000-0000-0000-000000000002"
+CAMPAIGN_DRAFT = "11111111-0000-0000-0000-000000000003"
+BEN = "c0000000-0000-0000-0000-0000000000a2"
 PROBLEM_BASE = "https://emailoctopus.com/api-documentation/v2#"
 REPORT_STATUSES = (
     "bounced",

@@ -10,9 +10,7 @@ from participants.emailoctopus.client import (
     retry_after_seconds,
 )
 from participants.emailoctopus.ratelimit import TokenBucket
-from tests.fake_emailoctopus import client_for
-
-CAMPAIGN_1 = "11111111-0000-0000-0000-000000000001"
+from tests.fake_emailoctopus import CAMPAIGN_1, client_for
 
 
 def test_follows_cursors_across_pages_with_the_bearer_key(api):

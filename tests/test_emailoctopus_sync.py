@@ -16,13 +16,16 @@ from participants.emailoctopus.client import EmailOctopusAuthError
 from participants.emailoctopus.ratelimit import TokenBucket
 from participants.emailoctopus.sync import sync_emailoctopus
 from participants.transform import merge_person
-from tests.fake_emailoctopus import FakeEmailOctopus, client_for
+from tests.fake_emailoctopus import (
+    BEN,
+    CAMPAIGN_1,
+    CAMPAIGN_2,
+    CAMPAIGN_DRAFT,
+    FakeEmailOctopus,
+    client_for,
+)
 
 NOW = datetime(2025, 7, 1, 12, 0, tzinfo=UTC)
-CAMPAIGN_1 = "11111111-0000-0000-0000-000000000001"
-CAMPAIGN_2 = "11111111-0000-0000-0000-000000000002"
-CAMPAIGN_DRAFT = "11111111-0000-0000-0000-000000000003"
-BEN = "c0000000-0000-0000-0000-0000000000a2"
 
 
 def run(api, **kwargs):

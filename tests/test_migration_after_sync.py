@@ -11,12 +11,9 @@ from dashboard.selectors import rollup_snapshot
 from empowersave import mongodb
 from participants.emailoctopus.sync import sync_emailoctopus
 from participants.migration import ADDRESS_CHANGED, run_migration
-from tests.fake_emailoctopus import client_for
+from tests.fake_emailoctopus import BEN, CAMPAIGN_1, CAMPAIGN_2, client_for
 
 NOW = datetime(2025, 7, 1, 12, 0, tzinfo=UTC)
-CAMPAIGN_1 = "11111111-0000-0000-0000-000000000001"
-CAMPAIGN_2 = "11111111-0000-0000-0000-000000000002"
-BEN = "c0000000-0000-0000-0000-0000000000a2"
 NO_FLAGS = {"opened": False, "clicked": False, "bounced": False, "unsubscribed": False}
 
 
