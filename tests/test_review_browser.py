@@ -5,13 +5,12 @@ from django.urls import reverse
 
 from participants.documents import MatchQuality
 from review.models import ReviewDecision
-from tests.review_data import PASSWORD, make_user, raw, seed_queue
+from tests.review_data import PASSWORD, make_user, raw
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_three_items_with_keyboard_shortcuts_only(live_server, browser_page):
-    queue = seed_queue()
+def test_three_items_with_keyboard_shortcuts_only(live_server, browser_page, queue):
     make_user("keyboard", reviewer=True)
     page = browser_page
     # The admin's own login page asks for /favicon.ico, which this project does not serve.
