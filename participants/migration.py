@@ -28,7 +28,7 @@ import logging
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import NamedTuple
 
@@ -108,9 +108,7 @@ def _canonical(value):
     if isinstance(value, list | tuple):
         return tuple(_canonical(item) for item in value)
     if isinstance(value, datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(UTC).replace(tzinfo=None)
-        return ("datetime", value.replace(microsecond=value.microsecond // 1000 * 1000))
+        return ("datetime", stored_time(value))
     return value
 
 
