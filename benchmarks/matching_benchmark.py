@@ -49,11 +49,7 @@ def _rate(count, seconds):
 
 def _decide_all(index, rows, thresholds):
     for row in rows:
-        fields = row.get("fields") or {}
-        query = scoring.make_query(
-            address=fields.get("Address"), city=fields.get("City"), zip_code=fields.get("ZIP")
-        )
-        scoring.decide(index.parcels, query, thresholds)
+        scoring.decide(index.parcels, services.participant_query(row), thresholds)
 
 
 def _parallel(index, rows, thresholds, batch_size):

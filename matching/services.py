@@ -73,6 +73,14 @@ def _fields(row):
     return fields if isinstance(fields, dict) else {}
 
 
+def participant_query(row):
+    """The normalised address (scoring.Query) of a projected participant row."""
+    fields = _fields(row)
+    return scoring.make_query(
+        address=fields.get("Address"), city=fields.get("City"), zip_code=fields.get("ZIP")
+    )
+
+
 def _candidate_doc(parcels, candidate):
     return {
         **parcels.reference(candidate.row),
@@ -84,10 +92,7 @@ def _candidate_doc(parcels, candidate):
 def match_row(index, row, thresholds):
     """(match, residence_ref, demographic_ref) for one projected participant; no I/O."""
     fields = _fields(row)
-    query = scoring.make_query(
-        address=fields.get("Address"), city=fields.get("City"), zip_code=fields.get("ZIP")
-    )
-    decision = scoring.decide(index.parcels, query, thresholds)
+    decision = scoring.decide(index.parcels, participant_query(row), thresholds)
     parcels = index.parcels
     residence = parcels.reference(decision.row) if decision.row is not None else None
     record, rule = demographics.link(
@@ -117,10 +122,7 @@ def _counties_of(index, row, match, residence):
     counties = {c["county"] for c in match["candidates"]}
     if residence:
         counties.add(residence["county"])
-    fields = _fields(row)
-    query = scoring.make_query(
-        address=fields.get("Address"), city=fields.get("City"), zip_code=fields.get("ZIP")
-    )
+    query = participant_query(row)
     resolved, _how = index.parcels.counties_for(zips=query.zips, city=query.city)
     return counties | set(resolved or ())
 
