@@ -43,7 +43,7 @@ def top_candidates(participant):
     return sorted(candidates, key=lambda c: c.score or 0, reverse=True)[:TOP_CANDIDATES]
 
 
-def comparison(participant, candidates, normalised):
+def comparison(candidates, normalised):
     """Rows of (field, participant value, one cell per candidate with value and agreement)."""
     parts = [_parts(c.address, c.parcel_city, c.parcel_zip) for c in candidates]
     rows = []
@@ -80,7 +80,7 @@ def change_page_context(participant, *, search_results=None):
         "version": (participant.match.version or 0) if participant.match else 0,
         "address": address,
         "candidates": candidates,
-        "comparison_rows": comparison(participant, candidates, address["normalised"]),
+        "comparison_rows": comparison(candidates, address["normalised"]),
         "demographic_rows": demographic_rows(candidates),
         "search_results": search_results,
     }
