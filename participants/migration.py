@@ -412,7 +412,8 @@ def _match_reset(stored, document):
     )
 
 
-def _set_and_unset(document, keys):
+def set_and_unset(document, keys):
+    """`$set` the `keys` that have a value, `$unset` those that are None (MongoEngine's shape)."""
     update = {"$set": {key: document[key] for key in keys if document.get(key) is not None}}
     unset = {key: "" for key in keys if document.get(key) is None}
     if unset:
@@ -454,9 +455,7 @@ def write_participants(*, plan, batch_size, dry_run, progress=True, tally=None):
             if reset is not None:
                 matches_reset += 1
                 operations.append(reset)
-            operations.append(
-                UpdateOne({"_id": current.id}, _set_and_unset(document, OWNED_FIELDS))
-            )
+            operations.append(UpdateOne({"_id": current.id}, set_and_unset(document, OWNED_FIELDS)))
         if len(operations) >= batch_size:
             if not dry_run:
                 _bulk_write(collection, operations)
@@ -491,7 +490,7 @@ def write_quarantine(*, plan, batch_size, dry_run, tally=None):
         else:
             stats["updated"] += 1
             operations.append(
-                UpdateOne({"_id": current[0]}, _set_and_unset(entry, QUARANTINE_OWNED))
+                UpdateOne({"_id": current[0]}, set_and_unset(entry, QUARANTINE_OWNED))
             )
         if len(operations) >= batch_size:
             if not dry_run:

@@ -31,6 +31,7 @@ from participants.emailoctopus import state
 from participants.emailoctopus.client import CAMPAIGN_STATUS_SENT, REPORT_STATUSES
 from participants.emailoctopus.merge import merge_participant, stored_time, validate_row
 from participants.emailoctopus.rows import SourceRow, api_source_id, parse_timestamp, row_problem
+from participants.migration import set_and_unset
 
 logger = logging.getLogger(__name__)
 
@@ -282,7 +283,7 @@ def _apply_batch(*, campaign, pairs, directory, now, dry_run, tally):
         if dry_run:  # later batches of this run see the change that was not written
             tally.unwritten[contact_id] = after
         operations.append(
-            UpdateOne({"contact_id": contact_id}, _set_and_unset(merged), upsert=True)
+            UpdateOne({"contact_id": contact_id}, set_and_unset(merged, merged.keys()), upsert=True)
         )
         befores.append(before)
         afters.append(after)
@@ -394,15 +395,6 @@ def _already_applied(source_row, holders, quarantined):
     engaged_at = stored_time(engagement.get("engaged_at"))
     occurred_at = stored_time(source_row.occurred_at)
     return flags_set and engaged_at is not None and engaged_at >= occurred_at
-
-
-def _set_and_unset(document):
-    """`$set` the known values, `$unset` the ones that became None (MongoEngine's stored shape)."""
-    update = {"$set": {key: value for key, value in document.items() if value is not None}}
-    unset = {key: "" for key, value in document.items() if value is None}
-    if unset:
-        update["$unset"] = unset
-    return update
 
 
 def _quarantine_entry(*, source_id, reason, detail, original, now):
