@@ -569,10 +569,7 @@ def search_parcels(*, text=None, parcel_id=None, county=None, limit=20):
         ),
         key=lambda candidate: -candidate.score,
     )
-    return [
-        {**parcels.reference(c.row), "score": c.score, "agreement": c.agreement}
-        for c in scored[:limit]
-    ]
+    return [_candidate_doc(parcels, candidate) for candidate in scored[:limit]]
 
 
 def _residence(doc):
