@@ -30,7 +30,11 @@ def _ratio(numerator, denominator):
     return round(numerator / denominator, 4) if denominator else None
 
 
-def _scores(correct, linked, truths):
+def _scores(outcomes):
+    """Precision, recall and F1 of one kind of link from its Counter of _outcome()s."""
+    correct = outcomes["correct"]
+    linked = correct + outcomes["wrong_parcel"] + outcomes["linked_no_truth"]
+    truths = correct + outcomes["wrong_parcel"] + outcomes["missed"]
     precision, recall = _ratio(correct, linked), _ratio(correct, truths)
     f1 = round(2 * precision * recall / (precision + recall), 4) if precision and recall else None
     return {
@@ -100,16 +104,8 @@ def quality_report(*, sample_size=10):
             "residence": _ratio(residence_linked, participants),
             "demographic": _ratio(demographic_linked, participants),
         },
-        "residence": _scores(
-            residence["correct"],
-            residence["correct"] + residence["wrong_parcel"] + residence["linked_no_truth"],
-            residence["correct"] + residence["wrong_parcel"] + residence["missed"],
-        ),
-        "demographic": _scores(
-            household["correct"],
-            household["correct"] + household["wrong_parcel"] + household["linked_no_truth"],
-            household["correct"] + household["wrong_parcel"] + household["missed"],
-        ),
+        "residence": _scores(residence),
+        "demographic": _scores(household),
         "confusion": {
             quality: {outcome: confusion[quality][outcome] for outcome in OUTCOMES}
             for quality in (*MatchQuality.CHOICES, "unmatched")
