@@ -10,7 +10,7 @@ a token bucket of 100 refilled at 10/s; a 429 carries `X-RateLimit-Retry-After`.
 import logging
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import quote
 
 import requests
@@ -104,7 +104,6 @@ class ClientStats:
     retries: int = 0
     rate_limited: int = 0
     rate_limit_wait_seconds: float = 0.0
-    statuses: dict = field(default_factory=dict)
 
 
 class EmailOctopusClient:
@@ -206,7 +205,6 @@ class EmailOctopusClient:
                 self._backoff(failures, path, f"network error: {exc.__class__.__name__}")
                 continue
             status = response.status_code
-            self.stats.statuses[status] = self.stats.statuses.get(status, 0) + 1
             if status == 429:
                 throttles += 1
                 if throttles > self.max_rate_limit_retries:
