@@ -29,7 +29,6 @@ from participants.documents import (
 
 from .models import ReviewDecision
 
-SNAPSHOT_KEYS = ("residence_ref", "demographic_ref", "match")
 # A household record linked through the parcel goes when a reviewer says "no match"; one
 # linked by the participant's email, phone or name stays.
 PARCEL_LINK_RULES = (demographics.PARCEL,)
@@ -57,7 +56,7 @@ def _from_json(value):
 
 def snapshot(doc):
     """The parts of a raw participant a decision changes, as JSON for the audit trail."""
-    return _to_json({key: doc.get(key) for key in SNAPSHOT_KEYS})
+    return _to_json({key: doc.get(key) for key in participant_services.REFERENCE_KEYS})
 
 
 def _load(participant_id, expected_version):
@@ -294,7 +293,8 @@ def undo(*, decision_id, reviewer, now):
     # The version still moves forward, so pages loaded before the undo are stale.
     restored = _from_json(decision.before)
     with transaction.atomic():
-        after = _write(current, {key: restored.get(key) for key in SNAPSHOT_KEYS}, now=now)
+        changes = {key: restored.get(key) for key in participant_services.REFERENCE_KEYS}
+        after = _write(current, changes, now=now)
         undo_row = _record(
             action=ReviewDecision.Action.UNDO,
             before=current,
