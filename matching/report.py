@@ -10,6 +10,7 @@ from collections import Counter, defaultdict
 from mongoengine.connection import get_db
 
 from empowersave import mongodb
+from matching.services import parcel_docs
 from participants.demo_data import GROUND_TRUTH_COLLECTION
 from participants.documents import MatchQuality, Participant
 
@@ -118,12 +119,8 @@ def quality_report(*, sample_size=10):
 def _describe_wrong(wrong):
     """Both addresses of each sampled wrong link: what the participant typed, the parcel it got,
     and the true parcel."""
-    true_ids = [parcel[1] for _doc, parcel, _quality in wrong if parcel]
-    addresses = {}
-    if true_ids:
-        cursor = mongodb.county_residential_collection().find({"parcel_id": {"$in": true_ids}})
-        for doc in cursor:
-            addresses[(doc.get("county"), str(doc.get("parcel_id")))] = _parcel_line(doc)
+    true_parcels = parcel_docs({parcel for _doc, parcel, _quality in wrong if parcel})
+    addresses = {key: _parcel_line(doc) for key, doc in true_parcels.items()}
     rows = []
     for doc, true_parcel, quality in wrong:
         fields = doc.get("fields") or {}

@@ -438,7 +438,7 @@ def _records_selector(rule, asks):
     return {"county": counties, "customer_name": _any_pattern({ask.name for ask in asks})}
 
 
-def _parcels(collection, keys):
+def parcel_docs(keys):
     """{(county, parcel_id): residential document} for a set of keys, in one query."""
     if not keys:
         return {}
@@ -447,7 +447,7 @@ def _parcels(collection, keys):
         "parcel_id": _any_of(sorted({parcel_id for _county, parcel_id in keys})),
         "county": _any_of(sorted({county for county, _pid in keys})),
     }
-    for doc in collection.find(selector):
+    for doc in mongodb.county_residential_collection().find(selector):
         key = (doc.get("county"), doc.get("parcel_id"))
         if key in keys:
             found.setdefault(key, doc)
@@ -474,9 +474,8 @@ def link_demographics_for_parcels(links):
     """
     links = list(links)
     results = [None] * len(links)
-    residential = mongodb.county_residential_collection()
     demographic = mongodb.county_demographic_collection()
-    parcels = _parcels(residential, {(link.county, link.parcel_id) for link in links})
+    parcels = parcel_docs({(link.county, link.parcel_id) for link in links})
     by_name = settings.MATCH_LINK_BY_NAME
     open_asks = {
         position: _Ask(link, by_name)
@@ -495,7 +494,7 @@ def link_demographics_for_parcels(links):
         neighbours = {}
         if rule == demographics.NAME:
             wanted = set().union(*(ask.neighbour_keys() for ask in asks.values()))
-            neighbours = _parcels(residential, wanted)
+            neighbours = parcel_docs(wanted)
         for position, ask in asks.items():
             link = ask.link
             nearby = [neighbours[key] for key in ask.neighbour_keys() if key in neighbours]
