@@ -38,7 +38,6 @@ class MergeChanges:
     engagements_updated: list = field(default_factory=list)
     fields_changed: set = field(default_factory=set)  # stored field keys whose value changed
     address_changed: bool = False
-    changed_keys: set = field(default_factory=set)
 
 
 def validate_row(document):
@@ -142,17 +141,12 @@ def merge_participant(existing, documents):
     )
 
     before = existing or {}
-    changes.changed_keys = {
-        key for key in OWNED_FIELDS if fingerprint(before, (key,)) != fingerprint(merged, (key,))
-    }
-    changes.changed = bool(changes.changed_keys)
+    changes.changed = fingerprint(before, OWNED_FIELDS) != fingerprint(merged, OWNED_FIELDS)
     old_fields, new_fields = before.get("fields") or {}, merged["fields"]
     changes.fields_changed = {
         key
         for key in set(old_fields) | set(new_fields)
         if old_fields.get(key) != new_fields.get(key)
     }
-    changes.address_changed = any(
-        old_fields.get(key) != new_fields.get(key) for key in ADDRESS_FIELD_KEYS
-    )
+    changes.address_changed = not changes.fields_changed.isdisjoint(ADDRESS_FIELD_KEYS)
     return merged, changes
