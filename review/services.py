@@ -78,17 +78,24 @@ def _embedded(document_class, value):
     return document_class._from_son({k: v for k, v in value.items() if k in document_class._fields})
 
 
+def _references(changes):
+    """The references, match and reviewer of raw `changes`, as participants.services takes them."""
+    return {
+        "residence_ref": _embedded(ResidenceReference, changes["residence_ref"]),
+        "demographic_ref": _embedded(DemographicReference, changes["demographic_ref"]),
+        "match": _embedded(MatchInfo, changes["match"]),
+        "reviewed_by": changes["match"].get("reviewed_by"),
+    }
+
+
 def _write(before, changes, *, now):
     """Store the new references and match if the version is still the one `before` has."""
     try:
         return participant_services.update_participant_references(
             participant_id=before["_id"],
             expected_version=participant_services.match_version(before),
-            residence_ref=_embedded(ResidenceReference, changes["residence_ref"]),
-            demographic_ref=_embedded(DemographicReference, changes["demographic_ref"]),
-            match=_embedded(MatchInfo, changes["match"]),
-            reviewed_by=changes["match"].get("reviewed_by"),
             now=now,
+            **_references(changes),
         )
     except participant_services.StaleParticipant as error:
         raise StaleParticipant(
@@ -325,13 +332,7 @@ def _apply_bulk(rows, *, action, reviewer, now, reason=""):
     """Write (before, changes, residence) rows in one bulk write, their audit rows in one insert;
     a row whose participant changed since it was read is counted as a conflict and left alone."""
     changes = [
-        participant_services.ReferenceChange(
-            before=before,
-            residence_ref=_embedded(ResidenceReference, change["residence_ref"]),
-            demographic_ref=_embedded(DemographicReference, change["demographic_ref"]),
-            match=_embedded(MatchInfo, change["match"]),
-            reviewed_by=change["match"].get("reviewed_by"),
-        )
+        participant_services.ReferenceChange(before=before, **_references(change))
         for before, change, _residence in rows
     ]
     with transaction.atomic():
