@@ -193,20 +193,7 @@ def _sync_campaign(*, client, campaign, directory, now, dry_run, batch_size, tal
                 by_contact[key or id(row)].append((status, row))
             tally.report_rows[(campaign_id, status)] += len(page.items)
             resume[status] = page.next_cursor or page.cursor
-    batch = []
-    for pairs in by_contact.values():
-        batch.extend(pairs)
-        if len(batch) >= batch_size:
-            _apply_batch(
-                campaign=campaign,
-                pairs=batch,
-                directory=directory,
-                now=now,
-                dry_run=dry_run,
-                tally=tally,
-            )
-            batch = []
-    if batch:
+    for batch in _batches(by_contact.values(), batch_size):
         _apply_batch(
             campaign=campaign,
             pairs=batch,
@@ -223,6 +210,18 @@ def _sync_campaign(*, client, campaign, directory, now, dry_run, batch_size, tal
     state.mark_campaign_synced(
         campaign=campaign, sent_at=stored_time(parse_timestamp(campaign.get("sent_at"))), now=now
     )
+
+
+def _batches(groups, size):
+    """Lists of about `size` items; a group (one contact's rows) is never split."""
+    batch = []
+    for group in groups:
+        batch.extend(group)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _apply_batch(*, campaign, pairs, directory, now, dry_run, tally):
