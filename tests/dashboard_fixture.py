@@ -6,7 +6,8 @@ from bson import ObjectId
 from mongoengine.connection import get_db
 
 from matching.normalize import normalize_zip
-from participants.transform import search_text_for
+from participants.documents import EngagementFlag
+from participants.transform import engagement_totals, search_text_for
 
 NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
 
@@ -15,11 +16,7 @@ def engagement(campaign_id, **flags):
     return {
         "campaign_id": campaign_id,
         "source_id": ObjectId(),
-        "opened": flags.get("opened", False),
-        "clicked": flags.get("clicked", False),
-        "bounced": flags.get("bounced", False),
-        "complained": flags.get("complained", False),
-        "unsubscribed": flags.get("unsubscribed", False),
+        **{flag: flags.get(flag, False) for flag in EngagementFlag.ALL},
     }
 
 
@@ -52,13 +49,7 @@ def participant(
         "fields": fields,
         "field_history": [],
         "engagements": engagements,
-        "totals": {
-            "sent": len(engagements),
-            **{
-                flag: sum(1 for e in engagements if e[flag])
-                for flag in ("opened", "clicked", "bounced", "complained", "unsubscribed")
-            },
-        },
+        "totals": engagement_totals(engagements),
         "synced_at": NOW,
         "search_text": search_text_for(fields=fields, email_address=contact_id, phone_number=None),
     }
