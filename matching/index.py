@@ -116,9 +116,8 @@ class ParcelIndex:
         self.zip_cities = defaultdict(set)
         self.zip_streets = defaultdict(set)  # zip5 → street keys, for typo correction
         self.city_streets = defaultdict(set)
-        self.county_streets = defaultdict(set)
+        self.all_street_keys = set()  # the typo search's area when ZIP and city give none
         self._shared = {}  # one int object per distinct parcel_zip
-        self._streets_cache = {}
 
     def __len__(self):
         return len(self.parcel_id)
@@ -159,7 +158,7 @@ class ParcelIndex:
         if number is not None and zip5:
             _add(self.by_house_zip, (number, zip5), row)
         if key:
-            self.county_streets[county].add(key)
+            self.all_street_keys.add(key)
             short_key = normalize_street(parsed.street).short_key
             keys = (key,) if short_key == key else (key, sys.intern(short_key))
             for block_key in keys:
@@ -185,17 +184,6 @@ class ParcelIndex:
             "parcel_city": self.parcel_city[row],
             "parcel_zip": self.parcel_zip[row],
         }
-
-    def streets_of(self, counties):
-        """Street keys of some counties (None: all of them), built once per set."""
-        cache_key = frozenset(counties) if counties else None
-        streets = self._streets_cache.get(cache_key)
-        if streets is None:
-            names = counties if counties else self.county_streets
-            streets = self._streets_cache[cache_key] = set().union(
-                *(self.county_streets.get(county, ()) for county in names)
-            )
-        return streets
 
     def counties_for(self, *, zips, city):
         """(counties, how): by ZIP, else by city, else every county (None)."""

@@ -177,7 +177,7 @@ def _corrected_keys(parcels, query, thresholds):
     if query.city in parcels.city_streets:
         areas.append(parcels.city_streets[query.city])
     if not areas:
-        areas.append(parcels.streets_of(None))
+        areas.append(parcels.all_street_keys)
     if any(key in known for known in areas):
         return ()
     found = {}
