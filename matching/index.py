@@ -104,7 +104,6 @@ class ParcelIndex:
         self.parcel_zip = []
         self.house_number = []
         self.street = []
-        self.street_key = []
         self.city = []
         self.zip5 = []
         self.by_parcel = defaultdict(dict)  # county → parcel_id → row
@@ -144,7 +143,6 @@ class ParcelIndex:
         self.house_number.append(intern(parsed.house_number))
         self.street.append(intern(parsed.street))
         key = intern(parsed.street_key)
-        self.street_key.append(key)
         self.city.append(intern(city))
         self.zip5.append(intern(zip5))
         self.by_parcel[county][parcel_id] = row
