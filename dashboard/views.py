@@ -70,7 +70,7 @@ def home(request):
 @login_required
 def zip_csv(request):
     """All ZIP engagement figures (the chart shows the top N)."""
-    rows = selectors.dashboard_figures()["zips"]
+    rows = selectors.zip_rows(selectors.rollup_snapshot())
     header = ("zip", "participants", "sent", "opened", "clicked", "open_rate", "click_rate")
     writer = csv.writer(_Echo())
     lines = [writer.writerow(header)]
@@ -91,8 +91,8 @@ def zip_csv(request):
 
 @login_required
 def campaigns(request):
-    figures = selectors.dashboard_figures()
-    return render(request, "dashboard/campaigns.html", {"campaigns": figures["campaigns"]})
+    rows = selectors.campaign_rows(selectors.rollup_snapshot(), selectors.campaign_names())
+    return render(request, "dashboard/campaigns.html", {"campaigns": rows})
 
 
 @login_required
