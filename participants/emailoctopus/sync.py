@@ -29,9 +29,10 @@ from participants.documents import (
 )
 from participants.emailoctopus import state
 from participants.emailoctopus.client import CAMPAIGN_STATUS_SENT, REPORT_STATUSES
-from participants.emailoctopus.merge import merge_participant, stored_time, validate_row
+from participants.emailoctopus.merge import merge_participant, validate_row
 from participants.emailoctopus.rows import SourceRow, api_source_id, parse_timestamp, row_problem
 from participants.migration import set_and_unset
+from participants.transform import stored_time
 
 logger = logging.getLogger(__name__)
 
