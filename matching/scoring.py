@@ -22,11 +22,7 @@ from rapidfuzz import fuzz, process
 
 from matching.index import house_number_key, rows_of
 from matching.normalize import normalize_city, normalize_street, normalize_zip, parse_address
-
-EXACT = "exact"
-FUZZY = "fuzzy"
-PENDING = "pending"
-NO_MATCH = "no_match"
+from participants.documents import MatchQuality
 
 # Reasons (match.reason) for pending and no_match.
 NO_ADDRESS = "NO_ADDRESS"
@@ -265,7 +261,9 @@ def score_row(parcels, query, row, thresholds, *, method):
 
 
 def _no_match(reason, candidates=(), resolution=None):
-    return Decision(NO_MATCH, None, None, None, None, reason, list(candidates), resolution)
+    return Decision(
+        MatchQuality.NO_MATCH, None, None, None, None, reason, list(candidates), resolution
+    )
 
 
 def decide(parcels, query, thresholds):
@@ -287,8 +285,8 @@ def decide(parcels, query, thresholds):
     if query.number is None:
         reason = NO_HOUSE_NUMBER if kept else NO_CANDIDATES
         if kept and kept[0].score >= thresholds.review - HOUSE_NUMBER_PENALTY:
-            return Decision(PENDING, None, kept[0].score, kept[0].method, kept[0].agreement,
-                            reason, kept, resolution)  # fmt: skip
+            return Decision(MatchQuality.PENDING, None, kept[0].score, kept[0].method,
+                            kept[0].agreement, reason, kept, resolution)  # fmt: skip
         return _no_match(reason, kept, resolution)
     if not scored:
         return _no_match(NO_CANDIDATES, (), resolution)
@@ -306,14 +304,14 @@ def decide(parcels, query, thresholds):
             and (candidate.zip or candidate.city)
         ]
         if not rivals:
-            return Decision(EXACT, best.row, 100.0, best.method, best.agreement, None, kept,
-                            resolution)  # fmt: skip
+            return Decision(MatchQuality.EXACT, best.row, 100.0, best.method, best.agreement,
+                            None, kept, resolution)  # fmt: skip
     margin_ok = runner_up is None or best.score - runner_up.score >= thresholds.margin
     if best.score >= thresholds.accept and margin_ok:
-        return Decision(FUZZY, best.row, best.score, best.method, best.agreement, None, kept,
-                        resolution)  # fmt: skip
+        return Decision(MatchQuality.FUZZY, best.row, best.score, best.method, best.agreement,
+                        None, kept, resolution)  # fmt: skip
     if best.score >= thresholds.review:
         reason = AMBIGUOUS if not margin_ok else BELOW_THRESHOLD
-        return Decision(PENDING, None, best.score, best.method, best.agreement, reason, kept,
-                        resolution)  # fmt: skip
+        return Decision(MatchQuality.PENDING, None, best.score, best.method, best.agreement,
+                        reason, kept, resolution)  # fmt: skip
     return _no_match(LOW_SCORE, kept, resolution)
