@@ -141,6 +141,17 @@ def _flag_mask(flags):
     return sum(1 << bit for bit, flag in enumerate(flags) if flag)
 
 
+def quarantine_entry(*, source_id, reason, detail, original, now):
+    """A `migration_quarantine` document: the unusable row as it came, and why."""
+    return {
+        "source_id": source_id,
+        "reason": reason,
+        "detail": detail,
+        "original": original,
+        "quarantined_at": now,
+    }
+
+
 def _progress(iterable, *, total, desc, unit, enabled):
     """A tqdm bar on a terminal (tqdm turns itself off when stderr is not a tty)."""
     return tqdm(iterable, total=total, desc=desc, unit=unit, disable=None if enabled else True)
@@ -185,13 +196,13 @@ def read_source(*, now, limit=None, batch_size=DEFAULT_BATCH_SIZE, progress=True
         except RowProblem as problem:
             _count(plan.source_counts, campaign_id_of(doc), _lenient_flags(doc))
             plan.quarantine.append(
-                {
-                    "source_id": doc["_id"],
-                    "reason": problem.reason,
-                    "detail": problem.detail,
-                    "original": doc,
-                    "quarantined_at": now,
-                }
+                quarantine_entry(
+                    source_id=doc["_id"],
+                    reason=problem.reason,
+                    detail=problem.detail,
+                    original=doc,
+                    now=now,
+                )
             )
         else:
             _count(plan.source_counts, row.campaign_id, row.flags)

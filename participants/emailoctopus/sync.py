@@ -31,7 +31,7 @@ from participants.emailoctopus import state
 from participants.emailoctopus.client import CAMPAIGN_STATUS_SENT, REPORT_STATUSES
 from participants.emailoctopus.merge import merge_participant, validate_row
 from participants.emailoctopus.rows import SourceRow, api_source_id, parse_timestamp, row_problem
-from participants.migration import set_and_unset
+from participants.migration import quarantine_entry, set_and_unset
 from participants.transform import stored_time
 
 logger = logging.getLogger(__name__)
@@ -259,7 +259,7 @@ def _apply_batch(*, campaign, pairs, directory, now, dry_run, tally):
         contact_id, problem = validate_row(document)
         if problem:
             quarantine.append(
-                _quarantine_entry(
+                quarantine_entry(
                     source_id=document["_id"],
                     reason=problem[0],
                     detail=problem[1],
@@ -316,7 +316,7 @@ def _collect_rows(*, campaign_id, pairs, now):
         if problem:
             eo_contact_id = row.get("contact_id") if isinstance(row, dict) else None
             quarantine.append(
-                _quarantine_entry(
+                quarantine_entry(
                     source_id=api_source_id(campaign_id, eo_contact_id or f"row:{row!r}")
                     + f":{status}",
                     reason=problem[0],
@@ -395,16 +395,6 @@ def _already_applied(source_row, holders, quarantined):
     engaged_at = stored_time(engagement.get("engaged_at"))
     occurred_at = stored_time(source_row.occurred_at)
     return flags_set and engaged_at is not None and engaged_at >= occurred_at
-
-
-def _quarantine_entry(*, source_id, reason, detail, original, now):
-    return {
-        "source_id": source_id,
-        "reason": reason,
-        "detail": detail,
-        "original": original,
-        "quarantined_at": now,
-    }
 
 
 def _write_quarantine(entries, valid_source_ids):
