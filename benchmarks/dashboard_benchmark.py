@@ -39,7 +39,8 @@ from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
 from mongoengine.connection import get_db  # noqa: E402
 
-from dashboard.rollups import refresh_rollups  # noqa: E402
+from dashboard.filters import ParticipantFilter  # noqa: E402
+from dashboard.rollups import NOT_MATCHED, refresh_rollups  # noqa: E402
 from dashboard.selectors import rollup_snapshot  # noqa: E402
 from empowersave import mongodb  # noqa: E402
 from participants import demo_data  # noqa: E402
@@ -81,7 +82,7 @@ def busiest_filter():
         key=lambda d: d.get("sent", 0),
     )["campaign_id"]
     if county_doc is None:  # no matching: every participant is "not matched yet"
-        return {"quality": "unmatched", "campaign": campaign}
+        return {"quality": NOT_MATCHED, "campaign": campaign}
     quality = max(county_doc["quality"], key=county_doc["quality"].get)
     return {"county": county_doc["county"], "quality": quality, "campaign": campaign}
 
@@ -126,14 +127,7 @@ def main():
     client.force_login(get_user_model().objects.create_user("bench", is_staff=True))
 
     query = busiest_filter()
-    filtered = Participant.objects(engagements__campaign_id=query["campaign"])
-    if "county" in query:
-        filtered = filtered.filter(residence_ref__county=query["county"])
-    filtered = (
-        filtered.filter(match=None)
-        if query["quality"] == "unmatched"
-        else filtered.filter(match__quality=query["quality"])
-    )
+    filtered = ParticipantFilter(query, queryset=Participant.objects.all()).qs
     matches = filtered.count()
     print(f"filter {query}: {matches:,} participants, so page {PAGE} has rows: {matches > 49 * 50}")
 
