@@ -39,7 +39,7 @@ UNIT_DESIGNATORS = {
 UNIT_DESIGNATORS.update({v: v for v in UNIT_DESIGNATORS.values()})
 UNIT_DESIGNATORS.update({"NO": "#", "NUMBER": "#"})
 
-STATES = {**STATE_ABBREVIATIONS, **{v: v for v in STATE_ABBREVIATIONS.values()}}
+STATES = {*STATE_ABBREVIATIONS, *STATE_ABBREVIATIONS.values()}  # names and abbreviations
 
 _ORDINAL_UNITS = {
     "FIRST": 1,
@@ -256,17 +256,16 @@ def _street_line(line):
 
 
 def _split_locality(piece):
-    """(rest, state, zip5) of the last comma piece: "Springfield MA 01103-1234"."""
+    """(rest, zip5) of the last comma piece, its state dropped: "Springfield MA 01103-1234"."""
     zip5 = None
     if match := _ZIP_TAIL.search(piece):
         zip5 = normalize_zip(match.group(1) or match.group(2))
         piece = piece[: match.start()]
     words = clean_text(piece)
     words = words.split(" ") if words else []
-    state = None
     if words and words[-1] in STATES and (zip5 or len(words) == 1):
-        state = STATES[words.pop()]
-    return " ".join(words), state, zip5
+        words.pop()
+    return " ".join(words), zip5
 
 
 def _fast_parse(raw):
@@ -279,7 +278,7 @@ def _fast_parse(raw):
         return None
     city = zip5 = None
     if len(pieces) > 1:
-        rest, _state, zip5 = _split_locality(pieces[-1])
+        rest, zip5 = _split_locality(pieces[-1])
         pieces = pieces[:-1]
         if rest:
             pieces.append(rest)
