@@ -315,8 +315,7 @@ def stored_time(moment):
     """A datetime as MongoDB keeps it: naive UTC, millisecond precision."""
     if moment is None:
         return None
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    moment = _utc_naive(moment)
     return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
 
 
