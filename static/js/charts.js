@@ -99,7 +99,7 @@
   });
   draw("coverage-chart", coverageBars, {
     barmode: "stack",
-    legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom", traceorder: "normal" },
+    legend: Object.assign({}, LAYOUT.legend, { traceorder: "normal" }),
     yaxis: countAxis("Participants", coverageBars, true)
   });
 
@@ -122,13 +122,11 @@
 
   draw("energy-cost-chart", boxes("kwh_cost", "#1f6feb"), {
     title: { text: "Annual kWh cost", font: { size: 14 } },
-    margin: { t: 40, r: 16, b: 64, l: 64 },
     hovermode: "closest",
     yaxis: { tickprefix: "$", tickformat: ",.0f" }
   });
   draw("energy-burden-chart", boxes("burden", "#b35900"), {
     title: { text: "Energy burden (% of household income)", font: { size: 14 } },
-    margin: { t: 40, r: 16, b: 64, l: 64 },
     hovermode: "closest",
     yaxis: { ticksuffix: "%", tickformat: ".0f" }
   });
