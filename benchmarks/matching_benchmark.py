@@ -31,10 +31,11 @@ import django  # noqa: E402
 django.setup()
 
 
+from django.core.management import call_command  # noqa: E402
+
 from empowersave import mongodb  # noqa: E402
 from matching import scoring, services  # noqa: E402
 from matching.index import load_index  # noqa: E402
-from matching.report import quality_report  # noqa: E402
 from participants import demo_data  # noqa: E402
 from participants.documents import Participant  # noqa: E402
 from participants.migration import run_migration  # noqa: E402
@@ -137,25 +138,7 @@ def main():
     print(f"  no_match reasons: {stats['no_match_reasons']}")
     print(f"  demographic linked by: {stats['demographic_linked_by']}")
 
-    report = quality_report(sample_size=5)
-    for name in ("residence", "demographic"):
-        scores = report[name]
-        print(
-            f"{name}: precision {100 * scores['precision']:.2f}%, "
-            f"recall {100 * scores['recall']:.2f}%, F1 {100 * scores['f1']:.2f}% "
-            f"({scores['correct']:,} correct, {scores['wrong']:,} wrong, "
-            f"{scores['truth_links']:,} true links)"
-        )
-    coverage = report["coverage"]
-    print(
-        f"coverage: residence {100 * coverage['residence']:.2f}%, "
-        f"demographic {100 * coverage['demographic']:.2f}% of {report['participants']:,}"
-    )
-    for quality, row in report["confusion"].items():
-        print(f"  {quality:<9} {row}")
-    for wrong in report["wrong_links"]:
-        print(f"  wrong [{wrong['quality']}] {wrong['typed']!r} → {wrong['linked']} "
-              f"(truth {wrong['truth']})")  # fmt: skip
+    call_command("match_quality_report", sample=5)
 
 
 if __name__ == "__main__":
