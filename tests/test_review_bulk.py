@@ -9,13 +9,13 @@ from django.test.utils import CaptureQueriesContext
 from mongoengine.connection import get_db
 
 from dashboard.rollups import refresh_rollups, rollup_collection
+from dashboard.selectors import rollup_snapshot
 from empowersave import mongodb
 from matching import services as matching
 from participants.documents import MatchCandidate, MatchInfo, MatchQuality, Participant
 from review import services
 from review.models import ReviewDecision
 from tests.review_data import AGREE_ALL, NOW, person, raw
-from tests.test_review_services import rollups
 
 pytestmark = pytest.mark.django_db
 
@@ -155,7 +155,7 @@ def stored_state():
          label_free(row.before), label_free(row.after))
         for row in ReviewDecision.objects.all()
     )  # fmt: skip
-    return records, audit, rollups()
+    return records, audit, rollup_snapshot()
 
 
 def test_bulk_accept_writes_what_accepting_each_row_writes(reviewer):
@@ -181,7 +181,7 @@ def test_bulk_accept_writes_what_accepting_each_row_writes(reviewer):
     ]
     assert linked_by == [RULES[i % 4] for i in range(12)]
     refresh_rollups(now=NOW)
-    assert bulk[2] == rollups()  # and both equal a full rebuild
+    assert bulk[2] == rollup_snapshot()  # and both equal a full rebuild
 
 
 def test_bulk_accept_leaves_a_row_changed_meanwhile_and_counts_it(reviewer, monkeypatch):
@@ -202,9 +202,9 @@ def test_bulk_accept_leaves_a_row_changed_meanwhile_and_counts_it(reviewer, monk
     assert raw(raced) == {**before, "match": {**before["match"], "version": 7}}
     audited = set(ReviewDecision.objects.values_list("participant_id", flat=True))
     assert audited == {str(p.id) for p in participants} - {str(raced.id)}
-    incremental = rollups()
+    incremental = rollup_snapshot()
     refresh_rollups(now=NOW)
-    assert incremental == rollups()
+    assert incremental == rollup_snapshot()
 
 
 def test_bulk_no_match_is_one_write_and_one_audit_insert(reviewer, mongo_calls):

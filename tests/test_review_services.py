@@ -3,10 +3,9 @@
 import datetime as dt
 
 import pytest
-from mongoengine.connection import get_db
 
-from dashboard.rollups import COLLECTION as ROLLUPS
 from dashboard.rollups import refresh_rollups
+from dashboard.selectors import rollup_snapshot
 from participants.documents import MatchInfo, MatchQuality
 from review import selectors, services
 from review.models import ReviewDecision
@@ -301,20 +300,6 @@ def test_bulk_no_match_marks_every_selected_queue_item(queue, reviewer):
     assert queue_ids() == ["jane@example.org", "rita@example.org"]
 
 
-def rollups():
-    """Rollup counters without the zeros an incremental update leaves behind."""
-
-    def strip(value):
-        if isinstance(value, dict):
-            kept = {k: strip(v) for k, v in value.items()}
-            return {k: v for k, v in kept.items() if v not in (0, {})}
-        return value
-
-    labels = {"_id", "kind", "county", "campaign_id", "zip"}
-    docs = (strip(doc) for doc in get_db("default")[ROLLUPS].find({"_id": {"$ne": "meta"}}))
-    return {doc["_id"]: doc for doc in docs if set(doc) - labels}
-
-
 def test_dashboard_rollups_match_a_full_rebuild_after_decisions_and_undo(queue, reviewer):
     refresh_rollups(now=NOW)
     decision = accept_jane(queue, reviewer)
@@ -329,9 +314,9 @@ def test_dashboard_rollups_match_a_full_rebuild_after_decisions_and_undo(queue, 
         participant_ids=[queue["rita"].id], threshold=50, reviewer=reviewer, now=NOW
     )
     services.undo(decision_id=decision.pk, reviewer=reviewer, now=NOW)
-    incremental = rollups()
+    incremental = rollup_snapshot()
     refresh_rollups(now=NOW)
-    assert incremental == rollups()
+    assert incremental == rollup_snapshot()
     assert incremental["totals"]["quality"]["manual"] == 1
 
 
