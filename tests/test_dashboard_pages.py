@@ -88,13 +88,6 @@ def analyst(client, django_user_model):
     return client
 
 
-@pytest.fixture
-def staff(client, django_user_model):
-    user = django_user_model.objects.create_user("staff", is_staff=True)
-    client.force_login(user)
-    return client
-
-
 @pytest.mark.parametrize(
     "url", ["/", "/campaigns/", "/campaigns/C1/", "/participants/", "/participants/export.csv"]
 )
