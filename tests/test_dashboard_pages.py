@@ -9,6 +9,7 @@ import pytest
 from mongoengine.connection import get_db
 
 from dashboard.rollups import refresh_rollups
+from empowersave import mongodb
 from tests.dashboard_fixture import (
     NOW,
     engagement,
@@ -72,7 +73,7 @@ def names(response):
 @pytest.fixture
 def docs():
     docs = insert(fixture_participants())
-    get_db("emailoctopus")["campaigns"].insert_many(
+    mongodb.source_campaigns_collection().insert_many(
         [
             {"_id": "C1", "name": "Heat pump rebates 2025", "sent_at": NOW.replace(month=1)},
             {"_id": "C2", "name": "Winter bill help 2025", "sent_at": NOW.replace(month=3)},
