@@ -1,6 +1,7 @@
 """Thin views: each reads through a selector and renders. Every page needs a logged-in user."""
 
 import csv
+import itertools
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, StreamingHttpResponse
@@ -26,6 +27,15 @@ class _Echo:
 
     def write(self, value):
         return value
+
+
+def _csv_download(header, rows, filename):
+    """A CSV attachment streamed line by line: the header, then each row as it is produced."""
+    writer = csv.writer(_Echo())
+    lines = (writer.writerow(row) for row in itertools.chain([header], rows))
+    response = StreamingHttpResponse(lines, content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 def _paginate(request, table):
@@ -70,23 +80,13 @@ def home(request):
 @login_required
 def zip_csv(request):
     """All ZIP engagement figures (the chart shows the top N)."""
-    rows = selectors.zip_rows(selectors.rollup_snapshot())
+    zips = selectors.zip_rows(selectors.rollup_snapshot())
     header = ("zip", "participants", "sent", "opened", "clicked", "open_rate", "click_rate")
-    writer = csv.writer(_Echo())
-    lines = [writer.writerow(header)]
-    lines += [
-        writer.writerow(
-            [
-                *(row[key] for key in header[:5]),
-                f"{row['open_rate']:.4f}",
-                f"{row['click_rate']:.4f}",
-            ]
-        )
-        for row in rows
-    ]
-    response = StreamingHttpResponse(lines, content_type="text/csv")
-    response["Content-Disposition"] = 'attachment; filename="zip-engagement.csv"'
-    return response
+    rows = (
+        [*(row[key] for key in header[:5]), f"{row['open_rate']:.4f}", f"{row['click_rate']:.4f}"]
+        for row in zips
+    )
+    return _csv_download(header, rows, "zip-engagement.csv")
 
 
 @login_required
@@ -135,16 +135,8 @@ def participants_csv(request):
     campaign_id = (
         filterset.form.cleaned_data.get("campaign") if filterset.is_bound else None
     ) or None
-    writer = csv.writer(_Echo())
-
-    def stream():
-        yield writer.writerow(CSV_HEADER)
-        for row in csv_rows(filterset.qs, campaign_id=campaign_id):
-            yield writer.writerow(row)
-
-    response = StreamingHttpResponse(stream(), content_type="text/csv")
-    response["Content-Disposition"] = 'attachment; filename="participants.csv"'
-    return response
+    rows = csv_rows(filterset.qs, campaign_id=campaign_id)
+    return _csv_download(CSV_HEADER, rows, "participants.csv")
 
 
 @login_required
