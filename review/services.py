@@ -27,6 +27,7 @@ from participants.documents import (
     ResidenceReference,
 )
 
+from . import selectors
 from .models import ReviewDecision
 
 # A household record linked through the parcel goes when a reviewer says "no match"; one
@@ -316,16 +317,10 @@ def undo(*, decision_id, reviewer, now):
 
 
 def _queue_docs(participant_ids):
+    """The raw documents of the selected participants that are still in the review queue."""
     oids = [ObjectId(str(pid)) for pid in participant_ids]
-    return list(
-        _collection().find(
-            {
-                "_id": {"$in": oids},
-                "match.quality": {"$in": list(MatchQuality.NEEDS_REVIEW)},
-                "match.reviewed_by": None,
-            }
-        )
-    )
+    # The queue's own conditions; no sort (a bulk action does not need queue order).
+    return list(selectors.review_queue().filter(id__in=oids).order_by().as_pymongo())
 
 
 def _apply_bulk(rows, *, action, reviewer, now, reason=""):
