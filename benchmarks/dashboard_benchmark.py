@@ -37,7 +37,6 @@ django.setup()
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
-from mongoengine.connection import get_db  # noqa: E402
 
 from dashboard.filters import ParticipantFilter  # noqa: E402
 from dashboard.rollups import NOT_MATCHED, refresh_rollups  # noqa: E402
@@ -108,8 +107,8 @@ def main():
         stdout=io.StringIO(),
     )
     migrated = time.perf_counter()
-    source = get_db(mongodb.EMAILOCTOPUS_ALIAS)["participants"].count_documents({})
-    participants = get_db(mongodb.DEFAULT_ALIAS)["participants"].count_documents({})
+    source = mongodb.source_collection().count_documents({})
+    participants = Participant._get_collection().count_documents({})
     print(f"seeded {source:,} source documents in {seeded - started:.0f} s")
     print(
         f"migrated to {participants:,} participants in {migrated - seeded:.0f} s "
