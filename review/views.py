@@ -51,6 +51,13 @@ def queue_querystring(params):
     return query.urlencode()
 
 
+def _participant_or_404(participant_id):
+    participant = get_participant(participant_id=participant_id)
+    if participant is None:
+        raise Http404("No such participant.")
+    return participant
+
+
 def _admin_context(request, title, **extra):
     return {**admin.site.each_context(request), "title": title, **extra}
 
@@ -112,9 +119,7 @@ def queue(request):
 @reviewer_required
 @require_GET
 def change(request, participant_id):
-    participant = get_participant(participant_id=participant_id)
-    if participant is None:
-        raise Http404("No such participant.")
+    participant = _participant_or_404(participant_id)
     querystring = queue_querystring(request.GET)
     searching = any(key in request.GET for key in HandSearchForm.base_fields)
     search_form = HandSearchForm(request.GET if searching else None)
@@ -142,18 +147,14 @@ def change(request, participant_id):
 @require_GET
 def next_item(request, participant_id):
     """Go on to the item after this one without deciding (the `j` key); reads only."""
-    participant = get_participant(participant_id=participant_id)
-    if participant is None:
-        raise Http404("No such participant.")
+    participant = _participant_or_404(participant_id)
     querystring = queue_querystring(request.GET)
     return redirect(_next_url(request, querystring=querystring, current=participant))
 
 
 def _decide(request, participant_id, form, decide):
     """Run a decision from a valid form; stale or invalid → back to the page with a message."""
-    participant = get_participant(participant_id=participant_id)
-    if participant is None:
-        raise Http404("No such participant.")
+    participant = _participant_or_404(participant_id)
     querystring = queue_querystring(QueryDict(form.data.get("queue", "")))
     if not form.is_valid():
         messages.error(request, "That request was incomplete; nothing was saved.")
