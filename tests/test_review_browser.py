@@ -13,8 +13,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_three_items_with_keyboard_shortcuts_only(live_server, browser_page, queue):
     make_user("keyboard", reviewer=True)
     page = browser_page
-    # The admin's own login page asks for /favicon.ico, which this project does not serve.
-    page.route("**/favicon.ico", lambda route: route.fulfill(status=204))
 
     page.goto(live_server.url + reverse("review:queue"))
     page.fill("#id_username", "keyboard")
