@@ -495,11 +495,7 @@ def test_campaign_names_from_the_api_sync(analyst, docs):
     assert "Winter bill help (resent)" in rows
 
 
-def test_reviewers_get_the_review_links(client, django_user_model, docs):
-    from django.contrib.auth.models import Permission
-
-    reviewer = django_user_model.objects.create_user("reviewer", is_staff=True)
-    reviewer.user_permissions.add(Permission.objects.get(codename="review_participants"))
+def test_reviewers_get_the_review_links(client, reviewer, docs):
     client.force_login(reviewer)
     html = client.get(f"/participants/{docs[3]['_id']}/").content.decode()
     assert f'href="/review/{docs[3]["_id"]}/"' in html
