@@ -18,6 +18,7 @@ from participants.documents import (
     ParticipantFields,
     ResidenceReference,
 )
+from participants.transform import search_text_for
 from review.models import REVIEWERS_GROUP
 
 NOW = dt.datetime(2026, 3, 2, 15, 30, tzinfo=dt.UTC)
@@ -58,14 +59,17 @@ def candidate(parcel_id, score, agreement):
 
 
 def person(contact_id, first, last, address, city, zip5, *, campaign="spring", match=None, **extra):
+    fields = ParticipantFields(
+        first_name=first, last_name=last, address=address, city=city, zip=zip5, zip5=zip5
+    )
     participant = Participant(
         contact_id=contact_id,
         email_address=contact_id,
-        fields=ParticipantFields(
-            first_name=first, last_name=last, address=address, city=city, zip=zip5, zip5=zip5
-        ),
+        fields=fields,
         engagements=[Engagement(campaign_id=campaign, opened=True, engaged_at=NOW)],
-        search_text=f"{first} {last} {contact_id} {address}".lower(),
+        search_text=search_text_for(
+            fields=fields.to_mongo(), email_address=contact_id, phone_number=None
+        ),
         match=match,
         **extra,
     )
