@@ -203,7 +203,7 @@ def energy_rows(snapshot):
     return sorted(rows, key=lambda row: row["county"])
 
 
-def dashboard_figures(*, zip_sort="opened"):
+def dashboard_figures(*, zip_sort):
     """Everything the dashboard home shows, from one read of the rollups collection."""
     snapshot = rollup_snapshot()
     overall, counties = coverage(snapshot)
