@@ -92,13 +92,24 @@ class ParticipantTable(ParticipantColumnsMixin, tables.Table):
         return percent_points(value)
 
 
+class CampaignFlagColumn(tables.Column):
+    """Yes / No: the flag named like the column, of the engagement in the table's campaign."""
+
+    def __init__(self, *, verbose_name):
+        super().__init__(empty_values=(), orderable=False, verbose_name=verbose_name)
+
+    def render(self, record, table, bound_column):
+        engagement = engagement_for_campaign(participant=record, campaign_id=table.campaign_id)
+        return YES if engagement and getattr(engagement, bound_column.name) else NO
+
+
 class CampaignParticipantTable(ParticipantColumnsMixin, tables.Table):
     """A campaign's participants with the engagement for THAT campaign."""
 
-    opened = tables.Column(empty_values=(), orderable=False, verbose_name="Opened")
-    clicked = tables.Column(empty_values=(), orderable=False, verbose_name="Clicked")
-    bounced = tables.Column(empty_values=(), orderable=False, verbose_name="Bounced")
-    unsubscribed = tables.Column(empty_values=(), orderable=False, verbose_name="Unsubscribed")
+    opened = CampaignFlagColumn(verbose_name="Opened")
+    clicked = CampaignFlagColumn(verbose_name="Clicked")
+    bounced = CampaignFlagColumn(verbose_name="Bounced")
+    unsubscribed = CampaignFlagColumn(verbose_name="Unsubscribed")
 
     class Meta:
         template_name = TEMPLATE
@@ -120,19 +131,3 @@ class CampaignParticipantTable(ParticipantColumnsMixin, tables.Table):
     def __init__(self, *args, campaign_id, **kwargs):
         super().__init__(*args, **kwargs)
         self.campaign_id = campaign_id
-
-    def _flag(self, record, flag):
-        engagement = engagement_for_campaign(participant=record, campaign_id=self.campaign_id)
-        return YES if engagement and getattr(engagement, flag) else NO
-
-    def render_opened(self, record):
-        return self._flag(record, "opened")
-
-    def render_clicked(self, record):
-        return self._flag(record, "clicked")
-
-    def render_bounced(self, record):
-        return self._flag(record, "bounced")
-
-    def render_unsubscribed(self, record):
-        return self._flag(record, "unsubscribed")
