@@ -1,4 +1,4 @@
-"""Server time of the dashboard pages at production scale on the embedded store (issue 5).
+"""Server time of the dashboard pages at production scale (issue 5).
 
 Seeds the demo source (129,483 rows by default), migrates it (with matching unless
 `--skip-matching`; the migration rebuilds the rollups at its end), then times 20 requests each
@@ -12,7 +12,7 @@ Prints the median and the 95th percentile of each, after one untimed warm-up req
 
     .venv/bin/python benchmarks/dashboard_benchmark.py [--participants 129483] [--skip-matching]
 
-Runs only on the embedded store (MONGODB_URI=mongomock://…); the Django SQL database is an
+Runs on a throw-away store server of its own (benchmarks/bench.py); the Django SQL database is an
 in-memory SQLite, so no file is touched.
 """
 
@@ -20,19 +20,13 @@ import argparse
 import io
 import os
 import statistics
-import sys
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 from urllib.parse import urlencode
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "empowersave.settings")
 os.environ["DATABASE_URL"] = "sqlite://:memory:"
 
-import django  # noqa: E402
-
-django.setup()
+import bench  # noqa: E402, I001 - starts the store and Django first
 
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
@@ -42,10 +36,8 @@ from dashboard.filters import ParticipantFilter  # noqa: E402
 from dashboard.rollups import NOT_MATCHED, refresh_rollups  # noqa: E402
 from dashboard.selectors import rollup_snapshot  # noqa: E402
 from empowersave import mongodb  # noqa: E402
-from participants import demo_data  # noqa: E402
 from participants.documents import Participant  # noqa: E402
 
-PRODUCTION_ROWS = 129_483
 REQUESTS = 20
 PAGE = 50
 
@@ -88,12 +80,9 @@ def busiest_filter():
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--participants", type=int, default=PRODUCTION_ROWS)
+    parser.add_argument("--participants", type=int, default=bench.PRODUCTION_ROWS)
     parser.add_argument("--skip-matching", action="store_true")
     args = parser.parse_args()
-    if not demo_data.on_embedded_store():
-        parser.error("runs only on the embedded store: it drops and seeds the demo collections")
-    mongodb.connect()
 
     started = time.perf_counter()
     call_command(
@@ -148,6 +137,8 @@ def main():
     )
     report("participant detail", timed_requests(client, f"/participants/{sample.id}/"))
     report("participants, unfiltered, page 1", timed_requests(client, "/participants/"))
+
+    print(bench.store_figures())
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""How fast `sync_emailoctopus` takes in a new campaign, on the embedded store (issue 6).
+"""How fast `sync_emailoctopus` takes in a new campaign (issue 6).
 
 Seeds the demo source and migrates it (no matching), so the target holds a realistic population.
 Then a new campaign is served by the local fake API (tests/fake_emailoctopus.py, real HTTP): it
@@ -12,28 +12,16 @@ few hundred late "opened" events.
 
 The client's own rate limit is lifted so that the figures are the sync's; the real API allows
 10 requests/s, so `requests / 10` seconds is the floor of a real run, printed beside them.
-Runs only on the embedded store, which has no indexes: every `$in` read and every upsert scans
-the participants collection, so time grows with the population (a real MongoDB uses the
-unique `contact_id` index).
+Runs on a throw-away store server of its own (benchmarks/bench.py).
 """
 
 import argparse
-import os
 import random
-import resource
-import sys
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "empowersave.settings")
-
-import django  # noqa: E402
-
-django.setup()
-
+import bench  # noqa: E402, I001 - starts the store and Django first
 
 from empowersave import mongodb  # noqa: E402
 from participants import demo_data  # noqa: E402
@@ -145,9 +133,6 @@ def main():
     parser.add_argument("--late-opens", type=int, default=300)
     parser.add_argument("--seed", type=int, default=demo_data.DEFAULT_SEED)
     args = parser.parse_args()
-    if not demo_data.on_embedded_store():
-        parser.error("runs only on the embedded store: it drops and seeds the demo collections")
-    mongodb.connect()
     rng = random.Random(args.seed)
     now = datetime.now(UTC).replace(microsecond=0)
 
@@ -196,8 +181,8 @@ def main():
         timed_sync(api, now, f"third sync ({len(late)} late opens)")
     finally:
         api.stop()
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak RSS of the process {peak:,.0f} MB (seeding and migration included)")
+    print(f"peak RSS of the process {bench.peak_rss_mb():,.0f} MB (seeding and migration included)")
+    print(bench.store_figures())
 
 
 if __name__ == "__main__":

@@ -11,37 +11,23 @@ then prints:
 
     .venv/bin/python benchmarks/matching_benchmark.py [--participants 129483] [--parcels 300000]
 
-Runs only on the embedded store (MONGODB_URI=mongomock://…).
+Runs on a throw-away store server of its own (benchmarks/bench.py).
 """
 
 import argparse
 import gc
-import os
-import sys
 import time
 import tracemalloc
 from datetime import UTC, datetime
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "empowersave.settings")
-
-import django  # noqa: E402
-
-django.setup()
-
-
+import bench  # noqa: E402, I001 - starts the store and Django first
 from django.core.management import call_command  # noqa: E402
 
-from empowersave import mongodb  # noqa: E402
 from matching import scoring, services  # noqa: E402
 from matching.index import load_index  # noqa: E402
 from participants import demo_data  # noqa: E402
 from participants.documents import Participant  # noqa: E402
 from participants.migration import run_migration  # noqa: E402
-
-PRODUCTION_ROWS = 129_483
-PRODUCTION_PARCELS = 300_000
 
 
 def _rate(count, seconds):
@@ -63,14 +49,11 @@ def _parallel(index, rows, thresholds, batch_size):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--participants", type=int, default=PRODUCTION_ROWS)
-    parser.add_argument("--parcels", type=int, default=PRODUCTION_PARCELS)
+    parser.add_argument("--participants", type=int, default=bench.PRODUCTION_ROWS)
+    parser.add_argument("--parcels", type=int, default=bench.PRODUCTION_PARCELS)
     parser.add_argument("--seed", type=int, default=demo_data.DEFAULT_SEED)
     parser.add_argument("--batch-size", type=int, default=1000)
     args = parser.parse_args()
-    if not demo_data.on_embedded_store():
-        parser.error("runs only on the embedded store: it drops and seeds the demo collections")
-    mongodb.connect()
     now = datetime.now(UTC)
 
     started = time.perf_counter()
@@ -139,6 +122,8 @@ def main():
     print(f"  demographic linked by: {stats['demographic_linked_by']}")
 
     call_command("match_quality_report", sample=5)
+
+    print(bench.store_figures())
 
 
 if __name__ == "__main__":

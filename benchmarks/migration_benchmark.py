@@ -1,4 +1,4 @@
-"""How fast the migration runs at production scale on the embedded store (issue 2).
+"""How fast the migration runs at production scale (issue 2).
 
 Seeds the demo source (129,483 rows by default) with the demo seeder, then runs the migration
 without matching, and prints documents/s, seconds per phase and memory. A second, idempotent
@@ -10,54 +10,27 @@ Memory: `peak RSS` is the process's high-water mark (resource.getrusage), seedin
 `RSS growth during migration` is the RSS after the migration minus before it. With
 `--tracemalloc` the peak of Python allocations during the migration alone is printed too
 (it slows the run down, so the timings of such a run are not the figures to quote).
-Runs only on the embedded store (MONGODB_URI=mongomock://…).
+Runs on a throw-away store server of its own (benchmarks/bench.py).
 """
 
 import argparse
-import os
-import resource
-import sys
 import time
 import tracemalloc
 from datetime import UTC, datetime
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "empowersave.settings")
+import bench  # noqa: E402, I001 - starts the store and Django first
 
-import django  # noqa: E402
-
-django.setup()
-
-
-from empowersave import mongodb  # noqa: E402
 from participants import demo_data  # noqa: E402
 from participants.migration import run_migration  # noqa: E402
-
-PRODUCTION_ROWS = 129_483
-
-
-def rss_mb():
-    """Current resident set size (Linux /proc), in MB."""
-    with open("/proc/self/statm") as statm:
-        pages = int(statm.read().split()[1])
-    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
-
-
-def peak_rss_mb():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--participants", type=int, default=PRODUCTION_ROWS)
+    parser.add_argument("--participants", type=int, default=bench.PRODUCTION_ROWS)
     parser.add_argument("--seed", type=int, default=demo_data.DEFAULT_SEED)
     parser.add_argument("--batch-size", type=int, default=1000)
     parser.add_argument("--tracemalloc", action="store_true")
     args = parser.parse_args()
-    if not demo_data.on_embedded_store():
-        parser.error("runs only on the embedded store: it drops and seeds the demo collections")
-    mongodb.connect()
     now = datetime.now(UTC)
 
     started = time.perf_counter()
@@ -67,13 +40,13 @@ def main():
         f"in {time.perf_counter() - started:.1f} s"
     )
 
-    before = rss_mb()
+    before = bench.rss_mb()
     if args.tracemalloc:
         tracemalloc.start()
     report = run_migration(now=now, batch_size=args.batch_size, skip_matching=True, progress=False)
     traced_peak = tracemalloc.get_traced_memory()[1] / 2**20 if args.tracemalloc else None
     tracemalloc.stop()
-    after = rss_mb()
+    after = bench.rss_mb()
 
     rows = report["source_documents"]
     seconds = report["seconds"]
@@ -85,7 +58,8 @@ def main():
         print(f"  {phase:<20} {phase_seconds:7.2f} s")
     print(f"RSS before migration {before:,.0f} MB, after {after:,.0f} MB")
     print(f"RSS growth during migration {after - before:,.0f} MB")
-    print(f"peak RSS of the process {peak_rss_mb():,.0f} MB (seeding included)")
+    print(f"peak RSS of the process {bench.peak_rss_mb():,.0f} MB (seeding included)")
+    print(bench.store_figures())
     if traced_peak is not None:
         print(f"tracemalloc peak during migration {traced_peak:,.0f} MB")
 

@@ -1,4 +1,4 @@
-"""Server time a reviewer waits per queue item, on the embedded store with the demo data.
+"""Server time a reviewer waits per queue item, with the demo data.
 
 Seeds the demo (`seed_demo_data`), migrates and matches it (`migrate_participants`), then drives
 the review pages with Django's test client and prints the median server time of the queue page,
@@ -11,27 +11,22 @@ for after pressing a key, before the next change page loads).
 through N queue items with one key each (`a` when there is a candidate, else `n`), timing each
 key press until the next item's page has loaded: the end-to-end wait per item.
 
-Runs only on the embedded store (MONGODB_URI=mongomock://…), with a throw-away SQLite file.
+Runs on a throw-away store server of its own (benchmarks/bench.py), with a throw-away SQLite
+file.
 """
 
 import argparse
 import os
 import statistics
-import sys
 import tempfile
 import threading
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "empowersave.settings")
 # A file, not :memory:, so that the server thread of --browser sees the same users.
 SQL_DIR = tempfile.TemporaryDirectory(prefix="review_speed-")
 os.environ["DATABASE_URL"] = f"sqlite:///{SQL_DIR.name}/review_speed.sqlite3"
 
-import django  # noqa: E402
-
-django.setup()
+import bench  # noqa: E402, I001 - starts the store and Django first
 
 from django.contrib.auth.models import Group, User  # noqa: E402
 from django.core.management import call_command  # noqa: E402
@@ -39,7 +34,6 @@ from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
-from participants import demo_data  # noqa: E402
 from participants.documents import Participant  # noqa: E402
 from review.models import REVIEWERS_GROUP  # noqa: E402
 from review.selectors import review_queue  # noqa: E402
@@ -69,7 +63,7 @@ def action_post(action, context):
 
 
 def serve():
-    """The site on a free local port, in a daemon thread of this process (same embedded store)."""
+    """The site on a free local port, in a daemon thread of this process (same store)."""
     from wsgiref.simple_server import WSGIRequestHandler, make_server
 
     from django.core.wsgi import get_wsgi_application
@@ -117,9 +111,6 @@ def main():
     parser.add_argument("--items", type=int, default=5, help="rounds of accept, no match, skip")
     parser.add_argument("--browser", type=int, default=0, help="items to review in Chromium")
     args = parser.parse_args()
-    if not demo_data.on_embedded_store():
-        sys.exit("review_speed runs on the embedded store only (MONGODB_URI=mongomock://…).")
-
     setup_test_environment()  # responses carry their template context
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
@@ -170,6 +161,7 @@ def main():
             f"Chromium, one key per item over {len(waits)} items: key press → next item loaded "
             f"median {statistics.median(waits):.2f} s, max {max(waits):.2f} s"
         )
+    print(bench.store_figures())
 
 
 if __name__ == "__main__":

@@ -1,8 +1,12 @@
-"""Registers the three MongoEngine aliases of DESIGN.md once per process.
+"""The store: registers the three MongoEngine aliases of DESIGN.md once per process, and owns raw
+collection access and the one place where the local server's gaps are worked around.
 
-`mongomock://…` selects the embedded in-memory store. MongoEngine reuses one client for aliases
-whose connection settings are equal, so all three aliases share one in-memory server and data
-written through one alias is visible through another.
+By default MONGODB_URI is the local SecantusDB server that `./run` starts
+(empowersave/localstore.py); in production it is a real MongoDB. The code is standard MongoDB
+either way. MongoEngine reuses one client for aliases whose connection settings are equal.
+
+Every client gives up on an unreachable server after `MONGODB_TIMEOUT_MS` (5 s by default)
+with pymongo's ServerSelectionTimeoutError, so a dead server is an error, never a hang.
 """
 
 import mongoengine
@@ -13,24 +17,16 @@ DEFAULT_ALIAS = "default"
 EMAILOCTOPUS_ALIAS = "emailoctopus"
 COUNTY_ALIAS = "county"
 
-MOCK_SCHEME = "mongomock://"
-
-
-def is_embedded(uri):
-    return uri.startswith(MOCK_SCHEME)
-
 
 def _connection_kwargs(uri):
-    if is_embedded(uri):
-        import mongomock
-
-        return {
-            "host": "mongodb://" + uri[len(MOCK_SCHEME) :],
-            "mongo_client_class": mongomock.MongoClient,
-            "uuidRepresentation": "standard",
-        }
-    # Naive UTC datetimes, as the embedded store returns them, so both stores behave alike.
-    return {"host": uri, "tz_aware": False, "uuidRepresentation": "standard"}
+    timeout = settings.MONGODB_TIMEOUT_MS
+    return {
+        "host": uri,
+        "tz_aware": False,  # naive UTC datetimes, as the documents store them
+        "uuidRepresentation": "standard",
+        "serverSelectionTimeoutMS": timeout,
+        "connectTimeoutMS": timeout,
+    }
 
 
 def alias_databases():
@@ -46,13 +42,8 @@ def connect():
     """Register every alias; safe to call more than once."""
     registered = mongoengine.connection._connection_settings
     for alias, uri, name in alias_databases():
-        if alias in registered:
-            continue
-        if is_embedded(uri):
-            from empowersave import embedded_store
-
-            embedded_store.apply()
-        mongoengine.register_connection(alias=alias, db=name, **_connection_kwargs(uri))
+        if alias not in registered:
+            mongoengine.register_connection(alias=alias, db=name, **_connection_kwargs(uri))
 
 
 def source_collection():
@@ -71,3 +62,26 @@ def county_residential_collection():
 
 def county_demographic_collection():
     return get_db(COUNTY_ALIAS)[settings.COUNTY_DEMOGRAPHIC_COLLECTION]
+
+
+# --- Where the local server differs from MongoDB ---------------------------------------------
+# Each workaround below is standard MongoDB that gives the documented answer on a real server
+# too; tests/test_store_contract.py states the documented behaviour for each.
+
+
+def distinct_values(collection, path, *, array, query=None):
+    """The distinct non-null values at `path` among documents matching `query`.
+
+    `array` is the array field on the path (e.g. `match.candidates` for
+    `match.candidates.county`). MongoDB's `distinct` counts each element of such an array as a
+    value of its own; SecantusDB 0.7 returns [] for a path through an array, and its `$project`
+    of such a path yields nothing either. `$unwind` of the array, then `$group` on the path, gives
+    the documented answer on both.
+    """
+    pipeline = [
+        {"$match": query or {}},
+        {"$unwind": f"${array}"},
+        {"$group": {"_id": f"${path}"}},
+        {"$match": {"_id": {"$ne": None}}},
+    ]
+    return [doc["_id"] for doc in collection.aggregate(pipeline)]

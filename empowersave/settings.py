@@ -7,6 +7,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from empowersave.localstore import LocalStore
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -134,8 +136,16 @@ PARCEL_VIEWER_DEFAULT_URL = os.environ.get(
 )
 
 # --- MongoDB (see DESIGN.md) -------------------------------------------------
-MONGODB_URI = os.environ.get("MONGODB_URI", "mongomock://localhost")
-SOURCE_MONGODB_URI = os.environ.get("SOURCE_MONGODB_URI", MONGODB_URI)
+# Unset: the local store that `./run` starts (empowersave/localstore.py; data under var/store/).
+LOCAL_STORE = LocalStore.from_environment()
+MONGODB_URI = os.environ.get("MONGODB_URI") or LOCAL_STORE.uri
+SOURCE_MONGODB_URI = os.environ.get("SOURCE_MONGODB_URI") or MONGODB_URI
+# True when every MongoDB in use is the project's own local server (no user's real MongoDB).
+ON_LOCAL_STORE = not (os.environ.get("MONGODB_URI") or os.environ.get("SOURCE_MONGODB_URI"))
+# Set by `./run demo`: this process runs on the demo's own store (var/demo/), which it may replace.
+DEMO_STORE = env_bool("EMPOWERSAVE_DEMO_STORE", False)
+# How long a command waits for an unreachable server before it stops with a clear error.
+MONGODB_TIMEOUT_MS = int(os.environ.get("MONGODB_TIMEOUT_MS", "5000"))
 EMAILOCTOPUS_DB_NAME = os.environ.get("EMAILOCTOPUS_DB_NAME", "emailoctopus_db")
 EMPOWERSAVE_DB_NAME = os.environ.get("EMPOWERSAVE_DB_NAME", "empowersave_development")
 COUNTY_DB_NAME = os.environ.get("COUNTY_DB_NAME", "empower_analytics")

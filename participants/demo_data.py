@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from random import Random
 
-from django.conf import settings
 from mongoengine.connection import get_db
 
 from empowersave import mongodb
@@ -27,13 +26,13 @@ MIN_PARCELS = 600
 BATCH_SIZE = 5_000
 
 GROUND_TRUTH_COLLECTION = "demo_ground_truth"  # in the county DB
+# In each database the demo writes: {_id: collection name, documents: N, seeded_at}, one per
+# collection it filled. Re-seeding replaces only what this records (see `seed`).
+MANIFEST_COLLECTION = "demo_manifest"
 
 
-def on_embedded_store():
-    """Whether every MongoDB the demo writes to is the in-process store (nothing real to lose)."""
-    return all(
-        mongodb.is_embedded(uri) for uri in (settings.MONGODB_URI, settings.SOURCE_MONGODB_URI)
-    )
+class NotDemoData(ValueError):
+    """A collection the demo would replace holds documents the demo did not write."""
 
 
 def default_parcels(participants):
@@ -1132,23 +1131,56 @@ def _campaign_doc(campaign):
     return {key: value for key, value in campaign.items() if key not in ("open_rate", "weight")}
 
 
-def _replace(collection, docs):
-    """Drop then write in batches, so that re-seeding never mixes two demos."""
+def _manifest(collection):
+    return collection.database[MANIFEST_COLLECTION]
+
+
+def _ensure_demo_owned(collection):
+    """Raise NotDemoData unless `collection` is empty or holds exactly what a seed wrote."""
+    held = collection.estimated_document_count()
+    if not held:
+        return
+    seeded = _manifest(collection).find_one({"_id": collection.name})
+    if seeded is None or seeded["documents"] != held:
+        raise NotDemoData(
+            f"{collection.database.name}.{collection.name} holds {held:,} documents that "
+            "seed_demo_data did not write, and it never drops data it did not create. Seed into "
+            "other databases (EMAILOCTOPUS_DB_NAME, COUNTY_DB_NAME) or remove them yourself."
+        )
+
+
+def _replace(collection, docs, *, now):
+    """Drop then write in batches, so that re-seeding never mixes two demos; record it."""
     collection.drop()
     for start in range(0, len(docs), BATCH_SIZE):
         collection.insert_many(docs[start : start + BATCH_SIZE], ordered=False)
+    _manifest(collection).replace_one(
+        {"_id": collection.name},
+        {"documents": len(docs), "seeded_at": now},
+        upsert=True,
+    )
 
 
 def seed(*, participants=DEFAULT_PARTICIPANTS, seed=DEFAULT_SEED, now, parcels=None):
-    """Replace the demo source, county and ground-truth collections; return the summary."""
+    """Replace the demo source, county and ground-truth collections; return the summary.
+
+    Raises NotDemoData, before writing anything, when one of them holds documents that no seed
+    wrote (a user's real data): the demo replaces only what it created.
+    """
     started = time.perf_counter()
+    targets = {
+        "source": mongodb.source_collection(),
+        "campaigns": mongodb.source_campaigns_collection(),
+        "residential": mongodb.county_residential_collection(),
+        "demographic": mongodb.county_demographic_collection(),
+        "ground_truth": get_db(mongodb.COUNTY_ALIAS)[GROUND_TRUTH_COLLECTION],
+    }
+    for collection in targets.values():
+        _ensure_demo_owned(collection)
     data = generate(participants=participants, seed=seed, now=now, parcels=parcels)
     generated = time.perf_counter()
-    _replace(mongodb.source_collection(), data["source"])
-    _replace(mongodb.source_campaigns_collection(), data["campaigns"])
-    _replace(mongodb.county_residential_collection(), data["residential"])
-    _replace(mongodb.county_demographic_collection(), data["demographic"])
-    _replace(get_db(mongodb.COUNTY_ALIAS)[GROUND_TRUTH_COLLECTION], data["ground_truth"])
+    for key, collection in targets.items():
+        _replace(collection, data[key], now=now)
     summary = data["summary"]
     summary["seconds_generate"] = round(generated - started, 2)
     summary["seconds"] = round(time.perf_counter() - started, 2)

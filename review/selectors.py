@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.core.cache import cache
 
+from empowersave import mongodb
 from participants.documents import MatchQuality, Participant
 from participants.selectors import parse_participant_id
 
@@ -15,32 +16,45 @@ QUEUE_ORDER = (f"-{BEST_SCORE}", "id")
 CHOICES_CACHE_SECONDS = 300
 
 
+# Participants matching could not settle and no reviewer has decided yet. A reviewer's "no match"
+# keeps the quality `no_match` but sets `match.reviewed_by`, which takes the participant out of
+# the queue until a rematch writes a fresh, unreviewed match.
+QUEUE_QUERY = {"match.quality": {"$in": list(MatchQuality.NEEDS_REVIEW)}, "match.reviewed_by": None}
+
+
 def review_queue():
-    """Participants matching could not settle and no reviewer has decided yet.
-
-    A reviewer's "no match" keeps the quality `no_match` but sets `match.reviewed_by`, which takes
-    the participant out of the queue until a rematch writes a fresh, unreviewed match.
-    """
-    return Participant.objects(
-        match__quality__in=MatchQuality.NEEDS_REVIEW, match__reviewed_by=None
-    ).order_by(*QUEUE_ORDER)
+    """The queue (see QUEUE_QUERY), best candidate first."""
+    return Participant.objects(__raw__=QUEUE_QUERY).order_by(*QUEUE_ORDER)
 
 
-def _cached_distinct(key, path):
+def _cached_distinct(key, path, *, array):
     values = cache.get(key)
     if values is None:
-        values = sorted(v for v in review_queue().distinct(path) if v)
+        found = mongodb.distinct_values(
+            Participant._get_collection(), path, array=array, query=QUEUE_QUERY
+        )
+        values = sorted(value for value in found if value)
         cache.set(key, values, CHOICES_CACHE_SECONDS)
     return values
 
 
 def queue_county_choices():
     """Counties of the queue's candidates (cached: a distinct scans the whole queue)."""
-    return [(c, c) for c in _cached_distinct("review:queue:counties", "match.candidates.county")]
+    return [
+        (c, c)
+        for c in _cached_distinct(
+            "review:queue:counties", "match.candidates.county", array="match.candidates"
+        )
+    ]
 
 
 def queue_campaign_choices():
-    return [(c, c) for c in _cached_distinct("review:queue:campaigns", "engagements.campaign_id")]
+    return [
+        (c, c)
+        for c in _cached_distinct(
+            "review:queue:campaigns", "engagements.campaign_id", array="engagements"
+        )
+    ]
 
 
 def best_score(participant):

@@ -1,37 +1,57 @@
 """Shared fixtures.
 
-The suite runs on the embedded store (mongomock) by default. When MONGODB_URI points at a real
-server, the same tests run there, against databases whose names carry a `test_` prefix so that no
-real data is touched.
+The suite starts its own in-memory SecantusDB server on a free port, once per test session
+(empowersave/localstore.py), and never touches the local store under var/. Each test starts with
+empty databases. Set TEST_MONGODB_URI to run the same tests against another server (a real
+MongoDB): they then use databases whose names carry a `test_` prefix, so no real data is touched.
 """
 
 import os
 
 import pytest
 
-from empowersave import mongodb
+from empowersave import localstore, mongodb
 
-
-def _use_test_database_names():
-    from django.conf import settings
-
-    if mongodb.is_embedded(settings.MONGODB_URI):
-        return
-    for name in ("EMPOWERSAVE_DB_NAME", "EMAILOCTOPUS_DB_NAME", "COUNTY_DB_NAME"):
-        value = getattr(settings, name)
-        if not value.startswith("test_"):
-            setattr(settings, name, f"test_{value}")
+DATABASE_NAME_SETTINGS = ("EMPOWERSAVE_DB_NAME", "EMAILOCTOPUS_DB_NAME", "COUNTY_DB_NAME")
 
 
 def pytest_configure(config):
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "empowersave.settings")
 
 
+def _point_settings_at(uri, *, prefix):
+    """MONGODB_URI (and the database names) for this process and the processes it starts."""
+    from django.conf import settings
+
+    settings.MONGODB_URI = settings.SOURCE_MONGODB_URI = uri
+    settings.ON_LOCAL_STORE = not prefix  # our own throw-away server, or someone's real one
+    os.environ["MONGODB_URI"] = uri
+    os.environ.pop("SOURCE_MONGODB_URI", None)
+    for name in DATABASE_NAME_SETTINGS:
+        value = getattr(settings, name)
+        if prefix and not value.startswith(prefix):
+            value = f"{prefix}{value}"
+        setattr(settings, name, value)
+        os.environ[name] = value
+
+
+@pytest.fixture(scope="session")
+def mongodb_uri():
+    """The test store's URI: our own in-memory server, or TEST_MONGODB_URI when set."""
+    external = os.environ.get("TEST_MONGODB_URI")
+    if external:
+        yield external, "test_"
+        return
+    with localstore.start_ephemeral() as server:
+        yield server.uri, ""
+
+
 @pytest.fixture(scope="session", autouse=True)
-def _mongo_test_databases():
+def _mongo_test_databases(mongodb_uri):
     import mongoengine
 
-    _use_test_database_names()
+    uri, prefix = mongodb_uri
+    _point_settings_at(uri, prefix=prefix)
     for alias, _uri, _name in mongodb.alias_databases():
         mongoengine.disconnect(alias)
     mongodb.connect()

@@ -60,3 +60,12 @@ def test_demo_refuses_a_real_mongodb_unless_allowed(settings):
         call_command("demo", no_serve=True, participants=300, stdout=io.StringIO())
 
     assert mongodb.source_collection().count_documents({}) == 200
+
+
+@pytest.mark.django_db
+def test_on_its_own_store_the_demo_needs_no_flag(settings):
+    settings.DEMO_STORE = True  # as `./run demo` sets it for the demo's own server
+
+    call_command("demo", no_serve=True, participants=300, stdout=io.StringIO())
+
+    assert mongodb.source_collection().count_documents({}) == 300

@@ -265,7 +265,6 @@ def test_command_seeds_and_prints_the_summary():
         participants=400,
         seed=9,
         parcels=900,
-        allow_real_mongodb=True,  # the suite may run on a real server's test_ databases
         stdout=out,
     )
 
@@ -279,8 +278,37 @@ def test_command_seeds_and_prints_the_summary():
 def test_command_refuses_a_real_mongodb_unless_allowed(settings):
     demo_data.seed(participants=200, seed=1, now=NOW)
     settings.MONGODB_URI = "mongodb://db.example.org:27017"
+    settings.ON_LOCAL_STORE = False
 
     with pytest.raises(CommandError, match="--allow-real-mongodb"):
         call_command("seed_demo_data", participants=400, stdout=io.StringIO())
 
     assert mongodb.source_collection().count_documents({}) == 200
+
+
+@pytest.mark.parametrize(
+    "collection",
+    [
+        mongodb.source_collection,
+        mongodb.county_residential_collection,
+        mongodb.county_demographic_collection,
+    ],
+)
+def test_seeding_never_drops_data_it_did_not_write(collection):
+    collection().insert_many([{"mine": 1}, {"mine": 2}])
+
+    with pytest.raises(CommandError, match="did not write"):
+        call_command("seed_demo_data", participants=400, stdout=io.StringIO())
+
+    assert sorted(doc["mine"] for doc in collection().find()) == [1, 2]
+    assert mongodb.source_collection().count_documents({"campaign_id": {"$exists": True}}) == 0
+
+
+def test_seeding_refuses_a_seeded_collection_that_someone_added_to():
+    demo_data.seed(participants=200, seed=1, now=NOW)
+    mongodb.source_collection().insert_one({"added": "by hand"})
+
+    with pytest.raises(CommandError, match="did not write"):
+        call_command("seed_demo_data", participants=400, stdout=io.StringIO())
+
+    assert mongodb.source_collection().count_documents({}) == 201

@@ -1,5 +1,6 @@
-"""Options and the embedded-store guard shared by the `seed_demo_data` and `demo` commands."""
+"""Options and the store guard shared by the `seed_demo_data` and `demo` commands."""
 
+from django.conf import settings
 from django.core.management.base import CommandError
 
 from participants import demo_data
@@ -30,19 +31,19 @@ def add_seed_arguments(parser):
     parser.add_argument(
         "--allow-real-mongodb",
         action="store_true",
-        help="run against a real MONGODB_URI anyway: the demo's collections there (source, "
-        "county, ground truth; for `demo` also the participants) are dropped and rewritten",
+        help="run against a MONGODB_URI of your own anyway: the demo's collections there "
+        "(source, county, ground truth; for `demo` also the participants) are rewritten",
     )
 
 
-def refuse_real_mongodb(*, allowed, what_it_drops):
-    """Stop unless MONGODB_URI is the embedded store or --allow-real-mongodb was given.
+def refuse_real_mongodb(*, allowed, safe, what_it_drops):
+    """Stop unless the store is `safe` for this command or --allow-real-mongodb was given.
 
     `what_it_drops` is the command's own sentence, e.g. "Seeding drops and rewrites …".
     """
-    if demo_data.on_embedded_store() or allowed:
+    if safe or allowed:
         return
     raise CommandError(
-        f"MONGODB_URI is not the embedded store (mongomock://). {what_it_drops}; pass "
-        "--allow-real-mongodb if that is really what you want."
+        f"{what_it_drops}, and MONGODB_URI is {settings.MONGODB_URI}; pass --allow-real-mongodb "
+        "if that is really what you want."
     )

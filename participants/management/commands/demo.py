@@ -1,12 +1,14 @@
-"""`manage.py demo`: seed, migrate with matching and serve the site, all in one process.
+"""`manage.py demo`: seed, migrate with matching and serve the site, in one command.
 
-The embedded store (mongomock) lives in this process's memory: a second `manage.py` run would
-start empty. So every step runs here, and the site is served without the autoreloader, which
-would restart into a new process and lose the data.
+It replaces the participants it finds, so it runs on the demo's own store: `./run demo` starts a
+server of its own under var/demo/ (with its own SQL file) and sets EMPOWERSAVE_DEMO_STORE, so the
+demo never touches the data of `./run manage …` (var/store/) nor a real MONGODB_URI. Elsewhere it
+needs --allow-real-mongodb.
 """
 
 import secrets
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
@@ -14,7 +16,6 @@ from django.core.management.base import BaseCommand
 from django.urls import reverse
 
 from empowersave import mongodb
-from participants import demo_data
 from participants.management.demo_options import add_seed_arguments, refuse_real_mongodb
 from review.models import REVIEWERS_GROUP
 
@@ -36,7 +37,7 @@ def ensure_demo_user(*, username, password):
 
 class Command(BaseCommand):
     help = (
-        "One process on the embedded store: create the SQL tables, seed the demo, migrate the "
+        "On the demo's own store: create the SQL tables, seed the demo, migrate the "
         "participants with matching, print the match quality report, create a demo reviewer "
         "and serve the site."
     )
@@ -61,8 +62,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         refuse_real_mongodb(
             allowed=options["allow_real_mongodb"],
+            safe=settings.DEMO_STORE,
             what_it_drops="The demo drops and rewrites the source, county and participant "
-            "collections",
+            "collections (`./run demo` gives it a store of its own)",
         )
         mongodb.connect()
         verbosity = options["verbosity"]
@@ -107,15 +109,18 @@ class Command(BaseCommand):
             f"  Username:    {user.username}",
             f"  Password:    {password}",
         ]
-        if demo_data.on_embedded_store():
-            lines.append("  The data lives in this process only: stopping the server discards it.")
+        if settings.DEMO_STORE:
+            lines.append(
+                f"  The demo's data lives in {settings.LOCAL_STORE.directory} (its own server); "
+                "the next `./run demo` replaces it."
+            )
         self.stdout.write("\n".join(lines))
         if options["no_serve"]:
             return
         call_command(
             "runserver",
             f"{options['host']}:{options['port']}",
-            use_reloader=False,  # a reloaded process would start with an empty embedded store
+            use_reloader=False,  # ./run demo stops the demo's store when this command returns
         )
 
     def _step(self, title):

@@ -2,6 +2,7 @@
 
 import json
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
@@ -12,7 +13,8 @@ from participants.management.demo_options import add_seed_arguments, refuse_real
 class Command(BaseCommand):
     help = (
         "Write a realistic, noisy demo: EmailOctopus source rows, three counties of parcel and "
-        "household data, and the matching ground truth. Drops those collections first."
+        "household data, and the matching ground truth. Replaces those collections when they are "
+        "empty or hold an earlier seed; never drops data it did not write."
     )
 
     def add_arguments(self, parser):
@@ -21,6 +23,7 @@ class Command(BaseCommand):
     def handle(self, *args, participants, seed, parcels, allow_real_mongodb, **options):
         refuse_real_mongodb(
             allowed=allow_real_mongodb,
+            safe=settings.ON_LOCAL_STORE,
             what_it_drops="Seeding drops and rewrites the source, county and ground-truth "
             "collections",
         )
@@ -28,7 +31,7 @@ class Command(BaseCommand):
             summary = demo_data.seed(
                 participants=participants, seed=seed, parcels=parcels, now=timezone.now()
             )
-        except ValueError as error:
+        except ValueError as error:  # NotDemoData too: nothing was written
             raise CommandError(str(error)) from error
         for key, value in summary.items():
             shown = json.dumps(value) if isinstance(value, dict) else f"{value:,}"

@@ -1,0 +1,76 @@
+"""Start-up shared by the benchmark scripts: a store of their own, Django, and common figures.
+
+Import it first (`import bench`), before anything of Django's. Every benchmark drops and seeds
+the demo collections, so by default it runs on a throw-away SecantusDB server on a free port (as
+the test suite does), with its data in a temporary directory that is measured (`store_figures`)
+and removed at exit: never var/store/ and never a user's MongoDB. Set BENCHMARK_MONGODB_URI to
+measure another server instead (its demo, county and participants collections are replaced).
+"""
+
+import atexit
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "empowersave.settings")
+
+from empowersave import localstore  # noqa: E402 - reads no Django settings
+
+PRODUCTION_ROWS = 129_483
+PRODUCTION_PARCELS = 300_000
+
+_STORE_DIR = None
+_SERVER = None
+
+
+def _start_store():
+    global _STORE_DIR, _SERVER
+    uri = os.environ.get("BENCHMARK_MONGODB_URI")
+    if not uri:
+        _STORE_DIR = tempfile.mkdtemp(prefix="benchmark-store-")
+        context = localstore.start_ephemeral(storage_path=_STORE_DIR)
+        _SERVER = context.__enter__()
+        atexit.register(shutil.rmtree, _STORE_DIR, ignore_errors=True)
+        atexit.register(context.__exit__, None, None, None)
+        uri = _SERVER.uri
+    os.environ["MONGODB_URI"] = uri
+    os.environ.pop("SOURCE_MONGODB_URI", None)
+
+
+_start_store()
+
+import django  # noqa: E402
+
+django.setup()
+
+
+def rss_mb(pid="self"):
+    """Resident set size of a process (Linux /proc), in MB."""
+    with open(f"/proc/{pid}/statm") as statm:
+        pages = int(statm.read().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def peak_rss_mb():
+    """This process's high-water mark, in MB."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
+
+
+def _disk_mb(path):
+    return sum(f.stat().st_size for f in Path(path).rglob("*") if f.is_file()) / 2**20
+
+
+def store_figures():
+    """A line with the store server's memory and disk use (our own server only)."""
+    if _SERVER is None:
+        return "store: BENCHMARK_MONGODB_URI (memory and disk not measured)"
+    return (
+        f"store server: RSS {rss_mb(_SERVER.pid):,.0f} MB, "
+        f"data on disk {_disk_mb(_STORE_DIR):,.0f} MB"
+    )

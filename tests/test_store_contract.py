@@ -1,0 +1,165 @@
+"""The store contract: what the project relies on of the MongoDB server it is given.
+
+Each test states MongoDB's documented behaviour, so the same code stays right on a real MongoDB
+and on the local SecantusDB server. Where SecantusDB differs, the workaround lives in
+empowersave/mongodb.py and its test is here.
+"""
+
+from datetime import UTC, datetime
+
+import pytest
+from mongoengine.connection import get_db
+from pymongo import InsertOne, UpdateOne
+from pymongo.errors import BulkWriteError, DuplicateKeyError
+
+from empowersave import mongodb
+
+
+@pytest.fixture
+def collection():
+    return get_db(mongodb.DEFAULT_ALIAS)["store_contract"]
+
+
+def winning_stages(cursor_or_explain):
+    """The winning plan's stages, outermost first (e.g. ['FETCH', 'IXSCAN'])."""
+    explain = cursor_or_explain
+    if not isinstance(explain, dict):
+        explain = cursor_or_explain.explain()
+    stage = explain["queryPlanner"]["winningPlan"]
+    stages = []
+    while stage:
+        stages.append(stage["stage"])
+        stage = stage.get("inputStage")
+    return stages
+
+
+def test_distinct_counts_each_array_element_as_a_value(collection):
+    # MongoDB: "If the value of the specified field is an array, db.collection.distinct()
+    # considers each element of the array as a separate value." SecantusDB 0.7 returns [] here,
+    # so the project asks mongodb.distinct_values, which gives the documented answer.
+    collection.insert_many(
+        [
+            {"q": "PENDING", "c": [{"county": "Morris"}, {"county": "Essex"}]},
+            {"q": "PENDING", "c": [{"county": "Essex"}, {"county": None}]},
+            {"q": "PENDING", "c": []},
+            {"q": "EXACT", "c": [{"county": "Bergen"}]},
+        ]
+    )
+
+    found = mongodb.distinct_values(collection, "c.county", array="c", query={"q": "PENDING"})
+
+    assert sorted(found) == ["Essex", "Morris"]
+
+
+def test_distinct_of_a_plain_field(collection):
+    collection.insert_many([{"z": "07102"}, {"z": "07102"}, {"z": "10001"}, {"other": 1}])
+
+    assert sorted(collection.distinct("z")) == ["07102", "10001"]
+
+
+def test_an_equality_query_on_an_indexed_field_uses_the_index(collection):
+    collection.create_index("contact_id", unique=True)
+    collection.insert_many([{"contact_id": f"c{i}"} for i in range(50)])
+
+    assert "IXSCAN" in winning_stages(collection.find({"contact_id": "c7"}))
+    assert "COLLSCAN" in winning_stages(collection.find({"unindexed": "c7"}))
+
+
+def test_a_unique_index_refuses_a_duplicate(collection):
+    collection.create_index("contact_id", unique=True)
+    collection.insert_one({"contact_id": "a"})
+
+    with pytest.raises(DuplicateKeyError):
+        collection.insert_one({"contact_id": "a"})
+
+
+def test_an_unordered_bulk_write_applies_every_other_operation(collection):
+    collection.create_index("contact_id", unique=True)
+    collection.insert_one({"contact_id": "a", "n": 0})
+
+    with pytest.raises(BulkWriteError) as raised:
+        collection.bulk_write(
+            [
+                InsertOne({"contact_id": "a"}),  # duplicate: fails alone
+                InsertOne({"contact_id": "b", "n": 1}),
+                UpdateOne({"contact_id": "a"}, {"$set": {"n": 2}}),
+            ],
+            ordered=False,
+        )
+
+    assert len(raised.value.details["writeErrors"]) == 1
+    assert {d["contact_id"]: d["n"] for d in collection.find()} == {"a": 2, "b": 1}
+
+
+def test_a_version_guarded_update_changes_nothing_when_the_version_moved(collection):
+    collection.insert_one({"_id": 1, "match": {"version": 3, "quality": "PENDING"}})
+
+    stale = collection.update_one(
+        {"_id": 1, "match.version": 2}, {"$set": {"match.quality": "MANUAL"}}
+    )
+    fresh = collection.update_one(
+        {"_id": 1, "match.version": 3},
+        {"$set": {"match.quality": "MANUAL"}, "$inc": {"match.version": 1}},
+    )
+
+    assert (stale.matched_count, fresh.modified_count) == (0, 1)
+    assert collection.find_one({"_id": 1})["match"] == {"version": 4, "quality": "MANUAL"}
+
+
+def test_inc_upserts_nested_counters(collection):
+    collection.update_one(
+        {"_id": "zip:07102"}, {"$inc": {"sent": 2, "flags.opened": 1}}, upsert=True
+    )
+    collection.update_one(
+        {"_id": "zip:07102"}, {"$inc": {"sent": 1, "flags.opened": -1}}, upsert=True
+    )
+
+    assert collection.find_one({"_id": "zip:07102"}) == {
+        "_id": "zip:07102",
+        "sent": 3,
+        "flags": {"opened": 0},
+    }
+
+
+def test_datetimes_come_back_as_naive_utc_milliseconds(collection):
+    written = datetime(2026, 12, 1, 10, 30, 15, 123456, tzinfo=UTC)
+    collection.insert_one({"_id": 1, "at": written})
+
+    read = collection.find_one({"_id": 1})["at"]
+
+    assert read == datetime(2026, 12, 1, 10, 30, 15, 123000)
+    assert read.tzinfo is None
+
+
+def test_unwind_and_group_count_per_array_element(collection):
+    collection.insert_many(
+        [
+            {"engagements": [{"campaign_id": "a"}, {"campaign_id": "b"}]},
+            {"engagements": [{"campaign_id": "a"}]},
+        ]
+    )
+
+    counted = collection.aggregate(
+        [
+            {"$unwind": "$engagements"},
+            {"$group": {"_id": "$engagements.campaign_id", "n": {"$sum": 1}}},
+            {"$sort": {"_id": 1}},
+        ]
+    )
+
+    assert [(doc["_id"], doc["n"]) for doc in counted] == [("a", 2), ("b", 1)]
+
+
+def test_a_query_on_an_array_field_matches_any_element(collection):
+    collection.create_index("engagements.campaign_id")
+    collection.insert_many(
+        [
+            {"_id": 1, "engagements": [{"campaign_id": "a"}, {"campaign_id": "b"}]},
+            {"_id": 2, "engagements": [{"campaign_id": "c"}]},
+        ]
+    )
+
+    cursor = collection.find({"engagements.campaign_id": "b"})
+
+    assert [doc["_id"] for doc in cursor.clone()] == [1]
+    assert "IXSCAN" in winning_stages(cursor)
