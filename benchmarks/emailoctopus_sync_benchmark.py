@@ -23,12 +23,12 @@ from datetime import UTC, datetime, timedelta
 
 import bench  # noqa: E402, I001 - starts the store and Django first
 
+from demo import generator as demo_data  # noqa: E402
+from emailoctopus.client import EmailOctopusClient  # noqa: E402
+from emailoctopus.ratelimit import TokenBucket  # noqa: E402
+from emailoctopus.sync import sync_emailoctopus  # noqa: E402
 from empowersave import mongodb  # noqa: E402
-from participants import demo_data  # noqa: E402
-from participants.emailoctopus.client import EmailOctopusClient  # noqa: E402
-from participants.emailoctopus.ratelimit import TokenBucket  # noqa: E402
-from participants.emailoctopus.sync import sync_emailoctopus  # noqa: E402
-from participants.migration import run_migration  # noqa: E402
+from migration.run import run_migration  # noqa: E402
 from tests.fake_emailoctopus import FakeEmailOctopus  # noqa: E402
 
 RATES = {"opened": 0.35, "clicked": 0.08, "bounced": 0.02, "complained": 0.002}

@@ -20,8 +20,8 @@ from datetime import UTC, datetime
 
 import bench  # noqa: E402, I001 - starts the store and Django first
 
-from participants import demo_data  # noqa: E402
-from participants.migration import run_migration  # noqa: E402
+from demo import generator as demo_data  # noqa: E402
+from migration.run import run_migration  # noqa: E402
 
 
 def main():

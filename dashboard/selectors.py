@@ -15,9 +15,9 @@ from dashboard.rollups import (
     ZIP_PREFIX,
     rollup_collection,
 )
+from emailoctopus.state import synced_campaigns
 from empowersave.mongodb import source_campaigns_collection
 from participants.documents import EngagementFlag, MatchQuality
-from participants.emailoctopus.state import synced_campaigns
 
 QUALITY_ORDER = (*MatchQuality.CHOICES, NOT_MATCHED)
 QUALITY_LABELS = {

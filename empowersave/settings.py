@@ -51,8 +51,11 @@ INSTALLED_APPS = [
     "django_filters",
     "participants",
     "matching",
+    "migration",
+    "emailoctopus",
     "dashboard",
     "review",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -192,7 +195,10 @@ LOGGING = {
     "loggers": {
         "participants": {"handlers": ["console"], "level": "INFO"},
         "matching": {"handlers": ["console"], "level": "INFO"},
+        "migration": {"handlers": ["console"], "level": "INFO"},
+        "emailoctopus": {"handlers": ["console"], "level": "INFO"},
         "dashboard": {"handlers": ["console"], "level": "INFO"},
         "review": {"handlers": ["console"], "level": "INFO"},
+        "demo": {"handlers": ["console"], "level": "INFO"},
     },
 }

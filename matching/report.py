@@ -9,9 +9,9 @@ from collections import Counter, defaultdict
 
 from mongoengine.connection import get_db
 
+from demo.generator import GROUND_TRUTH_COLLECTION
 from empowersave import mongodb
 from matching.services import parcel_docs
-from participants.demo_data import GROUND_TRUTH_COLLECTION
 from participants.documents import MatchQuality, Participant
 
 OUTCOMES = ("correct", "wrong_parcel", "linked_no_truth", "missed", "correctly_unlinked")

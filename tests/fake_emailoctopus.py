@@ -15,7 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from participants.emailoctopus.client import EmailOctopusClient
+from emailoctopus.client import EmailOctopusClient
 
 FIXTURE_PATH = Path(__file__).parent / "fixtures" / "emailoctopus_api.json"
 # Ids in that fixture: two sent campaigns, a draft, and Ben Okafor's contact.

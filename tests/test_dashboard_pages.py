@@ -486,7 +486,7 @@ def test_page_out_of_range_or_garbage_is_not_an_error(analyst, docs):
 
 
 def test_campaign_names_from_the_api_sync(analyst, docs):
-    from participants.emailoctopus.state import mark_campaign_synced
+    from emailoctopus.state import mark_campaign_synced
 
     mark_campaign_synced(
         campaign={"id": "C2", "name": "Winter bill help (resent)"}, sent_at=NOW, now=NOW

@@ -8,8 +8,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from demo import generator as demo_data
 from empowersave import mongodb
-from participants import demo_data
 from participants.documents import Participant
 
 PASSWORD = "demo-pass-4821"

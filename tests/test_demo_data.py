@@ -12,9 +12,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from mongoengine.connection import get_db
 
+from demo import generator as demo_data
 from empowersave import mongodb
 from matching.normalize import normalize_zip
-from participants import demo_data
 from participants.identity import contact_id_for, normalize_email, normalize_phone
 
 NOW = datetime(2025, 11, 1, 12, 0, tzinfo=UTC)

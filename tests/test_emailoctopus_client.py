@@ -2,14 +2,14 @@
 
 import pytest
 
-from participants.emailoctopus.client import (
+from emailoctopus.client import (
     EmailOctopusAuthError,
     EmailOctopusNotFound,
     EmailOctopusUnavailable,
     EmailOctopusValidationError,
     retry_after_seconds,
 )
-from participants.emailoctopus.ratelimit import TokenBucket
+from emailoctopus.ratelimit import TokenBucket
 from tests.fake_emailoctopus import CAMPAIGN_1, client_for
 
 

@@ -4,8 +4,8 @@ from datetime import UTC, datetime
 
 from bson import ObjectId
 
-from participants.emailoctopus.merge import merge_participant
-from participants.emailoctopus.rows import SourceRow
+from emailoctopus.merge import merge_participant
+from emailoctopus.rows import SourceRow
 from participants.transform import merge_person
 
 CAMPAIGN = "camp-1"

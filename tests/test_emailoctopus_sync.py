@@ -10,11 +10,11 @@ from mongoengine.connection import get_db
 
 from dashboard.rollups import refresh_rollups
 from dashboard.selectors import rollup_snapshot
+from emailoctopus import state, sync
+from emailoctopus.client import EmailOctopusAuthError
+from emailoctopus.ratelimit import TokenBucket
+from emailoctopus.sync import sync_emailoctopus
 from participants.documents import Participant
-from participants.emailoctopus import state, sync
-from participants.emailoctopus.client import EmailOctopusAuthError
-from participants.emailoctopus.ratelimit import TokenBucket
-from participants.emailoctopus.sync import sync_emailoctopus
 from participants.transform import merge_person
 from tests.fake_emailoctopus import (
     BEN,

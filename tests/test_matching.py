@@ -7,10 +7,10 @@ import pytest
 from django.core.management import call_command
 from mongoengine.connection import get_db
 
+from demo.generator import GROUND_TRUTH_COLLECTION
 from empowersave import mongodb
 from matching import services
 from matching.report import quality_report
-from participants.demo_data import GROUND_TRUTH_COLLECTION
 from participants.documents import MatchQuality, Participant
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)

@@ -12,9 +12,10 @@ from django.core.management.base import CommandError
 from mongoengine.connection import get_db
 
 from empowersave import mongodb
-from participants import migration, transform
+from migration import run as migration
+from migration.run import run_migration
+from participants import transform
 from participants.documents import Participant, QuarantinedDocument
-from participants.migration import run_migration
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 

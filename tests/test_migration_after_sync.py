@@ -8,9 +8,9 @@ from mongoengine.connection import get_db
 
 from dashboard.rollups import refresh_rollups
 from dashboard.selectors import rollup_snapshot
+from emailoctopus.sync import sync_emailoctopus
 from empowersave import mongodb
-from participants.emailoctopus.sync import sync_emailoctopus
-from participants.migration import ADDRESS_CHANGED, run_migration
+from migration.run import ADDRESS_CHANGED, run_migration
 from tests.fake_emailoctopus import BEN, CAMPAIGN_1, CAMPAIGN_2, client_for
 
 NOW = datetime(2025, 7, 1, 12, 0, tzinfo=UTC)

@@ -5,9 +5,9 @@ from datetime import UTC, date, datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from emailoctopus.client import EmailOctopusClient, EmailOctopusError
+from emailoctopus.sync import BATCH_SIZE, sync_emailoctopus
 from empowersave.reports import write_json_report
-from participants.emailoctopus.client import EmailOctopusClient, EmailOctopusError
-from participants.emailoctopus.sync import BATCH_SIZE, sync_emailoctopus
 
 
 def since_date(raw):

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from empowersave import mongodb
 from empowersave.reports import write_json_report
-from participants.migration import DEFAULT_BATCH_SIZE, ValidationFailed, run_migration
+from migration.run import DEFAULT_BATCH_SIZE, ValidationFailed, run_migration
 
 
 def _positive(text):

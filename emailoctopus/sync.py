@@ -20,18 +20,18 @@ from collections import Counter, defaultdict
 from pymongo import UpdateOne
 
 from dashboard.rollups import record_participant_changes, refresh_rollups
+from emailoctopus import state
+from emailoctopus.client import CAMPAIGN_STATUS_SENT, REPORT_STATUSES
+from emailoctopus.merge import merge_participant, validate_row
+from emailoctopus.rows import SourceRow, api_source_id, parse_timestamp, row_problem
 from matching.services import match_participants
+from migration.run import quarantine_entry, set_and_unset
 from participants.documents import (
     MatchQuality,
     Participant,
     QuarantinedDocument,
     ensure_indexes,
 )
-from participants.emailoctopus import state
-from participants.emailoctopus.client import CAMPAIGN_STATUS_SENT, REPORT_STATUSES
-from participants.emailoctopus.merge import merge_participant, validate_row
-from participants.emailoctopus.rows import SourceRow, api_source_id, parse_timestamp, row_problem
-from participants.migration import quarantine_entry, set_and_unset
 from participants.transform import stored_time
 
 logger = logging.getLogger(__name__)

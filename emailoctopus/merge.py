@@ -17,8 +17,8 @@ from datetime import datetime
 
 from bson import ObjectId
 
+from migration.run import OWNED_FIELDS, fingerprint
 from participants.documents import EngagementFlag
-from participants.migration import OWNED_FIELDS, fingerprint
 from participants.transform import (
     ADDRESS_FIELD_KEYS,
     PersonMerge,

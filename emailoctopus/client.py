@@ -16,7 +16,7 @@ from urllib.parse import quote
 import requests
 from django.conf import settings
 
-from participants.emailoctopus.ratelimit import TokenBucket
+from emailoctopus.ratelimit import TokenBucket
 
 logger = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.management.base import CommandError
 
-from participants import demo_data
+from demo import generator as demo_data
 
 
 def add_seed_arguments(parser):

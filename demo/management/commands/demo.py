@@ -15,8 +15,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.urls import reverse
 
+from demo.management.demo_options import add_seed_arguments, refuse_real_mongodb
 from empowersave import mongodb
-from participants.management.demo_options import add_seed_arguments, refuse_real_mongodb
 from review.models import REVIEWERS_GROUP
 
 DEMO_USERNAME = "demo"

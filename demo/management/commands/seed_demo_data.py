@@ -6,8 +6,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from participants import demo_data
-from participants.management.demo_options import add_seed_arguments, refuse_real_mongodb
+from demo import generator as demo_data
+from demo.management.demo_options import add_seed_arguments, refuse_real_mongodb
 
 
 class Command(BaseCommand):
