@@ -1,7 +1,8 @@
 """How fast `sync_emailoctopus` takes in a new campaign (issue 6).
 
 Seeds the demo source and migrates it (no matching), so the target holds a realistic population.
-Then a new campaign is served by the local fake API (tests/fake_emailoctopus.py, real HTTP): it
+Then a new campaign is served by the local fake API (tests/emailoctopus/fake_emailoctopus.py,
+real HTTP): it
 goes to `--contacts` people of one demo list, a share of them new to us, with realistic open,
 click, bounce, complaint and unsubscribe rates. Three syncs are timed: the first (creates and
 updates participants, matches the new ones), a second with nothing new, and a third after a
@@ -29,7 +30,7 @@ from emailoctopus.ratelimit import TokenBucket  # noqa: E402
 from emailoctopus.sync import sync_emailoctopus  # noqa: E402
 from empowersave import mongodb  # noqa: E402
 from migration.run import run_migration  # noqa: E402
-from tests.fake_emailoctopus import FakeEmailOctopus  # noqa: E402
+from tests.emailoctopus.fake_emailoctopus import FakeEmailOctopus  # noqa: E402
 
 RATES = {"opened": 0.35, "clicked": 0.08, "bounced": 0.02, "complained": 0.002}
 UNSUBSCRIBE_RATE = 0.01

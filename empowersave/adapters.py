@@ -20,7 +20,8 @@ Usage::
     table = ParticipantTable(MongoTableData(filterset.qs))
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
 
-An invalid form gives `filterset.errors` and an empty queryset. See tests/test_adapters.py.
+An invalid form gives `filterset.errors` and an empty queryset. See
+tests/empowersave/test_adapters.py.
 """
 
 import django_filters

@@ -66,7 +66,7 @@ def county_demographic_collection():
 
 # --- Where the local server differs from MongoDB ---------------------------------------------
 # Each workaround below is standard MongoDB that gives the documented answer on a real server
-# too; tests/test_store_contract.py states the documented behaviour for each.
+# too; tests/empowersave/test_store_contract.py states the documented behaviour for each.
 
 
 def distinct_values(collection, path, *, array, query=None):

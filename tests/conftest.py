@@ -76,8 +76,8 @@ def clean_mongo(_mongo_test_databases):
 
 @pytest.fixture
 def api():
-    """The local fake EmailOctopus API (tests/fake_emailoctopus.py), serving its JSON fixture."""
-    from tests.fake_emailoctopus import FakeEmailOctopus
+    """The local fake EmailOctopus API (tests/emailoctopus/fake_emailoctopus.py) and its fixture."""
+    from tests.emailoctopus.fake_emailoctopus import FakeEmailOctopus
 
     fake = FakeEmailOctopus().start()
     yield fake
@@ -86,8 +86,8 @@ def api():
 
 @pytest.fixture
 def queue():
-    """The review queue of tests/review_data.py: participants by name (jane, rita, olive, ...)."""
-    from tests.review_data import seed_queue
+    """The review queue of tests/review/review_data.py: participants by name (jane, rita, ...)."""
+    from tests.review.review_data import seed_queue
 
     return seed_queue()
 
@@ -95,7 +95,7 @@ def queue():
 @pytest.fixture
 def reviewer():
     """Staff user "rev" in the reviewers group (the test needs the django_db mark)."""
-    from tests.review_data import make_user
+    from tests.review.review_data import make_user
 
     return make_user("rev", reviewer=True)
 

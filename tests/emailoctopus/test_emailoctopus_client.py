@@ -10,7 +10,7 @@ from emailoctopus.client import (
     retry_after_seconds,
 )
 from emailoctopus.ratelimit import TokenBucket
-from tests.fake_emailoctopus import CAMPAIGN_1, client_for
+from tests.emailoctopus.fake_emailoctopus import CAMPAIGN_1, client_for
 
 
 def test_follows_cursors_across_pages_with_the_bearer_key(api):

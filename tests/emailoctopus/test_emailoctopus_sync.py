@@ -16,7 +16,7 @@ from emailoctopus.ratelimit import TokenBucket
 from emailoctopus.sync import sync_emailoctopus
 from participants.documents import Participant
 from participants.transform import merge_person
-from tests.fake_emailoctopus import (
+from tests.emailoctopus.fake_emailoctopus import (
     BEN,
     CAMPAIGN_1,
     CAMPAIGN_2,

@@ -9,7 +9,7 @@ from dashboard.selectors import rollup_snapshot
 from participants.documents import MatchInfo, MatchQuality
 from review import selectors, services
 from review.models import ReviewDecision
-from tests.review_data import (
+from tests.review.review_data import (
     NOW,
     OTHER_HOUSE,
     candidate,

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from participants.documents import MatchQuality
 from review.models import ReviewDecision
-from tests.review_data import PASSWORD, make_user, raw
+from tests.review.review_data import PASSWORD, make_user, raw
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

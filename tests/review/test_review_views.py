@@ -12,7 +12,7 @@ from empowersave import mongodb
 from matching.services import match_participants
 from participants.documents import MatchQuality
 from review.models import REVIEWERS_GROUP, ReviewDecision
-from tests.review_data import NOW, make_user, person, raw, seed_county
+from tests.review.review_data import NOW, make_user, person, raw, seed_county
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from matching import services as matching
 from participants.documents import MatchCandidate, MatchInfo, MatchQuality, Participant
 from review import services
 from review.models import ReviewDecision
-from tests.review_data import AGREE_ALL, NOW, person, raw
+from tests.review.review_data import AGREE_ALL, NOW, person, raw
 
 pytestmark = pytest.mark.django_db
 

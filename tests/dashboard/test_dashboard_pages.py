@@ -10,7 +10,7 @@ from mongoengine.connection import get_db
 
 from dashboard.rollups import refresh_rollups
 from empowersave import mongodb
-from tests.dashboard_fixture import (
+from tests.dashboard.dashboard_fixture import (
     NOW,
     engagement,
     fixture_participants,

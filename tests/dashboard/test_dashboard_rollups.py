@@ -5,7 +5,13 @@ from mongoengine.connection import get_db
 
 from dashboard.rollups import record_participant_changes, refresh_rollups, value_bucket
 from dashboard.selectors import rollup_snapshot
-from tests.dashboard_fixture import NOW, engagement, fixture_participants, insert, participant
+from tests.dashboard.dashboard_fixture import (
+    NOW,
+    engagement,
+    fixture_participants,
+    insert,
+    participant,
+)
 
 
 def _approx(node):

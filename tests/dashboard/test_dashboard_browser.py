@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 
 from dashboard.rollups import refresh_rollups
-from tests.dashboard_fixture import NOW, fixture_participants, insert
+from tests.dashboard.dashboard_fixture import NOW, fixture_participants, insert
 
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHARTS = (
     "campaign-chart",
     "zip-chart",

@@ -11,7 +11,7 @@ from dashboard.selectors import rollup_snapshot
 from emailoctopus.sync import sync_emailoctopus
 from empowersave import mongodb
 from migration.run import ADDRESS_CHANGED, run_migration
-from tests.fake_emailoctopus import BEN, CAMPAIGN_1, CAMPAIGN_2, client_for
+from tests.emailoctopus.fake_emailoctopus import BEN, CAMPAIGN_1, CAMPAIGN_2, client_for
 
 NOW = datetime(2025, 7, 1, 12, 0, tzinfo=UTC)
 NO_FLAGS = {"opened": False, "clicked": False, "bounced": False, "unsubscribed": False}
