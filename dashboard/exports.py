@@ -1,6 +1,10 @@
-"""Rows of the participants CSV export, read straight from raw documents (no object building)."""
+"""Rows of the participants CSV export, read straight from raw documents (no object building).
+
+The values are as stored; `empowersave.csv_download` writes them (and guards formula cells).
+"""
 
 from participants.documents import EngagementFlag
+from participants.presenters import campaign_label
 
 CSV_HEADER = (
     "contact_id",
@@ -20,6 +24,7 @@ CSV_HEADER = (
     "annual_kwh_cost",
     "energy_burden",
     "campaigns",
+    "campaign_names",
     *(flag for flag in EngagementFlag.ALL),
 )
 PROJECTION = (
@@ -34,18 +39,13 @@ PROJECTION = (
     "match.score",
     "match.method",
 )
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _cell(value):
-    """Text that a spreadsheet would run as a formula is quoted; numbers stay numbers."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return "" if value is None else value
+def csv_rows(queryset, *, names, campaign_id=None):
+    """One row per participant; with `campaign_id`, the engagement columns count that campaign.
 
-
-def csv_rows(queryset, *, campaign_id=None):
-    """One row per participant; with `campaign_id`, the engagement columns count that campaign."""
+    `names` is `participants.presenters.campaign_names()`: campaigns are listed by name.
+    """
     for doc in queryset.only(*PROJECTION).as_pymongo():
         fields = doc.get("fields") or {}
         residence = doc.get("residence_ref") or {}
@@ -74,6 +74,9 @@ def csv_rows(queryset, *, campaign_id=None):
             demographic.get("annual_kwh_cost"),
             demographic.get("total_energy_burden"),
             len(engagements),
+            "; ".join(
+                dict.fromkeys(campaign_label(e.get("campaign_id"), names) for e in engagements)
+            ),
             *(sum(1 for e in engagements if e.get(flag)) for flag in EngagementFlag.ALL),
         )
-        yield [_cell(value) for value in row]
+        yield row

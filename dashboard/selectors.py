@@ -15,18 +15,14 @@ from dashboard.rollups import (
     ZIP_PREFIX,
     rollup_collection,
 )
-from emailoctopus.state import synced_campaigns
-from empowersave.mongodb import source_campaigns_collection
+from emailoctopus.campaigns import campaign_names
 from participants.documents import EngagementFlag, MatchQuality
+from participants.presenters import NOT_MATCHED_LABEL, quality_label
 
 QUALITY_ORDER = (*MatchQuality.CHOICES, NOT_MATCHED)
 QUALITY_LABELS = {
-    MatchQuality.EXACT: "Exact",
-    MatchQuality.FUZZY: "Fuzzy",
-    MatchQuality.MANUAL: "Manual",
-    MatchQuality.NO_MATCH: "No match",
-    MatchQuality.PENDING: "Pending review",
-    NOT_MATCHED: "Not matched yet",
+    **{quality: quality_label(quality) for quality in MatchQuality.CHOICES},
+    NOT_MATCHED: NOT_MATCHED_LABEL,
 }
 ZIP_SORTS = {
     "opened": "Opened",
@@ -68,18 +64,6 @@ def rollups_refreshed_at():
 
 def _rate(part, whole):
     return part / whole if whole else None
-
-
-def campaign_names():
-    """{campaign_id: {name, sent_at}}: the source DB's `campaigns`, then those the API sync read."""
-    campaigns = {
-        str(doc["_id"]): {"name": doc.get("name"), "sent_at": doc.get("sent_at")}
-        for doc in source_campaigns_collection().find({}, {"name": 1, "sent_at": 1})
-    }
-    for campaign_id, info in synced_campaigns().items():
-        if info.get("name"):
-            campaigns[campaign_id] = info
-    return campaigns
 
 
 def _by_prefix(snapshot, prefix):

@@ -7,11 +7,10 @@ from django.utils.html import format_html
 from dashboard.rollups import NOT_MATCHED
 from dashboard.selectors import QUALITY_LABELS
 from dashboard.templatetags.dashboard_format import money, percent_points
+from participants.presenters import yes_no
 from participants.selectors import engagement_for_campaign
 
 TEMPLATE = "dashboard/table.html"
-YES = "Yes"
-NO = "No"
 
 
 def quality_badge(match):
@@ -100,7 +99,7 @@ class CampaignFlagColumn(tables.Column):
 
     def render(self, record, table, bound_column):
         engagement = engagement_for_campaign(participant=record, campaign_id=table.campaign_id)
-        return YES if engagement and getattr(engagement, bound_column.name) else NO
+        return yes_no(engagement and getattr(engagement, bound_column.name))
 
 
 class CampaignParticipantTable(ParticipantColumnsMixin, tables.Table):

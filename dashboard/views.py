@@ -1,10 +1,7 @@
 """Thin views: each reads through a selector and renders. Every page needs a logged-in user."""
 
-import csv
-import itertools
-
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django_tables2 import RequestConfig
 from django_tables2.paginators import LazyPaginator
@@ -15,27 +12,14 @@ from dashboard.filters import ParticipantFilter
 from dashboard.forms import ZIP_DEFAULTS, ZipChartForm
 from dashboard.links import parcel_viewer_url
 from dashboard.tables import CampaignParticipantTable, ParticipantTable
+from emailoctopus.campaigns import campaign_names
 from empowersave.adapters import MongoTableData
+from empowersave.csv_download import csv_download
 from participants.documents import Participant
+from participants.presenters import FLAG_LABELS, engagement_rows
 from participants.selectors import get_participant, participants_for_campaign
 
 PER_PAGE = 50
-
-
-class _Echo:
-    """csv.writer target that hands each line straight to the streaming response."""
-
-    def write(self, value):
-        return value
-
-
-def _csv_download(header, rows, filename):
-    """A CSV attachment streamed line by line: the header, then each row as it is produced."""
-    writer = csv.writer(_Echo())
-    lines = (writer.writerow(row) for row in itertools.chain([header], rows))
-    response = StreamingHttpResponse(lines, content_type="text/csv")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 def _paginate(request, table):
@@ -86,12 +70,12 @@ def zip_csv(request):
         [*(row[key] for key in header[:5]), f"{row['open_rate']:.4f}", f"{row['click_rate']:.4f}"]
         for row in zips
     )
-    return _csv_download(header, rows, "zip-engagement.csv")
+    return csv_download(header=header, rows=rows, filename="zip-engagement.csv")
 
 
 @login_required
 def campaigns(request):
-    rows = selectors.campaign_rows(selectors.rollup_snapshot(), selectors.campaign_names())
+    rows = selectors.campaign_rows(selectors.rollup_snapshot(), campaign_names())
     return render(request, "dashboard/campaigns.html", {"campaigns": rows})
 
 
@@ -135,8 +119,8 @@ def participants_csv(request):
     campaign_id = (
         filterset.form.cleaned_data.get("campaign") if filterset.is_bound else None
     ) or None
-    rows = csv_rows(filterset.qs, campaign_id=campaign_id)
-    return _csv_download(CSV_HEADER, rows, "participants.csv")
+    rows = csv_rows(filterset.qs, names=campaign_names(), campaign_id=campaign_id)
+    return csv_download(header=CSV_HEADER, rows=rows, filename="participants.csv")
 
 
 @login_required
@@ -144,18 +128,15 @@ def participant_detail(request, participant_id):
     participant = get_participant(participant_id=participant_id)
     if participant is None:
         raise Http404("No such participant.")
-    names = selectors.campaign_names()
-    engagements = [
-        {"engagement": engagement, "name": names.get(engagement.campaign_id, {}).get("name")}
-        for engagement in participant.engagements
-    ]
+    names = campaign_names()
     history = [
         {"change": change, "campaign": names.get(change.campaign_id, {}).get("name")}
         for change in participant.field_history
     ]
     context = {
         "participant": participant,
-        "engagements": engagements,
+        "engagements": engagement_rows(participant.engagements, names=names),
+        "flag_labels": FLAG_LABELS.values(),
         "history": history,
         "parcel_url": parcel_viewer_url(participant.residence_ref),
     }

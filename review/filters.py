@@ -6,6 +6,7 @@ from django import forms
 from empowersave.adapters import MongoFilterSet
 from matching.normalize import normalize_zip
 from participants.documents import MatchQuality
+from participants.presenters import quality_label
 from participants.selectors import SEARCH_MAX_LENGTH, text_search_q
 
 from . import selectors
@@ -21,7 +22,7 @@ class QueueFilterSet(MongoFilterSet):
     quality = django_filters.ChoiceFilter(
         field_name="match.quality",
         label="Quality",
-        choices=[(MatchQuality.PENDING, "Pending"), (MatchQuality.NO_MATCH, "No match")],
+        choices=[(quality, quality_label(quality)) for quality in MatchQuality.NEEDS_REVIEW],
         empty_label="Pending and no match",
     )
     campaign = django_filters.ChoiceFilter(

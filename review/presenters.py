@@ -1,7 +1,9 @@
 """Shapes a participant into what the change page shows: addresses, candidates side by side."""
 
+from emailoctopus.campaigns import campaign_names
 from matching.normalize import normalize_city, normalize_zip, parse_address
 from matching.services import demographic_records_for
+from participants.presenters import FLAG_LABELS, engagement_rows, quality_label
 
 TOP_CANDIDATES = 3
 COMPARED_FIELDS = (
@@ -77,6 +79,9 @@ def change_page_context(participant, *, search_results=None):
     candidates = top_candidates(participant)
     return {
         "participant": participant,
+        "quality_label": quality_label(participant.match.quality if participant.match else None),
+        "engagements": engagement_rows(participant.engagements, names=campaign_names()),
+        "flag_labels": FLAG_LABELS.values(),
         "version": (participant.match.version or 0) if participant.match else 0,
         "address": address,
         "candidates": candidates,

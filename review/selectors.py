@@ -4,8 +4,10 @@ import datetime as dt
 
 from django.core.cache import cache
 
+from emailoctopus.campaigns import campaign_names
 from empowersave import mongodb
 from participants.documents import MatchQuality, Participant
+from participants.presenters import campaign_label
 from participants.selectors import parse_participant_id
 
 from .models import ReviewDecision
@@ -49,12 +51,11 @@ def queue_county_choices():
 
 
 def queue_campaign_choices():
-    return [
-        (c, c)
-        for c in _cached_distinct(
-            "review:queue:campaigns", "engagements.campaign_id", array="engagements"
-        )
-    ]
+    """Campaigns of the queue's participants, by name (the id when no name is known)."""
+    names = campaign_names()
+    ids = _cached_distinct("review:queue:campaigns", "engagements.campaign_id", array="engagements")
+    choices = [(campaign_id, campaign_label(campaign_id, names)) for campaign_id in ids]
+    return sorted(choices, key=lambda choice: choice[1].lower())
 
 
 def best_score(participant):

@@ -4,6 +4,8 @@ import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
 
+from participants.presenters import quality_label
+
 from .selectors import best_score
 
 
@@ -40,6 +42,9 @@ class QueueTable(tables.Table):
         if self.querystring:
             url = f"{url}?{self.querystring}"
         return format_html('<a href="{}" class="queue-item">{}</a>', url, record.display_name)
+
+    def render_quality(self, value):
+        return quality_label(value)
 
     def render_best_score(self, record):
         score = best_score(record)

@@ -256,8 +256,9 @@ def bulk(request):
     form = BulkActionForm(request.POST, selected=request.POST.getlist("_selected_action"))
     querystring = queue_querystring(QueryDict(form.data.get("queue", "")))
     if not form.is_valid():
-        for error in [*form.non_field_errors(), *sum(form.errors.values(), [])]:
-            messages.error(request, error)
+        for errors in form.errors.values():  # non-field errors are in there too, under __all__
+            for error in errors:
+                messages.error(request, error)
         return redirect(_queue_url(querystring))
     data = form.cleaned_data
     now = timezone.now()

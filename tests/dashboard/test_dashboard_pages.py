@@ -374,6 +374,55 @@ def test_csv_cells_never_start_a_formula(analyst, docs):
 
 
 @pytest.mark.parametrize(
+    ("value", "written"),
+    [
+        ("+13803405187", "+13803405187"),  # a phone number is a number, not a formula
+        ("-12.5", "-12.5"),
+        ("02134", "02134"),
+        ("O'Brien", "O'Brien"),
+        ("=1+2", "'=1+2"),
+        ("+1 (380) 340-5187", "'+1 (380) 340-5187"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tcmd", "'\tcmd"),
+        ("\rcmd", "'\rcmd"),
+    ],
+)
+def test_csv_values_stay_as_they_are_except_formulas(analyst, docs, value, written):
+    doc = fixture_participants()[4] | {
+        "contact_id": "p@example.org",
+        "phone_number": value,
+        "search_text": "p@example.org",
+    }
+    doc["fields"] = doc["fields"] | {"LastName": value}
+    doc.pop("_id")
+    insert([doc])
+    response = analyst.get("/participants/export.csv?q=p%40example.org")
+    text = b"".join(response.streaming_content).decode()
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    assert (rows[0]["phone"], rows[0]["last_name"]) == (written, written)
+
+
+def test_csv_export_names_the_campaigns(analyst, docs):
+    response = analyst.get("/participants/export.csv?sort=name")
+    rows = {
+        row["contact_id"]: row
+        for row in csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode()))
+    }
+    assert rows["ann@example.org"]["campaign_names"] == (
+        "Heat pump rebates 2025; Winter bill help 2025"
+    )
+    assert rows["bob@example.org"]["campaign_names"] == "Heat pump rebates 2025"
+    response = analyst.get("/participants/export.csv?campaign=C2")
+    ann = next(
+        row
+        for row in csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode()))
+        if row["contact_id"] == "ann@example.org"
+    )
+    assert ann["campaign_names"] == "Winter bill help 2025"
+
+
+@pytest.mark.parametrize(
     "query",
     [
         "county=Atlantis",

@@ -80,6 +80,12 @@ def person(contact_id, first, last, address, city, zip5, *, campaign="spring", m
 def seed_queue():
     """Four queue items (three pending by score, one no_match) and two settled participants."""
     seed_county()
+    mongodb.source_campaigns_collection().insert_many(
+        [
+            {"_id": "spring", "name": "Spring appeal 2026"},
+            {"_id": "autumn", "name": "Autumn check-in"},
+        ]
+    )
     jane_candidates = [candidate("E-100", 92.0, AGREE_ALL), candidate("E-101", 85.0, OTHER_HOUSE)]
     rita_candidates = [candidate("M-300", 80.0, AGREE_ALL), candidate("M-301", 78.0, OTHER_HOUSE)]
     dora_demographic = DemographicReference(county="Essex", parcel_id="E-101", linked_by="PARCEL")

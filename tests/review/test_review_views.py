@@ -208,7 +208,11 @@ def test_change_page_shows_addresses_candidates_agreement_and_households(rc, que
     assert "SMITH, JANE" in html and "DOE, JOHN" in html  # the household each parcel brings
     assert '<td class="disagree">14 <span class="sr-only">(differs)</span></td>' in html
     assert '<td class="agree">12</td>' in html
-    assert "spring" in html  # engagements
+    engagements = re.search(r'<table id="engagements">.*?</table>', html, re.S).group(0)
+    assert "Spring appeal 2026" in engagements  # the campaign's name, not its id
+    assert "<td>Yes</td><td>No</td><td>No</td><td>No</td><td>No</td>" in engagements
+    assert "2 Mar 2026" in engagements
+    assert "<strong>Pending review</strong>" in html  # the quality's label, as on the dashboard
     for key in ("a", "n", "s", "j", "/"):
         assert f"<kbd>{key}</kbd>" in html
     assert 'data-shortcut="a 1"' in html
@@ -320,7 +324,7 @@ def test_bulk_no_match_and_bad_selection(rc, queue):
         {"action": "no_match", "reason": "x", "_selected_action": ['{"$ne": null}']},
         follow=True,
     )
-    assert "Select at least one participant." in response.content.decode()
+    assert response.content.decode().count("Select at least one participant.") == 1
     assert ReviewDecision.objects.count() == 1
 
 
