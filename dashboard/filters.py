@@ -39,49 +39,94 @@ class ZipFilter(django_filters.CharFilter):
     field_class = ZipField
 
 
+FLAG_HELP = (
+    "Yes: at least one of their campaign emails was {what}; No: none was. With a campaign "
+    "chosen, only that campaign's email counts."
+)
+
+
+def _flag_filter(label, what):
+    return django_filters.BooleanFilter(
+        label=label,
+        widget=YesNoAny,
+        method="filter_engagement",
+        help_text=FLAG_HELP.format(what=what),
+    )
+
+
 class ParticipantFilter(MongoFilterSet):
-    q = django_filters.CharFilter(
-        label="Search", method="filter_search", max_length=SEARCH_MAX_LENGTH
+    """The participants page's filters; each URL parameter is named after what it filters.
+
+    The README's table of these parameters repeats the help texts below.
+    """
+
+    parameter_aliases = {
+        "q": "search",
+        "quality": "match_quality",
+        "burden_min": "energy_burden_min",
+        "burden_max": "energy_burden_max",
+    }
+
+    search = django_filters.CharFilter(
+        label="Search",
+        method="filter_search",
+        max_length=SEARCH_MAX_LENGTH,
+        help_text="Every word must appear in the name, email, phone or address (given or "
+        "matched), in any order and any case.",
     )
     county = django_filters.ChoiceFilter(
-        field_name="residence_ref.county", label="County", empty_label="Any county"
+        field_name="residence_ref.county",
+        label="County",
+        empty_label="Any county",
+        help_text="The county of the parcel the participant was matched to.",
     )
-    quality = django_filters.ChoiceFilter(
+    match_quality = django_filters.ChoiceFilter(
         label="Match quality",
         choices=[(quality, QUALITY_LABELS[quality]) for quality in QUALITY_ORDER],
         method="filter_quality",
         empty_label="Any quality",
+        help_text="How the address was linked to a county parcel. Pending review: waiting for "
+        "staff; Not matched yet: matching has not run for them.",
     )
     campaign = django_filters.ChoiceFilter(
-        field_name="engagements.campaign_id", label="Campaign", empty_label="Any campaign"
+        field_name="engagements.campaign_id",
+        label="Campaign",
+        empty_label="Any campaign",
+        help_text="People who were sent this campaign.",
     )
-    opened = django_filters.BooleanFilter(
-        label="Opened", widget=YesNoAny, method="filter_engagement"
+    opened = _flag_filter("Opened", "opened")
+    clicked = _flag_filter("Clicked", "clicked through")
+    bounced = _flag_filter("Bounced", "bounced")
+    unsubscribed = _flag_filter("Unsubscribed", "followed by an unsubscribe")
+    zip = ZipFilter(
+        label="ZIP code",
+        method="filter_zip",
+        help_text="The ZIP the participant gave or their matched parcel's; ZIP+4 and a lost "
+        "leading zero (7102) are understood.",
     )
-    clicked = django_filters.BooleanFilter(
-        label="Clicked", widget=YesNoAny, method="filter_engagement"
-    )
-    bounced = django_filters.BooleanFilter(
-        label="Bounced", widget=YesNoAny, method="filter_engagement"
-    )
-    unsubscribed = django_filters.BooleanFilter(
-        label="Unsubscribed", widget=YesNoAny, method="filter_engagement"
-    )
-    zip = ZipFilter(label="ZIP code", method="filter_zip")
     has_demographic = django_filters.BooleanFilter(
-        label="Has demographic record", widget=YesNoAny, method="filter_has_demographic"
+        label="Has demographic record",
+        widget=YesNoAny,
+        method="filter_has_demographic",
+        help_text="Whether a household energy record is linked to the participant.",
     )
-    burden = django_filters.RangeFilter(
-        field_name="demographic_ref.total_energy_burden", label="Energy burden (% of income)"
+    energy_burden = django_filters.RangeFilter(
+        field_name="demographic_ref.total_energy_burden",
+        label="Energy burden (% of income)",
+        help_text="The linked household's energy cost as a share of its income, from and to "
+        "(both included); either end may be left empty.",
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.filters["county"].extra["choices"] = county_choices()
         self.filters["campaign"].extra["choices"] = campaign_choices()
-        burden = self.form.fields["burden"]
+        burden = self.form.fields["energy_burden"]
         for widget, end in zip(burden.widget.widgets, ("from", "to"), strict=True):
             widget.attrs.update({"aria-label": f"Energy burden {end}", "placeholder": end})
+        for name, field in self.form.fields.items():  # the page lists the help texts (#help-…)
+            for widget in getattr(field.widget, "widgets", [field.widget]):
+                widget.attrs["aria-describedby"] = f"help-{name}"
 
     def filter_search(self, queryset, name, value):
         return queryset.filter(text_search_q(text=value))

@@ -124,10 +124,27 @@ class MongoFilterSet(django_filters.FilterSet):
     """A FilterSet of declared filters over a MongoEngine queryset.
 
     `field_name` may use dots (`residence_ref.county`). `method=` filters receive and return a
-    MongoEngine queryset.
+    MongoEngine queryset. `parameter_aliases` maps an old URL parameter name to the current one,
+    so saved links keep working after a filter is renamed.
     """
 
+    parameter_aliases = {}
+
+    @classmethod
+    def canonical_data(cls, data):
+        """`data` (a QueryDict or None) with each old parameter name replaced by its new one."""
+        if not data or not any(old in data for old in cls.parameter_aliases):
+            return data
+        data = data.copy()
+        for old, new in cls.parameter_aliases.items():
+            if old in data:
+                values = data.pop(old)
+                if new not in data:
+                    data.setlist(new, values)
+        return data
+
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        data = self.canonical_data(data)
         super().__init__(data, _FilterableQuerySet(queryset), request=request, prefix=prefix)
         for name, filter_ in self.filters.items():
             if filter_._label is None:  # django-filter would ask the (absent) Django model

@@ -10,6 +10,7 @@ from participants.presenters import quality_label
 from participants.selectors import SEARCH_MAX_LENGTH, text_search_q
 
 from . import selectors
+from .models import ReviewDecision
 
 
 class QueueFilterSet(MongoFilterSet):
@@ -54,3 +55,40 @@ class QueueFilterSet(MongoFilterSet):
 
     def filter_search(self, queryset, name, value):
         return queryset.filter(text_search_q(text=value))
+
+
+class DecisionFilterSet(django_filters.FilterSet):
+    """The audit trail's filters (Django ORM): who, which decision, from and to which day."""
+
+    reviewer = django_filters.ModelChoiceFilter(
+        label="Reviewer",
+        queryset=selectors.decision_reviewers,
+        to_field_name="username",
+        empty_label="Every reviewer",
+        help_text="The staff user who made the decision.",
+    )
+    decision = django_filters.ChoiceFilter(
+        field_name="action",
+        label="Decision",
+        choices=ReviewDecision.Action.choices,
+        empty_label="Every decision",
+        help_text="Accepted candidate, picked parcel by hand, no match, skipped, or an undo.",
+    )
+    date_from = django_filters.DateFilter(
+        field_name="created_at",
+        lookup_expr="date__gte",
+        label="From",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Decisions made on or after this day (UTC).",
+    )
+    date_to = django_filters.DateFilter(
+        field_name="created_at",
+        lookup_expr="date__lte",
+        label="To",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Decisions made on or before this day (UTC).",
+    )
+
+    class Meta:
+        model = ReviewDecision
+        fields = ()

@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 
 from emailoctopus.campaigns import campaign_names
@@ -135,4 +136,18 @@ def queue_counts(*, reviewer, now, to_review=None):
 def participant_history(participant_id):
     return ReviewDecision.objects.filter(participant_id=str(participant_id)).select_related(
         "reviewer", "undone_by", "undoes"
+    )
+
+
+def decisions():
+    """The audit trail, newest first, with the users it names (one query per page)."""
+    return ReviewDecision.objects.select_related("reviewer", "undone_by__reviewer")
+
+
+def decision_reviewers(_request=None):
+    """Users who have made at least one decision, by user name (the decisions page's filter)."""
+    return (
+        get_user_model()
+        .objects.filter(pk__in=ReviewDecision.objects.values("reviewer"))
+        .order_by("username")
     )

@@ -55,3 +55,40 @@ class QueueTable(tables.Table):
         if not candidates:
             return "—"
         return f"{candidates[0].county}: {candidates[0].address or candidates[0].parcel_id}"
+
+
+class DecisionTable(tables.Table):
+    """The audit trail: one row per decision (django-tables2 over the Django ORM)."""
+
+    created_at = tables.DateTimeColumn(verbose_name="When (UTC)", format="j M Y, H:i")
+    reviewer = tables.Column(accessor="reviewer__username", verbose_name="Reviewer")
+    action = tables.Column(verbose_name="Decision")
+    participant = tables.Column(
+        empty_values=(), accessor="contact_id", verbose_name="Participant", order_by="contact_id"
+    )
+    county = tables.Column(verbose_name="County")
+    parcel_id = tables.Column(verbose_name="Parcel")
+    reason = tables.Column(verbose_name="Reason", orderable=False)
+    undone = tables.Column(
+        empty_values=(), accessor="undone_by", verbose_name="Undone", orderable=False
+    )
+
+    class Meta:
+        template_name = "review/queue_table.html"
+        attrs = {"id": "result_list"}
+        empty_text = "No decisions match these filters."
+        fields = ()
+        order_by = ("-created_at",)
+
+    def render_action(self, record):
+        return record.get_action_display()
+
+    def render_participant(self, record):
+        url = reverse("review:change", args=[record.participant_id])
+        return format_html('<a href="{}">{}</a>', url, record.contact_id or record.participant_id)
+
+    def render_undone(self, record):
+        undo = record.undone_by
+        if undo is None:
+            return "—"
+        return f"by {undo.reviewer.get_username()}, {undo.created_at:%d %b %Y %H:%M}"

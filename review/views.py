@@ -12,11 +12,12 @@ from django.views.decorators.http import require_GET, require_POST
 from django_tables2 import RequestConfig
 
 from empowersave.adapters import MongoTableData
+from empowersave.csv_download import csv_download
 from matching.services import search_parcels
 from participants.selectors import get_participant, parse_participant_id
 
 from . import selectors, services
-from .filters import QueueFilterSet
+from .filters import DecisionFilterSet, QueueFilterSet
 from .forms import (
     NO_MATCH_REASONS,
     BulkActionForm,
@@ -27,7 +28,7 @@ from .forms import (
 )
 from .models import REVIEW_PERMISSION
 from .presenters import change_page_context
-from .tables import QueueTable
+from .tables import DecisionTable, QueueTable
 
 PER_PAGE = 50
 SKIPPED_SESSION_KEY = "review_skipped"
@@ -282,3 +283,57 @@ def bulk(request):
         message += f" {stats['conflicts']} changed meanwhile and were left alone."
     messages.success(request, message)
     return redirect(_queue_url(querystring))
+
+
+@reviewer_required
+@require_GET
+def decisions(request):
+    """The audit trail: every decision, filterable by reviewer, decision and day; CSV of it."""
+    filterset = DecisionFilterSet(request.GET or None, queryset=selectors.decisions())
+    invalid = filterset.is_bound and not filterset.is_valid()
+    table = DecisionTable(filterset.queryset.none() if invalid else filterset.qs)
+    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    query = QueryDict(mutable=True)
+    query.update({key: value for key, value in request.GET.items() if key in filterset.filters})
+    context = _admin_context(
+        request, "Review decisions", filterset=filterset, table=table, csv_query=query.urlencode()
+    )
+    return render(request, "review/decisions.html", context)
+
+
+DECISION_CSV_HEADER = (
+    "decision_id",
+    "decided_at",
+    "reviewer",
+    "decision",
+    "participant_id",
+    "contact_id",
+    "county",
+    "parcel_id",
+    "reason",
+    "undone_by_decision",
+)
+
+
+@reviewer_required
+@require_GET
+def decisions_csv(request):
+    filterset = DecisionFilterSet(request.GET or None, queryset=selectors.decisions())
+    if filterset.is_bound and not filterset.is_valid():
+        return decisions(request)  # the page, with the filter errors
+    rows = (
+        (
+            decision.pk,
+            decision.created_at.isoformat(),
+            decision.reviewer.get_username(),
+            decision.get_action_display(),
+            decision.participant_id,
+            decision.contact_id,
+            decision.county,
+            decision.parcel_id,
+            decision.reason,
+            decision.undone_by_id,
+        )
+        for decision in filterset.qs.iterator(chunk_size=2000)
+    )
+    return csv_download(header=DECISION_CSV_HEADER, rows=rows, filename="review-decisions.csv")

@@ -74,6 +74,15 @@ def clean_mongo(_mongo_test_databases):
     wipe()
 
 
+@pytest.fixture(autouse=True)
+def clear_django_cache():
+    """Cached choices (the review queue's counties, campaigns) never leak from test to test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def api():
     """The local fake EmailOctopus API (tests/emailoctopus/fake_emailoctopus.py) and its fixture."""

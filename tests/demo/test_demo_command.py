@@ -1,6 +1,7 @@
 """`manage.py demo`: one process from an empty store to a site a reviewer can log in to."""
 
 import io
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -33,6 +34,11 @@ def test_demo_sets_everything_up_and_the_demo_user_can_log_in(client):
     assert "http://127.0.0.1:8000/" in printed
     assert PASSWORD in printed
     assert "Match quality against the demo ground truth" in printed
+    # Every printed link opens for the demo user; the audit trail is the review area's own page.
+    links = re.findall(r"http://127\.0\.0\.1:8000(/\S*)", printed)
+    assert "/review/decisions/" in links
+    for path in links:
+        assert client.get(path).status_code == 200, path
 
 
 @pytest.mark.django_db

@@ -105,7 +105,7 @@ class Command(BaseCommand):
         lines = [
             f"  Site:        {base}{reverse('dashboard:home')}",
             f"  Review:      {base}{reverse('review:queue')}",
-            f"  Admin:       {base}{reverse('admin:index')}",
+            f"  Decisions:   {base}{reverse('review:decisions')}  (the review audit trail)",
             f"  Username:    {user.username}",
             f"  Password:    {password}",
         ]
