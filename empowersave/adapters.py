@@ -170,29 +170,85 @@ class MongoFilterSet(django_filters.FilterSet):
         return self._mongo_qs
 
 
+def _is_blank(value):
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _sort_value(value):
+    """A key that orders numbers before text, text without regard to case, blanks after both."""
+    if _is_blank(value):
+        return (3, 0, "")
+    if isinstance(value, bool | int | float):
+        return (0, value, "")
+    if isinstance(value, str):
+        return (1, 0, value.casefold())
+    return (2, 0, str(value))
+
+
+def _path_value(doc, path):
+    for part in path.split("."):
+        doc = doc.get(part) if isinstance(doc, dict) else None
+    return doc
+
+
+def order_ids(rows, keys):
+    """`_id`s of raw `rows` ({_id, key paths…}) in `keys` order ([(db path, descending)…]).
+
+    Rows whose sort keys are all blank (missing, None, empty text) come last in both
+    directions; rows that tie keep `_id` order, so each page of a sorted list stays the same.
+    """
+
+    def blank(row):
+        return all(_is_blank(_path_value(row, path)) for path, _descending in keys)
+
+    filled = sorted((row for row in rows if not blank(row)), key=lambda row: row["_id"])
+    for path, descending in reversed(keys):  # stable sorts, the least significant key first
+        filled.sort(
+            key=lambda row, path=path: _sort_value(_path_value(row, path)), reverse=descending
+        )
+    return [row["_id"] for row in filled] + sorted(row["_id"] for row in rows if blank(row))
+
+
 class MongoTableData(TableData):
-    """django-tables2 data over a MongoEngine queryset: lazy count, slicing and sorting."""
+    """django-tables2 data over a MongoEngine queryset: counted, sorted and sliced by `_id`s.
+
+    One query per page asks for the `_id` (and the sort keys) of every match; the count, the
+    order (blanks last, ties by `_id`) and the page's slice come from that list, and a second
+    query loads the page's documents by `_id`. Without a table sort the queryset's own order
+    is kept. Measured on SecantusDB at full scale: that store reads and decodes every candidate
+    of a query whatever its limit, so a page costs one pass over the candidates either way, and
+    the ids pass saves the second pass a separate count would make (benchmarks/
+    dashboard_benchmark.py). On MongoDB the filter's index serves the ids pass.
+    """
 
     def __init__(self, queryset):
         super().__init__(queryset)
-        self._length = None
+        self._sort_keys = []
+        self._ids = None
+
+    def _ordered_ids(self):
+        if self._ids is None:
+            model = self.data._document
+            if not self._sort_keys:
+                self._ids = [doc["_id"] for doc in self.data.only("id").as_pymongo()]
+            else:
+                names = [name.replace("__", ".") for name, _descending in self._sort_keys]
+                rows = self.data.order_by().only("id", *names).as_pymongo()
+                keys = [
+                    (model._translate_field_name(name), descending)
+                    for name, (_name, descending) in zip(names, self._sort_keys, strict=True)
+                ]
+                self._ids = order_ids(list(rows), keys)
+        return self._ids
 
     def __len__(self):
-        if self._length is None:
-            self._length = self.data.count()
-        return self._length
+        return len(self._ordered_ids())
 
     def __getitem__(self, key):
-        """A page in two steps: the page's ids (filter, sort, skip, limit), then those documents.
-
-        mongomock copies every matching document before it applies skip/limit; asking for the
-        `_id`s alone keeps that copy tiny. The second query repeats the filter before the `$in`,
-        so mongomock rejects most documents on the cheap conditions first. On a real server it
-        is the usual deferred join: an index-only page, then an `_id` lookup.
-        """
+        """A page: its `_id`s from the ordered list, then those documents in one query."""
+        ids = self._ordered_ids()[key]
         if not isinstance(key, slice):
-            return self.data[key]
-        ids = [doc["_id"] for doc in self.data.only("id")[key].as_pymongo()]  # only() first
+            return self.data.order_by().get(pk=ids)
         by_id = {doc.pk: doc for doc in self.data.order_by().filter(pk__in=ids)}
         return [by_id[pk] for pk in ids if pk in by_id]
 
@@ -211,10 +267,11 @@ class MongoTableData(TableData):
             accessors = bound_column.order_by
             if alias[0] != bound_column.order_by_alias[0]:
                 accessors = accessors.opposite
-            keys.extend(accessor.for_queryset() for accessor in accessors)
-        if keys:
-            # `_id` last, so rows that tie on the sort keys keep one order across pages.
-            self.data = self.data.order_by(*keys, "id")
+            for accessor in accessors:
+                name = accessor.for_queryset()
+                keys.append((name.lstrip("-"), name.startswith("-")))
+        self._sort_keys = keys
+        self._ids = None
 
     @property
     def verbose_name(self):

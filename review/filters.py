@@ -14,31 +14,43 @@ from .models import ReviewDecision
 
 
 class QueueFilterSet(MongoFilterSet):
+    """The queue's filters; URL parameters named after what they filter (old names still work)."""
+
+    parameter_aliases = {"q": "search", "quality": "match_quality"}
+
     county = django_filters.ChoiceFilter(
         field_name="match.candidates.county",
         label="County",
         choices=selectors.queue_county_choices,
         empty_label="All counties",
+        help_text="The county of any of the participant's candidate parcels.",
     )
-    quality = django_filters.ChoiceFilter(
+    match_quality = django_filters.ChoiceFilter(
         field_name="match.quality",
-        label="Quality",
+        label="Match quality",
         choices=[(quality, quality_label(quality)) for quality in MatchQuality.NEEDS_REVIEW],
         empty_label="Pending and no match",
+        help_text="Pending: matching found candidates but could not decide; no match: it "
+        "found none good enough.",
     )
     campaign = django_filters.ChoiceFilter(
         field_name="engagements.campaign_id",
         label="Campaign",
         choices=selectors.queue_campaign_choices,
         empty_label="All campaigns",
+        help_text="People who were sent this campaign.",
     )
     zip = django_filters.CharFilter(
-        label="ZIP", method="filter_zip", widget=forms.TextInput(attrs={"size": 6})
+        label="ZIP",
+        method="filter_zip",
+        widget=forms.TextInput(attrs={"size": 6}),
+        help_text="The ZIP the participant gave; ZIP+4 and a lost leading zero are understood.",
     )
-    q = django_filters.CharFilter(
+    search = django_filters.CharFilter(
         label="Search",
         method="filter_search",
         max_length=SEARCH_MAX_LENGTH,
+        help_text="Every word must appear in the name, email, phone or address.",
         widget=forms.TextInput(
             attrs={
                 "size": 40,

@@ -44,6 +44,7 @@ def reviewer_required(view):
 
 def queue_querystring(params):
     """Only the queue's filter parameters, re-encoded (used to carry them between pages)."""
+    params = QueueFilterSet.canonical_data(params)
     query = QueryDict(mutable=True)
     for key in QUEUE_PARAMS:
         value = params.get(key)

@@ -330,10 +330,61 @@ def test_participants_are_paginated(analyst, docs):
     insert(more)
     first = analyst.get("/participants/?sort=email_address")
     assert len(names(first)) == 50
-    assert "Page 1 · 50 rows" in first.content.decode()
+    html = first.content.decode()
+    assert "<strong>125</strong> participants match · page 1 of 3" in html
+    assert "Page 1 of 3" in html
     third = analyst.get("/participants/?sort=email_address&page=3")
     assert len(names(third)) == 25
     assert "Next →</a>" not in third.content.decode()
+    # The pages are one list: no row twice, none left out.
+    pages = [names(analyst.get(f"/participants/?sort=-zip&page={n}")) for n in (1, 2, 3)]
+    assert sum(len(page) for page in pages) == 125
+    assert len({name for page in pages for name in page}) == 5  # 120 copies share Eve's name
+
+
+@pytest.mark.parametrize(
+    ("query", "count"),
+    [
+        ("", "5 participants match"),
+        ("county=Suffolk", "2 participants match"),
+        ("match_quality=fuzzy", "1 participant matches"),
+        ("campaign=C1&opened=true", "2 participants match"),
+        ("search=nobody", "0 participants match"),
+    ],
+)
+def test_filtered_lists_say_how_many_match(analyst, docs, query, count):
+    html = analyst.get(f"/participants/?{query}").content.decode()
+    number, rest = count.split(" ", 1)
+    assert (
+        f'<p class="match-count" id="match-count" role="status"><strong>{number}</strong> {rest}'
+        in (html)
+    )
+
+
+def test_campaign_page_says_how_many_participants(analyst, docs):
+    html = analyst.get("/campaigns/C1/").content.decode()
+    assert "<strong>3</strong> participants match" in html
+
+
+@pytest.mark.parametrize("sort", ["zip", "-zip", "county", "-county", "burden", "-burden"])
+def test_blanks_sort_last_in_both_directions(analyst, docs, sort):
+    listed = names(analyst.get(f"/participants/?sort={sort}"))
+    column = {"zip": 3, "county": 4, "burden": 10}[sort.lstrip("-")]
+    cells = {row[0]: row[column] for row in tables(analyst.get("/participants/"))["t0"][1:]}
+    shown = [cells[name] for name in listed]
+    filled = [cell for cell in shown if cell not in ("", "—")]
+    assert shown[: len(filled)] == filled  # every blank after every value
+    as_number = {"burden": lambda cell: float(cell.rstrip("%"))}.get(sort.lstrip("-"), str)
+    assert filled == sorted(filled, key=as_number, reverse=sort.startswith("-"))
+
+
+def test_ties_keep_one_order_whatever_the_direction(analyst, docs):
+    # Ann and Bob share ZIP 02134; Cy and Dee share 01002: each pair stays in _id order.
+    ascending = names(analyst.get("/participants/?sort=zip"))
+    descending = names(analyst.get("/participants/?sort=-zip"))
+    assert ascending[:4] == ["Cy Fox", "Dee <script>alert(1)</script>", "Ann Lee", "Bob Ray"]
+    assert descending[:4] == ["Ann Lee", "Bob Ray", "Cy Fox", "Dee <script>alert(1)</script>"]
+    assert ascending[4] == descending[4] == "Eve Kim"  # no ZIP: last both ways
 
 
 def test_csv_export_of_the_current_filter(analyst, docs):

@@ -125,7 +125,7 @@ def test_queue_lists_items_best_score_first_with_counts(rc, queue):
 def test_filter_headings_keep_the_zip_acronym(rc, queue):
     html = rc.get(reverse("review:queue")).content.decode()
     headings = re.findall(r"<summary>(.*?)</summary>", html)
-    assert headings == ["By county", "By quality", "By campaign", "By ZIP"]
+    assert headings == ["By county", "By match quality", "By campaign", "By ZIP"]
 
 
 @pytest.mark.parametrize(
