@@ -132,9 +132,8 @@ class ParticipantFilter(MongoFilterSet):
         return queryset.filter(text_search_q(text=value))
 
     def filter_quality(self, queryset, name, value):
-        if value == NOT_MATCHED:
-            return queryset.filter(match=None)
-        return queryset.filter(match__quality=value)
+        # "Not matched yet" is `match: None`; asked as `match.quality: null`, the index serves it.
+        return queryset.filter(match__quality=None if value == NOT_MATCHED else value)
 
     def filter_engagement(self, queryset, name, value):
         """With a campaign chosen, the flag of that campaign's engagement; else of any."""
@@ -153,10 +152,9 @@ class ParticipantFilter(MongoFilterSet):
         return queryset.filter(Q(fields__zip5=value) | Q(residence_ref__parcel_zip=int(value)))
 
     def filter_has_demographic(self, queryset, name, value):
+        """Asked through the required `demographic_ref.parcel_id`, so its index serves it."""
         if value is None:
             return queryset
-        return (
-            queryset.filter(demographic_ref__ne=None)
-            if value
-            else queryset.filter(demographic_ref=None)
-        )
+        if value:
+            return queryset.filter(demographic_ref__parcel_id__gt="")
+        return queryset.filter(demographic_ref__parcel_id=None)

@@ -229,8 +229,10 @@ class MongoTableData(TableData):
     def _ordered_ids(self):
         if self._ids is None:
             model = self.data._document
-            if not self._sort_keys:
+            if not self._sort_keys:  # the queryset's own order, else `_id` order
                 self._ids = [doc["_id"] for doc in self.data.only("id").as_pymongo()]
+                if not self.data._ordering:
+                    self._ids.sort()
             else:
                 names = [name.replace("__", ".") for name, _descending in self._sort_keys]
                 rows = self.data.order_by().only("id", *names).as_pymongo()

@@ -177,6 +177,12 @@ class Participant(Document):
             "match.quality",
             ("residence_ref.county", "match.quality"),
             "fields.zip5",
+            # The participants page's filters (issue 13): county + quality + campaign together,
+            # the other half of the ZIP filter, "has demographic record", the burden range.
+            ("residence_ref.county", "match.quality", "engagements.campaign_id"),
+            "residence_ref.parcel_zip",
+            "demographic_ref.parcel_id",
+            "demographic_ref.total_energy_burden",
         ],
     }
 
