@@ -64,6 +64,21 @@ class ParticipantTable(ParticipantColumnsMixin, tables.Table):
         accessor="demographic_ref__total_energy_burden", verbose_name="Energy burden"
     )
 
+    COOKIE = "participant_columns"
+    CHOOSABLE = (
+        "email_address",
+        "address",
+        "zip",
+        "county",
+        "quality",
+        "sent",
+        "opened",
+        "clicked",
+        "kwh_cost",
+        "burden",
+    )
+    DEFAULT_SHOWN = ("email_address", "address", "zip", "county", "quality", "opened", "clicked")
+
     class Meta:
         template_name = TEMPLATE
         orderable = True
@@ -109,6 +124,19 @@ class CampaignParticipantTable(ParticipantColumnsMixin, tables.Table):
     clicked = CampaignFlagColumn(verbose_name="Clicked")
     bounced = CampaignFlagColumn(verbose_name="Bounced")
     unsubscribed = CampaignFlagColumn(verbose_name="Unsubscribed")
+
+    COOKIE = "campaign_participant_columns"
+    CHOOSABLE = (
+        "email_address",
+        "opened",
+        "clicked",
+        "bounced",
+        "unsubscribed",
+        "address",
+        "county",
+        "quality",
+    )
+    DEFAULT_SHOWN = CHOOSABLE
 
     class Meta:
         template_name = TEMPLATE

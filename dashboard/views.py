@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django_tables2 import RequestConfig
 
 from dashboard import selectors
+from dashboard.columns import column_choice
 from dashboard.exports import CSV_HEADER, csv_rows
 from dashboard.filters import ParticipantFilter
 from dashboard.forms import ZIP_DEFAULTS, ZipChartForm
@@ -81,26 +82,32 @@ def campaign_detail(request, campaign_id):
     summary = selectors.campaign_summary(campaign_id)
     if summary is None:
         raise Http404("No participant has this campaign.")
+    columns = column_choice(request, table_class=CampaignParticipantTable)
     table = CampaignParticipantTable(
-        MongoTableData(participants_for_campaign(campaign_id=campaign_id)), campaign_id=campaign_id
+        MongoTableData(participants_for_campaign(campaign_id=campaign_id)),
+        campaign_id=campaign_id,
+        exclude=columns.hidden,
     )
     _paginate(request, table)
-    return render(request, "dashboard/campaign_detail.html", {"campaign": summary, "table": table})
+    context = {"campaign": summary, "table": table, "columns": columns}
+    return columns.remember(render(request, "dashboard/campaign_detail.html", context))
 
 
 @login_required
 def participants(request):
     filterset = ParticipantFilter(request.GET or None, queryset=Participant.objects.all())
-    table = ParticipantTable(MongoTableData(filterset.qs))
+    columns = column_choice(request, table_class=ParticipantTable)
+    table = ParticipantTable(MongoTableData(filterset.qs), exclude=columns.hidden)
     if filterset.is_bound and not filterset.is_valid():
         table.empty_text = "Correct the filters above to list participants."
     _paginate(request, table)
     context = {
         "filter": filterset,
         "table": table,
+        "columns": columns,
         "csv_query": request.GET.urlencode(),
     }
-    return render(request, "dashboard/participants.html", context)
+    return columns.remember(render(request, "dashboard/participants.html", context))
 
 
 @login_required

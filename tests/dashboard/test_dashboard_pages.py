@@ -306,8 +306,15 @@ def test_participant_sorting_by_reference_columns(analyst, docs):
     assert by_county == ["Ann Lee", "Cy Fox"]  # Suffolk before Hampshire
 
 
+ALL_COLUMNS = "columns_form=1" + "".join(
+    f"&columns={name}"
+    for name in ("email_address", "address", "zip", "county", "quality", "sent", "opened")
+    + ("clicked", "kwh_cost", "burden")
+)
+
+
 def test_participant_table_cells(analyst, docs):
-    rows = {row[0]: row for row in tables(analyst.get("/participants/"))["t0"][1:]}
+    rows = {row[0]: row for row in tables(analyst.get(f"/participants/?{ALL_COLUMNS}"))["t0"][1:]}
     assert rows["Ann Lee"][1:] == [
         "ann@example.org",
         "1 MAIN ST",
@@ -370,7 +377,8 @@ def test_campaign_page_says_how_many_participants(analyst, docs):
 def test_blanks_sort_last_in_both_directions(analyst, docs, sort):
     listed = names(analyst.get(f"/participants/?sort={sort}"))
     column = {"zip": 3, "county": 4, "burden": 10}[sort.lstrip("-")]
-    cells = {row[0]: row[column] for row in tables(analyst.get("/participants/"))["t0"][1:]}
+    every_column = analyst.get(f"/participants/?{ALL_COLUMNS}")
+    cells = {row[0]: row[column] for row in tables(every_column)["t0"][1:]}
     shown = [cells[name] for name in listed]
     filled = [cell for cell in shown if cell not in ("", "—")]
     assert shown[: len(filled)] == filled  # every blank after every value
@@ -607,3 +615,25 @@ def test_sorted_column_is_announced(analyst, docs):
     html = analyst.get("/participants/?sort=-county").content.decode()
     assert 'aria-sort="descending"' in html
     assert html.count("aria-sort=") == 1
+
+
+def test_the_default_columns_fit_and_the_rest_can_be_chosen_and_are_remembered(analyst, docs):
+    header = tables(analyst.get("/participants/"))["t0"][0]
+    assert header == ["Name", "Email", "Address", "ZIP", "County", "Match", "Opened", "Clicked"]
+
+    response = analyst.get(
+        "/participants/?county=Suffolk&columns_form=1&columns=zip&columns=burden"
+    )
+    assert tables(response)["t0"][0] == ["Name", "ZIP", "Energy burden"]
+    assert response.cookies["participant_columns"].value == "zip,burden"
+    assert names(response) == ["Ann Lee", "Bob Ray"]  # the filters stay
+
+    # The next visit (the cookie) shows the same columns, on this table only.
+    assert tables(analyst.get("/participants/"))["t0"][0] == ["Name", "ZIP", "Energy burden"]
+    assert tables(analyst.get("/campaigns/C1/"))["t0"][0][:3] == ["Name", "Email", "Opened"]
+    # Sorting by a hidden column shows it for that list.
+    assert "Annual kWh cost" in tables(analyst.get("/participants/?sort=kwh_cost"))["t0"][0]
+    # No optional column at all is a choice too; unknown names are ignored.
+    response = analyst.get("/participants/?columns_form=1&columns=%24where&columns=contact_id")
+    assert tables(response)["t0"][0] == ["Name"]
+    assert tables(analyst.get("/participants/"))["t0"][0] == ["Name"]
