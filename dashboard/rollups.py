@@ -9,7 +9,7 @@ contribution after and before a change. Both use `participant_contributions`, so
 Rollup documents (`_id` → fields):
 - `totals`: participants, engagements, residence, demographic, no_zip, quality.<q>
 - `campaign:<id>`: campaign_id, sent, opened, clicked, bounced, complained, unsubscribed
-- `zip:<zip5>`: zip, participants, sent, opened, clicked
+- `zip:<zip5>`: zip, participants, sent, opened, clicked, residence (matched to a parcel)
 - `county:<name>`: county, participants, residence, demographic, quality.<q>
 - `energy:<county>`: county, kwh_cost.{count,sum,hist.<bucket>}, burden.{count,sum,hist.<bucket>}
 - `meta`: refreshed_at (last full rebuild)
@@ -132,6 +132,8 @@ def participant_contributions(doc):
         out[(key, "sent")] += len(engagements)
         out[(key, "opened")] += sum(1 for e in engagements if e.get(EngagementFlag.OPENED))
         out[(key, "clicked")] += sum(1 for e in engagements if e.get(EngagementFlag.CLICKED))
+        if residence:
+            out[(key, "residence")] += 1
     else:
         out[(TOTALS_ID, "no_zip")] += 1
 

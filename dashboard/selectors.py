@@ -94,10 +94,14 @@ def campaign_rows(snapshot, campaigns):
 def zip_rows(snapshot, *, sort="opened"):
     rows = []
     for doc in _by_prefix(snapshot, ZIP_PREFIX):
-        row = {key: doc.get(key, 0) for key in ("participants", "sent", "opened", "clicked")}
+        row = {
+            key: doc.get(key, 0)
+            for key in ("participants", "sent", "opened", "clicked", "residence")
+        }
         row["zip"] = doc["zip"]
         row["open_rate"] = _rate(row["opened"], row["sent"]) or 0.0
         row["click_rate"] = _rate(row["clicked"], row["sent"]) or 0.0
+        row["residence_rate"] = _rate(row["residence"], row["participants"]) or 0.0
         rows.append(row)
     if sort == "zip":
         return sorted(rows, key=lambda row: row["zip"])

@@ -10,6 +10,7 @@ app_name = "dashboard"
 urlpatterns = [
     path("", views.home, name="home"),
     path("zip-engagement.csv", views.zip_csv, name="zip_csv"),
+    path("map/", views.zip_map, name="map"),
     path("campaigns/", views.campaigns, name="campaigns"),
     path("campaigns/<str:campaign_id>/", views.campaign_detail, name="campaign_detail"),
     path("participants/", views.participants, name="participants"),

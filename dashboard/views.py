@@ -10,6 +10,7 @@ from dashboard.columns import column_choice
 from dashboard.exports import CSV_HEADER, csv_rows
 from dashboard.filters import ParticipantFilter
 from dashboard.forms import ZIP_DEFAULTS, ZipChartForm
+from dashboard.geo import map_figures
 from dashboard.links import parcel_viewer_url
 from dashboard.tables import CampaignParticipantTable, ParticipantTable
 from emailoctopus.campaigns import campaign_names
@@ -20,6 +21,8 @@ from participants.presenters import FLAG_LABELS, engagement_rows
 from participants.selectors import get_participant, participants_for_campaign
 
 PER_PAGE = 50
+MAP_POINT_KEYS = ("zip", "lat", "lon", "city", "state", "county", "participants", "sent")
+MAP_POINT_KEYS += ("open_rate", "click_rate", "residence_rate")
 
 
 def _paginate(request, table):
@@ -69,6 +72,16 @@ def zip_csv(request):
         for row in zips
     )
     return csv_download(header=header, rows=rows, filename="zip-engagement.csv")
+
+
+@login_required
+def zip_map(request):
+    """ZIP-level engagement and match coverage on a map drawn from local data only."""
+    figures = map_figures(selectors.zip_rows(selectors.rollup_snapshot(), sort="zip"))
+    chart = {key: figures[key] for key in ("areas", "state_lines", "county_lines")}
+    chart["points"] = [{key: point[key] for key in MAP_POINT_KEYS} for point in figures["points"]]
+    context = {**figures, "chart_data": chart}
+    return render(request, "dashboard/map.html", context)
 
 
 @login_required

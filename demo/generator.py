@@ -7,6 +7,7 @@ are malformed on purpose (see `Malformed`), so the migration and the matcher are
 what they will meet, not on clean rows.
 """
 
+import logging
 import struct
 import time
 import uuid
@@ -16,6 +17,7 @@ from datetime import timedelta
 from random import Random
 
 from mongoengine.connection import get_db
+from tqdm import tqdm
 
 from empowersave import mongodb
 from participants.identity import contact_id_for, normalize_phone
@@ -29,6 +31,8 @@ GROUND_TRUTH_COLLECTION = "demo_ground_truth"  # in the county DB
 # In each database the demo writes: {_id: collection name, documents: N, seeded_at}, one per
 # collection it filled. Re-seeding replaces only what this records (see `seed`).
 MANIFEST_COLLECTION = "demo_manifest"
+
+logger = logging.getLogger(__name__)
 
 
 class NotDemoData(ValueError):
@@ -1149,23 +1153,28 @@ def _ensure_demo_owned(collection):
         )
 
 
-def _replace(collection, docs, *, now):
+def _replace(collection, docs, *, now, bar):
     """Drop then write in batches, so that re-seeding never mixes two demos; record it."""
     collection.drop()
     for start in range(0, len(docs), BATCH_SIZE):
-        collection.insert_many(docs[start : start + BATCH_SIZE], ordered=False)
+        batch = docs[start : start + BATCH_SIZE]
+        collection.insert_many(batch, ordered=False)
+        bar.update(len(batch))
     _manifest(collection).replace_one(
         {"_id": collection.name},
         {"documents": len(docs), "seeded_at": now},
         upsert=True,
     )
+    logger.info("wrote %s: %s documents", collection.full_name, f"{len(docs):,}")
 
 
 def seed(*, participants=DEFAULT_PARTICIPANTS, seed=DEFAULT_SEED, now, parcels=None):
     """Replace the demo source, county and ground-truth collections; return the summary.
 
     Raises NotDemoData, before writing anything, when one of them holds documents that no seed
-    wrote (a user's real data): the demo replaces only what it created.
+    wrote (a user's real data): the demo replaces only what it created. Says what it does as it
+    goes: a log line per step (plain lines when stderr is not a terminal) and, on a terminal, a
+    progress bar over the documents written.
     """
     started = time.perf_counter()
     targets = {
@@ -1177,10 +1186,19 @@ def seed(*, participants=DEFAULT_PARTICIPANTS, seed=DEFAULT_SEED, now, parcels=N
     }
     for collection in targets.values():
         _ensure_demo_owned(collection)
+    logger.info("generating the demo: %s source documents (seed %s)", f"{participants:,}", seed)
     data = generate(participants=participants, seed=seed, now=now, parcels=parcels)
     generated = time.perf_counter()
-    for key, collection in targets.items():
-        _replace(collection, data[key], now=now)
+    total = sum(len(data[key]) for key in targets)
+    logger.info(
+        "generated in %.1f s; writing %s documents to %d collections",
+        generated - started,
+        f"{total:,}",
+        len(targets),
+    )
+    with tqdm(total=total, desc="writing demo data", unit="doc", disable=None) as bar:
+        for key, collection in targets.items():
+            _replace(collection, data[key], now=now, bar=bar)
     summary = data["summary"]
     summary["seconds_generate"] = round(generated - started, 2)
     summary["seconds"] = round(time.perf_counter() - started, 2)

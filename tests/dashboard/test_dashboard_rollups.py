@@ -52,8 +52,10 @@ def test_full_rebuild_counts_the_fixture():
         "sent": 3,
         "opened": 3,
         "clicked": 1,
+        "residence": 2,  # both matched to a parcel (the map's match coverage)
     }
     assert snapshot["zip:01002"]["opened"] == 1
+    assert snapshot["zip:01002"]["residence"] == 1  # Cy matched, Dee not
     assert snapshot["zip:01002"]["clicked"] == 1
 
     assert snapshot["county:Suffolk"]["quality"] == {"exact": 1, "fuzzy": 1}
