@@ -82,6 +82,7 @@ class ParticipantTable(ParticipantColumnsMixin, tables.Table):
     class Meta:
         template_name = TEMPLATE
         orderable = True
+        order_by = ("name",)
         empty_text = "No participants match these filters."
         attrs = {"class": "data-table"}
         sequence = (
@@ -141,6 +142,7 @@ class CampaignParticipantTable(ParticipantColumnsMixin, tables.Table):
     class Meta:
         template_name = TEMPLATE
         orderable = True
+        order_by = ("name",)
         empty_text = "No participants in this campaign."
         attrs = {"class": "data-table"}
         sequence = (

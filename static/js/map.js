@@ -36,22 +36,26 @@
     };
   }
 
-  function zipTrace(key) {
+  /* Zoomed to one county, each circle is labelled with its ZIP; the whole country has no room. */
+  function zipTrace(key, labelled) {
     var points = data.points;
     var most = Math.max.apply(null, points.map(function (p) { return p.participants; }).concat([1]));
     return {
       type: "scattergeo",
-      mode: "markers",
+      mode: labelled ? "markers+text" : "markers",
       lon: points.map(function (p) { return p.lon; }),
       lat: points.map(function (p) { return p.lat; }),
-      text: points.map(function (p) {
+      text: points.map(function (p) { return p.zip; }),
+      textposition: "top center",
+      textfont: { size: 11, color: "#1f2328" },
+      hovertext: points.map(function (p) {
         return "<b>" + escape(p.zip) + "</b> " + escape(p.city) + ", " + escape(p.state) +
           "<br>" + escape(p.county) +
           "<br>" + p.participants.toLocaleString() + " participants, " + p.sent.toLocaleString() + " emails" +
           "<br>Open rate " + percent(p.open_rate) + " · click rate " + percent(p.click_rate) +
           "<br>Matched to a parcel " + percent(p.residence_rate);
       }),
-      hovertemplate: "%{text}<extra></extra>",
+      hovertemplate: "%{hovertext}<extra></extra>",
       showlegend: false,
       marker: {
         size: points.map(function (p) { return p.participants; }),
@@ -90,7 +94,7 @@
     var traces = [
       outline(data.county_lines, "#c3cad2", 0.6),
       outline(data.state_lines, "#57606a", 1.2),
-      zipTrace(measure.value)
+      zipTrace(measure.value, area.value !== "all")
     ];
     Plotly.react(element, traces, layout(area.value), CONFIG);
   }
