@@ -1,8 +1,8 @@
 """Issue 13 in real headless Chromium on the seeded demo: counts, columns, sorting, names and
 labels, the decisions page, CSV values, filter help and the ZIP map; screenshots at 1366×768.
 
-The screenshots land in test-artifacts/ (dashboard.png, participants.png, review-item.png,
-review-item-engagements.png, map.png, map-county.png) for a person to look at.
+The screenshots land in test-artifacts/ (dashboard-1366.png, participants-1366.png, review-item-1366.png,
+review-item-engagements-1366.png, map-1366.png, map-essex-1366.png) for a person to look at.
 """
 
 import csv
@@ -62,7 +62,7 @@ def test_participants_page(site):
     scroll = page.eval_on_selector(".table-scroll", "e => [e.scrollWidth, e.clientWidth]")
     assert scroll[0] <= scroll[1], scroll
     assert page.eval_on_selector("body", "e => e.scrollWidth") <= SCREEN["width"]
-    page.screenshot(path=str(ARTIFACTS / "participants.png"))
+    page.screenshot(path=str(ARTIFACTS / "participants-1366.png"))
 
     # A filter narrows the count; the old parameter name still works.
     page.goto(f"{page.base}/participants/?quality=exact")
@@ -127,9 +127,9 @@ def test_review_item_names_and_labels_and_the_decisions_page(site):
     assert "Pending review" in page.inner_text("#current-match") or "No match" in page.inner_text(
         "#current-match"
     )
-    page.screenshot(path=str(ARTIFACTS / "review-item.png"))
+    page.screenshot(path=str(ARTIFACTS / "review-item-1366.png"))
     page.locator("#engagements").scroll_into_view_if_needed()
-    page.screenshot(path=str(ARTIFACTS / "review-item-engagements.png"))
+    page.screenshot(path=str(ARTIFACTS / "review-item-engagements-1366.png"))
 
     with page.expect_navigation():
         page.keyboard.press("s")  # skip: a decision in the audit trail
@@ -161,7 +161,7 @@ def test_dashboard_and_map_fetch_nothing_from_outside(site):
     page.route("**/*", only_this_site)
     page.goto(f"{page.base}/")
     page.wait_for_selector("#zip-chart svg.main-svg", timeout=15_000)
-    page.screenshot(path=str(ARTIFACTS / "dashboard.png"))
+    page.screenshot(path=str(ARTIFACTS / "dashboard-1366.png"))
 
     with page.expect_navigation():
         page.click("nav.site-nav >> text=Map")
@@ -170,7 +170,7 @@ def test_dashboard_and_map_fetch_nothing_from_outside(site):
     assert len(points) >= 20  # the demo's ZIPs in three counties and the towns around them
     drawn = page.evaluate("document.getElementById('zip-map').data[2].lon.length")
     assert drawn == len(points)
-    page.screenshot(path=str(ARTIFACTS / "map.png"))
+    page.screenshot(path=str(ARTIFACTS / "map-1366.png"))
 
     options = page.locator("#map-area option").all_inner_texts()
     assert options[0].startswith("All ZIP codes")
@@ -185,6 +185,6 @@ def test_dashboard_and_map_fetch_nothing_from_outside(site):
     assert -74.6 < lon_range[0] < lon_range[1] < -73.9  # zoomed to Essex County, NJ
     title = page.evaluate("document.getElementById('zip-map').data[2].marker.colorbar.title.text")
     assert title == "Matched to a parcel"
-    page.screenshot(path=str(ARTIFACTS / "map-county.png"))
+    page.screenshot(path=str(ARTIFACTS / "map-essex-1366.png"))
     assert outside == []
     assert page.console_errors == []
