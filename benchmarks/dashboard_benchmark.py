@@ -6,19 +6,28 @@ through Django's test client:
 
 - the dashboard home (reads the rollups only),
 - a filtered participants page: county + match quality + campaign, page 50,
-- a participant detail page (a participant with both references when there is one).
+- a participant detail page (a participant with both references when there is one),
+- issue 13's pages: the participants page in its default name order and sorted by ZIP
+  descending (blanks last), filtered by ZIP, the map, a campaign's participants, the review
+  queue and the review decisions; each participants page shows its "N participants match".
 
-Prints the median and the 95th percentile of each, after one untimed warm-up request.
+Prints the median and the 95th percentile of each, after one untimed warm-up request, and the
+plan (IXSCAN or COLLSCAN) of each participants filter.
 
     .venv/bin/python benchmarks/dashboard_benchmark.py [--participants 129483] [--skip-matching]
+    BENCHMARK_MONGODB_URI=mongodb://127.0.0.1:PORT .venv/bin/python \
+        benchmarks/dashboard_benchmark.py --existing --requests 5
 
 Runs on a throw-away store server of its own (benchmarks/bench.py); the Django SQL database is an
-in-memory SQLite, so no file is touched.
+in-memory SQLite, so no file is touched. `--existing` seeds nothing: with
+BENCHMARK_MONGODB_URI pointing at a server that already holds a migrated demo, it times issue
+13's pages against that data and writes nothing there.
 """
 
 import argparse
 import io
 import os
+import re
 import statistics
 import time
 from datetime import UTC, datetime
@@ -30,6 +39,7 @@ import bench  # noqa: E402, I001 - starts the store and Django first
 
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
+from django.http import QueryDict  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from dashboard.filters import ParticipantFilter  # noqa: E402
@@ -61,6 +71,50 @@ def report(label, seconds):
     print(f"{label:<44} median {median * 1000:8.1f} ms   p95 {p95 * 1000:8.1f} ms")
 
 
+def plan(query):
+    """IXSCAN <index> or COLLSCAN: how the store runs the participants filter `query`."""
+    filtered = ParticipantFilter(QueryDict(query), queryset=Participant.objects.all()).qs
+    try:
+        winning = filtered.explain()["queryPlanner"]["winningPlan"]
+    except (AttributeError, KeyError, TypeError):  # the embedded store has no explain()
+        return "(no explain on this store)"
+    stage = winning.get("inputStage", winning)
+    return f"{stage.get('stage')} {stage.get('indexName', '')}".strip()
+
+
+def match_count(client, url):
+    html = client.get(url).content.decode()
+    found = re.search(r'id="match-count"[^>]*><strong>([\d,]+)</strong>', html)
+    return found.group(1) if found else "?"
+
+
+def issue13_pages(client, *, requests, query):
+    """The pages issue 13 added or changed, with their counts and the filters' plans."""
+    campaign = query["campaign"]
+    zip5 = max(
+        (d for key, d in rollup_snapshot().items() if key.startswith("zip:")),
+        key=lambda d: d.get("participants", 0),
+    )["zip"]
+    pages = [
+        ("participants, name order, page 1", "/participants/"),
+        ("participants, ZIP descending, page 1", "/participants/?sort=-zip"),
+        (f"participants, ZIP {zip5}", f"/participants/?zip={zip5}"),
+        ("participants, county+quality+campaign, name", f"/participants/?{urlencode(query)}"),
+        ("campaign page (its participants)", f"/campaigns/{campaign}/"),
+        ("map", "/map/"),
+        ("review queue", "/review/"),
+        ("review decisions", "/review/decisions/"),
+    ]
+    print("\nplans of the participants filters:")
+    for label, url in pages[:4]:
+        print(f"  {label:<44} {plan(url.partition('?')[2])}")
+    print(f"\n{requests} requests each (after one warm-up), with the count each page shows:")
+    for label, url in pages:
+        seconds = timed_requests(client, url, count=requests)
+        count = match_count(client, url) if "participants" in url or "campaigns" in url else ""
+        report(f"{label}{f' ({count})' if count else ''}", seconds)
+
+
 def busiest_filter():
     """The county, quality and campaign with the most participants (from the rollups)."""
     snapshot = rollup_snapshot()
@@ -82,7 +136,18 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--participants", type=int, default=bench.PRODUCTION_ROWS)
     parser.add_argument("--skip-matching", action="store_true")
+    parser.add_argument("--existing", action="store_true", help="time the data already stored")
+    parser.add_argument("--requests", type=int, default=REQUESTS, help="timed requests a page")
     args = parser.parse_args()
+    if args.existing:
+        call_command("migrate", verbosity=0, interactive=False)
+        client = Client()
+        user = get_user_model().objects.create_user("bench", is_staff=True, is_superuser=True)
+        client.force_login(user)
+        participants = Participant._get_collection().estimated_document_count()
+        print(f"{participants:,} participants already in the store")
+        issue13_pages(client, requests=args.requests, query=busiest_filter())
+        return
 
     started = time.perf_counter()
     call_command(
@@ -112,7 +177,9 @@ def main():
 
     call_command("migrate", verbosity=0, interactive=False)
     client = Client()
-    client.force_login(get_user_model().objects.create_user("bench", is_staff=True))
+    client.force_login(
+        get_user_model().objects.create_user("bench", is_staff=True, is_superuser=True)
+    )
 
     query = busiest_filter()
     filtered = ParticipantFilter(query, queryset=Participant.objects.all()).qs
@@ -137,6 +204,7 @@ def main():
     )
     report("participant detail", timed_requests(client, f"/participants/{sample.id}/"))
     report("participants, unfiltered, page 1", timed_requests(client, "/participants/"))
+    issue13_pages(client, requests=args.requests, query=query)
 
     print(bench.store_figures())
 

@@ -1,8 +1,9 @@
 """Issue 13 in real headless Chromium on the seeded demo: counts, columns, sorting, names and
 labels, the decisions page, CSV values, filter help and the ZIP map; screenshots at 1366×768.
 
-The screenshots land in test-artifacts/ (dashboard-1366.png, participants-1366.png, review-item-1366.png,
-review-item-engagements-1366.png, map-1366.png, map-essex-1366.png) for a person to look at.
+The screenshots land in test-artifacts/ (dashboard-1366.png, participants-1366.png,
+review-item-1366.png, review-item-engagements-1366.png, map-1366.png, map-essex-1366.png) for a
+person to look at.
 """
 
 import csv
