@@ -98,4 +98,4 @@ def test_both_forms_refuse_an_overlong_search(people):
     for filterset in (ParticipantFilter, QueueFilterSet):
         bound = filterset(data, queryset=Participant.objects)
         assert list(bound.qs) == []
-        assert "q" in bound.errors
+        assert "search" in bound.errors  # `q` is the old name of `search`

@@ -16,11 +16,11 @@ import pytest
 from django.core.management import call_command
 
 from review.models import ReviewDecision
-from tests.review_data import PASSWORD, make_user
+from tests.review.review_data import PASSWORD, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 SCREEN = {"width": 1366, "height": 768}
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-")
 

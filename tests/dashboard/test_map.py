@@ -6,8 +6,8 @@ import pytest
 
 from dashboard import geo
 from dashboard.rollups import refresh_rollups
-from tests.dashboard_fixture import NOW, fixture_participants, insert, participant
-from tests.test_dashboard_pages import tables
+from tests.dashboard.dashboard_fixture import NOW, fixture_participants, insert, participant
+from tests.dashboard.test_dashboard_pages import tables
 
 pytestmark = pytest.mark.django_db
 

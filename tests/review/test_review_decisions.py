@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from review.models import ReviewDecision
-from tests.review_data import make_user
+from tests.review.review_data import make_user
 
 pytestmark = pytest.mark.django_db
 
