@@ -40,13 +40,13 @@ def test_dashboard_in_a_browser(browser_page, live_server, django_user_model):
 
     page.click("nav.site-nav >> text=Participants")
     page.select_option("#id_county", "Suffolk")
-    page.select_option("#id_quality", "fuzzy")
+    page.select_option("#id_match_quality", "fuzzy")
     page.click("text=Apply filters")
     page.wait_for_url(re.compile(r"/participants/\?.*county=Suffolk.*quality=fuzzy"))
     names = page.locator("table.data-table tbody tr td:first-child").all_inner_texts()
     assert names == ["Bob Ray"]
 
-    page.select_option("#id_quality", "exact")
+    page.select_option("#id_match_quality", "exact")
     page.click("text=Apply filters")
     page.wait_for_url(re.compile(r"quality=exact"))
     page.click("table.data-table >> text=Ann Lee")
