@@ -9,6 +9,8 @@ Every client gives up on an unreachable server after `MONGODB_TIMEOUT_MS` (5 s b
 with pymongo's ServerSelectionTimeoutError, so a dead server is an error, never a hang.
 """
 
+from urllib.parse import urlsplit
+
 import mongoengine
 from django.conf import settings
 from mongoengine.connection import get_db
@@ -44,6 +46,25 @@ def connect():
     for alias, uri, name in alias_databases():
         if alias not in registered:
             mongoengine.register_connection(alias=alias, db=name, **_connection_kwargs(uri))
+
+
+def store_address(uri):
+    """The host:port list of a MongoDB URI, without its credentials or options."""
+    return urlsplit(uri).netloc.rpartition("@")[2] or uri
+
+
+def unreachable_message(error):
+    """One readable line for pymongo's ConnectionFailure (a server that died or never answered):
+    which store, what the driver saw (without its topology dump), and what to check."""
+    seen = str(error).split(", Timeout:")[0].split(" (configured timeouts")[0]
+    addresses = sorted(
+        {store_address(settings.MONGODB_URI), store_address(settings.SOURCE_MONGODB_URI)}
+    )
+    return (
+        f"the MongoDB store at {' / '.join(addresses)} cannot be reached ({seen}). "
+        "Is it running? `./run db status` shows the local store; for a real MongoDB check "
+        "MONGODB_URI."
+    )
 
 
 def source_collection():

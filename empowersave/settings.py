@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "empowersave.middleware.StoreUnavailableMiddleware",  # store down: a 503 page, no traceback
 ]
 
 ROOT_URLCONF = "empowersave.urls"
@@ -200,5 +201,6 @@ LOGGING = {
         "dashboard": {"handlers": ["console"], "level": "INFO"},
         "review": {"handlers": ["console"], "level": "INFO"},
         "demo": {"handlers": ["console"], "level": "INFO"},
+        "empowersave": {"handlers": ["console"], "level": "INFO"},
     },
 }
