@@ -12,7 +12,6 @@ import sqlite3
 import time
 
 import pytest
-import requests
 
 from tests.fake_emailoctopus import FakeEmailOctopus
 from tests.process_cluster import (
@@ -26,8 +25,8 @@ from tests.process_cluster import (
 
 pytestmark = [pytest.mark.slow, pytest.mark.processes]
 
-SOURCE_ROWS = 300  # seed_demo_data: about 77 people, a few quarantined rows, 600 parcels
-SYNC_CONTACTS = 120  # per campaign of the generated EmailOctopus API data
+SOURCE_ROWS = 300  # seed_demo_data: 73 people, 4 quarantined rows, 600 parcels
+SYNC_CONTACTS = 60  # per campaign of the generated EmailOctopus API data
 REVIEWERS = ("alice", "bob")
 MIGRATE = ("migrate_participants", "--batch-size", "10")  # small batches: phases worth watching
 SYNC = ("sync_emailoctopus", "--batch-size", "20")
@@ -66,15 +65,14 @@ def api_data(contacts=SYNC_CONTACTS):
                           "subject": "Hello", "to": [list_id],
                           "created_at": f"2025-{month:02d}-01T09:00:00+00:00",
                           "sent_at": f"2025-{month:02d}-01T15:00:00+00:00"})  # fmt: skip
-
-        def rows(every, hour, month=month):
-            return [
-                {"contact_id": p["id"], "contact_email_address": p["email_address"],
+        reports[campaign_id] = {
+            status: [
+                {"contact_id": person["id"], "contact_email_address": person["email_address"],
                  "occurred_at": f"2025-{month:02d}-02T{hour:02d}:{n % 60:02d}:00+00:00"}
-                for n, p in enumerate(people) if n % every == number % every
-            ]  # fmt: skip
-
-        reports[campaign_id] = {"sent": rows(1, 8), "opened": rows(3, 9), "clicked": rows(7, 10)}
+                for n, person in enumerate(people) if n % every == number % every
+            ]
+            for status, every, hour in (("sent", 1, 8), ("opened", 3, 9), ("clicked", 7, 10))
+        }  # fmt: skip
     return {"campaigns": campaigns, "lists": {list_id: {"name": "Generated", "contacts": people}},
             "reports": reports}  # fmt: skip
 
@@ -92,7 +90,7 @@ def cluster(tmp_path_factory):
         yield cluster
     finally:
         api.stop()
-        cluster.stop_store()
+        cluster.kill_store()  # a throw-away store: no need to wait for a clean shutdown
 
 
 @pytest.fixture(scope="module")
@@ -104,11 +102,18 @@ def site(cluster):
 
 
 @pytest.fixture(scope="module")
-def migrated(cluster, site):
-    """A migration, then a sync, each in a process of its own, while the site is up."""
-    for command in (MIGRATE, SYNC):
+def references(cluster, site):
+    """A migration, then a sync, each run once in a process of its own while the site is up,
+    into the site's target; the state after each is what an uninterrupted run gives."""
+    states = {}
+    for name, command in (("migrated", MIGRATE), ("synced", SYNC)):
         result = cluster.manage(*command)
         assert result.returncode == 0, result.stdout + result.stderr
+        states[name] = state(cluster.target())
+    return states
+
+
+# --- one store, three workers, other processes ------------------------------------------------
 
 
 def dashboard_participants(session, site):
@@ -117,38 +122,47 @@ def dashboard_participants(session, site):
     return int(re.search(r"<dt>Participants</dt><dd>([\d,]+)</dd>", page.text)[1].replace(",", ""))
 
 
-def test_every_worker_sees_what_the_other_processes_wrote(cluster, site, migrated):
-    target = cluster.target()
-    expected = target.participants.count_documents({})
-    synced = target.participants.count_documents({"contact_id": {"$regex": "@sync.example$"}})
-    assert synced == SYNC_CONTACTS - 1  # the sync's people are there (one has a broken email)
+def test_every_worker_sees_what_the_other_processes_wrote(cluster, site, references):
+    people = references["synced"]["participants"]
+    synced = [contact_id for contact_id in people if contact_id.endswith("@sync.example")]
+    assert len(synced) == SYNC_CONTACTS - 1  # the sync's people (one has a broken email)
+    assert len(people) == len(references["migrated"]["participants"]) + len(synced)
     session = site.login("alice")  # the session lives in the shared SQLite file
     before = len(site.served())
     workers = site.workers()
     answers = []
-    for _ in range(100):
+    for _ in range(100):  # a new connection each time: whichever worker is free takes it
         answers.append(dashboard_participants(session, site))
         served = {pid for pid, line, _ in site.served()[before:] if line.startswith("GET / ")}
         if served >= workers:
             break
     assert served == workers, f"{len(answers)} requests reached only {served} of {workers}"
-    assert set(answers) == {expected}
+    assert set(answers) == {len(people)}
 
 
-def review_item(db):
-    """A review queue item (pending, or a no_match no reviewer confirmed) with a candidate."""
-    doc = db.participants.find_one(
-        {
-            "match.quality": {"$in": ["pending", "no_match"]},
-            "match.reviewed_by": None,
-            "match.candidates.0": {"$exists": True},
-        }
-    )
-    assert doc is not None, "the seeded demo has no queue item with a candidate left"
+def review_item(db, *, with_candidate=False):
+    """A review queue item: pending, or a no_match that no reviewer confirmed."""
+    query = {"match.quality": {"$in": ["pending", "no_match"]}, "match.reviewed_by": None}
+    if with_candidate:
+        query["match.candidates.0"] = {"$exists": True}
+    doc = db.participants.find_one(query)
+    assert doc is not None, "the seeded demo has no such queue item left"
     return doc
 
 
+def accept_form(item, version):
+    candidate = item["match"]["candidates"][0]
+    return {"version": version, "queue": "", "county": candidate["county"],
+            "parcel_id": candidate["parcel_id"]}  # fmt: skip
+
+
+def no_match_form(session, version):
+    return {"version": version, "queue": "", "reason": "No parcel at this address",
+            "csrfmiddlewaretoken": session.cookies["csrftoken"]}  # fmt: skip
+
+
 def decisions(cluster, participant_id):
+    """(action, reviewer) of the audit rows of a participant, from the shared SQLite file."""
     with sqlite3.connect(cluster.directory / "site.sqlite3") as db:
         return db.execute(
             "SELECT d.action, u.username FROM review_reviewdecision d JOIN auth_user u"
@@ -157,21 +171,19 @@ def decisions(cluster, participant_id):
         ).fetchall()
 
 
-def test_two_reviewers_on_different_workers_get_the_stale_save_conflict(cluster, site, migrated):
-    item = review_item(cluster.target())
+def test_two_reviewers_on_different_workers_get_the_stale_save_conflict(cluster, site, references):
+    item = review_item(cluster.target(), with_candidate=True)
     item_id, version = str(item["_id"]), item["match"].get("version") or 0
-    candidate = item["match"]["candidates"][0]
     sessions = {name: site.login(name) for name in REVIEWERS}
     for session in sessions.values():  # both open the item at the same version
         page = session.get(site.url(f"/review/{item_id}/"), timeout=30)
         assert page.status_code == 200
         assert f'name="version" value="{version}"' in page.text
-    form = {"version": version, "queue": "", "county": candidate["county"],
-            "parcel_id": candidate["parcel_id"]}  # fmt: skip
     before = len(site.served())
     # Both saves are on the wire at once: each holds a worker, so two workers serve them.
     alice, bob = (
-        HeldPost(site, sessions[n], f"/review/{item_id}/accept/", form) for n in REVIEWERS
+        HeldPost(site, sessions[name], f"/review/{item_id}/accept/", accept_form(item, version))
+        for name in REVIEWERS
     )
     alice_status, alice_headers, _ = alice.finish()
     bob_status, bob_headers, bob_cookies = bob.finish()
@@ -243,53 +255,65 @@ def kill_when(process, condition, *, what):
     assert process.wait(timeout=10) == -signal.SIGKILL
 
 
-def test_a_migration_killed_at_each_phase_then_run_again_ends_as_an_uninterrupted_run(cluster):
-    reference = cluster.manage(*MIGRATE, target="reference")
-    assert reference.returncode == 0, reference.stdout + reference.stderr
-    want = state(cluster.target("reference"))
-    people, quarantined = len(want["participants"]), len(want["quarantine"])
-    assert people > 50 and quarantined > 0 and want["rollups"]
+@pytest.fixture(scope="module")
+def killed_migration(cluster, references):
+    """Target "killed": `migrate_participants` SIGKILLed at four points, each run killed at the
+    next, then run once more to the end. Returns (participants, matched, rollups) at each kill
+    and the last run's output."""
     db = cluster.target("killed")
 
     def open_cursors():
         return cluster.client.admin.command("serverStatus")["metrics"]["cursor"]["open"]["total"]
 
+    def count(collection, query=None):
+        return db[collection].count_documents(query or {})
+
     idle_cursors = open_cursors()
-
-    def matched():
-        return db.participants.count_documents({"match": {"$ne": None}})
-
-    points = {  # watched from outside; each run is killed at the first, then the next...
-        "during the read of the source": lambda: open_cursors() > idle_cursors
-        and db.participants.estimated_document_count() == 0,
-        "during the participant writes": lambda: 0 < db.participants.estimated_document_count() < people,
-        "during matching": lambda: db.migration_quarantine.estimated_document_count() == quarantined
-        and matched() < people,
-        "during the rollup rebuild": lambda: db.dashboard_rollups.estimated_document_count() > 0,
-    }  # fmt: skip
+    people = len(references["migrated"]["participants"])
+    quarantined = len(references["migrated"]["quarantine"])
+    points = {  # what the store shows while the run is at that point
+        "read": lambda: open_cursors() > idle_cursors and count("participants") == 0,
+        "participant writes": lambda: 0 < count("participants") < people,
+        "matching": lambda: count("migration_quarantine") == quarantined
+        and count("participants", {"match": {"$ne": None}}) < people,
+        "rollup rebuild": lambda: count("dashboard_rollups") > 0,
+    }
     seen = {}
     for point, condition in points.items():
-        kill_when(cluster.start_manage(*MIGRATE, target="killed"), condition, what=point)
-        seen[point] = (db.participants.estimated_document_count(), matched(),
-                       db.dashboard_rollups.estimated_document_count())  # fmt: skip
-    assert seen["during the read of the source"][0] == 0
-    assert 0 < seen["during the participant writes"][0] < people
-    assert seen["during matching"][1] < people
+        run = cluster.start_manage(*MIGRATE, target="killed")
+        kill_when(run, condition, what=f"the {point}")
+        seen[point] = (
+            count("participants"),
+            count("participants", {"match": {"$ne": None}}),
+            count("dashboard_rollups"),
+        )
+    last = cluster.manage(*MIGRATE, target="killed")
+    assert last.returncode == 0, last.stdout + last.stderr
+    return seen, last.stdout
 
-    rerun = cluster.manage(*MIGRATE, target="killed")
-    assert rerun.returncode == 0, rerun.stdout + rerun.stderr
-    assert "validation: ok" in rerun.stdout
-    assert_same_state(state(db), want)
+
+def test_a_migration_killed_at_four_points_then_run_again_ends_as_an_uninterrupted_run(
+    cluster, references, killed_migration
+):
+    seen, output = killed_migration
+    people = len(references["migrated"]["participants"])
+    assert seen["read"] == (0, 0, 0)
+    assert 0 < seen["participant writes"][0] < people
+    assert seen["matching"][0] == people and seen["matching"][1] < people
+    assert seen["rollup rebuild"][2] > 0
+    assert "validation: ok" in output
+    assert_same_state(state(cluster.target("killed")), references["migrated"])
 
 
-def test_a_store_killed_under_a_running_sync_is_a_clear_error_and_a_rerun_completes(cluster):
-    reference = cluster.manage(*SYNC, target="sync_reference")
-    assert reference.returncode == 0, reference.stdout + reference.stderr
-    want = state(cluster.target("sync_reference"))
-    db = cluster.target("sync_killed")
-    sync = cluster.start_manage(*SYNC, target="sync_killed")
-    wait_while_running(sync, lambda: db.participants.estimated_document_count() > 0,
-                       what="the sync's first writes")  # fmt: skip
+def test_a_store_killed_under_a_running_sync_is_a_clear_error_and_a_rerun_completes(
+    cluster, references, killed_migration
+):
+    db = cluster.target("killed")  # migrated, as the site's target was before its sync
+    people = len(references["migrated"]["participants"])
+    sync = cluster.start_manage(*SYNC, target="killed", MONGODB_TIMEOUT_MS=str(STORE_TIMEOUT_MS))
+    wait_while_running(
+        sync, lambda: db.participants.count_documents({}) > people, what="its first writes"
+    )
     cluster.kill_store()
     killed_at = time.monotonic()
 
@@ -297,42 +321,67 @@ def test_a_store_killed_under_a_running_sync_is_a_clear_error_and_a_rerun_comple
     waited = time.monotonic() - killed_at
     output = output_of(sync)
     assert sync.returncode == 1, output
-    assert f"the MongoDB store at 127.0.0.1:{cluster.store.port} cannot be reached" in output
+    assert f"error: the MongoDB store at 127.0.0.1:{cluster.store.port} cannot be reached" in output
     assert "Traceback" not in output
     assert waited < DEAD_STORE_BOUND
 
     cluster.start_store()
-    rerun = cluster.manage(*SYNC, target="sync_killed")
+    rerun = cluster.manage(*SYNC, target="killed")
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr
-    assert_same_state(state(cluster.target("sync_killed")), want)
+    assert_same_state(state(cluster.target("killed")), references["synced"])
 
 
-def test_a_store_killed_under_the_site_answers_503_then_recovers(cluster, site, migrated):
+def test_a_store_killed_under_the_site_answers_503_then_recovers(cluster, site, references):
     session = site.login("bob")
     item = review_item(cluster.target())
-    item_id, candidate = str(item["_id"]), item["match"]["candidates"][0]
+    item_id = str(item["_id"])
     page = session.get(site.url(f"/review/{item_id}/"), timeout=30)
-    version = int(re.search(r'name="version" value="(\d+)"', page.text)[1])
+    form = no_match_form(session, int(re.search(r'name="version" value="(\d+)"', page.text)[1]))
     cluster.kill_store()
 
-    for path in ("/", "/review/", f"/review/{item_id}/", "/participants/"):
+    for method, path in (("GET", "/"), ("GET", f"/review/{item_id}/"),
+                         ("POST", f"/review/{item_id}/no-match/")):  # fmt: skip
         started = time.monotonic()
-        page = session.get(site.url(path), timeout=DEAD_STORE_BOUND)
+        data = form if method == "POST" else None
+        page = session.request(method, site.url(path), data=data, timeout=DEAD_STORE_BOUND)
         assert page.status_code == 503, (path, page.text[:500])
         assert time.monotonic() - started < DEAD_STORE_BOUND
         assert "The participant store is not available" in page.text
         assert "Traceback" not in page.text and page.headers["Retry-After"]
-    form = {"version": version, "queue": "", "county": candidate["county"],
-            "parcel_id": candidate["parcel_id"], "csrfmiddlewaretoken": session.cookies["csrftoken"]}  # fmt: skip
-    refused = session.post(site.url(f"/review/{item_id}/accept/"), data=form, timeout=30)
-    assert refused.status_code == 503
     assert decisions(cluster, item_id) == []
 
     cluster.start_store()
-    wait_for(lambda: requests.get(site.url("/"), cookies=session.cookies, timeout=30).status_code
-             == 200, timeout=60, interval=0.5, what="the site to answer again")  # fmt: skip
-    saved = session.post(site.url(f"/review/{item_id}/accept/"), data=form, timeout=30)
-    assert saved.status_code == 200 and "Accepted parcel" in saved.text
-    assert decisions(cluster, item_id) == [("ACCEPT", "bob")]
+    wait_for(lambda: session.get(site.url("/"), timeout=30).status_code == 200,
+             timeout=60, interval=0.2, what="the site to answer again")  # fmt: skip
+    saved = session.post(site.url(f"/review/{item_id}/no-match/"), data=form, timeout=30)
+    assert saved.status_code == 200 and "as no match" in saved.text
+    assert decisions(cluster, item_id) == [("NO_MATCH", "bob")]
     stored = cluster.target().participants.find_one({"_id": item["_id"]})
     assert stored["match"]["reviewed_by"] == "bob"
+
+
+def quality_counts(db):
+    """{quality: participants} as stored, and as the dashboard's rollup counts them."""
+    stored = {}
+    for doc in db.participants.find({}, {"match.quality": 1}):
+        quality = (doc.get("match") or {}).get("quality") or "unmatched"
+        stored[quality] = stored.get(quality, 0) + 1
+    rollup = db.dashboard_rollups.find_one({"_id": "totals"})["quality"]
+    return stored, {quality: count for quality, count in rollup.items() if count}
+
+
+def test_a_decision_the_site_saved_survives_a_store_crash_right_after(cluster, site, references):
+    session = site.login("alice")
+    item = review_item(cluster.target())
+    item_id = str(item["_id"])
+    form = no_match_form(session, item["match"].get("version") or 0)
+    saved = session.post(site.url(f"/review/{item_id}/no-match/"), data=form,
+                         allow_redirects=False, timeout=30)  # fmt: skip
+    cluster.kill_store()  # the moment the reviewer is told it is saved
+    cluster.start_store()
+
+    assert saved.status_code == 302 and decisions(cluster, item_id) == [("NO_MATCH", "alice")]
+    stored = cluster.target().participants.find_one({"_id": item["_id"]})
+    assert stored["match"]["reviewed_by"] == "alice"  # the store agrees with the audit
+    stored_counts, rollup_counts = quality_counts(cluster.target())
+    assert rollup_counts == stored_counts  # and the dashboard with both
