@@ -119,7 +119,7 @@ def journaled(collection):
     which must agree with the SQL audit row written after them. On MongoDB a replica set's
     default write concern (w: majority) already waits for the journal. SecantusDB 0.7 answers
     first and journals a few milliseconds later: a SIGKILL just after lost 6 of 8 acknowledged
-    review decisions (tests/test_processes.py), and about 15-30 of 200 plain updates. With
+    review decisions (tests/test_processes.py), and 13-33 of 200 quick updates. With
     j: true none were lost; it costs about 1-3 ms a write there. The batch commands do not
     need it: a re-run finishes whatever a crash cut short.
     """

@@ -66,6 +66,7 @@ class Cluster:
     store: localstore.LocalStore
     env: dict
     names: dict  # setting → database name (the target, the source, the county data)
+    site: "Site | None" = field(default=None, repr=False)
     _client: MongoClient = field(default=None, repr=False)
 
     @classmethod
@@ -166,7 +167,8 @@ class Site:
     error_log: Path
 
     @classmethod
-    def start(cls, cluster):
+    def launch(cls, cluster):
+        """Start gunicorn; `wait_ready` waits until its 3 workers answer."""
         port = localstore.free_port()
         access_log = cluster.directory / "access.log"
         error_log = cluster.directory / "gunicorn.log"
@@ -192,13 +194,11 @@ class Site:
             stdin=subprocess.DEVNULL,
             start_new_session=True,
         )
-        site = cls(process=process, port=port, access_log=access_log, error_log=error_log)
-        try:
-            wait_for(site.ready, timeout=60, interval=0.2, what="gunicorn with 3 workers")
-        except AssertionError:
-            site.stop()
-            raise AssertionError(error_log.read_text()[-3000:]) from None
-        return site
+        return cls(process=process, port=port, access_log=access_log, error_log=error_log)
+
+    def wait_ready(self):
+        wait_for(self.ready, timeout=60, interval=0.1, what="gunicorn with 3 workers")
+        return self
 
     def ready(self):
         if self.process.poll() is not None:
@@ -210,12 +210,9 @@ class Site:
         return answered and len(self.workers()) == WORKERS
 
     def stop(self):
-        self.process.send_signal(signal.SIGQUIT)  # gunicorn's quick shutdown
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        """SIGKILL the master and its workers (their own session): nothing of theirs is kept."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
 
     def workers(self):
         return child_pids(self.process.pid)

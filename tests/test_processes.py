@@ -79,32 +79,33 @@ def api_data(contacts=SYNC_CONTACTS):
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
-    """The store (seeded), the SQLite file (migrated, two reviewers) and the fake API."""
+    """The store (seeded), the SQLite file (migrated, two reviewers), the fake API, and gunicorn
+    launched before any of it exists (the `site` fixture waits until its workers answer)."""
     cluster = Cluster.create(tmp_path_factory.mktemp("processes"))
     cluster.start_store()
     api = FakeEmailOctopus(data=api_data()).start()
     cluster.env.update(EMAILOCTOPUS_API_BASE_URL=api.base_url, EMAILOCTOPUS_API_KEY=api.api_key)
+    cluster.site = Site.launch(cluster)
     try:
         setup = cluster.manage("shell", "-c", SETUP)
         assert setup.returncode == 0, setup.stdout + setup.stderr
         yield cluster
     finally:
+        cluster.site.stop()
         api.stop()
         cluster.kill_store()  # a throw-away store: no need to wait for a clean shutdown
 
 
 @pytest.fixture(scope="module")
 def site(cluster):
-    """gunicorn with 3 workers on the cluster; started before any participant exists."""
-    site = Site.start(cluster)
-    yield site
-    site.stop()
+    """gunicorn with 3 sync workers on the cluster's store and SQLite file."""
+    return cluster.site.wait_ready()
 
 
 @pytest.fixture(scope="module")
-def references(cluster, site):
-    """A migration, then a sync, each run once in a process of its own while the site is up,
-    into the site's target; the state after each is what an uninterrupted run gives."""
+def references(cluster):
+    """A migration, then a sync, each run once in a process of its own into the site's target
+    while gunicorn runs; the state after each is what an uninterrupted run gives."""
     states = {}
     for name, command in (("migrated", MIGRATE), ("synced", SYNC)):
         result = cluster.manage(*command)
@@ -339,8 +340,7 @@ def test_a_store_killed_under_the_site_answers_503_then_recovers(cluster, site, 
     form = no_match_form(session, int(re.search(r'name="version" value="(\d+)"', page.text)[1]))
     cluster.kill_store()
 
-    for method, path in (("GET", "/"), ("GET", f"/review/{item_id}/"),
-                         ("POST", f"/review/{item_id}/no-match/")):  # fmt: skip
+    for method, path in (("GET", "/"), ("POST", f"/review/{item_id}/no-match/")):
         started = time.monotonic()
         data = form if method == "POST" else None
         page = session.request(method, site.url(path), data=data, timeout=DEAD_STORE_BOUND)
