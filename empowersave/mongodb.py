@@ -118,9 +118,9 @@ def journaled(collection):
     For the writes a person is told are saved (a reviewer's decision and its rollup update),
     which must agree with the SQL audit row written after them. On MongoDB a replica set's
     default write concern (w: majority) already waits for the journal. SecantusDB 0.7 answers
-    first and journals a few milliseconds later: a SIGKILL just after lost 6 of 8 acknowledged
-    review decisions (tests/test_processes.py), and 13-33 of 200 quick updates. With
+    first and journals a few milliseconds later: a SIGKILL just after lost 6 of 8 review
+    decisions the site had acknowledged, and 13-33 of 200 quick updates. With
     j: true none were lost; it costs about 1-3 ms a write there. The batch commands do not
-    need it: a re-run finishes whatever a crash cut short.
+    need it: a re-run finishes whatever a crash cut short. tests/test_processes.py checks it.
     """
     return collection.with_options(write_concern=JOURNALED)
