@@ -28,7 +28,9 @@ pytestmark = [pytest.mark.slow, pytest.mark.processes]
 SOURCE_ROWS = 300  # seed_demo_data: 73 people, 4 quarantined rows, 600 parcels
 SYNC_CONTACTS = 60  # per campaign of the generated EmailOctopus API data
 REVIEWERS = ("alice", "bob")
-MIGRATE = ("migrate_participants", "--batch-size", "10")  # small batches: phases worth watching
+MIGRATE = ("migrate_participants",)
+# Runs to be killed read and write 2 rows at a time: each phase lasts long enough to be seen.
+MIGRATE_SLOWLY = ("migrate_participants", "--batch-size", "2")
 SYNC = ("sync_emailoctopus", "--batch-size", "20")
 # A dead store is reported within about two server-selection timeouts (pymongo retries once).
 DEAD_STORE_BOUND = 4 * STORE_TIMEOUT_MS / 1000 + 10
@@ -281,7 +283,7 @@ def killed_migration(cluster, references):
     }
     seen = {}
     for point, condition in points.items():
-        run = cluster.start_manage(*MIGRATE, target="killed")
+        run = cluster.start_manage(*MIGRATE_SLOWLY, target="killed")
         kill_when(run, condition, what=f"the {point}")
         seen[point] = (
             count("participants"),
