@@ -121,6 +121,7 @@ def journaled(collection):
     first and journals a few milliseconds later: a SIGKILL just after lost 6 of 8 review
     decisions the site had acknowledged, and 13-33 of 200 quick updates. With
     j: true none were lost; it costs about 1-3 ms a write there. The batch commands do not
-    need it: a re-run finishes whatever a crash cut short. tests/test_processes.py checks it.
+    need it: a re-run finishes whatever a crash cut short. Checked by
+    tests/empowersave/test_processes.py.
     """
     return collection.with_options(write_concern=JOURNALED)

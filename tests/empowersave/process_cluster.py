@@ -1,5 +1,6 @@
-"""Real processes for tests/test_processes.py (not a test module): a persistent store server of the
-test's own, a file SQLite, `manage.py` commands as child processes, and gunicorn with 3 workers.
+"""Real processes for tests/empowersave/test_processes.py (not a test module): a persistent
+store server of the test's own, a file SQLite, `manage.py` commands as child processes, and
+gunicorn with 3 workers.
 
 Nothing here reaches into the processes: the tests watch the store and the access log from the
 outside, and kill with real signals.
@@ -21,9 +22,9 @@ import requests
 from pymongo import MongoClient
 
 from empowersave import localstore
-from tests.review_data import PASSWORD
+from tests.review.review_data import PASSWORD
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 WORKERS = 3
 # MONGODB_TIMEOUT_MS of the site and of the commands that meet a dead store: noticed quickly.

@@ -13,8 +13,8 @@ import time
 
 import pytest
 
-from tests.fake_emailoctopus import FakeEmailOctopus
-from tests.process_cluster import (
+from tests.emailoctopus.fake_emailoctopus import FakeEmailOctopus
+from tests.empowersave.process_cluster import (
     STORE_TIMEOUT_MS,
     Cluster,
     HeldPost,
@@ -38,7 +38,7 @@ SETUP = f"""
 from django.core.management import call_command
 call_command("migrate", verbosity=0)
 call_command("seed_demo_data", participants={SOURCE_ROWS}, allow_real_mongodb=True, verbosity=0)
-from tests.review_data import make_user
+from tests.review.review_data import make_user
 for name in {REVIEWERS!r}:
     make_user(name, reviewer=True)
 """
