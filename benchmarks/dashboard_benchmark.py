@@ -29,10 +29,12 @@ os.environ["DATABASE_URL"] = "sqlite://:memory:"
 import bench  # noqa: E402, I001 - starts the store and Django first
 
 from django.contrib.auth import get_user_model  # noqa: E402
+from django.contrib.auth.models import Group  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from dashboard.filters import ParticipantFilter  # noqa: E402
+from dashboard.models import ANALYSTS_GROUP  # noqa: E402
 from dashboard.rollups import NOT_MATCHED, refresh_rollups  # noqa: E402
 from dashboard.selectors import rollup_snapshot  # noqa: E402
 from empowersave import mongodb  # noqa: E402
@@ -112,7 +114,9 @@ def main():
 
     call_command("migrate", verbosity=0, interactive=False)
     client = Client()
-    client.force_login(get_user_model().objects.create_user("bench", is_staff=True))
+    user = get_user_model().objects.create_user("bench", is_staff=True)
+    user.groups.add(*Group.objects.filter(name=ANALYSTS_GROUP))
+    client.force_login(user)
 
     query = busiest_filter()
     filtered = ParticipantFilter(query, queryset=Participant.objects.all()).qs

@@ -1,25 +1,32 @@
-"""Thin views: each reads through a selector and renders. Every page needs a logged-in user."""
+"""Thin views: each reads through a selector and renders.
+
+Every view needs an active staff user with the dashboard's view permission, checked on every
+request; the participants CSV (personal data) also needs the export permission and is recorded.
+"""
 
 import csv
-import itertools
 
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django_tables2 import RequestConfig
 from django_tables2.paginators import LazyPaginator
 
 from dashboard import selectors
-from dashboard.exports import CSV_HEADER, csv_rows
+from dashboard.exports import CSV_HEADER, csv_rows, filter_parameters, recorded_export
 from dashboard.filters import ParticipantFilter
 from dashboard.forms import ZIP_DEFAULTS, ZipChartForm
 from dashboard.links import parcel_viewer_url
+from dashboard.models import EXPORT_PERMISSION, VIEW_PERMISSION
 from dashboard.tables import CampaignParticipantTable, ParticipantTable
+from empowersave.access import staff_permission_required
 from empowersave.adapters import MongoTableData
 from participants.documents import Participant
 from participants.selectors import get_participant, participants_for_campaign
 
 PER_PAGE = 50
+viewer_required = staff_permission_required(VIEW_PERMISSION)
+exporter_required = staff_permission_required(VIEW_PERMISSION, EXPORT_PERMISSION)
 
 
 class _Echo:
@@ -29,11 +36,20 @@ class _Echo:
         return value
 
 
+def _csv_lines(header, rows):
+    writer = csv.writer(_Echo())
+    try:
+        yield writer.writerow(header)
+        for row in rows:
+            yield writer.writerow(row)
+    finally:  # the response closes this generator, also when the client goes away
+        if hasattr(rows, "close"):
+            rows.close()
+
+
 def _csv_download(header, rows, filename):
     """A CSV attachment streamed line by line: the header, then each row as it is produced."""
-    writer = csv.writer(_Echo())
-    lines = (writer.writerow(row) for row in itertools.chain([header], rows))
-    response = StreamingHttpResponse(lines, content_type="text/csv")
+    response = StreamingHttpResponse(_csv_lines(header, rows), content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -46,7 +62,7 @@ def _paginate(request, table):
     return table
 
 
-@login_required
+@viewer_required
 def home(request):
     zip_form = ZipChartForm({**ZIP_DEFAULTS, **request.GET.dict()})
     zip_sort, zip_top = zip_form.options()
@@ -77,7 +93,7 @@ def home(request):
     return render(request, "dashboard/home.html", context)
 
 
-@login_required
+@viewer_required
 def zip_csv(request):
     """All ZIP engagement figures (the chart shows the top N)."""
     zips = selectors.zip_rows(selectors.rollup_snapshot())
@@ -89,13 +105,13 @@ def zip_csv(request):
     return _csv_download(header, rows, "zip-engagement.csv")
 
 
-@login_required
+@viewer_required
 def campaigns(request):
     rows = selectors.campaign_rows(selectors.rollup_snapshot(), selectors.campaign_names())
     return render(request, "dashboard/campaigns.html", {"campaigns": rows})
 
 
-@login_required
+@viewer_required
 def campaign_detail(request, campaign_id):
     summary = selectors.campaign_summary(campaign_id)
     if summary is None:
@@ -107,7 +123,7 @@ def campaign_detail(request, campaign_id):
     return render(request, "dashboard/campaign_detail.html", {"campaign": summary, "table": table})
 
 
-@login_required
+@viewer_required
 def participants(request):
     filterset = ParticipantFilter(request.GET or None, queryset=Participant.objects.all())
     table = ParticipantTable(MongoTableData(filterset.qs))
@@ -122,7 +138,7 @@ def participants(request):
     return render(request, "dashboard/participants.html", context)
 
 
-@login_required
+@exporter_required
 def participants_csv(request):
     """The current filter as CSV, streamed row by row (never the whole result in memory)."""
     filterset = ParticipantFilter(request.GET or None, queryset=Participant.objects.all())
@@ -135,11 +151,16 @@ def participants_csv(request):
     campaign_id = (
         filterset.form.cleaned_data.get("campaign") if filterset.is_bound else None
     ) or None
-    rows = csv_rows(filterset.qs, campaign_id=campaign_id)
+    rows = recorded_export(
+        csv_rows(filterset.qs, campaign_id=campaign_id),
+        user=request.user,
+        filters=filter_parameters(filterset.form),
+        clock=timezone.now,
+    )
     return _csv_download(CSV_HEADER, rows, "participants.csv")
 
 
-@login_required
+@viewer_required
 def participant_detail(request, participant_id):
     participant = get_participant(participant_id=participant_id)
     if participant is None:

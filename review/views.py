@@ -1,9 +1,6 @@
 """Thin views of the review workspace: admin look, reviewer permission, POST for every change."""
 
-from functools import wraps
-
 from django.contrib import admin, messages
-from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,6 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django_tables2 import RequestConfig
 
+from empowersave.access import staff_permission_required
 from empowersave.adapters import MongoTableData
 from matching.services import search_parcels
 from participants.selectors import get_participant, parse_participant_id
@@ -34,11 +32,8 @@ SKIPPED_SESSION_KEY = "review_skipped"
 QUEUE_PARAMS = tuple(QueueFilterSet.base_filters)
 
 
-def reviewer_required(view):
-    """Anonymous → login page; logged in without the review permission → 403."""
-    return wraps(view)(
-        login_required(permission_required(REVIEW_PERMISSION, raise_exception=True)(view))
-    )
+# Anonymous → login page; not active staff, or without the review permission → 403.
+reviewer_required = staff_permission_required(REVIEW_PERMISSION)
 
 
 def queue_querystring(params):

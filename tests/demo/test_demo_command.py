@@ -27,8 +27,19 @@ def test_demo_sets_everything_up_and_the_demo_user_can_log_in(client):
     assert Participant.objects.count() > 0
     user = get_user_model().objects.get(username="demo")
     assert user.is_staff
-    assert user.groups.filter(name="reviewers").exists()
+    assert set(user.groups.values_list("name", flat=True)) == {"analysts", "exporters", "reviewers"}
     assert client.login(username="demo", password=PASSWORD)
+    # Everything the demo shows, the review audit trail in the admin included.
+    for url in (
+        "/",
+        "/participants/",
+        "/participants/export.csv",
+        "/review/",
+        "/admin/",
+        "/admin/review/reviewdecision/",
+    ):
+        assert client.get(url).status_code == 200, url
+    assert "Review decisions" in client.get("/admin/").content.decode()
     printed = out.getvalue()
     assert "http://127.0.0.1:8000/" in printed
     assert PASSWORD in printed
