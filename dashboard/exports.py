@@ -2,6 +2,7 @@
 and the record of each export (who, when, which filter, how many rows)."""
 
 from dashboard.models import ParticipantExport
+from empowersave.adapters import filter_parameter_names
 from participants.documents import EngagementFlag
 
 CSV_HEADER = (
@@ -83,11 +84,7 @@ def csv_rows(queryset, *, campaign_id=None):
 
 def filter_parameters(form):
     """The query parameters a filter form reads, as sent: only its own, only non-empty ones."""
-    names = []
-    for bound_field in form:
-        suffixes = getattr(bound_field.field.widget, "widgets_names", None)
-        names.extend(bound_field.html_name + suffix for suffix in suffixes or [""])
-    return {name: form.data[name] for name in names if form.data.get(name)}
+    return {name: form.data[name] for name in filter_parameter_names(form) if form.data.get(name)}
 
 
 def recorded_export(rows, *, user, filters, clock):

@@ -13,7 +13,7 @@ from dashboard.rollups import NOT_MATCHED
 from dashboard.selectors import QUALITY_LABELS, QUALITY_ORDER, campaign_choices, county_choices
 from empowersave.adapters import MongoFilterSet
 from matching.normalize import normalize_zip
-from participants.selectors import SEARCH_MAX_LENGTH, text_search_q
+from participants.selectors import SEARCH_MAX_LENGTH, ZIP_MAX_LENGTH, text_search_q
 
 
 class YesNoAny(forms.NullBooleanSelect):
@@ -67,7 +67,7 @@ class ParticipantFilter(MongoFilterSet):
     unsubscribed = django_filters.BooleanFilter(
         label="Unsubscribed", widget=YesNoAny, method="filter_engagement"
     )
-    zip = ZipFilter(label="ZIP code", method="filter_zip")
+    zip = ZipFilter(label="ZIP code", method="filter_zip", max_length=ZIP_MAX_LENGTH)
     has_demographic = django_filters.BooleanFilter(
         label="Has demographic record", widget=YesNoAny, method="filter_has_demographic"
     )

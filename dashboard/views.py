@@ -9,7 +9,6 @@ import csv
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django_tables2 import RequestConfig
 from django_tables2.paginators import LazyPaginator
 
 from dashboard import selectors
@@ -21,10 +20,10 @@ from dashboard.models import EXPORT_PERMISSION, VIEW_PERMISSION
 from dashboard.tables import CampaignParticipantTable, ParticipantTable
 from empowersave.access import staff_permission_required
 from empowersave.adapters import MongoTableData
+from empowersave.paging import paginate
 from participants.documents import Participant
 from participants.selectors import get_participant, participants_for_campaign
 
-PER_PAGE = 50
 viewer_required = staff_permission_required(VIEW_PERMISSION)
 exporter_required = staff_permission_required(VIEW_PERMISSION, EXPORT_PERMISSION)
 
@@ -52,14 +51,6 @@ def _csv_download(header, rows, filename):
     response = StreamingHttpResponse(_csv_lines(header, rows), content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
-
-
-def _paginate(request, table):
-    # LazyPaginator: no count of the whole filtered collection, just one page plus one row.
-    RequestConfig(
-        request, paginate={"per_page": PER_PAGE, "paginator_class": LazyPaginator}
-    ).configure(table)
-    return table
 
 
 @viewer_required
@@ -119,7 +110,8 @@ def campaign_detail(request, campaign_id):
     table = CampaignParticipantTable(
         MongoTableData(participants_for_campaign(campaign_id=campaign_id)), campaign_id=campaign_id
     )
-    _paginate(request, table)
+    # LazyPaginator: no count of the whole filtered collection, just one page plus one row.
+    paginate(request, table, paginator_class=LazyPaginator)
     return render(request, "dashboard/campaign_detail.html", {"campaign": summary, "table": table})
 
 
@@ -129,7 +121,8 @@ def participants(request):
     table = ParticipantTable(MongoTableData(filterset.qs))
     if filterset.is_bound and not filterset.is_valid():
         table.empty_text = "Correct the filters above to list participants."
-    _paginate(request, table)
+    # LazyPaginator: no count of the whole filtered collection, just one page plus one row.
+    paginate(request, table, paginator_class=LazyPaginator)
     context = {
         "filter": filterset,
         "table": table,

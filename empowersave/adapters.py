@@ -153,6 +153,18 @@ class MongoFilterSet(django_filters.FilterSet):
         return self._mongo_qs
 
 
+def filter_parameter_names(form):
+    """Every query parameter a filter form reads, in form order (a range reads `x_min`, `x_max`)."""
+    names = []
+    for bound_field in form:
+        widget = bound_field.field.widget
+        if hasattr(widget, "suffixed"):  # django-filter's SuffixedMultiWidget (RangeWidget, ...)
+            names.extend(widget.suffixed(bound_field.html_name, s) for s in widget.suffixes)
+        else:
+            names.append(bound_field.html_name)
+    return names
+
+
 class MongoTableData(TableData):
     """django-tables2 data over a MongoEngine queryset: lazy count, slicing and sorting."""
 

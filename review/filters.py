@@ -6,7 +6,7 @@ from django import forms
 from empowersave.adapters import MongoFilterSet
 from matching.normalize import normalize_zip
 from participants.documents import MatchQuality
-from participants.selectors import SEARCH_MAX_LENGTH, text_search_q
+from participants.selectors import SEARCH_MAX_LENGTH, ZIP_MAX_LENGTH, text_search_q
 
 from . import selectors
 
@@ -31,7 +31,10 @@ class QueueFilterSet(MongoFilterSet):
         empty_label="All campaigns",
     )
     zip = django_filters.CharFilter(
-        label="ZIP", method="filter_zip", widget=forms.TextInput(attrs={"size": 6})
+        label="ZIP",
+        method="filter_zip",
+        max_length=ZIP_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"size": 6}),
     )
     q = django_filters.CharFilter(
         label="Search",

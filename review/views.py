@@ -6,10 +6,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
-from django_tables2 import RequestConfig
 
 from empowersave.access import staff_permission_required
 from empowersave.adapters import MongoTableData
+from empowersave.paging import paginate
 from matching.services import search_parcels
 from participants.selectors import get_participant, parse_participant_id
 
@@ -27,7 +27,6 @@ from .models import REVIEW_PERMISSION
 from .presenters import change_page_context
 from .tables import QueueTable
 
-PER_PAGE = 50
 SKIPPED_SESSION_KEY = "review_skipped"
 QUEUE_PARAMS = tuple(QueueFilterSet.base_filters)
 
@@ -92,7 +91,7 @@ def queue(request):
     filterset = QueueFilterSet(request.GET or None, queryset=selectors.review_queue())
     querystring = queue_querystring(request.GET)
     table = QueueTable(MongoTableData(filterset.qs), querystring=querystring)
-    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    paginate(request, table)
     # Without filters the table already counted the whole queue (one scan fewer).
     to_review = None if querystring else table.paginator.count
     counts = selectors.queue_counts(reviewer=request.user, now=timezone.now(), to_review=to_review)

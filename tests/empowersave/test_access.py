@@ -196,8 +196,10 @@ def test_each_export_is_recorded_with_its_filter_and_row_count(client, docs):
     assert len(rows) == 2
     everyone = csv_rows(client.get("/participants/export.csv"))
     assert len(everyone) == 5
+    burdened = csv_rows(client.get("/participants/export.csv?burden_min=5&opened=unknown"))
+    assert len(burdened) == 1
 
-    first, second = ParticipantExport.objects.order_by("pk")
+    first, second, third = ParticipantExport.objects.order_by("pk")
     assert (first.user, first.filters, first.rows, first.completed) == (
         user,
         {"county": "Suffolk"},  # the filter only: paging and sorting are not part of it
@@ -206,6 +208,7 @@ def test_each_export_is_recorded_with_its_filter_and_row_count(client, docs):
     )
     assert first.created_at <= first.finished_at
     assert (second.filters, second.rows, second.completed) == ({}, 5, True)
+    assert (third.filters, third.rows) == ({"opened": "unknown", "burden_min": "5"}, 1)
 
 
 def test_an_export_the_client_abandons_is_recorded_as_incomplete(client, docs):
