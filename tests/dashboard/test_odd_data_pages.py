@@ -13,7 +13,7 @@ from django.core.management import call_command
 from dashboard.rollups import refresh_rollups
 from empowersave import mongodb
 from participants.documents import Participant
-from tests.dashboard_fixture import NOW, engagement, insert, participant
+from tests.dashboard.dashboard_fixture import NOW, engagement, insert, participant
 from tests.users import make_user
 
 pytestmark = pytest.mark.django_db

@@ -19,7 +19,7 @@ from participants.selectors import SEARCH_MAX_LENGTH
 from review.filters import QueueFilterSet
 from review.models import REVIEWERS_GROUP
 from review.selectors import review_queue
-from tests.dashboard_fixture import NOW, engagement, insert, participant
+from tests.dashboard.dashboard_fixture import NOW, engagement, insert, participant
 from tests.users import make_user
 
 pytestmark = pytest.mark.django_db

@@ -8,10 +8,10 @@ import pytest
 from dashboard.models import ANALYSTS_GROUP
 from dashboard.rollups import refresh_rollups
 from empowersave import mongodb
-from tests.dashboard_fixture import NOW, engagement, insert, participant
+from tests.dashboard.dashboard_fixture import NOW, engagement, insert, participant
 from tests.users import PASSWORD, make_user
 
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 HOSTILE = [
     "<b>bold</b>",
     '<a href="https://example.org/x">link</a>',
