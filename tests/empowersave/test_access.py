@@ -101,6 +101,12 @@ def test_every_route_is_listed():
     assert {name for name, _path in ROUTES} == set(ROUTE_PERMISSIONS)
 
 
+def test_the_public_routes_are_the_login_page_and_the_icon(client):
+    assert client.get("/admin/login/").status_code == 200
+    assert client.get("/favicon.ico")["Location"] == "/static/favicon.svg"
+    assert client.get("/admin/")["Location"].startswith(reverse("admin:login"))
+
+
 @pytest.mark.parametrize(("name", "path"), ROUTES)
 def test_anonymous_visitors_are_sent_to_the_login_page(client, name, path):
     for response in responses(client, path):
