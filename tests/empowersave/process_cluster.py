@@ -22,7 +22,7 @@ import requests
 from pymongo import MongoClient
 
 from empowersave import localstore
-from tests.review.review_data import PASSWORD
+from tests.users import PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = Path(sys.executable).with_name("gunicorn")

@@ -39,9 +39,9 @@ SETUP = f"""
 from django.core.management import call_command
 call_command("migrate", verbosity=0)
 call_command("seed_demo_data", participants={SOURCE_ROWS}, allow_real_mongodb=True, verbosity=0)
-from tests.review.review_data import make_user
+from tests.users import make_user
 for name in {REVIEWERS!r}:
-    make_user(name, reviewer=True)
+    make_user(name, groups=["reviewers", "analysts"])  # the review pages and the dashboard
 """
 
 
