@@ -28,17 +28,21 @@ _SERVER = None
 
 
 def _start_store():
+    """Our own server is the local store as far as the settings go (LOCAL_STORE_PORT), so the
+    demo seeding it runs needs no --allow-real-mongodb; BENCHMARK_MONGODB_URI is someone's."""
     global _STORE_DIR, _SERVER
-    uri = os.environ.get("BENCHMARK_MONGODB_URI")
-    if not uri:
-        _STORE_DIR = tempfile.mkdtemp(prefix="benchmark-store-")
-        context = localstore.start_ephemeral(storage_path=_STORE_DIR)
-        _SERVER = context.__enter__()
-        atexit.register(shutil.rmtree, _STORE_DIR, ignore_errors=True)
-        atexit.register(context.__exit__, None, None, None)
-        uri = _SERVER.uri
-    os.environ["MONGODB_URI"] = uri
     os.environ.pop("SOURCE_MONGODB_URI", None)
+    uri = os.environ.get("BENCHMARK_MONGODB_URI")
+    if uri:
+        os.environ["MONGODB_URI"] = uri
+        return
+    os.environ.pop("MONGODB_URI", None)
+    _STORE_DIR = tempfile.mkdtemp(prefix="benchmark-store-")
+    context = localstore.start_ephemeral(storage_path=_STORE_DIR)
+    _SERVER = context.__enter__()
+    atexit.register(shutil.rmtree, _STORE_DIR, ignore_errors=True)
+    atexit.register(context.__exit__, None, None, None)
+    os.environ["LOCAL_STORE_PORT"] = str(_SERVER.port)
 
 
 _start_store()

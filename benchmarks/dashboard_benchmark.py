@@ -177,6 +177,7 @@ def main():
 
     call_command("migrate", verbosity=0, interactive=False)
     client = Client()
+    # A superuser: the timed pages include the review queue and the decisions.
     client.force_login(
         get_user_model().objects.create_user("bench", is_staff=True, is_superuser=True)
     )

@@ -1,8 +1,11 @@
-"""Rows of the participants CSV export, read straight from raw documents (no object building).
+"""Rows of the participants CSV export, read straight from raw documents (no object building),
+and the record of each export (who, when, which filter, how many rows).
 
 The values are as stored; `empowersave.csv_download` writes them (and guards formula cells).
 """
 
+from dashboard.models import ParticipantExport
+from empowersave.adapters import filter_parameter_names
 from participants.documents import EngagementFlag
 from participants.presenters import campaign_label
 
@@ -80,3 +83,49 @@ def csv_rows(queryset, *, names, campaign_id=None):
             *(sum(1 for e in engagements if e.get(flag)) for flag in EngagementFlag.ALL),
         )
         yield row
+
+
+def filter_parameters(form):
+    """The query parameters a filter form reads, as sent: only its own, only non-empty ones."""
+    return {name: form.data[name] for name in filter_parameter_names(form) if form.data.get(name)}
+
+
+def recorded_export(rows, *, user, filters, clock):
+    """`rows`, with the export on record: a `ParticipantExport` row is written now, before the
+    first row leaves, and completed with the row count when the rows run out or are closed."""
+    record = ParticipantExport.objects.create(user=user, created_at=clock(), filters=filters)
+    return _CountedRows(rows, record_id=record.pk, clock=clock)
+
+
+class _CountedRows:
+    """An iterator over `rows` that writes how many it gave out once they end or it is closed."""
+
+    def __init__(self, rows, *, record_id, clock):
+        self._rows = iter(rows)
+        self._record_id = record_id
+        self._clock = clock
+        self._sent = 0
+        self._finished = False
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        try:
+            row = next(self._rows)
+        except StopIteration:
+            self._finish(completed=True)
+            raise
+        self._sent += 1
+        return row
+
+    def close(self):
+        """Called when the response closes (also when the client went away mid-download)."""
+        self._finish(completed=False)
+
+    def _finish(self, *, completed):
+        if not self._finished:
+            self._finished = True
+            ParticipantExport.objects.filter(pk=self._record_id).update(
+                rows=self._sent, completed=completed, finished_at=self._clock()
+            )

@@ -13,7 +13,7 @@ from dashboard.rollups import NOT_MATCHED
 from dashboard.selectors import QUALITY_LABELS, QUALITY_ORDER, campaign_choices, county_choices
 from empowersave.adapters import MongoFilterSet
 from matching.normalize import normalize_zip
-from participants.selectors import SEARCH_MAX_LENGTH, text_search_q
+from participants.selectors import SEARCH_MAX_LENGTH, ZIP_MAX_LENGTH, text_search_q
 
 
 class YesNoAny(forms.NullBooleanSelect):
@@ -101,6 +101,7 @@ class ParticipantFilter(MongoFilterSet):
     zip = ZipFilter(
         label="ZIP code",
         method="filter_zip",
+        max_length=ZIP_MAX_LENGTH,
         help_text="The ZIP the participant gave or their matched parcel's; ZIP+4 and a lost "
         "leading zero (7102) are understood.",
     )

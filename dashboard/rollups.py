@@ -24,7 +24,7 @@ from collections import defaultdict
 from mongoengine.connection import get_db
 from pymongo import ReplaceOne, UpdateOne
 
-from empowersave.mongodb import DEFAULT_ALIAS
+from empowersave.mongodb import DEFAULT_ALIAS, journaled
 from matching.normalize import normalize_zip
 from participants.documents import EngagementFlag, Participant
 
@@ -233,6 +233,6 @@ def record_participant_changes(*, before, after):
                     upsert=True,
                 )
             )
-    if operations:
-        rollup_collection().bulk_write(operations, ordered=False)
+    if operations:  # journaled: a saved decision's figures must survive a crash with it
+        journaled(rollup_collection()).bulk_write(operations, ordered=False)
     return len(operations)

@@ -7,6 +7,7 @@ from django.utils.html import format_html
 from dashboard.rollups import NOT_MATCHED
 from dashboard.selectors import QUALITY_LABELS
 from dashboard.templatetags.dashboard_format import money, percent_points
+from empowersave.text_format import shorten
 from participants.presenters import yes_no
 from participants.selectors import engagement_for_campaign
 
@@ -22,10 +23,10 @@ def quality_badge(match):
 
 
 def participant_address(record):
-    """The matched parcel's address, else the address the participant gave."""
+    """The matched parcel's address, else the address the participant gave (shortened)."""
     if record.residence_ref and record.residence_ref.address:
-        return record.residence_ref.address
-    return record.fields.address or ""
+        return shorten(record.residence_ref.address)
+    return shorten(record.fields.address)
 
 
 class ParticipantColumnsMixin(tables.Table):
@@ -43,10 +44,16 @@ class ParticipantColumnsMixin(tables.Table):
     )
 
     def render_name(self, record):
-        return record.display_name
+        return shorten(record.display_name)
+
+    def render_email_address(self, value):
+        return shorten(value)
 
     def render_address(self, record):
         return participant_address(record)
+
+    def render_county(self, value):
+        return shorten(value)
 
     def render_quality(self, record):
         return quality_badge(record.match)

@@ -1,3 +1,4 @@
+from django.contrib.auth.decorators import login_not_required
 from django.templatetags.static import static
 from django.urls import path
 from django.utils.functional import lazy
@@ -20,6 +21,10 @@ urlpatterns = [
         views.participant_detail,
         name="participant_detail",
     ),
-    # Browsers ask for /favicon.ico on pages that name no icon (the admin login page).
-    path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("favicon.svg"))),
+    # Browsers ask for /favicon.ico on pages that name no icon (the admin login page): a public
+    # alias of a static file, like /static/ itself.
+    path(
+        "favicon.ico",
+        login_not_required(RedirectView.as_view(url=lazy(static, str)("favicon.svg"))),
+    ),
 ]

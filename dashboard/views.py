@@ -1,37 +1,39 @@
-"""Thin views: each reads through a selector and renders. Every page needs a logged-in user."""
+"""Thin views: each reads through a selector and renders.
 
-from django.contrib.auth.decorators import login_required
+Every view needs an active staff user with the dashboard's view permission, checked on every
+request; the participants CSV (personal data) also needs the export permission and is recorded.
+"""
+
 from django.http import Http404
 from django.shortcuts import render
-from django_tables2 import RequestConfig
+from django.utils import timezone
 
 from dashboard import selectors
 from dashboard.columns import column_choice
-from dashboard.exports import CSV_HEADER, csv_rows
+from dashboard.exports import CSV_HEADER, csv_rows, filter_parameters, recorded_export
 from dashboard.filters import ParticipantFilter
 from dashboard.forms import ZIP_DEFAULTS, ZipChartForm
 from dashboard.geo import map_figures
 from dashboard.links import parcel_viewer_url
+from dashboard.models import EXPORT_PERMISSION, VIEW_PERMISSION
 from dashboard.tables import CampaignParticipantTable, ParticipantTable
 from emailoctopus.campaigns import campaign_names
+from empowersave.access import staff_permission_required
 from empowersave.adapters import MongoTableData
 from empowersave.csv_download import csv_download
+from empowersave.paging import paginate
 from participants.documents import Participant
 from participants.presenters import FLAG_LABELS, engagement_rows
 from participants.selectors import get_participant, participants_for_campaign
 
-PER_PAGE = 50
 MAP_POINT_KEYS = ("zip", "lat", "lon", "city", "state", "county", "participants", "sent")
 MAP_POINT_KEYS += ("open_rate", "click_rate", "residence_rate")
 
-
-def _paginate(request, table):
-    """One page of the table; MongoTableData counts the matches in the page's own `_id` pass."""
-    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
-    return table
+viewer_required = staff_permission_required(VIEW_PERMISSION)
+exporter_required = staff_permission_required(VIEW_PERMISSION, EXPORT_PERMISSION)
 
 
-@login_required
+@viewer_required
 def home(request):
     zip_form = ZipChartForm({**ZIP_DEFAULTS, **request.GET.dict()})
     zip_sort, zip_top = zip_form.options()
@@ -62,7 +64,7 @@ def home(request):
     return render(request, "dashboard/home.html", context)
 
 
-@login_required
+@viewer_required
 def zip_csv(request):
     """All ZIP engagement figures (the chart shows the top N)."""
     zips = selectors.zip_rows(selectors.rollup_snapshot())
@@ -74,7 +76,7 @@ def zip_csv(request):
     return csv_download(header=header, rows=rows, filename="zip-engagement.csv")
 
 
-@login_required
+@viewer_required
 def zip_map(request):
     """ZIP-level engagement and match coverage on a map drawn from local data only."""
     figures = map_figures(selectors.zip_rows(selectors.rollup_snapshot(), sort="zip"))
@@ -84,13 +86,13 @@ def zip_map(request):
     return render(request, "dashboard/map.html", context)
 
 
-@login_required
+@viewer_required
 def campaigns(request):
     rows = selectors.campaign_rows(selectors.rollup_snapshot(), campaign_names())
     return render(request, "dashboard/campaigns.html", {"campaigns": rows})
 
 
-@login_required
+@viewer_required
 def campaign_detail(request, campaign_id):
     summary = selectors.campaign_summary(campaign_id)
     if summary is None:
@@ -101,19 +103,21 @@ def campaign_detail(request, campaign_id):
         campaign_id=campaign_id,
         exclude=columns.hidden,
     )
-    _paginate(request, table)
+    # MongoTableData counts the matches in the page's own `_id` pass (no second query).
+    paginate(request, table)
     context = {"campaign": summary, "table": table, "columns": columns}
     return columns.remember(render(request, "dashboard/campaign_detail.html", context))
 
 
-@login_required
+@viewer_required
 def participants(request):
     filterset = ParticipantFilter(request.GET or None, queryset=Participant.objects.all())
     columns = column_choice(request, table_class=ParticipantTable)
     table = ParticipantTable(MongoTableData(filterset.qs), exclude=columns.hidden)
     if filterset.is_bound and not filterset.is_valid():
         table.empty_text = "Correct the filters above to list participants."
-    _paginate(request, table)
+    # MongoTableData counts the matches in the page's own `_id` pass (no second query).
+    paginate(request, table)
     context = {
         "filter": filterset,
         "table": table,
@@ -123,7 +127,7 @@ def participants(request):
     return columns.remember(render(request, "dashboard/participants.html", context))
 
 
-@login_required
+@exporter_required
 def participants_csv(request):
     """The current filter as CSV, streamed row by row (never the whole result in memory)."""
     filterset = ParticipantFilter(request.GET or None, queryset=Participant.objects.all())
@@ -136,11 +140,16 @@ def participants_csv(request):
     campaign_id = (
         filterset.form.cleaned_data.get("campaign") if filterset.is_bound else None
     ) or None
-    rows = csv_rows(filterset.qs, names=campaign_names(), campaign_id=campaign_id)
+    rows = recorded_export(
+        csv_rows(filterset.qs, names=campaign_names(), campaign_id=campaign_id),
+        user=request.user,
+        filters=filter_parameters(filterset.form),
+        clock=timezone.now,
+    )
     return csv_download(header=CSV_HEADER, rows=rows, filename="participants.csv")
 
 
-@login_required
+@viewer_required
 def participant_detail(request, participant_id):
     participant = get_participant(participant_id=participant_id)
     if participant is None:

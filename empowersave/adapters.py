@@ -209,6 +209,18 @@ def order_ids(rows, keys):
     return [row["_id"] for row in filled] + sorted(row["_id"] for row in rows if blank(row))
 
 
+def filter_parameter_names(form):
+    """Every query parameter a filter form reads, in form order (a range reads `x_min`, `x_max`)."""
+    names = []
+    for bound_field in form:
+        widget = bound_field.field.widget
+        if hasattr(widget, "suffixed"):  # django-filter's SuffixedMultiWidget (RangeWidget, ...)
+            names.extend(widget.suffixed(bound_field.html_name, s) for s in widget.suffixes)
+        else:
+            names.append(bound_field.html_name)
+    return names
+
+
 class MongoTableData(TableData):
     """django-tables2 data over a MongoEngine queryset: counted, sorted and sliced by `_id`s.
 

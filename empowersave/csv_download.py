@@ -35,13 +35,21 @@ class _Echo:
         return value
 
 
-def csv_download(*, header, rows, filename):
-    """A CSV attachment streamed line by line: the header, then each row as it is produced."""
+def _csv_lines(header, rows):
     writer = csv.writer(_Echo())
-    lines = (
-        writer.writerow([csv_cell(value) for value in row])
-        for row in itertools.chain([header], rows)
-    )
-    response = StreamingHttpResponse(lines, content_type="text/csv")
+    try:
+        for row in itertools.chain([header], rows):
+            yield writer.writerow([csv_cell(value) for value in row])
+    finally:  # the response closes this generator, also when the client goes away
+        if hasattr(rows, "close"):
+            rows.close()
+
+
+def csv_download(*, header, rows, filename):
+    """A CSV attachment streamed line by line: the header, then each row as it is produced.
+
+    `rows` is closed (when it can be) once the response ends, finished or not.
+    """
+    response = StreamingHttpResponse(_csv_lines(header, rows), content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -268,6 +268,7 @@ def status(store):
 @dataclass(frozen=True)
 class RunningServer:
     uri: str
+    port: int
     pid: int
     storage_path: str
 
@@ -284,7 +285,9 @@ def start_ephemeral(*, storage_path=":memory:"):
     process = _spawn(port=port, storage_path=storage_path, log_file=log_file)
     try:
         _wait_until_ready(process, port=port, log_file=log_file)
-        yield RunningServer(uri=local_uri(port), pid=process.pid, storage_path=str(storage_path))
+        yield RunningServer(
+            uri=local_uri(port), port=port, pid=process.pid, storage_path=str(storage_path)
+        )
     finally:
         process.terminate()
         try:

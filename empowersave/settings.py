@@ -2,6 +2,7 @@
 
 import json
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -49,6 +50,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_tables2",
     "django_filters",
+    "axes",
     "participants",
     "matching",
     "migration",
@@ -65,8 +67,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Every view needs a signed-in user unless marked login_not_required (the admin login);
+    # each view then checks its own permission (empowersave.access).
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "empowersave.middleware.StoreUnavailableMiddleware",  # store down: a 503 page, no traceback
+    "axes.middleware.AxesMiddleware",  # answers 429 to a locked-out sign-in (django-axes)
 ]
 
 ROOT_URLCONF = "empowersave.urls"
@@ -82,6 +89,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            "libraries": {"text_format": "empowersave.text_format"},
         },
     },
 ]
@@ -129,6 +137,19 @@ STORAGES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LOGIN_URL = "admin:login"
 LOGIN_REDIRECT_URL = "/"
+
+# Sign-in throttling (django-axes): after AXES_FAILURE_LIMIT failed sign-ins, a user name is
+# locked for AXES_COOLOFF_MINUTES from the address the attempts came from (REMOTE_ADDR: behind
+# a proxy that is the proxy's, so then the user name is locked from everywhere). A successful
+# sign-in before that resets the count. How to unlock: README.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(env_float("AXES_FAILURE_LIMIT", 5))
+AXES_COOLOFF_TIME = timedelta(minutes=env_float("AXES_COOLOFF_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
 
 # Parcel viewer links on the participant page: a URL template per county, else the default.
 # Placeholders (URL-quoted): {parcel_id}, {county}, {address}. JSON in the environment, e.g.
@@ -200,5 +221,6 @@ LOGGING = {
         "dashboard": {"handlers": ["console"], "level": "INFO"},
         "review": {"handlers": ["console"], "level": "INFO"},
         "demo": {"handlers": ["console"], "level": "INFO"},
+        "empowersave": {"handlers": ["console"], "level": "INFO"},
     },
 }

@@ -67,6 +67,11 @@ class EngagementTotals(EmbeddedDocument):
     unsubscribed = IntField(default=0)
 
 
+def _attribute_name(key):
+    """Whether MongoEngine can read `key` as a field name (no leading `$`, no `.`, no NUL)."""
+    return isinstance(key, str) and not key.startswith("$") and "." not in key and "\0" not in key
+
+
 class ParticipantFields(DynamicEmbeddedDocument):
     """EmailOctopus custom fields.
 
@@ -74,6 +79,19 @@ class ParticipantFields(DynamicEmbeddedDocument):
     strings (`kwh` "12,400" → `kwh_value` 12400.0; a value that will not parse keeps the raw
     string and None). Unknown source keys are kept as they came, as dynamic attributes.
     """
+
+    @classmethod
+    def _from_son(cls, son, *args, **kwargs):
+        """The stored fields, read without the keys MongoEngine cannot name.
+
+        A source key with a leading `$`, a `.` or a NUL is stored as it came; MongoEngine would
+        refuse the whole participant for it, and every page showing them would answer 500. Such
+        keys stay stored untouched (writers update `fields` by path, never from a document read
+        here); only the object read goes without them. A `fields` that is not a document at all
+        reads as empty.
+        """
+        son = {k: v for k, v in son.items() if _attribute_name(k)} if isinstance(son, dict) else {}
+        return super()._from_son(son, *args, **kwargs)
 
     first_name = StringField(db_field="FirstName")
     last_name = StringField(db_field="LastName")
@@ -190,7 +208,7 @@ class Participant(Document):
     def display_name(self):
         """First and last name as far as known, else the contact id (never blank in a list)."""
         fields = self.fields
-        name = " ".join(part for part in (fields.first_name, fields.last_name) if part)
+        name = " ".join(str(part) for part in (fields.first_name, fields.last_name) if part)
         return name or self.contact_id
 
 

@@ -11,6 +11,8 @@ from participants.documents import Participant
 SEARCH_FIELDS = ("search_text", "residence_ref__address")
 # Longest search box value the forms accept: bounds the number of words (one regex each).
 SEARCH_MAX_LENGTH = 100
+# Longest ZIP filter value the forms accept: ZIP+4 with its dash ("02134-1111").
+ZIP_MAX_LENGTH = 10
 
 
 def parse_participant_id(raw):

@@ -7,7 +7,7 @@ from empowersave.adapters import MongoFilterSet
 from matching.normalize import normalize_zip
 from participants.documents import MatchQuality
 from participants.presenters import quality_label
-from participants.selectors import SEARCH_MAX_LENGTH, text_search_q
+from participants.selectors import SEARCH_MAX_LENGTH, ZIP_MAX_LENGTH, text_search_q
 
 from . import selectors
 from .models import ReviewDecision
@@ -43,6 +43,7 @@ class QueueFilterSet(MongoFilterSet):
     zip = django_filters.CharFilter(
         label="ZIP",
         method="filter_zip",
+        max_length=ZIP_MAX_LENGTH,
         widget=forms.TextInput(attrs={"size": 6}),
         help_text="The ZIP the participant gave; ZIP+4 and a lost leading zero are understood.",
     )

@@ -1,6 +1,7 @@
 """Shapes a participant into what the change page shows: addresses, candidates side by side."""
 
 from emailoctopus.campaigns import campaign_names
+from empowersave.text_format import as_text
 from matching.normalize import normalize_city, normalize_zip, parse_address
 from matching.services import demographic_records_for
 from participants.presenters import FLAG_LABELS, engagement_rows, quality_label
@@ -33,10 +34,14 @@ def _parts(address, city, zip_code):
 
 
 def participant_address(participant):
+    """As written, and normalised; a value of the wrong type (odd source data) is read as text."""
     fields = participant.fields
+    address, city, zip_code = (
+        as_text(value) or None for value in (fields.address, fields.city, fields.zip5 or fields.zip)
+    )
     return {
         "written": {"address": fields.address, "city": fields.city, "zip": fields.zip},
-        "normalised": _parts(fields.address, fields.city, fields.zip5 or fields.zip),
+        "normalised": _parts(address, city, zip_code),
     }
 
 

@@ -4,6 +4,7 @@ import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
 
+from empowersave.text_format import shorten
 from participants.presenters import quality_label
 
 from .selectors import best_score
@@ -41,7 +42,14 @@ class QueueTable(tables.Table):
         url = reverse("review:change", args=[record.id])
         if self.querystring:
             url = f"{url}?{self.querystring}"
-        return format_html('<a href="{}" class="queue-item">{}</a>', url, record.display_name)
+        name = shorten(record.display_name)
+        return format_html('<a href="{}" class="queue-item">{}</a>', url, name)
+
+    def render_address(self, value):
+        return shorten(value)
+
+    def render_city(self, value):
+        return shorten(value)
 
     def render_quality(self, value):
         return quality_label(value)
@@ -54,7 +62,8 @@ class QueueTable(tables.Table):
         candidates = record.match.candidates if record.match else []
         if not candidates:
             return "—"
-        return f"{candidates[0].county}: {candidates[0].address or candidates[0].parcel_id}"
+        top = candidates[0]
+        return shorten(f"{top.county}: {top.address or top.parcel_id}")
 
 
 class DecisionTable(tables.Table):

@@ -1,18 +1,16 @@
 """Thin views of the review workspace: admin look, reviewer permission, POST for every change."""
 
-from functools import wraps
-
 from django.contrib import admin, messages
-from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
-from django_tables2 import RequestConfig
 
+from empowersave.access import staff_permission_required
 from empowersave.adapters import MongoTableData
 from empowersave.csv_download import csv_download
+from empowersave.paging import paginate
 from matching.services import search_parcels
 from participants.selectors import get_participant, parse_participant_id
 
@@ -30,16 +28,12 @@ from .models import REVIEW_PERMISSION
 from .presenters import change_page_context
 from .tables import DecisionTable, QueueTable
 
-PER_PAGE = 50
 SKIPPED_SESSION_KEY = "review_skipped"
 QUEUE_PARAMS = tuple(QueueFilterSet.base_filters)
 
 
-def reviewer_required(view):
-    """Anonymous → login page; logged in without the review permission → 403."""
-    return wraps(view)(
-        login_required(permission_required(REVIEW_PERMISSION, raise_exception=True)(view))
-    )
+# Anonymous → login page; not active staff, or without the review permission → 403.
+reviewer_required = staff_permission_required(REVIEW_PERMISSION)
 
 
 def queue_querystring(params):
@@ -99,7 +93,7 @@ def queue(request):
     filterset = QueueFilterSet(request.GET or None, queryset=selectors.review_queue())
     querystring = queue_querystring(request.GET)
     table = QueueTable(MongoTableData(filterset.qs), querystring=querystring)
-    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    paginate(request, table)
     # Without filters the table already counted the whole queue (one scan fewer).
     to_review = None if querystring else table.paginator.count
     counts = selectors.queue_counts(reviewer=request.user, now=timezone.now(), to_review=to_review)
@@ -293,7 +287,7 @@ def decisions(request):
     filterset = DecisionFilterSet(request.GET or None, queryset=selectors.decisions())
     invalid = filterset.is_bound and not filterset.is_valid()
     table = DecisionTable(filterset.queryset.none() if invalid else filterset.qs)
-    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    paginate(request, table)
     query = QueryDict(mutable=True)
     query.update({key: value for key, value in request.GET.items() if key in filterset.filters})
     context = _admin_context(

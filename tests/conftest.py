@@ -60,10 +60,13 @@ def _mongo_test_databases(mongodb_uri):
 
 @pytest.fixture(autouse=True)
 def clean_mongo(_mongo_test_databases):
-    """Every test starts with empty source, target and county databases."""
+    """Every test starts with empty source, target and county databases (and an empty Django
+    cache, which holds choices read from them)."""
+    from django.core.cache import cache
     from mongoengine.connection import get_db
 
     def wipe():
+        cache.clear()
         for alias in (mongodb.DEFAULT_ALIAS, mongodb.EMAILOCTOPUS_ALIAS, mongodb.COUNTY_ALIAS):
             db = get_db(alias)
             for name in db.list_collection_names():

@@ -1,5 +1,6 @@
 """Number formatting for the dashboard templates (rounded, with thousands separators)."""
 
+from decimal import Decimal
 from functools import wraps
 
 from django import template
@@ -16,12 +17,15 @@ def _format(value, digits):
 
 
 def _dash_when_missing(formatter):
-    """None or "" (no value, no denominator) shows as "—" instead of going to the formatter."""
+    """None or "" (no value, no denominator) shows as "—" instead of going to the formatter, and
+    a stored value that is not a number (odd source data) shows as its text."""
 
     @wraps(formatter)
     def filter_function(value, *args):
         if value is None or value == "":
             return EMPTY
+        if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+            return str(value)
         return formatter(value, *args)
 
     return filter_function

@@ -20,6 +20,14 @@
   };
   var CONFIG = { responsive: true, displaylogo: false, modeBarButtonsToRemove: ["select2d", "lasso2d"] };
 
+  /* Plotly reads <b>, <a href>, <br> and other tags in every label, tick, legend entry and hover
+     text it draws. Data (campaign names, counties, ZIPs) is text: its &, < and > become entities,
+     which Plotly shows as the characters themselves instead of reading them as markup. */
+  function plain(value) {
+    return String(value === null || value === undefined ? "" : value)
+      .replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  }
+
   function layout(extra) {
     return Object.assign({}, LAYOUT, extra || {});
   }
@@ -35,7 +43,7 @@
     } else {
       traces.forEach(function (t) { highest = Math.max.apply(null, [highest].concat(t.y)); });
     }
-    var axis = { title: { text: title }, tickformat: ",d", rangemode: "tozero" };
+    var axis = { title: { text: plain(title) }, tickformat: ",d", rangemode: "tozero" };
     if (highest < 8) {
       axis.dtick = 1;
     }
@@ -53,8 +61,8 @@
     return keys.map(function (key) {
       return {
         type: "bar",
-        name: key.charAt(0).toUpperCase() + key.slice(1),
-        x: rows.map(function (row) { return String(row[labelKey]); }),
+        name: plain(key.charAt(0).toUpperCase() + key.slice(1)),
+        x: rows.map(function (row) { return plain(row[labelKey]); }),
         y: rows.map(function (row) { return row[key]; }),
         marker: { color: COLORS[key] }
       };
@@ -67,8 +75,8 @@
     return {
       type: "bar",
       orientation: "h",
-      name: key.charAt(0).toUpperCase() + key.slice(1),
-      y: campaignRows.map(function (row) { return row.name; }),
+      name: plain(key.charAt(0).toUpperCase() + key.slice(1)),
+      y: campaignRows.map(function (row) { return plain(row.name); }),
       x: campaignRows.map(function (row) { return row[key]; }),
       marker: { color: COLORS[key] }
     };
@@ -84,15 +92,15 @@
   var zipBars = bars(data.zips, "zip", ["opened", "clicked"]);
   draw("zip-chart", zipBars, {
     barmode: "group",
-    xaxis: { type: "category", title: { text: "ZIP code" }, automargin: true },
+    xaxis: { type: "category", title: { text: plain("ZIP code") }, automargin: true },
     yaxis: countAxis("Emails", zipBars)
   });
 
   var coverageBars = data.qualities.map(function (label, index) {
     return {
       type: "bar",
-      name: label,
-      x: data.counties.map(function (row) { return row.county; }),
+      name: plain(label),
+      x: data.counties.map(function (row) { return plain(row.county); }),
       y: data.counties.map(function (row) { return row.quality[index]; }),
       marker: { color: QUALITY_COLORS[index] }
     };
@@ -107,8 +115,8 @@
     var rows = data.energy.filter(function (row) { return row[field]; });
     return [{
       type: "box",
-      name: field,
-      x: rows.map(function (row) { return row.county; }),
+      name: plain(field),
+      x: rows.map(function (row) { return plain(row.county); }),
       q1: rows.map(function (row) { return row[field].q1; }),
       median: rows.map(function (row) { return row[field].median; }),
       q3: rows.map(function (row) { return row[field].q3; }),
@@ -121,12 +129,12 @@
   }
 
   draw("energy-cost-chart", boxes("kwh_cost", "#1f6feb"), {
-    title: { text: "Annual kWh cost", font: { size: 14 } },
+    title: { text: plain("Annual kWh cost"), font: { size: 14 } },
     hovermode: "closest",
     yaxis: { tickprefix: "$", tickformat: ",.0f" }
   });
   draw("energy-burden-chart", boxes("burden", "#b35900"), {
-    title: { text: "Energy burden (% of household income)", font: { size: 14 } },
+    title: { text: plain("Energy burden (% of household income)"), font: { size: 14 } },
     hovermode: "closest",
     yaxis: { ticksuffix: "%", tickformat: ".0f" }
   });

@@ -5,8 +5,10 @@ from pathlib import Path
 
 import pytest
 
+from dashboard.models import ANALYSTS_GROUP
 from dashboard.rollups import refresh_rollups
 from tests.dashboard.dashboard_fixture import NOW, fixture_participants, insert
+from tests.users import PASSWORD, make_user
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHARTS = (
@@ -20,15 +22,15 @@ CHARTS = (
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_dashboard_in_a_browser(browser_page, live_server, django_user_model):
+def test_dashboard_in_a_browser(browser_page, live_server):
     insert(fixture_participants())
     refresh_rollups(now=NOW)
-    django_user_model.objects.create_user("analyst", password="a-long-test-password", is_staff=True)
+    make_user("analyst", groups=[ANALYSTS_GROUP])
     page = browser_page
 
     page.goto(f"{live_server.url}/")
     page.fill("#id_username", "analyst")
-    page.fill("#id_password", "a-long-test-password")
+    page.fill("#id_password", PASSWORD)
     page.click("input[type=submit]")
     page.wait_for_url(f"{live_server.url}/")
 

@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 import pytest
 from mongoengine.connection import get_db
 
+from dashboard.models import ANALYSTS_GROUP, EXPORTERS_GROUP
 from dashboard.rollups import refresh_rollups
 from empowersave import mongodb
 from tests.dashboard.dashboard_fixture import (
@@ -17,6 +18,7 @@ from tests.dashboard.dashboard_fixture import (
     insert,
     participant,
 )
+from tests.users import group, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -84,8 +86,9 @@ def docs():
 
 
 @pytest.fixture
-def analyst(client, django_user_model):
-    client.force_login(django_user_model.objects.create_user("analyst"))
+def analyst(client):
+    """A client signed in as a staff analyst who may also export (the CSV tests use it)."""
+    client.force_login(make_user("analyst", groups=[ANALYSTS_GROUP, EXPORTERS_GROUP]))
     return client
 
 
@@ -538,7 +541,7 @@ def test_participant_detail_panels(analyst, docs, settings):
     engagement = body_rows(response, "engagement-table")
     assert engagement["Heat pump rebates 2025"][1:3] == ["Yes", "Yes"]
     assert engagement["Winter bill help 2025"][1:3] == ["Yes", "No"]
-    # Analysts (not staff) get no review link.
+    # Analysts who are not reviewers get no review link.
     assert "Review this match" not in html
 
 
@@ -604,6 +607,7 @@ def test_campaign_names_from_the_api_sync(analyst, docs):
 
 
 def test_reviewers_get_the_review_links(client, reviewer, docs):
+    reviewer.groups.add(group(ANALYSTS_GROUP))
     client.force_login(reviewer)
     html = client.get(f"/participants/{docs[3]['_id']}/").content.decode()
     assert f'href="/review/{docs[3]["_id"]}/"' in html

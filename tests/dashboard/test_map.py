@@ -5,16 +5,18 @@ import json
 import pytest
 
 from dashboard import geo
+from dashboard.models import ANALYSTS_GROUP
 from dashboard.rollups import refresh_rollups
 from tests.dashboard.dashboard_fixture import NOW, fixture_participants, insert, participant
 from tests.dashboard.test_dashboard_pages import tables
+from tests.users import make_user
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def analyst(client, django_user_model):
-    client.force_login(django_user_model.objects.create_user("analyst"))
+def analyst(client):
+    client.force_login(make_user("analyst", groups=[ANALYSTS_GROUP]))
     return client
 
 

@@ -15,8 +15,9 @@ from urllib.parse import urlparse
 import pytest
 from django.core.management import call_command
 
-from review.models import ReviewDecision
-from tests.review.review_data import PASSWORD, make_user
+from dashboard.models import ANALYSTS_GROUP, EXPORTERS_GROUP
+from review.models import REVIEWERS_GROUP, ReviewDecision
+from tests.users import PASSWORD, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,10 +28,11 @@ UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-")
 
 @pytest.fixture
 def site(live_server, browser_page):
-    """The demo (3,000 source rows, matched), a logged-in reviewer, a 1366×768 window."""
+    """The demo (3,000 source rows, matched), a signed-in analyst who exports and reviews, in a
+    1366×768 window."""
     call_command("seed_demo_data", participants=3000, verbosity=0, stdout=io.StringIO())
     call_command("migrate_participants", verbosity=0, stdout=io.StringIO())
-    make_user("rev", reviewer=True)
+    make_user("rev", groups=[ANALYSTS_GROUP, EXPORTERS_GROUP, REVIEWERS_GROUP])
     page = browser_page
     page.set_viewport_size(SCREEN)
     page.goto(f"{live_server.url}/admin/login/?next=/")

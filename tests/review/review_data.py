@@ -1,10 +1,6 @@
 """Small county data and a review queue shared by the review tests (not a test module)."""
 
 import datetime as dt
-import importlib
-
-from django.apps import apps as django_apps
-from django.contrib.auth.models import Group, User
 
 from empowersave import mongodb
 from matching.index import DEMOGRAPHIC_FIELDS, RESIDENTIAL_FIELDS
@@ -20,9 +16,9 @@ from participants.documents import (
 )
 from participants.transform import search_text_for
 from review.models import REVIEWERS_GROUP
+from tests import users
 
 NOW = dt.datetime(2026, 3, 2, 15, 30, tzinfo=dt.UTC)
-PASSWORD = "review-pass-4821"
 
 PARCELS = [
     dict(zip(RESIDENTIAL_FIELDS, row, strict=True))
@@ -126,24 +122,10 @@ def seed_queue():
     }  # fmt: skip
 
 
-def reviewers_group():
-    """The group the migration created; made again the same way after a transactional test's
-    flush has emptied the tables (Django does that between transactional tests)."""
-    group = Group.objects.filter(name=REVIEWERS_GROUP).first()
-    if group is None:
-        migration = importlib.import_module("review.migrations.0002_reviewers_group")
-        migration.create_group(django_apps, None)
-        group = Group.objects.get(name=REVIEWERS_GROUP)
-    return group
-
-
 def make_user(username, *, staff=True, reviewer=False, superuser=False):
-    user = User.objects.create_user(
-        username, password=PASSWORD, is_staff=staff, is_superuser=superuser
+    return users.make_user(
+        username, staff=staff, groups=[REVIEWERS_GROUP] if reviewer else [], superuser=superuser
     )
-    if reviewer:
-        user.groups.add(reviewers_group())
-    return user
 
 
 def raw(participant):

@@ -5,7 +5,8 @@ from django.urls import reverse
 
 from participants.documents import MatchQuality
 from review.models import ReviewDecision
-from tests.review.review_data import PASSWORD, make_user, raw
+from tests.review.review_data import make_user, raw
+from tests.users import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

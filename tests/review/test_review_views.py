@@ -50,7 +50,10 @@ def test_migration_creates_reviewers_group_with_the_permission():
     assert not Group.objects.filter(name=REVIEWERS_GROUP).exists()
     call_command("migrate", "review", verbosity=0)
     group = Group.objects.get(name=REVIEWERS_GROUP)
-    assert list(group.permissions.values_list("codename", flat=True)) == ["review_participants"]
+    assert set(group.permissions.values_list("codename", flat=True)) == {
+        "review_participants",
+        "view_reviewdecision",  # read the audit trail in the admin
+    }
     assert Permission.objects.filter(codename="review_participants").count() == 1
 
 

@@ -15,23 +15,25 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.urls import reverse
 
+from dashboard.models import ANALYSTS_GROUP, EXPORTERS_GROUP
 from demo.management.demo_options import add_seed_arguments, refuse_real_mongodb
 from empowersave import mongodb
 from review.models import REVIEWERS_GROUP
 
 DEMO_USERNAME = "demo"
+# What the demo shows: the dashboard and participants, the CSV export, the review workspace and
+# (reviewers read it in the admin) the review audit trail.
+DEMO_GROUPS = (ANALYSTS_GROUP, EXPORTERS_GROUP, REVIEWERS_GROUP)
 
 
 def ensure_demo_user(*, username, password):
-    """Create or update a staff user in the reviewers group (when that group exists)."""
+    """Create or update a staff user in the demo's groups (those that exist)."""
     user, _created = get_user_model().objects.get_or_create(username=username)
     user.is_staff = True
     user.is_active = True
     user.set_password(password)
     user.save()
-    group = Group.objects.filter(name=REVIEWERS_GROUP).first()
-    if group is not None:
-        user.groups.add(group)
+    user.groups.add(*Group.objects.filter(name__in=DEMO_GROUPS))
     return user
 
 

@@ -1,0 +1,33 @@
+"""Staff users for page tests, in the groups the migrations create (not a test module)."""
+
+import importlib
+
+from django.apps import apps as django_apps
+from django.contrib.auth.models import Group, User
+
+PASSWORD = "review-pass-4821"
+# The data migrations that create the access groups, in order (each is idempotent).
+GROUP_MIGRATIONS = (
+    ("review.migrations.0002_reviewers_group", "create_group"),
+    ("review.migrations.0003_reviewers_read_the_audit_trail", "grant"),
+    ("dashboard.migrations.0002_access_groups", "create_groups"),
+)
+
+
+def group(name):
+    """The group a migration created; made again the same way after a transactional test's
+    flush has emptied the tables (Django does that between transactional tests)."""
+    found = Group.objects.filter(name=name).first()
+    if found is None:
+        for module, function in GROUP_MIGRATIONS:
+            getattr(importlib.import_module(module), function)(django_apps, None)
+        found = Group.objects.get(name=name)
+    return found
+
+
+def make_user(username, *, staff=True, groups=(), superuser=False):
+    user = User.objects.create_user(
+        username, password=PASSWORD, is_staff=staff, is_superuser=superuser
+    )
+    user.groups.add(*(group(name) for name in groups))
+    return user
