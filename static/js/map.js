@@ -74,8 +74,13 @@
 
   function layout(areaId) {
     var chosen = data.areas.filter(function (a) { return a.id === areaId; })[0] || data.areas[0];
+    /* As tall as the area needs at this width (Mercator stretches latitude by 1/cos), so a
+       wide view leaves no empty band above and below the map. */
+    var lon = chosen.range.lon, lat = chosen.range.lat;
+    var stretch = 1 / Math.cos(((lat[0] + lat[1]) / 2) * Math.PI / 180);
+    var wanted = (element.clientWidth - 140) * (lat[1] - lat[0]) * stretch / (lon[1] - lon[0]);
     return {
-      height: 560,
+      height: Math.round(Math.max(320, Math.min(620, wanted + 16))),
       margin: { t: 8, r: 8, b: 8, l: 8 },
       paper_bgcolor: "rgba(0,0,0,0)",
       font: { family: "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", size: 13, color: "#1f2328" },
