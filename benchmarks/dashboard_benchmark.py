@@ -99,7 +99,7 @@ def main():
     )
     migrated = time.perf_counter()
     source = mongodb.source_collection().count_documents({})
-    participants = Participant._get_collection().count_documents({})
+    participants = mongodb.collection_for(Participant).count_documents({})
     print(f"seeded {source:,} source documents in {seeded - started:.0f} s")
     print(
         f"migrated to {participants:,} participants in {migrated - seeded:.0f} s "

@@ -24,6 +24,7 @@ import bench  # noqa: E402, I001 - starts the store and Django first
 from django.core.management import call_command  # noqa: E402
 
 from demo import generator as demo_data  # noqa: E402
+from empowersave import mongodb  # noqa: E402
 from matching import scoring, services  # noqa: E402
 from matching.index import load_index  # noqa: E402
 from migration.run import run_migration  # noqa: E402
@@ -94,7 +95,7 @@ def main():
     )
 
     rows = list(
-        Participant._get_collection().find(
+        mongodb.collection_for(Participant).find(
             services.participant_selector(), services.PARTICIPANT_PROJECTION
         )
     )

@@ -21,10 +21,9 @@ so they need no fixed bin edges, stay small and can be re-binned and summarised 
 import math
 from collections import defaultdict
 
-from mongoengine.connection import get_db
 from pymongo import ReplaceOne, UpdateOne
 
-from empowersave.mongodb import DEFAULT_ALIAS, journaled
+from empowersave import mongodb
 from matching.normalize import normalize_zip
 from participants.documents import EngagementFlag, Participant
 
@@ -56,7 +55,7 @@ PROJECTION = {
 
 
 def rollup_collection():
-    return get_db(DEFAULT_ALIAS)[COLLECTION]
+    return mongodb.target_collection(COLLECTION)
 
 
 def value_bucket(value):
@@ -187,7 +186,7 @@ def _nest(flat):
 def refresh_rollups(*, now, batch_size=2000):
     """Rebuild every rollup from the participants collection (one streamed pass)."""
     sums = defaultdict(lambda: defaultdict(float))
-    for doc in Participant._get_collection().find({}, PROJECTION, batch_size=batch_size):
+    for doc in mongodb.collection_for(Participant).find({}, PROJECTION, batch_size=batch_size):
         for (rollup_id, path), amount in participant_contributions(doc).items():
             sums[rollup_id][path] += amount
 
@@ -232,5 +231,5 @@ def record_participant_changes(*, before, after):
                 )
             )
     if operations:  # journaled: a saved decision's figures must survive a crash with it
-        journaled(rollup_collection()).bulk_write(operations, ordered=False)
+        mongodb.journaled(rollup_collection()).bulk_write(operations, ordered=False)
     return len(operations)

@@ -8,9 +8,7 @@
   next run finishes both (matching those participants, a full `refresh_rollups`).
 """
 
-from mongoengine.connection import get_db
-
-from empowersave.mongodb import DEFAULT_ALIAS
+from empowersave import mongodb
 
 COLLECTION = "sync_state"
 CAMPAIGN_PREFIX = "campaign:"
@@ -18,7 +16,7 @@ PENDING_ID = "pending"
 
 
 def state_collection():
-    return get_db(DEFAULT_ALIAS)[COLLECTION]
+    return mongodb.target_collection(COLLECTION)
 
 
 def load_cursors(campaign_id):

@@ -24,6 +24,7 @@ from emailoctopus import state
 from emailoctopus.client import CAMPAIGN_STATUS_SENT, REPORT_STATUSES
 from emailoctopus.merge import merge_participant, validate_row
 from emailoctopus.rows import SourceRow, api_source_id, parse_timestamp, row_problem
+from empowersave import mongodb
 from matching.services import match_participants
 from migration.run import quarantine_entry, set_and_unset
 from participants.documents import (
@@ -297,7 +298,7 @@ def _apply_batch(*, campaign, pairs, directory, now, dry_run, tally):
         return
     if operations:
         state.mark_pending(contact_ids=to_match)
-        Participant._get_collection().bulk_write(operations, ordered=False)
+        mongodb.collection_for(Participant).bulk_write(operations, ordered=False)
         # Only this change goes to the rollups: whoever else writes records their own.
         record_participant_changes(before=befores, after=afters)
         state.clear_rollups_dirty()
@@ -346,7 +347,7 @@ def _participants_of_contacts(eo_contact_ids, tally):
     eo_contact_ids = list(eo_contact_ids)
     found = {
         doc["contact_id"]: doc
-        for doc in Participant._get_collection().find(
+        for doc in mongodb.collection_for(Participant).find(
             {"engagements.eo_contact_id": {"$in": eo_contact_ids}}
         )
     }
@@ -364,7 +365,7 @@ def _participants(contact_ids, tally):
         return {}
     found = {
         doc["contact_id"]: doc
-        for doc in Participant._get_collection().find({"contact_id": {"$in": contact_ids}})
+        for doc in mongodb.collection_for(Participant).find({"contact_id": {"$in": contact_ids}})
     }
     found.update({cid: tally.unwritten[cid] for cid in contact_ids if cid in tally.unwritten})
     return found
@@ -374,7 +375,7 @@ def _quarantined_ids(source_ids):
     source_ids = list(source_ids)
     if not source_ids:
         return set()
-    found = QuarantinedDocument._get_collection().find(
+    found = mongodb.collection_for(QuarantinedDocument).find(
         {"source_id": {"$in": source_ids}}, {"source_id": 1}
     )
     return {doc["source_id"] for doc in found}
@@ -399,7 +400,7 @@ def _already_applied(source_row, holders, quarantined):
 
 def _write_quarantine(entries, valid_source_ids):
     """Upsert quarantined rows by source_id; rows that are valid now leave the quarantine."""
-    collection = QuarantinedDocument._get_collection()
+    collection = mongodb.collection_for(QuarantinedDocument)
     if valid_source_ids:
         collection.delete_many({"source_id": {"$in": valid_source_ids}})
     if not entries:
@@ -434,7 +435,7 @@ def _match_pending(*, now):
     contact_ids = state.load_pending()["match_contact_ids"]
     if not contact_ids:
         return None
-    collection = Participant._get_collection()
+    collection = mongodb.collection_for(Participant)
     before = {d["contact_id"]: d for d in collection.find({"contact_id": {"$in": contact_ids}})}
     state.mark_pending(contact_ids=[])  # rollups dirty until the match changes are recorded
     stats = match_participants(now=now, contact_ids=contact_ids, qualities=REMATCH_QUALITIES)

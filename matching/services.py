@@ -234,7 +234,7 @@ def match_participants(
     thresholds = thresholds or scoring.Thresholds.from_settings()
     if index is None:
         selector = participant_selector(qualities=qualities, contact_ids=contact_ids)
-        if Participant._get_collection().find_one(selector, {"_id": 1}) is None:
+        if mongodb.collection_for(Participant).find_one(selector, {"_id": 1}) is None:
             index = build_index(residential_docs=(), demographic_docs=())  # nothing to match
         else:
             index = load_index()
@@ -251,7 +251,7 @@ def match_participants(
 
 def _match(index, now, qualities, county, contact_ids, batch_size, workers, thresholds, started,
            indexed):  # fmt: skip
-    collection = Participant._get_collection()
+    collection = mongodb.collection_for(Participant)
     selector = participant_selector(qualities=qualities, contact_ids=contact_ids)
     cursor = collection.find(selector, PARTICIPANT_PROJECTION)
     stats = Counter()

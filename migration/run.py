@@ -376,7 +376,7 @@ def _existing_participants(plan):
     One streamed pass over the target, projected to the migration-owned fields and the match.
     """
     existing = {}
-    for doc in Participant._get_collection().find({}, STORED_PROJECTION):
+    for doc in mongodb.collection_for(Participant).find({}, STORED_PROJECTION):
         person = plan.people.get(doc.get("contact_id"))
         if person is None:
             continue
@@ -438,7 +438,7 @@ def write_participants(*, plan, batch_size, dry_run, progress=True, tally=None):
     Returns (counts, matches reset because the address changed).
     """
     existing = {} if not plan.people else _existing_participants(plan)
-    collection = Participant._get_collection()
+    collection = mongodb.collection_for(Participant)
     stats = Counter(inserted=0, updated=0, unchanged=0)
     matches_reset = 0
     operations = []
@@ -481,7 +481,7 @@ def write_participants(*, plan, batch_size, dry_run, progress=True, tally=None):
 def write_quarantine(*, plan, batch_size, dry_run, tally=None):
     """Upsert the quarantined rows keyed by source `_id` (unchanged ones are not written)."""
     wanted = {entry["source_id"]: entry for entry in plan.quarantine}
-    collection = QuarantinedDocument._get_collection()
+    collection = mongodb.collection_for(QuarantinedDocument)
     existing = {}
     if wanted:
         for doc in collection.find({}, dict.fromkeys(QUARANTINE_OWNED, 1)):
@@ -579,14 +579,14 @@ def read_back(plan):
         "residence_ref.county": 1,
         "demographic_ref.county": 1,
     }
-    for doc in Participant._get_collection().find({}, projection):
+    for doc in mongodb.collection_for(Participant).find({}, projection):
         tally.add_participant(doc)
     quarantine_projection = {
         "source_id": 1,
         "original.campaign_id": 1,
         "original.engagement": 1,
     }
-    quarantine = QuarantinedDocument._get_collection()
+    quarantine = mongodb.collection_for(QuarantinedDocument)
     for doc in quarantine.find({}, quarantine_projection):
         tally.add_quarantined(doc)
     return tally

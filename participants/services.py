@@ -5,7 +5,7 @@ from typing import NamedTuple
 from bson import ObjectId
 from pymongo import ReturnDocument, UpdateOne
 
-from empowersave.mongodb import journaled
+from empowersave import mongodb
 from participants.documents import Participant, QuarantinedDocument
 
 
@@ -73,7 +73,9 @@ def update_participant_references(
         now=now,
     )
     participant_id = ObjectId(participant_id)  # accepts the str form used in URLs
-    collection = journaled(Participant._get_collection())  # a decision must survive a crash
+    collection = mongodb.journaled(
+        mongodb.collection_for(Participant)
+    )  # a decision must survive a crash
     query = {"_id": participant_id, **_current_version_filter(expected_version)}
     before = collection.find_one_and_update(query, update, return_document=ReturnDocument.BEFORE)
     if before is None:
@@ -144,7 +146,9 @@ def update_participants_references(*, changes, now):
         query = {"_id": change.before["_id"], **_current_version_filter(expected_version)}
         operations.append(UpdateOne(query, update))
         updates.append(update)
-    collection = journaled(Participant._get_collection())  # a decision must survive a crash
+    collection = mongodb.journaled(
+        mongodb.collection_for(Participant)
+    )  # a decision must survive a crash
     collection.bulk_write(operations, ordered=False)
     ids = [change.before["_id"] for change in changes]
     stored = {doc["_id"]: doc for doc in collection.find({"_id": {"$in": ids}})}
@@ -172,7 +176,7 @@ def drop_migrated_collections(*, now):
 
     dropped = {}
     for document in (Participant, QuarantinedDocument):
-        collection = document._get_collection()
+        collection = mongodb.collection_for(document)
         dropped[collection.name] = collection.estimated_document_count()
         document.drop_collection()
     refresh_rollups(now=now)

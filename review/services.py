@@ -16,6 +16,7 @@ import json
 from bson import ObjectId, json_util
 from django.db import transaction
 
+from empowersave import mongodb
 from matching import demographics
 from matching import services as matching
 from participants import services as participant_services
@@ -44,7 +45,7 @@ class StaleParticipant(ReviewError):
 
 
 def _collection():
-    return Participant._get_collection()
+    return mongodb.collection_for(Participant)
 
 
 def _to_json(value):

@@ -5,9 +5,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from mongoengine.connection import get_db
 
-from demo.generator import GROUND_TRUTH_COLLECTION
 from empowersave import mongodb
 from matching import services
 from matching.report import quality_report
@@ -78,7 +76,7 @@ def add_participant(contact_id, address, city="", zip_code="", *, first="Sam", l
         },
         **kw,
     }
-    Participant._get_collection().insert_one(doc)
+    mongodb.collection_for(Participant).insert_one(doc)
     return contact_id
 
 
@@ -405,7 +403,7 @@ def test_quality_report_on_a_known_fixture(county):
     add_participant("c@example.org", "502 High St", "Columbus", "43215")  # wrong per truth
     add_participant("d@example.org", "16 N Main St", "Newark", "07102")  # missed (truth E2)
     add_participant("e@example.org", "77 Nowhere Rd", "Dublin", "43017")  # correctly unlinked
-    get_db(mongodb.COUNTY_ALIAS)[GROUND_TRUTH_COLLECTION].insert_many(
+    mongodb.ground_truth_collection().insert_many(
         [
             {"contact_id": "a@example.org", "county": "Essex", "parcel_id": "E1",
              "demographic_parcel_id": "E1"},

@@ -84,8 +84,8 @@ def target_snapshot(*, keep_ids=False):
     def clean(doc):
         return doc if keep_ids else {key: value for key, value in doc.items() if key != "_id"}
 
-    participants = Participant._get_collection().find({}).sort("contact_id", 1)
-    quarantine = QuarantinedDocument._get_collection().find({}).sort("source_id", 1)
+    participants = mongodb.collection_for(Participant).find({}).sort("contact_id", 1)
+    quarantine = mongodb.collection_for(QuarantinedDocument).find({}).sort("source_id", 1)
     return [clean(doc) for doc in participants], [clean(doc) for doc in quarantine]
 
 
@@ -240,7 +240,7 @@ def test_backup_manifest_matches_the_source(source, tmp_path):
 
 def test_rerun_keeps_references_match_and_api_engagements(source):
     run_migration(now=NOW, skip_matching=True, progress=False)
-    participants = Participant._get_collection()
+    participants = mongodb.collection_for(Participant)
     api_engagement = {"campaign_id": "camp-api", "eo_contact_id": "eo-api", "opened": True}
     participants.update_one(
         {"contact_id": "ann@example.com"},
@@ -296,7 +296,7 @@ def test_a_failed_check_makes_the_command_fail(source, monkeypatch, tmp_path):
 
 def test_matching_stats_go_into_the_report(source, monkeypatch, tmp_path):
     def fake_match_participants(*, now):
-        participants = Participant._get_collection()
+        participants = mongodb.collection_for(Participant)
         participants.update_many({}, {"$set": {"match": {"quality": "no_match", "version": 1}}})
         return {"no_match_reasons": {"NO_ADDRESS": 5}}
 

@@ -3,6 +3,7 @@ from datetime import UTC, datetime
 import pytest
 from bson import ObjectId
 
+from empowersave import mongodb
 from participants import selectors, services
 from participants.documents import (
     DemographicReference,
@@ -27,7 +28,7 @@ def stored(contact_id, *, campaigns, county=None, quality=None, version=0):
         doc["residence_ref"] = {"county": county, "parcel_id": f"{county}-1"}
     if quality:
         doc["match"] = {"quality": quality, "version": version}
-    return Participant._get_collection().insert_one(doc).inserted_id
+    return mongodb.collection_for(Participant).insert_one(doc).inserted_id
 
 
 @pytest.fixture

@@ -124,4 +124,4 @@ def make_user(username, *, staff=True, reviewer=False, superuser=False):
 
 def raw(participant):
     """The participant as stored in MongoDB."""
-    return Participant._get_collection().find_one({"_id": participant.id})
+    return mongodb.collection_for(Participant).find_one({"_id": participant.id})

@@ -107,7 +107,7 @@ def mongo_calls(monkeypatch):
         return wrapper
 
     collections = (
-        Participant._get_collection(),
+        mongodb.collection_for(Participant),
         mongodb.county_residential_collection(),
         rollup_collection(),
     )
@@ -149,7 +149,9 @@ def stored_state():
             doc["match"] = {k: v for k, v in doc["match"].items() if k != "method"}
         return doc
 
-    records = {doc["contact_id"]: label_free(doc) for doc in Participant._get_collection().find()}
+    records = {
+        doc["contact_id"]: label_free(doc) for doc in mongodb.collection_for(Participant).find()
+    }
     audit = sorted(
         (row.contact_id, row.action, row.county, row.parcel_id, row.reviewer_id,
          label_free(row.before), label_free(row.after))
