@@ -24,8 +24,8 @@ from collections import defaultdict
 from pymongo import ReplaceOne, UpdateOne
 
 from empowersave import mongodb
-from matching.normalize import normalize_zip
 from participants.documents import EngagementFlag, Participant
+from participants.fields import normalize_zip
 
 COLLECTION = "dashboard_rollups"
 NOT_MATCHED = "unmatched"  # quality key for participants whose `match` is still None

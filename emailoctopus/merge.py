@@ -19,8 +19,8 @@ from bson import ObjectId
 
 from migration.run import OWNED_FIELDS, fingerprint
 from participants.documents import EngagementFlag
+from participants.fields import ADDRESS_FIELD_KEYS
 from participants.transform import (
-    ADDRESS_FIELD_KEYS,
     PersonMerge,
     contact_id_of,
     engagement_sort_key,

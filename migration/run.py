@@ -44,8 +44,8 @@ from participants.documents import (
     QuarantinedDocument,
     ensure_indexes,
 )
+from participants.fields import ADDRESS_FIELD_KEYS
 from participants.transform import (
-    ADDRESS_FIELD_KEYS,
     PersonMerge,
     RowProblem,
     campaign_id_of,

@@ -6,12 +6,16 @@ whichever path built it. Output dicts are in the stored (MongoDB) shape of `Part
 dicts leave None values out, as MongoEngine stores them.
 """
 
-import math
-import re
 from datetime import UTC, datetime
 
-from matching.normalize import normalize_zip
 from participants.documents import EngagementFlag
+from participants.fields import (
+    DERIVED_FIELD_KEYS,
+    clean_fields,
+    clean_text,
+    is_empty,
+    typed_fields,
+)
 from participants.identity import contact_id_for, normalize_email, normalize_phone
 
 # --- quarantine reasons ------------------------------------------------------------------------
@@ -23,117 +27,8 @@ FIELDS_NOT_DICT = "FIELDS_NOT_DICT"
 INVALID_EMAIL = "INVALID_EMAIL"  # an email that is not an address, and no usable phone
 MISSING_CONTACT = "MISSING_CONTACT"  # neither email nor phone
 
-# --- custom fields -------------------------------------------------------------------------------
-
-TEXT = "text"
-ZIP = "zip"
-NUMBER = "number"
-
-# Source key → (kind, derived key). Derived keys hold what we parsed from the raw value.
-KNOWN_FIELDS = {
-    "FirstName": (TEXT, None),
-    "LastName": (TEXT, None),
-    "Address": (TEXT, None),
-    "City": (TEXT, None),
-    "Phone": (TEXT, None),
-    "ZIP": (ZIP, "zip5"),
-    "kWh": (NUMBER, "kwh_value"),
-    "annualcost": (NUMBER, "annual_cost_value"),
-    "AnnualSavings": (NUMBER, "annual_savings_value"),
-}
-_KNOWN_BY_LOWER = {key.lower(): key for key in KNOWN_FIELDS}
-# Stored keys that only hold what was parsed from a raw value (zip5, kwh_value, ...).
-DERIVED_FIELD_KEYS = frozenset(derived for _kind, derived in KNOWN_FIELDS.values() if derived)
-# The stored fields matching reads: when one changes, the person's match is out of date.
-ADDRESS_FIELD_KEYS = ("Address", "City", "ZIP", "zip5")
-
-_NUMBER = re.compile(r"^[-+]?(\d+(\.\d*)?|\.\d+)$")
-_NUMBER_NOISE = re.compile(r"[$,\s]|usd|kwh", re.IGNORECASE)
-
 _TRUE = {"true", "yes", "y", "1", "t"}
 _FALSE = {"false", "no", "n", "0", "f", ""}
-
-
-def parse_number(raw):
-    """A float from a messy export value: "$1,234.50" → 1234.5, "12,400" → 12400.0.
-
-    "(12.50)" is accounting notation for -12.5. Anything that is not clearly a number
-    ("n/a", "", "about 40", NaN) gives None; callers keep the raw value beside it.
-    """
-    if isinstance(raw, bool) or raw is None:
-        return None
-    if isinstance(raw, int | float):
-        number = float(raw)
-        return number if math.isfinite(number) else None
-    if not isinstance(raw, str):
-        return None
-    text = raw.strip()
-    negative = text.startswith("(") and text.endswith(")")
-    if negative:
-        text = text[1:-1]
-    text = _NUMBER_NOISE.sub("", text)
-    if not _NUMBER.match(text):
-        return None
-    number = float(text)
-    return -number if negative else number
-
-
-def clean_text(raw):
-    """Stripped, inner whitespace collapsed; numbers become strings; empty → None."""
-    if isinstance(raw, str):
-        return " ".join(raw.split()) or None
-    if isinstance(raw, bool) or not isinstance(raw, int | float):
-        return None
-    if isinstance(raw, float) and not math.isfinite(raw):
-        return None
-    return str(int(raw)) if float(raw).is_integer() else str(raw)
-
-
-def _is_empty(value):
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def clean_fields(raw_fields):
-    """Source `fields` → {source key: value} with empty values left out.
-
-    Known keys are matched case-insensitively (" zip" → "ZIP") and cleaned: text stripped and
-    numbers-as-text made strings. Number fields keep their raw value (parsed later). Unknown keys
-    are kept exactly as they came.
-    """
-    cleaned = {}
-    for key, value in (raw_fields or {}).items():
-        canonical = _KNOWN_BY_LOWER.get(key.strip().lower()) if isinstance(key, str) else None
-        if canonical is None or canonical in cleaned:
-            if not _is_empty(value):
-                cleaned[key] = value
-            continue
-        kind, _derived = KNOWN_FIELDS[canonical]
-        if kind != NUMBER or isinstance(value, str):
-            value = clean_text(value)
-        if not _is_empty(value):
-            cleaned[canonical] = value
-    return cleaned
-
-
-def typed_fields(cleaned):
-    """Add the derived values (zip5 and parsed numbers) to cleaned fields: the stored shape."""
-    typed = dict(cleaned)
-    for key, (kind, derived) in KNOWN_FIELDS.items():
-        value = cleaned.get(key)
-        if kind == ZIP:
-            zip5 = normalize_zip(value)
-            if zip5 is not None:
-                typed[derived] = zip5
-        elif kind == NUMBER and value is not None:
-            number = parse_number(value)
-            if number is not None:
-                typed[derived] = number
-    return typed
-
-
-def transform_fields(raw_fields):
-    """One row's `fields` in the stored `ParticipantFields` shape."""
-    return typed_fields(clean_fields(raw_fields))
 
 
 # --- one source row ------------------------------------------------------------------------------
@@ -247,7 +142,7 @@ class Row:
         self.contact_id = self.email or self.phone
         if strict and self.contact_id is None:
             email = doc.get("email_address")
-            if _is_empty(email):
+            if is_empty(email):
                 raise RowProblem(MISSING_CONTACT, "no email address and no valid phone number")
             raise RowProblem(
                 INVALID_EMAIL, f"email {email!r} is not a valid address and no valid phone"

@@ -6,12 +6,8 @@ from bson import ObjectId
 
 from participants import transform
 from participants.documents import Participant
-from participants.transform import (
-    merge_person,
-    parse_number,
-    quarantine_reason,
-    transform_fields,
-)
+from participants.fields import parse_number, transform_fields
+from participants.transform import merge_person, quarantine_reason
 
 
 def row(days, *, campaign="c-1", email="Ann.Lee@Example.com", fields=None, **extra):
