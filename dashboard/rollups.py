@@ -5,6 +5,10 @@ contributes fixed amounts to a handful of small rollup documents (its campaigns,
 county, its energy figures, the totals). A full rebuild sums those contributions over the whole
 collection, streamed once; an incremental update `$inc`s the difference between a participant's
 contribution after and before a change. Both use `participant_contributions`, so they agree.
+The rollups follow participants only through participants.announcements: `follow_participants`,
+registered in DashboardConfig.ready, turns every batch a service writes into one
+`record_participant_changes` (one bulk write of `$inc`s), and a Reset (the collection dropped,
+or a write that a killed process left unannounced) into one `refresh_rollups`.
 
 Rollup documents (`_id` → fields):
 - `totals`: participants, engagements, residence, demographic, no_zip, quality.<q>
@@ -24,6 +28,7 @@ from collections import defaultdict
 from pymongo import ReplaceOne, UpdateOne
 
 from empowersave import mongodb
+from participants import announcements
 from participants.documents import EngagementFlag, Participant
 from participants.fields import normalize_zip
 
@@ -233,3 +238,11 @@ def record_participant_changes(*, before, after):
     if operations:  # journaled: a saved decision's figures must survive a crash with it
         mongodb.journaled(rollup_collection()).bulk_write(operations, ordered=False)
     return len(operations)
+
+
+def follow_participants(event):
+    """The rollups' follower of participants.announcements (see the module docstring)."""
+    if isinstance(event, announcements.Reset):
+        refresh_rollups(now=event.now)
+    else:
+        record_participant_changes(before=event.before, after=event.after)

@@ -107,6 +107,22 @@ def ground_truth_collection():
     return get_db(COUNTY_ALIAS)[GROUND_TRUTH_COLLECTION]
 
 
+def batched(items, size, *, weight=None):
+    """Lists of consecutive `items` (a cursor, a generator…), each handed on as soon as it holds
+    `size` or more: the unit of every bulk write and batched read. `weight(item)` counts an
+    item (1 by default), so a group (one person's rows) is never split; the last list may be
+    shorter. Only one list is in memory at a time."""
+    batch, held = [], 0
+    for item in items:
+        batch.append(item)
+        held += 1 if weight is None else weight(item)
+        if held >= size:
+            yield batch
+            batch, held = [], 0
+    if batch:
+        yield batch
+
+
 # --- Where the local server differs from MongoDB ---------------------------------------------
 # Each workaround below is standard MongoDB that gives the documented answer on a real server
 # too; tests/empowersave/test_store_contract.py states the documented behaviour for each.

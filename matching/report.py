@@ -8,7 +8,7 @@ Demographic: the same with the true household record's parcel (`demographic_parc
 from collections import Counter, defaultdict
 
 from empowersave import mongodb
-from matching.services import parcel_docs
+from matching.households import parcel_docs
 from participants.documents import MatchQuality, Participant
 
 OUTCOMES = ("correct", "wrong_parcel", "linked_no_truth", "missed", "correctly_unlinked")

@@ -6,6 +6,7 @@ whichever path built it. Output dicts are in the stored (MongoDB) shape of `Part
 dicts leave None values out, as MongoEngine stores them.
 """
 
+import hashlib
 from datetime import UTC, datetime
 
 from participants.documents import EngagementFlag
@@ -212,6 +213,25 @@ def stored_time(moment):
         return None
     moment = _utc_naive(moment)
     return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
+def canonical(value):
+    """A comparable form of stored data: key order, None keys, tz and sub-ms digits ignored."""
+    if isinstance(value, dict):
+        return tuple(
+            sorted((key, canonical(item)) for key, item in value.items() if item is not None)
+        )
+    if isinstance(value, list | tuple):
+        return tuple(canonical(item) for item in value)
+    if isinstance(value, datetime):
+        return ("datetime", stored_time(value))
+    return value
+
+
+def fingerprint(document, keys):
+    """A digest of `document`'s `keys` that is equal when the stored data is equal."""
+    owned = {key: document.get(key) for key in keys}
+    return hashlib.sha256(repr(canonical(owned)).encode()).digest()
 
 
 def engagement_sort_key(engagement):

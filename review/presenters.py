@@ -1,8 +1,8 @@
 """Shapes a participant into what the change page shows: addresses, candidates side by side."""
 
 from empowersave.text_format import as_text
+from matching.households import demographic_records_for
 from matching.normalize import normalize_city, normalize_zip, parse_address
-from matching.services import demographic_records_for
 
 TOP_CANDIDATES = 3
 COMPARED_FIELDS = (

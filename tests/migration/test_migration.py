@@ -11,11 +11,13 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from mongoengine.connection import get_db
 
+from dashboard.rollups import refresh_rollups
+from dashboard.selectors import rollup_snapshot
 from empowersave import mongodb
-from migration import run as migration
-from migration.run import run_migration
+from migration.run import MigrationOptions, run_migration
 from participants import transform
 from participants.documents import Participant, QuarantinedDocument
+from tests.store_faults import Killed
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -167,30 +169,41 @@ def test_a_second_run_writes_nothing_and_changes_nothing(source, tmp_path):
     assert target_snapshot(keep_ids=True) == before
 
 
-def test_an_interrupted_run_resumed_ends_like_one_clean_run(source, monkeypatch):
-    run_migration(now=NOW, skip_matching=True, progress=False)
+def migrate(**options):
+    return run_migration(now=NOW, options=MigrationOptions(progress=False, **options))
+
+
+def test_an_interrupted_run_resumed_ends_like_one_clean_run(source, store_faults):
+    migrate(skip_matching=True)
     clean = target_snapshot()
+    clean_rollups = rollup_snapshot()
     for collection in (Participant, QuarantinedDocument):
-        collection.drop_collection()
+        mongodb.collection_for(collection).drop()
+    refresh_rollups(now=NOW)
 
-    real_bulk_write = migration._bulk_write
-    calls = []
-
-    def dies_after_first_batch(collection, operations):
-        if calls:
-            raise KeyboardInterrupt("killed")
-        calls.append(len(operations))
-        real_bulk_write(collection, operations)
-
-    monkeypatch.setattr(migration, "_bulk_write", dies_after_first_batch)
-    with pytest.raises(KeyboardInterrupt):
-        run_migration(now=NOW, batch_size=2, skip_matching=True, progress=False)
+    store_faults.kill_after("participants", writes=1)
+    with pytest.raises(Killed):
+        migrate(batch_size=2, skip_matching=True)
     assert Participant.objects.count() == 2  # the first batch landed, the rest did not
 
-    monkeypatch.setattr(migration, "_bulk_write", real_bulk_write)
-    report = run_migration(now=NOW, batch_size=2, skip_matching=True, progress=False)
+    store_faults.clear()
+    report = migrate(batch_size=2, skip_matching=True)
     assert report["written"]["participants"] == {"inserted": 3, "updated": 0, "unchanged": 2}
     assert target_snapshot() == clean
+    assert rollup_snapshot() == clean_rollups
+
+
+def test_a_run_killed_between_a_write_and_its_rollup_update_is_caught_up(source, store_faults):
+    store_faults.kill_after("dashboard_rollups", writes=1)
+    with pytest.raises(Killed):
+        migrate(batch_size=2, skip_matching=True)
+    store_faults.clear()
+
+    migrate(batch_size=2, skip_matching=True)
+    incremental = rollup_snapshot()
+    refresh_rollups(now=NOW)
+    assert rollup_snapshot() == incremental
+    assert incremental["totals"]["participants"] == 5
 
 
 def test_dry_run_writes_nothing_and_still_reports(source, tmp_path):
@@ -209,7 +222,7 @@ def test_dry_run_writes_nothing_and_still_reports(source, tmp_path):
 
 def test_limit_takes_the_first_rows_by_id(source):
     mongodb.source_collection().insert_one(source_doc(0, email="first@example.com"))
-    run_migration(now=NOW, limit=3, skip_matching=True, progress=False)
+    migrate(limit=3, skip_matching=True)
     assert sorted(p.contact_id for p in Participant.objects) == [
         "ann@example.com",
         "first@example.com",
@@ -239,7 +252,7 @@ def test_backup_manifest_matches_the_source(source, tmp_path):
 
 
 def test_rerun_keeps_references_match_and_api_engagements(source):
-    run_migration(now=NOW, skip_matching=True, progress=False)
+    migrate(skip_matching=True)
     participants = mongodb.collection_for(Participant)
     api_engagement = {"campaign_id": "camp-api", "eo_contact_id": "eo-api", "opened": True}
     participants.update_one(
@@ -256,7 +269,7 @@ def test_rerun_keeps_references_match_and_api_engagements(source):
     mongodb.source_collection().insert_one(
         source_doc(27, email="ann@example.com", campaign="camp-d", fields={"City": "Salem"})
     )
-    report = run_migration(now=NOW, skip_matching=True, progress=False)
+    report = migrate(skip_matching=True)
 
     assert report["written"]["participants"] == {"inserted": 0, "updated": 1, "unchanged": 4}
     ann = Participant.objects.get(contact_id="ann@example.com")
@@ -275,15 +288,8 @@ def test_rerun_keeps_references_match_and_api_engagements(source):
     assert report["validation"]["ok"] is True
 
 
-def test_a_failed_check_makes_the_command_fail(source, monkeypatch, tmp_path):
-    real_bulk_write = migration._bulk_write
-
-    def loses_a_participant(collection, operations):
-        real_bulk_write(
-            collection, operations[1:] if collection.name == "participants" else operations
-        )
-
-    monkeypatch.setattr(migration, "_bulk_write", loses_a_participant)
+def test_a_failed_check_makes_the_command_fail(source, store_faults, tmp_path):
+    store_faults.lose_first_request("participants")
     report_path = tmp_path / "report.json"
     with pytest.raises(CommandError, match="validation failed"):
         run_command("--report", str(report_path))
@@ -294,16 +300,13 @@ def test_a_failed_check_makes_the_command_fail(source, monkeypatch, tmp_path):
     assert checks["campaign_counts_match"]["ok"] is False
 
 
-def test_matching_stats_go_into_the_report(source, monkeypatch, tmp_path):
-    def fake_match_participants(*, now):
-        participants = mongodb.collection_for(Participant)
-        participants.update_many({}, {"$set": {"match": {"quality": "no_match", "version": 1}}})
-        return {"no_match_reasons": {"NO_ADDRESS": 5}}
+def test_matching_stats_go_into_the_report(source):
+    report = migrate()  # no county data, and no row has an address: nobody can match
 
-    monkeypatch.setattr(migration, "_matching", fake_match_participants)
-    report = run_migration(now=NOW, progress=False)
     assert report["match_quality"] == {"no_match": 5}
-    assert report["no_match_reasons"] == {"NO_ADDRESS": 5}
+    assert report["matching"]["processed"] == 5
+    assert report["no_match_reasons"] == report["matching"]["no_match_reasons"]
+    assert sum(report["no_match_reasons"].values()) == 5
 
 
 def test_rollback_needs_yes_and_drops_only_the_target(source):

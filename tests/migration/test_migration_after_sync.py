@@ -10,7 +10,8 @@ from dashboard.rollups import refresh_rollups
 from dashboard.selectors import rollup_snapshot
 from emailoctopus.sync import sync_emailoctopus
 from empowersave import mongodb
-from migration.run import ADDRESS_CHANGED, run_migration
+from migration.run import MigrationOptions, run_migration
+from migration.write import ADDRESS_CHANGED
 from tests.emailoctopus.fake_emailoctopus import BEN, CAMPAIGN_1, CAMPAIGN_2, client_for
 
 NOW = datetime(2025, 7, 1, 12, 0, tzinfo=UTC)
@@ -21,9 +22,9 @@ def sync(api):
     return sync_emailoctopus(client=client_for(api), now=NOW)
 
 
-def migrate(**kwargs):
-    kwargs.setdefault("skip_matching", True)
-    return run_migration(now=NOW, progress=False, **kwargs)
+def migrate(**options):
+    options.setdefault("skip_matching", True)
+    return run_migration(now=NOW, options=MigrationOptions(progress=False, **options))
 
 
 def row(n, *, email, campaign, synced_at, fields, eo_contact_id=None, engagement=None):
