@@ -12,10 +12,11 @@ from dashboard.rollups import refresh_rollups, rollup_collection
 from dashboard.selectors import rollup_snapshot
 from empowersave import mongodb
 from matching import households
-from participants.documents import MatchCandidate, MatchInfo, MatchQuality, Participant
+from participants.documents import MatchQuality, Participant
 from review import services
 from review.models import ReviewDecision
-from tests.review.review_data import AGREE_ALL, NOW, person, raw
+from tests.factories import candidate
+from tests.review.review_data import AGREE_ALL, NOW, person, queued, raw
 
 pytestmark = pytest.mark.django_db
 
@@ -72,8 +73,8 @@ def seed_street(count):
     for i in range(count):
         first, last = _name(i)
         parcel = next(p for p in parcels if p["parcel_id"] == f"S-{i}")
-        top = MatchCandidate(**parcel, score=90.0, agreement=AGREE_ALL)
-        match = MatchInfo(quality=MatchQuality.PENDING, score=90.0, candidates=[top])
+        top = candidate(parcel, score=90.0, agreement=AGREE_ALL)
+        match = queued(MatchQuality.PENDING, score=90.0, candidates=[top])
         person(f"p{i}@example.org", first, last, f"{2 * i + 1} Elm St", "Springfield", "01104",
                match=match)  # fmt: skip
     refresh_rollups(now=NOW)

@@ -7,7 +7,7 @@ import pytest
 from dashboard.rollups import refresh_rollups
 from dashboard.selectors import rollup_snapshot
 from empowersave import mongodb
-from participants.documents import MatchInfo, MatchQuality, Participant
+from participants.documents import MatchQuality, Participant
 from review import selectors, services
 from review.models import ReviewDecision
 from tests.review.review_data import (
@@ -16,6 +16,7 @@ from tests.review.review_data import (
     candidate,
     make_user,
     person,
+    queued,
     raw,
 )
 
@@ -52,8 +53,8 @@ def test_queue_orders_by_the_best_candidate_even_without_a_match_score(queue):
     """matching leaves `match.score` empty on no_match; its best candidate still counts."""
     person(
         "near@example.org", "Nia", "Near", "13 N Main St", "Springfield", "01104",
-        match=MatchInfo(
-            quality=MatchQuality.NO_MATCH,
+        match=queued(
+            MatchQuality.NO_MATCH,
             reason="HOUSE_NUMBER_NOT_FOUND",
             candidates=[candidate("E-100", 70.0, OTHER_HOUSE)],
         ),

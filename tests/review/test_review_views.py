@@ -191,7 +191,7 @@ def test_script_in_a_name_is_escaped(rc, queue):
         "1 Main St",
         "Springfield",
         "01104",
-        match=queue["nomad"].match,
+        match=raw(queue["nomad"])["match"],
     )
     for url in (reverse("review:queue"), change_url(evil)):
         html = rc.get(url).content.decode()
