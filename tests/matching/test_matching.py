@@ -10,6 +10,7 @@ from empowersave import mongodb
 from matching import households, services
 from matching.report import quality_report
 from participants.documents import MatchQuality, Participant
+from tests.factories import insert_participants, participant_doc, participant_fields
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -63,20 +64,19 @@ def county():
 
 
 def add_participant(contact_id, address, city="", zip_code="", *, first="Sam", last="Rowe", **kw):
-    doc = {
-        "contact_id": contact_id,
-        "email_address": kw.pop("email", contact_id if "@" in contact_id else None),
-        "phone_number": kw.pop("phone", None),
-        "fields": {
-            "Address": address,
-            "City": city,
-            "ZIP": zip_code,
-            "FirstName": first,
-            "LastName": last,
-        },
-        **kw,
-    }
-    mongodb.collection_for(Participant).insert_one(doc)
+    fields = participant_fields(
+        first=first, last=last, address=address, city=city, zip_raw=zip_code or None
+    )
+    email = kw.pop("email", contact_id if "@" in contact_id else None)
+    insert_participants(
+        participant_doc(
+            contact_id,
+            fields=fields,
+            email_address=email,
+            phone_number=kw.pop("phone", None),
+            **kw,
+        )
+    )
     return contact_id
 
 

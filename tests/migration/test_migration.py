@@ -6,7 +6,7 @@ from io import StringIO
 
 import bson
 import pytest
-from bson import ObjectId, json_util
+from bson import json_util
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from mongoengine.connection import get_db
@@ -17,57 +17,37 @@ from empowersave import mongodb
 from migration.run import MigrationOptions, run_migration
 from participants import transform
 from participants.documents import Participant, QuarantinedDocument
+from tests.factories import source_row
 from tests.store_faults import Killed
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 
 
-def source_doc(n, *, email, campaign="camp-a", fields=None, **extra):
-    doc = {
-        "_id": ObjectId(f"{n:024x}"),
-        "campaign_id": campaign,
-        "contact_id": f"eo-{n}",
-        "email_address": email,
-        "engagement": {
-            "opened": n % 2 == 0,
-            "clicked": n % 4 == 0,
-            "bounced": False,
-            "complained": False,
-            "unsubscribed": n % 5 == 0,
-        },
-        "fields": fields if fields is not None else {"FirstName": "Pat", "City": "Springfield"},
-        "status": "SUBSCRIBED",
-        "synced_at": datetime(2024, 1, 1 + n % 28, 9, 30),
-    }
-    doc.update(extra)
-    return doc
-
-
 def broken_docs():
     """One source row per quarantine reason."""
-    no_engagement = source_doc(91, email="x91@example.com")
+    no_engagement = source_row(91, email="x91@example.com")
     del no_engagement["engagement"]
     return [
-        source_doc(90, email="x90@example.com", campaign=None),
+        source_row(90, email="x90@example.com", campaign=None),
         no_engagement,
-        source_doc(92, email="x92@example.com", engagement={"opened": "perhaps"}),
-        source_doc(93, email="x93@example.com", fields="FirstName=Pat"),
-        source_doc(94, email="not-an-email"),
-        source_doc(95, email=None, fields={"FirstName": "Nobody"}),
+        source_row(92, email="x92@example.com", engagement={"opened": "perhaps"}),
+        source_row(93, email="x93@example.com", fields="FirstName=Pat"),
+        source_row(94, email="not-an-email"),
+        source_row(95, email=None, fields={"FirstName": "Nobody"}),
     ]
 
 
 @pytest.fixture
 def source():
     docs = [
-        source_doc(1, email="Ann@Example.com", fields={"City": "Boston", "ZIP": "2134"}),
-        source_doc(2, email=" ann@example.com ", campaign="camp-b", fields={"City": "Quincy"}),
-        source_doc(3, email="ann@example.com", campaign="camp-c", fields={"kWh": "12,400"}),
-        source_doc(4, email="bob@example.com", fields={"annualcost": "$1,234.50"}),
-        source_doc(5, email="bob@example.com", campaign="camp-b"),
-        source_doc(6, email=None, fields={"Phone": "(212) 555-0134", "FirstName": "Cy"}),
-        source_doc(7, email="dee@example.com", campaign="camp-c"),
-        source_doc(8, email="eve@example.com"),
+        source_row(1, email="Ann@Example.com", fields={"City": "Boston", "ZIP": "2134"}),
+        source_row(2, email=" ann@example.com ", campaign="camp-b", fields={"City": "Quincy"}),
+        source_row(3, email="ann@example.com", campaign="camp-c", fields={"kWh": "12,400"}),
+        source_row(4, email="bob@example.com", fields={"annualcost": "$1,234.50"}),
+        source_row(5, email="bob@example.com", campaign="camp-b"),
+        source_row(6, email=None, fields={"Phone": "(212) 555-0134", "FirstName": "Cy"}),
+        source_row(7, email="dee@example.com", campaign="camp-c"),
+        source_row(8, email="eve@example.com"),
         *broken_docs(),
     ]
     mongodb.source_collection().insert_many(docs)
@@ -221,7 +201,7 @@ def test_dry_run_writes_nothing_and_still_reports(source, tmp_path):
 
 
 def test_limit_takes_the_first_rows_by_id(source):
-    mongodb.source_collection().insert_one(source_doc(0, email="first@example.com"))
+    mongodb.source_collection().insert_one(source_row(0, email="first@example.com"))
     migrate(limit=3, skip_matching=True)
     assert sorted(p.contact_id for p in Participant.objects) == [
         "ann@example.com",
@@ -267,7 +247,7 @@ def test_rerun_keeps_references_match_and_api_engagements(source):
     )
     # The source gains a newer row for Ann: the re-run must update her, keeping the rest.
     mongodb.source_collection().insert_one(
-        source_doc(27, email="ann@example.com", campaign="camp-d", fields={"City": "Salem"})
+        source_row(27, email="ann@example.com", campaign="camp-d", fields={"City": "Salem"})
     )
     report = migrate(skip_matching=True)
 

@@ -4,29 +4,30 @@ import pytest
 from bson import ObjectId
 
 from dashboard.rollups import refresh_rollups, rollup_collection
-from empowersave import mongodb
 from participants import selectors, services
-from participants.documents import (
-    Participant,
+from tests.factories import (
+    engagement,
+    insert_participants,
+    match,
+    parcel,
+    participant_doc,
+    residence_ref,
 )
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 
 
 def stored(contact_id, *, campaigns, county=None, quality=None, version=0):
-    doc = {
-        "contact_id": contact_id,
-        "engagements": [
-            {"campaign_id": campaign, "opened": i == 0, "engaged_at": datetime(2024, 1, 1 + i)}
-            for i, campaign in enumerate(campaigns)
-        ],
-        "totals": {"sent": len(campaigns)},
-    }
+    engagements = [
+        engagement(campaign, opened=i == 0, engaged_at=datetime(2024, 1, 1 + i))
+        for i, campaign in enumerate(campaigns)
+    ]
+    doc = participant_doc(contact_id, engagements=engagements)
     if county:
-        doc["residence_ref"] = {"county": county, "parcel_id": f"{county}-1"}
+        doc["residence_ref"] = residence_ref(parcel(county=county, parcel_id=f"{county}-1"))
     if quality:
-        doc["match"] = {"quality": quality, "version": version}
-    return mongodb.collection_for(Participant).insert_one(doc).inserted_id
+        doc["match"] = match(quality, version=version)
+    return insert_participants(doc)[0]["_id"]
 
 
 @pytest.fixture
