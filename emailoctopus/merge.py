@@ -19,8 +19,8 @@ from bson import ObjectId
 
 from participants.documents import SOURCE_FIELDS, EngagementFlag
 from participants.fields import ADDRESS_FIELD_KEYS
+from participants.person import PersonMerge
 from participants.transform import (
-    PersonMerge,
     contact_id_of,
     engagement_sort_key,
     engagement_totals,

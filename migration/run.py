@@ -9,26 +9,14 @@ announcement is caught up (a full rebuild) when the next run starts.
 
 import time
 from collections import Counter
-from dataclasses import dataclass
 
 from matching.services import match_participants
-from migration.source import DEFAULT_BATCH_SIZE, backup_source, read_source
+from migration.options import MigrationOptions
+from migration.source import backup_source, read_source
 from migration.validation import TargetTally, ValidationFailed, read_back, validate
 from migration.write import write_participants, write_quarantine
 from participants import announcements
 from participants.documents import ensure_indexes
-
-
-@dataclass(frozen=True)
-class MigrationOptions:
-    """The options of `migrate_participants` (see its --help)."""
-
-    batch_size: int = DEFAULT_BATCH_SIZE  # rows per fetch from the source, people per bulk write
-    limit: int | None = None  # only the first N source rows by `_id`
-    dry_run: bool = False  # do everything, write nothing
-    skip_matching: bool = False
-    backup_dir: str | None = None  # export the source here first
-    progress: bool = True  # progress bars on a terminal
 
 
 class _Phases:
@@ -97,22 +85,10 @@ def _write_and_match(plan, *, phases, now, options):
     """
     tally = TargetTally(plan) if options.dry_run else None
     people, matches_reset = phases.run(
-        "write_participants",
-        write_participants,
-        plan=plan,
-        batch_size=options.batch_size,
-        dry_run=options.dry_run,
-        now=now,
-        progress=options.progress,
-        tally=tally,
+        "write_participants", write_participants, plan=plan, options=options, now=now, tally=tally
     )
     quarantine = phases.run(
-        "write_quarantine",
-        write_quarantine,
-        plan=plan,
-        batch_size=options.batch_size,
-        dry_run=options.dry_run,
-        tally=tally,
+        "write_quarantine", write_quarantine, plan=plan, options=options, tally=tally
     )
     written = {"participants": people, "quarantine": quarantine, "matches_reset": matches_reset}
     if options.dry_run:

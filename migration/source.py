@@ -18,10 +18,11 @@ from bson import json_util
 from tqdm import tqdm
 
 from empowersave import mongodb
+from migration.options import DEFAULT_BATCH_SIZE
 from participants import services
 from participants.documents import EngagementFlag
+from participants.person import PersonMerge
 from participants.transform import (
-    PersonMerge,
     RowProblem,
     campaign_id_of,
     parse_engagement,
@@ -30,7 +31,6 @@ from participants.transform import (
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_BATCH_SIZE = 1000
 LOG_EVERY = 10_000
 MISSING_CAMPAIGN = "(missing)"
 COUNTED = ("sent", *EngagementFlag.ALL)

@@ -215,15 +215,14 @@ def _person_writes(plan, *, stats, progress, tally):
             yield PersonWrite(current.id, document, reset)
 
 
-def write_participants(*, plan, batch_size, dry_run, now, progress=True, tally=None):
-    """Insert new people, update changed ones, skip unchanged ones.
-
-    Returns (counts, matches reset because the address changed).
+def write_participants(*, plan, options, now, tally=None):
+    """Insert new people, update changed ones, skip unchanged ones (MigrationOptions: batch
+    size, dry run, progress bar). Returns (counts, matches reset because the address changed).
     """
     stats = Counter(inserted=0, updated=0, unchanged=0, matches_reset=0)
-    writes = _person_writes(plan, stats=stats, progress=progress, tally=tally)
-    for batch in mongodb.batched(writes, batch_size):
-        if dry_run:
+    writes = _person_writes(plan, stats=stats, progress=options.progress, tally=tally)
+    for batch in mongodb.batched(writes, options.batch_size):
+        if options.dry_run:
             continue
         services.write_people(
             inserted=[write.document for write in batch if write.stored_id is None],
@@ -258,11 +257,12 @@ def _quarantine_writes(plan, *, stats, tally):
             yield current[0], entry
 
 
-def write_quarantine(*, plan, batch_size, dry_run, tally=None):
+def write_quarantine(*, plan, options, tally=None):
     """Write the quarantined rows keyed by source `_id` (unchanged ones are not written)."""
     stats = Counter(inserted=0, updated=0, unchanged=0)
-    for batch in mongodb.batched(_quarantine_writes(plan, stats=stats, tally=tally), batch_size):
-        if not dry_run:
+    writes = _quarantine_writes(plan, stats=stats, tally=tally)
+    for batch in mongodb.batched(writes, options.batch_size):
+        if not options.dry_run:
             services.write_quarantine(
                 inserted=[entry for stored_id, entry in batch if stored_id is None],
                 updated=[(stored_id, entry) for stored_id, entry in batch if stored_id],

@@ -15,7 +15,7 @@ from emailoctopus.client import EmailOctopusAuthError
 from emailoctopus.ratelimit import TokenBucket
 from emailoctopus.sync import SyncOptions, sync_emailoctopus
 from participants.documents import Participant
-from participants.transform import merge_person
+from participants.person import merge_person
 from tests.emailoctopus.fake_emailoctopus import (
     BEN,
     CAMPAIGN_1,

@@ -5,8 +5,8 @@ from django.utils import timezone
 
 from empowersave import mongodb
 from empowersave.reports import write_json_report
+from migration.options import DEFAULT_BATCH_SIZE
 from migration.run import MigrationOptions, run_migration
-from migration.source import DEFAULT_BATCH_SIZE
 from migration.validation import ValidationFailed
 
 
