@@ -36,6 +36,8 @@ PARTICIPANT_PROJECTION = {
     "fields.FirstName": 1,
     "fields.LastName": 1,
     "fields.Phone": 1,
+    "fields.zip5": 1,  # with `engagements`: what the announcement of a change carries
+    "engagements": 1,
     "match": 1,
     "residence_ref": 1,
     "demographic_ref": 1,

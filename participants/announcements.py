@@ -2,7 +2,7 @@
 
 participants.services are the only writers of the collection, and each batch they write is
 announced here once, as one `Changed`: parallel lists of raw documents before and after (None
-before: created; None after: deleted), each carrying at least ANNOUNCED_FIELDS. When the whole
+before: created; None after: deleted), each carrying at least ANNOUNCED_PROJECTION. When the whole
 collection may differ from what followers derived (it was dropped, or a process died between a
 write and its announcement), `Reset` is announced instead, and followers rebuild.
 
@@ -19,16 +19,17 @@ from datetime import datetime
 
 from empowersave import mongodb
 
-# Top-level fields every announced document carries (whole, as stored), beside `_id`.
-ANNOUNCED_FIELDS = (
-    "contact_id",
-    "engagements",
-    "fields",
-    "residence_ref",
-    "demographic_ref",
-    "match",
-)
-ANNOUNCED_PROJECTION = dict.fromkeys(ANNOUNCED_FIELDS, 1)
+# What every announced document carries (beside `_id`), whole unless a path is named: what the
+# followers read (the rollups: dashboard.rollups.PROJECTION).
+ANNOUNCED_PROJECTION = {
+    "contact_id": 1,
+    "engagements": 1,
+    "fields.zip5": 1,
+    "fields.ZIP": 1,
+    "residence_ref": 1,
+    "demographic_ref": 1,
+    "match": 1,
+}
 # One document per write whose announcement has not completed: {_id, since}.
 UNANNOUNCED_COLLECTION = "participants_unannounced"
 
