@@ -88,11 +88,7 @@ def main():
 
     started = time.perf_counter()
     call_command(
-        "seed_demo_data",
-        participants=args.participants,
-        allow_real_mongodb=True,  # the benchmark's own throw-away server (benchmarks/bench.py)
-        verbosity=0,
-        stdout=io.StringIO(),
+        "seed_demo_data", participants=args.participants, verbosity=0, stdout=io.StringIO()
     )
     seeded = time.perf_counter()
     call_command(

@@ -114,9 +114,7 @@ def main():
     setup_test_environment()  # responses carry their template context
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
-    call_command(
-        "seed_demo_data", participants=args.participants, allow_real_mongodb=True, verbosity=0
-    )
+    call_command("seed_demo_data", participants=args.participants, verbosity=0)
     call_command("migrate_participants", verbosity=0)
     print(
         f"demo: {args.participants:,} source documents → {Participant.objects.count():,} "

@@ -66,6 +66,52 @@ def participant_doc(contact_id="ann@example.org", *, engagements=(), fields=None
     return {key: value for key, value in doc.items() if value is not None}
 
 
+def participant(
+    contact_id,
+    *,
+    first="Ann",
+    last="Lee",
+    address="1 Main St",
+    city="Springfield",
+    zip_raw=None,
+    engagements=(),
+    quality=None,
+    score=None,
+    method=None,
+    residence=None,
+    demographic=None,
+):
+    """A stored participant in a few words: `residence` (county, parcel_id, address, zip) and
+    `demographic` (county, parcel_id, kWh cost, burden) tuples, a match of `quality`."""
+    overrides = {}
+    if residence:
+        county, parcel_id, parcel_address, parcel_zip = residence
+        overrides["residence_ref"] = residence_ref(
+            parcel(
+                county=county,
+                parcel_id=parcel_id,
+                address=parcel_address,
+                parcel_city=city,
+                parcel_zip=parcel_zip,
+            )
+        )
+    if demographic:
+        county, parcel_id, kwh_cost, burden = demographic
+        overrides["demographic_ref"] = demographic_ref(
+            household(
+                county=county,
+                parcel_id=parcel_id,
+                customer_name=f"{first or ''} {last or ''}".strip().upper(),
+                annual_kwh_cost=kwh_cost,
+                total_energy_burden=burden,
+            )
+        )
+    if quality:
+        overrides["match"] = match(quality, score=score, method=method, candidates=[])
+    fields = participant_fields(first=first, last=last, address=address, city=city, zip_raw=zip_raw)
+    return participant_doc(contact_id, fields=fields, engagements=engagements, **overrides)
+
+
 def parcel(**overrides):
     """A `county_residential_data` document."""
     doc = {
