@@ -29,7 +29,7 @@ from emailoctopus.client import EmailOctopusClient  # noqa: E402
 from emailoctopus.ratelimit import TokenBucket  # noqa: E402
 from emailoctopus.sync import sync_emailoctopus  # noqa: E402
 from empowersave import mongodb  # noqa: E402
-from migration.run import run_migration  # noqa: E402
+from migration.run import MigrationOptions, run_migration  # noqa: E402
 from tests.emailoctopus.fake_emailoctopus import FakeEmailOctopus  # noqa: E402
 
 RATES = {"opened": 0.35, "clicked": 0.08, "bounced": 0.02, "complained": 0.002}
@@ -139,7 +139,7 @@ def main():
 
     started = time.perf_counter()
     demo_data.seed(participants=args.participants, seed=args.seed, now=now)
-    migration = run_migration(now=now, skip_matching=True, progress=False)
+    migration = run_migration(now=now, options=MigrationOptions(skip_matching=True, progress=False))
     print(
         f"seeded and migrated {migration['source_documents']:,} rows into "
         f"{migration['participants']:,} participants in {time.perf_counter() - started:.1f} s"

@@ -4,8 +4,8 @@ Seeds the demo (129,483 source rows and 300,000 parcels by default), migrates wi
 then prints:
 - index build time and memory (tracemalloc of a second, traced build: bytes per parcel);
 - participants/s for normalisation + candidate search + scoring (`scoring.decide`), and for the
-  whole in-memory decision with demographic linking (`services.match_row`), on one core, and
-  with both cores (the process pool `match_participants` uses);
+  whole in-memory decision with demographic linking (`services.match_row`), on one core (a
+  two-process pool measured slower and was removed);
 - the full `match_participants` run with its writes;
 - precision, recall, F1 and coverage against the ground truth (`match_quality_report`).
 
@@ -24,9 +24,10 @@ import bench  # noqa: E402, I001 - starts the store and Django first
 from django.core.management import call_command  # noqa: E402
 
 from demo import generator as demo_data  # noqa: E402
+from empowersave import mongodb  # noqa: E402
 from matching import scoring, services  # noqa: E402
 from matching.index import load_index  # noqa: E402
-from migration.run import run_migration  # noqa: E402
+from migration.run import MigrationOptions, run_migration  # noqa: E402
 from participants.documents import Participant  # noqa: E402
 
 
@@ -37,14 +38,6 @@ def _rate(count, seconds):
 def _decide_all(index, rows, thresholds):
     for row in rows:
         scoring.decide(index.parcels, services.participant_query(row), thresholds)
-
-
-def _parallel(index, rows, thresholds, batch_size):
-    batches = [rows[i : i + batch_size] for i in range(0, len(rows), batch_size)]
-    started = time.perf_counter()
-    for _rows, _results in services._decided_batches(index, iter(batches), thresholds, 2):
-        pass
-    return time.perf_counter() - started
 
 
 def main():
@@ -67,7 +60,8 @@ def main():
         f"in {time.perf_counter() - started:.1f} s"
     )
     started = time.perf_counter()
-    migrated = run_migration(now=now, skip_matching=True, progress=False)
+    options = MigrationOptions(skip_matching=True, progress=False)
+    migrated = run_migration(now=now, options=options)
     print(
         f"migrated {migrated['participants']:,} participants (no matching) "
         f"in {time.perf_counter() - started:.1f} s"
@@ -94,7 +88,7 @@ def main():
     )
 
     rows = list(
-        Participant._get_collection().find(
+        mongodb.collection_for(Participant).find(
             services.participant_selector(), services.PARTICIPANT_PROJECTION
         )
     )
@@ -108,13 +102,12 @@ def main():
         services.match_row(index, row, thresholds)
     one_core = time.perf_counter() - started
     print("one core, + demographic linking:     ", _rate(len(rows), one_core))
-    two_cores = _parallel(index, rows, thresholds, args.batch_size)
-    print("two cores (process pool), same work: ", _rate(len(rows), two_cores))
     gc.unfreeze()
 
-    stats = services.match_participants(now=now, index=index, batch_size=args.batch_size)
+    scope = services.MatchScope(batch_size=args.batch_size)
+    stats = services.match_participants(now=now, scope=scope, index=index)
     print(
-        f"match_participants (stream, decide, bulk write; workers={stats['workers']}): "
+        "match_participants (stream, decide, bulk write): "
         f"{stats['seconds']['match_and_write']:.1f} s for {stats['processed']:,} participants"
     )
     print(f"  qualities: {stats['match_quality']}")

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 import bench  # noqa: E402, I001 - starts the store and Django first
 
 from demo import generator as demo_data  # noqa: E402
-from migration.run import run_migration  # noqa: E402
+from migration.run import MigrationOptions, run_migration  # noqa: E402
 
 
 def main():
@@ -43,7 +43,8 @@ def main():
     before = bench.rss_mb()
     if args.tracemalloc:
         tracemalloc.start()
-    report = run_migration(now=now, batch_size=args.batch_size, skip_matching=True, progress=False)
+    options = MigrationOptions(batch_size=args.batch_size, skip_matching=True, progress=False)
+    report = run_migration(now=now, options=options)
     traced_peak = tracemalloc.get_traced_memory()[1] / 2**20 if args.tracemalloc else None
     tracemalloc.stop()
     after = bench.rss_mb()
@@ -63,7 +64,7 @@ def main():
     if traced_peak is not None:
         print(f"tracemalloc peak during migration {traced_peak:,.0f} MB")
 
-    rerun = run_migration(now=now, batch_size=args.batch_size, skip_matching=True, progress=False)
+    rerun = run_migration(now=now, options=options)
     print(
         f"second run: {rerun['seconds']:.1f} s, written {rerun['written']['participants']}, "
         f"quarantine {rerun['written']['quarantine']}"

@@ -31,6 +31,7 @@ from django.test.utils import setup_test_environment  # noqa: E402
 
 from dashboard.models import ANALYSTS_GROUP  # noqa: E402
 from dashboard.selectors import campaign_choices  # noqa: E402
+from empowersave import mongodb  # noqa: E402
 from participants.documents import Participant  # noqa: E402
 from review.models import REVIEWERS_GROUP  # noqa: E402
 
@@ -63,7 +64,7 @@ def main():
         stdout=io.StringIO(),
     )
     call_command("migrate_participants", verbosity=0, stdout=io.StringIO())
-    people = Participant._get_collection().count_documents({})
+    people = mongodb.collection_for(Participant).count_documents({})
     print(f"{args.participants:,} source documents, {people:,} participants")
 
     call_command("migrate", verbosity=0, interactive=False)

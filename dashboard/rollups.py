@@ -5,6 +5,10 @@ contributes fixed amounts to a handful of small rollup documents (its campaigns,
 county, its energy figures, the totals). A full rebuild sums those contributions over the whole
 collection, streamed once; an incremental update `$inc`s the difference between a participant's
 contribution after and before a change. Both use `participant_contributions`, so they agree.
+The rollups follow participants only through participants.announcements: `follow_participants`,
+registered in DashboardConfig.ready, turns every batch a service writes into one
+`record_participant_changes` (one bulk write of `$inc`s), and a Reset (the collection dropped,
+or a write that a killed process left unannounced) into one `refresh_rollups`.
 
 Rollup documents (`_id` → fields):
 - `totals`: participants, engagements, residence, demographic, no_zip, quality.<q>
@@ -21,12 +25,12 @@ so they need no fixed bin edges, stay small and can be re-binned and summarised 
 import math
 from collections import defaultdict
 
-from mongoengine.connection import get_db
 from pymongo import ReplaceOne, UpdateOne
 
-from empowersave.mongodb import DEFAULT_ALIAS, journaled
-from matching.normalize import normalize_zip
+from empowersave import mongodb
+from participants import announcements
 from participants.documents import EngagementFlag, Participant
+from participants.fields import normalize_zip
 
 COLLECTION = "dashboard_rollups"
 NOT_MATCHED = "unmatched"  # quality key for participants whose `match` is still None
@@ -56,7 +60,7 @@ PROJECTION = {
 
 
 def rollup_collection():
-    return get_db(DEFAULT_ALIAS)[COLLECTION]
+    return mongodb.target_collection(COLLECTION)
 
 
 def value_bucket(value):
@@ -189,7 +193,7 @@ def _nest(flat):
 def refresh_rollups(*, now, batch_size=2000):
     """Rebuild every rollup from the participants collection (one streamed pass)."""
     sums = defaultdict(lambda: defaultdict(float))
-    for doc in Participant._get_collection().find({}, PROJECTION, batch_size=batch_size):
+    for doc in mongodb.collection_for(Participant).find({}, PROJECTION, batch_size=batch_size):
         for (rollup_id, path), amount in participant_contributions(doc).items():
             sums[rollup_id][path] += amount
 
@@ -234,5 +238,13 @@ def record_participant_changes(*, before, after):
                 )
             )
     if operations:  # journaled: a saved decision's figures must survive a crash with it
-        journaled(rollup_collection()).bulk_write(operations, ordered=False)
+        mongodb.journaled(rollup_collection()).bulk_write(operations, ordered=False)
     return len(operations)
+
+
+def follow_participants(event):
+    """The rollups' follower of participants.announcements (see the module docstring)."""
+    if isinstance(event, announcements.Reset):
+        refresh_rollups(now=event.now)
+    else:
+        record_participant_changes(before=event.before, after=event.after)

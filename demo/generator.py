@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from random import Random
 
-from mongoengine.connection import get_db
 from tqdm import tqdm
 
 from empowersave import mongodb
@@ -27,7 +26,6 @@ DEFAULT_SEED = 2024
 MIN_PARCELS = 600
 BATCH_SIZE = 5_000
 
-GROUND_TRUTH_COLLECTION = "demo_ground_truth"  # in the county DB
 # In each database the demo writes: {_id: collection name, documents: N, seeded_at}, one per
 # collection it filled. Re-seeding replaces only what this records (see `seed`).
 MANIFEST_COLLECTION = "demo_manifest"
@@ -1182,7 +1180,7 @@ def seed(*, participants=DEFAULT_PARTICIPANTS, seed=DEFAULT_SEED, now, parcels=N
         "campaigns": mongodb.source_campaigns_collection(),
         "residential": mongodb.county_residential_collection(),
         "demographic": mongodb.county_demographic_collection(),
-        "ground_truth": get_db(mongodb.COUNTY_ALIAS)[GROUND_TRUTH_COLLECTION],
+        "ground_truth": mongodb.ground_truth_collection(),
     }
     for collection in targets.values():
         _ensure_demo_owned(collection)

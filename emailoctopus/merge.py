@@ -17,14 +17,14 @@ from datetime import datetime
 
 from bson import ObjectId
 
-from migration.run import OWNED_FIELDS, fingerprint
-from participants.documents import EngagementFlag
+from participants.documents import SOURCE_FIELDS, EngagementFlag
+from participants.fields import ADDRESS_FIELD_KEYS
+from participants.person import PersonMerge
 from participants.transform import (
-    ADDRESS_FIELD_KEYS,
-    PersonMerge,
     contact_id_of,
     engagement_sort_key,
     engagement_totals,
+    fingerprint,
     quarantine_reason,
     search_text_for,
     stored_time,
@@ -141,7 +141,7 @@ def merge_participant(existing, documents):
     )
 
     before = existing or {}
-    changes.changed = fingerprint(before, OWNED_FIELDS) != fingerprint(merged, OWNED_FIELDS)
+    changes.changed = fingerprint(before, SOURCE_FIELDS) != fingerprint(merged, SOURCE_FIELDS)
     old_fields, new_fields = before.get("fields") or {}, merged["fields"]
     changes.fields_changed = {
         key

@@ -3,14 +3,12 @@
 - `campaign:<id>`: the report cursor per status. Cursors are saved only after the writes of the
   pages before them have landed, so a run killed at any point re-fetches at most the pages whose
   writes may be missing; applying a page twice changes nothing.
-- `pending`: work that a killed run may have left behind: participants created or changed whose
-  matching has not run yet, and a flag saying the incremental rollup update may be missing. The
-  next run finishes both (matching those participants, a full `refresh_rollups`).
+- `pending`: work that a killed run may have left behind: participants created or re-addressed
+  whose matching has not run yet. The next run matches them. (A write whose rollup update a
+  killed run missed is caught up by participants.announcements.)
 """
 
-from mongoengine.connection import get_db
-
-from empowersave.mongodb import DEFAULT_ALIAS
+from empowersave import mongodb
 
 COLLECTION = "sync_state"
 CAMPAIGN_PREFIX = "campaign:"
@@ -18,7 +16,7 @@ PENDING_ID = "pending"
 
 
 def state_collection():
-    return get_db(DEFAULT_ALIAS)[COLLECTION]
+    return mongodb.target_collection(COLLECTION)
 
 
 def load_cursors(campaign_id):
@@ -72,26 +70,16 @@ def synced_campaigns():
 
 def load_pending():
     doc = state_collection().find_one({"_id": PENDING_ID}) or {}
-    return {
-        "match_contact_ids": list(doc.get("match_contact_ids") or []),
-        "rollups_dirty": bool(doc.get("rollups_dirty")),
-    }
+    return {"match_contact_ids": list(doc.get("match_contact_ids") or [])}
 
 
 def mark_pending(*, contact_ids):
-    """Before a batch's writes: those participants need matching, the rollups may lag."""
+    """Before a batch's writes: those participants need matching."""
     state_collection().update_one(
         {"_id": PENDING_ID},
-        {
-            "$set": {"rollups_dirty": True},
-            "$addToSet": {"match_contact_ids": {"$each": sorted(contact_ids)}},
-        },
+        {"$addToSet": {"match_contact_ids": {"$each": sorted(contact_ids)}}},
         upsert=True,
     )
-
-
-def clear_rollups_dirty():
-    state_collection().update_one({"_id": PENDING_ID}, {"$set": {"rollups_dirty": False}})
 
 
 def clear_pending_matches(contact_ids):

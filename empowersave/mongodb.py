@@ -19,6 +19,7 @@ from pymongo import WriteConcern
 DEFAULT_ALIAS = "default"
 EMAILOCTOPUS_ALIAS = "emailoctopus"
 COUNTY_ALIAS = "county"
+GROUND_TRUTH_COLLECTION = "demo_ground_truth"  # in the county DB: written by `seed_demo_data`
 
 
 def _connection_kwargs(uri):
@@ -68,6 +69,21 @@ def unreachable_message(error):
     )
 
 
+def collection_for(document):
+    """The pymongo collection of a MongoEngine Document class: its `db_alias` and `collection`.
+
+    The one place that reads a document's MongoEngine metadata; raw access goes through here
+    rather than MongoEngine's private `Document._get_collection()`.
+    """
+    meta = document._meta
+    return get_db(meta.get("db_alias") or DEFAULT_ALIAS)[meta["collection"]]
+
+
+def target_collection(name):
+    """A collection of the target database that has no Document (rollups, sync state)."""
+    return get_db(DEFAULT_ALIAS)[name]
+
+
 def source_collection():
     """The read-only EmailOctopus source collection."""
     return get_db(EMAILOCTOPUS_ALIAS)["participants"]
@@ -84,6 +100,27 @@ def county_residential_collection():
 
 def county_demographic_collection():
     return get_db(COUNTY_ALIAS)[settings.COUNTY_DEMOGRAPHIC_COLLECTION]
+
+
+def ground_truth_collection():
+    """The demo's ground truth, one document per person (see demo/generator.py)."""
+    return get_db(COUNTY_ALIAS)[GROUND_TRUTH_COLLECTION]
+
+
+def batched(items, size, *, weight=None):
+    """Lists of consecutive `items` (a cursor, a generator…), each handed on as soon as it holds
+    `size` or more: the unit of every bulk write and batched read. `weight(item)` counts an
+    item (1 by default), so a group (one person's rows) is never split; the last list may be
+    shorter. Only one list is in memory at a time."""
+    batch, held = [], 0
+    for item in items:
+        batch.append(item)
+        held += 1 if weight is None else weight(item)
+        if held >= size:
+            yield batch
+            batch, held = [], 0
+    if batch:
+        yield batch
 
 
 # --- Where the local server differs from MongoDB ---------------------------------------------

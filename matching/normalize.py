@@ -23,7 +23,7 @@ from scourgify.address_constants import (
     STREET_TYPE_ABBREVIATIONS,
 )
 
-_DIGITS = re.compile(r"\d+")
+from participants.fields import normalize_zip
 
 # Pub 28 directionals, both spellings → the abbreviation.
 DIRECTIONALS = {**DIRECTIONAL_REPLACEMENTS, **{v: v for v in DIRECTIONAL_REPLACEMENTS.values()}}
@@ -95,36 +95,6 @@ class ParsedAddress(NamedTuple):
     unit: str | None  # "APT 3"
     city: str | None  # "SPRINGFIELD" (from the line when the City field is empty)
     zip5: str | None  # from the line when the ZIP field is empty
-
-
-def normalize_zip(raw):
-    """A 5-digit ZIP string, or None.
-
-    Accepts strings and the ints that county `parcel_zip` holds: ZIP+4 ("12345-6789",
-    "123456789") is cut to five digits, and a ZIP that lost its leading zero (2134, "2134")
-    gets it back.
-    """
-    if raw.__class__ is str and len(raw) == 5 and raw.isdigit():  # the common case, fast
-        return None if raw == "00000" else raw
-    if raw is None or isinstance(raw, bool):
-        return None
-    if isinstance(raw, float):
-        if raw != raw or raw <= 0:
-            return None
-        raw = int(raw)
-    if isinstance(raw, int):
-        digits = str(raw)
-    else:
-        groups = _DIGITS.findall(str(raw))
-        digits = groups[0] if groups else ""
-        if len(groups) > 1 and len(digits) == 5 and len(groups[1]) == 4:
-            return digits
-    if len(digits) == 9:
-        digits = digits[:5]
-    if not 3 <= len(digits) <= 5:
-        return None
-    digits = digits.zfill(5)
-    return None if digits == "00000" else digits
 
 
 def clean_text(raw):

@@ -7,11 +7,8 @@ Demographic: the same with the true household record's parcel (`demographic_parc
 
 from collections import Counter, defaultdict
 
-from mongoengine.connection import get_db
-
-from demo.generator import GROUND_TRUTH_COLLECTION
 from empowersave import mongodb
-from matching.services import parcel_docs
+from matching.households import parcel_docs
 from participants.documents import MatchQuality, Participant
 
 OUTCOMES = ("correct", "wrong_parcel", "linked_no_truth", "missed", "correctly_unlinked")
@@ -67,7 +64,7 @@ def quality_report(*, sample_size=10):
     """Precision, recall and F1 for residence and demographic links, a confusion table by
     quality, coverage, and a sample of wrong residence links with both addresses."""
     truth = {}
-    for doc in get_db(mongodb.COUNTY_ALIAS)[GROUND_TRUTH_COLLECTION].find({}, {"_id": 0}):
+    for doc in mongodb.ground_truth_collection().find({}, {"_id": 0}):
         county = doc.get("county")
         parcel = (county, str(doc["parcel_id"])) if doc.get("parcel_id") else None
         household_id = doc.get("demographic_parcel_id")
@@ -78,7 +75,7 @@ def quality_report(*, sample_size=10):
     qualities = Counter()
     participants = without_truth = residence_linked = demographic_linked = 0
     wrong = []
-    for doc in Participant._get_collection().find({}, PROJECTION):
+    for doc in mongodb.collection_for(Participant).find({}, PROJECTION):
         participants += 1
         quality = (doc.get("match") or {}).get("quality") or "unmatched"
         qualities[quality] += 1

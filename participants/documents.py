@@ -162,6 +162,28 @@ class MatchInfo(EmbeddedDocument):
     version = IntField(default=0)  # bumped on every change; guards concurrent reviews
 
 
+# Who owns which top-level fields of a participant. Every write goes through
+# participants.services; these say which of its functions may set what.
+# The person as the source tells it: written by the migration and the EmailOctopus sync.
+SOURCE_FIELDS = (
+    "contact_id",
+    "email_address",
+    "phone_number",
+    "status",
+    "fields",
+    "field_history",
+    "engagements",
+    "totals",
+    "synced_at",
+    "search_text",
+)
+# The links to the county data: written by matching and by staff review, each change guarded by
+# `match.version` (participants.services.set_references).
+REFERENCE_FIELDS = ("residence_ref", "demographic_ref", "match")
+# A quarantined row as the migration and the sync record it.
+QUARANTINE_FIELDS = ("source_id", "reason", "detail", "original")
+
+
 class Participant(Document):
     """One person, with one engagement per source document (plan's target schema)."""
 

@@ -4,6 +4,7 @@ from bson import ObjectId
 from bson.errors import InvalidId
 from mongoengine.queryset.visitor import Q
 
+from empowersave import mongodb
 from participants.documents import Participant
 
 # `search_text` holds the lower-cased name, email, phone, given address, city and ZIP
@@ -74,3 +75,11 @@ def engagement_for_campaign(*, participant, campaign_id):
     if not found:
         return None
     return max(found, key=lambda item: (item.engaged_at is not None, item.engaged_at or 0))
+
+
+def participant_document(*, participant_id):
+    """The participant as stored (a raw dict), or None (also for a malformed id)."""
+    object_id = parse_participant_id(participant_id)
+    if object_id is None:
+        return None
+    return mongodb.collection_for(Participant).find_one({"_id": object_id})

@@ -1,103 +1,105 @@
-"""Writes to participants that other apps call (matching, review, rollback)."""
+"""The only writers of `participants` and `migration_quarantine`.
 
-from typing import NamedTuple
+Every function here writes one batch with one `bulk_write` and announces it once
+(participants.announcements), so what is derived from participants (the dashboard rollups) follows
+with one update per batch. Which function may set which top-level fields is fixed by the
+ownership tuples of participants.documents:
 
-from bson import ObjectId
-from pymongo import ReturnDocument, UpdateOne
+- SOURCE_FIELDS, the person as the source tells it: `write_people` (the migration) and
+  `upsert_people` (the EmailOctopus sync);
+- REFERENCE_FIELDS, the county links: `set_references` (matching, staff review, and the
+  migration's reset of a re-addressed person), every change guarded by `match.version`.
 
-from empowersave.mongodb import journaled
-from participants.documents import Participant, QuarantinedDocument
+A document announced as "before" is the stored document just before this write changed it:
+read back after the write, with the written fields as the caller had read them, so that a
+field another writer changed meanwhile is not counted as this change.
+"""
+
+from dataclasses import dataclass
+
+from pymongo import InsertOne, UpdateOne
+
+from empowersave import mongodb
+from participants import announcements
+from participants.documents import (
+    QUARANTINE_FIELDS,
+    REFERENCE_FIELDS,
+    SOURCE_FIELDS,
+    MatchQuality,
+    Participant,
+    QuarantinedDocument,
+)
 
 
 class StaleParticipant(Exception):
-    """Someone changed the participant's match since the caller read it."""
+    """Someone changed the participant's match since the caller read it; nothing was written."""
 
 
-def _current_version_filter(version):
-    """Match documents still at `version` (0 also covers a participant never matched)."""
-    if version:
-        return {"match.version": version}
-    return {"match.version": {"$in": [0, None]}}
+def _participants():
+    return mongodb.collection_for(Participant)
 
 
-REFERENCE_KEYS = ("residence_ref", "demographic_ref", "match")
+def _quarantine():
+    return mongodb.collection_for(QuarantinedDocument)
 
 
-def _references_update(
-    *, expected_version, residence_ref, demographic_ref, match, reviewed_by, now
-):
-    """The `$set` / `$unset` that stores new references and a match one version up."""
-    match_doc = match.to_mongo().to_dict()
-    match_doc["version"] = (expected_version or 0) + 1
-    match_doc.setdefault("matched_at", now)
-    if reviewed_by is not None:
-        match_doc["reviewed_by"] = reviewed_by
-    update = {"$set": {"match": match_doc}}
-    unset = {}
-    for name, reference in (("residence_ref", residence_ref), ("demographic_ref", demographic_ref)):
-        if reference is None:
-            unset[name] = ""
-        else:
-            update["$set"][name] = reference.to_mongo().to_dict()
+def set_and_unset(document, keys):
+    """`$set` the `keys` that have a value, `$unset` those that are None (MongoEngine's shape)."""
+    update = {"$set": {key: document[key] for key in keys if document.get(key) is not None}}
+    unset = {key: "" for key in keys if document.get(key) is None}
     if unset:
         update["$unset"] = unset
     return update
 
 
-def update_participant_references(
-    *,
-    participant_id,
-    expected_version,
-    residence_ref,
-    demographic_ref,
-    match,
-    now,
-    reviewed_by=None,
-):
-    """Set a participant's references and match, if nobody changed them since `expected_version`.
-
-    `participant_id` is an ObjectId or its string. `residence_ref` / `demographic_ref` are
-    embedded documents or None (None removes the reference); `match` is a `MatchInfo`. The
-    stored `match.version` becomes `expected_version + 1`. Raises StaleParticipant when the
-    stored version differs, so two reviewers never overwrite each other. Returns the stored
-    document after the change; the dashboard rollups are updated incrementally.
-    """
-    from dashboard.rollups import record_participant_changes
-
-    update = _references_update(
-        expected_version=expected_version,
-        residence_ref=residence_ref,
-        demographic_ref=demographic_ref,
-        match=match,
-        reviewed_by=reviewed_by,
-        now=now,
-    )
-    participant_id = ObjectId(participant_id)  # accepts the str form used in URLs
-    collection = journaled(Participant._get_collection())  # a decision must survive a crash
-    query = {"_id": participant_id, **_current_version_filter(expected_version)}
-    before = collection.find_one_and_update(query, update, return_document=ReturnDocument.BEFORE)
+def _as_before(after, before, keys):
+    """`after` with its `keys` as `before` had them: the document just before this write."""
     if before is None:
-        raise StaleParticipant(
-            f"participant {participant_id} is gone or no longer at version {expected_version}"
-        )
-    after = collection.find_one({"_id": participant_id})
-    record_participant_changes(before=[before], after=[after])
-    return after
+        return None
+    restored = {key: value for key, value in after.items() if key not in keys}
+    restored.update({key: before[key] for key in keys if key in before})
+    return restored
 
 
-class ReferenceChange(NamedTuple):
-    """New references and match for a participant, given as the raw document they replace."""
+def _announce(before, after):
+    if before:
+        announcements.announce(announcements.Changed(before=before, after=after))
 
-    before: dict
-    residence_ref: object  # ResidenceReference or None
-    demographic_ref: object  # DemographicReference or None
-    match: object  # MatchInfo
-    reviewed_by: str | None = None
+
+# --- references: matching and staff review, guarded by match.version ---------------------------
 
 
 def match_version(doc):
     """The `match.version` of a raw participant dict: 0 when it has never been matched."""
     return (doc.get("match") or {}).get("version") or 0
+
+
+@dataclass(frozen=True)
+class ReferenceChange:
+    """New references and match for the participant `before` (a raw dict with its `_id` and
+    REFERENCE_FIELDS as read). References are raw dicts or None (None removes one)."""
+
+    before: dict
+    residence_ref: dict | None
+    demographic_ref: dict | None
+    match: dict
+
+
+def _reference_update(change, *, automatic):
+    """(query, update) of a change: applied only while `match.version` is still the one read.
+
+    The stored version becomes one more, so a review page opened before it is refused. An
+    `automatic` change (matching, the migration's reset) also leaves staff decisions alone: a
+    `manual` match, or any match a reviewer set (`reviewed_by`).
+    """
+    version = match_version(change.before)
+    query = {"_id": change.before["_id"]}
+    query["match.version"] = version if version else {"$in": [0, None]}
+    if automatic:
+        query.update({"match.quality": {"$ne": MatchQuality.MANUAL}, "match.reviewed_by": None})
+    match = {**change.match, "version": version + 1}
+    written = {"residence_ref": change.residence_ref, "demographic_ref": change.demographic_ref}
+    return query, set_and_unset({**written, "match": match}, REFERENCE_FIELDS)
 
 
 def _holds(doc, update):
@@ -112,68 +114,181 @@ def _holds(doc, update):
     return not any(name in doc for name in update.get("$unset", {}))
 
 
-def _with_references_of(doc, source):
-    """`doc` with the references and match of `source`: what it was just before the change."""
-    restored = {key: value for key, value in doc.items() if key not in REFERENCE_KEYS}
-    restored.update({key: source[key] for key in REFERENCE_KEYS if key in source})
-    return restored
+def _applied(before, update):
+    """`before` with `update` applied: the stored document when the update held."""
+    after = {key: value for key, value in before.items() if key not in update.get("$unset", {})}
+    after.update(update["$set"])
+    return after
 
 
-def update_participants_references(*, changes, now):
-    """`update_participant_references` for many participants at once, for bulk decisions.
+def set_references(*, changes, now, automatic=False):
+    """Store each change's references and match, where `match.version` is still the one read.
 
-    One `bulk_write` of UpdateOnes guarded by each `before`'s `match.version`, one read back,
-    one incremental rollup update. Returns, in order, the stored document after each change,
-    or None where the participant was gone or at another version (it is left alone).
+    One `bulk_write` and one announcement. Returns, in order, the stored document after each
+    change, or None where the participant was gone or changed meanwhile (left alone). See
+    `_reference_update` for `automatic`.
+
+    A staff decision (not `automatic`) is acknowledged only once journaled
+    (empowersave.mongodb.journaled), as the reviewer is told it is saved, and is read back. An
+    automatic batch (matching) need not wait (a re-run redoes what a crash cut short), and when
+    every guard held it is announced from its `before`s, which must then carry
+    announcements.ANNOUNCED_PROJECTION: a read back of 1,000 participants by `_id` costs about
+    1.5 s on the local store, as much again as the write.
     """
-    from dashboard.rollups import record_participant_changes
-
     if not changes:
         return []
-    operations, updates = [], []
-    for change in changes:
-        expected_version = match_version(change.before)
-        update = _references_update(
-            expected_version=expected_version,
-            residence_ref=change.residence_ref,
-            demographic_ref=change.demographic_ref,
-            match=change.match,
-            reviewed_by=change.reviewed_by,
-            now=now,
-        )
-        query = {"_id": change.before["_id"], **_current_version_filter(expected_version)}
-        operations.append(UpdateOne(query, update))
-        updates.append(update)
-    collection = journaled(Participant._get_collection())  # a decision must survive a crash
-    collection.bulk_write(operations, ordered=False)
+    updates = [_reference_update(change, automatic=automatic) for change in changes]
     ids = [change.before["_id"] for change in changes]
-    stored = {doc["_id"]: doc for doc in collection.find({"_id": {"$in": ids}})}
-    results, befores, afters = [], [], []
-    for change, update in zip(changes, updates, strict=True):
-        after = stored.get(change.before["_id"])
-        if after is None or not _holds(after, update):
-            results.append(None)
-            continue
-        results.append(after)
-        # Rebuilt from the stored document, so a field another writer changed meanwhile (an
-        # engagement…) is not counted as this change.
-        befores.append(_with_references_of(after, change.before))
-        afters.append(after)
-    record_participant_changes(before=befores, after=afters)
+    collection = _participants() if automatic else mongodb.journaled(_participants())
+    with announcements.announcing(now=now):
+        result = collection.bulk_write([UpdateOne(*update) for update in updates], ordered=False)
+        if automatic and result.matched_count == len(updates):
+            after = [
+                _applied(c.before, update) for c, (_q, update) in zip(changes, updates, strict=True)
+            ]
+            _announce([change.before for change in changes], after)
+            return after
+        stored = _read(ids)
+        results, before, after = [], [], []
+        for change, (_query, update) in zip(changes, updates, strict=True):
+            doc = stored.get(change.before["_id"])
+            held = doc is not None and _holds(doc, update)
+            results.append(doc if held else None)
+            if held:
+                before.append(_as_before(doc, change.before, REFERENCE_FIELDS))
+                after.append(doc)
+        _announce(before, after)
     return results
 
 
-def drop_migrated_collections(*, now):
-    """Drop the target participants and the quarantine, then empty the dashboard rollups.
+def update_participant_references(*, change, now):
+    """`set_references` for one participant (a staff decision); returns the stored document.
 
-    Returns {collection name: documents it held}. The source collection is not touched.
+    Raises StaleParticipant when it is gone or no longer at the version of `change.before`.
     """
-    from dashboard.rollups import refresh_rollups
+    [after] = set_references(changes=[change], now=now)
+    if after is None:
+        raise StaleParticipant(
+            f"participant {change.before['_id']} is gone or no longer at version "
+            f"{match_version(change.before)}"
+        )
+    return after
 
+
+# --- the person: the migration and the EmailOctopus sync ---------------------------------------
+
+
+def write_people(*, inserted, updated, resets, now):
+    """Write one migration batch with one `bulk_write`, and announce it once.
+
+    `inserted`: whole new documents; `updated`: (stored `_id`, document) pairs whose
+    SOURCE_FIELDS are set; `resets`: ReferenceChanges that send a re-addressed person back to
+    matching. The changed people are read before (one `$in` read on `_id`) and after the write;
+    a batch of new people alone reads nothing.
+    """
+    ids = list(
+        dict.fromkeys([_id for _id, _document in updated] + [r.before["_id"] for r in resets])
+    )
+    operations = [InsertOne(document) for document in inserted]
+    operations += [UpdateOne(*_reference_update(reset, automatic=True)) for reset in resets]
+    operations += [
+        UpdateOne({"_id": _id}, set_and_unset(document, SOURCE_FIELDS)) for _id, document in updated
+    ]
+    if not operations:
+        return
+    with announcements.announcing(now=now):
+        before = _read(ids)
+        _participants().bulk_write(operations, ordered=False)
+        after = _read(ids)
+        _announce(
+            [None] * len(inserted) + [before.get(_id) for _id in ids],
+            list(inserted) + [after.get(_id) for _id in ids],
+        )
+
+
+def _read(ids):
+    if not ids:
+        return {}
+    found = _participants().find({"_id": {"$in": ids}}, announcements.ANNOUNCED_PROJECTION)
+    return {doc["_id"]: doc for doc in found}
+
+
+def upsert_people(*, people, now):
+    """The EmailOctopus sync's batch: (stored document or None, SOURCE_FIELDS after the merge)
+    pairs, written by `contact_id` with one upserting `bulk_write` and announced once, from
+    the stored documents the sync read for this batch (no read back)."""
+    if not people:
+        return
+    operations = [
+        UpdateOne(
+            {"contact_id": merged["contact_id"]}, set_and_unset(merged, merged.keys()), upsert=True
+        )
+        for _before, merged in people
+    ]
+    before = [stored for stored, _merged in people]
+    after = [
+        _applied(stored or {}, set_and_unset(merged, merged.keys())) for stored, merged in people
+    ]
+    with announcements.announcing(now=now):
+        _participants().bulk_write(operations, ordered=False)
+        _announce(before, after)
+
+
+# --- the quarantine --------------------------------------------------------------------------
+
+
+def quarantine_entry(*, source_id, reason, detail, original, now):
+    """A `migration_quarantine` document: the unusable row as it came, and why."""
+    return {
+        "source_id": source_id,
+        "reason": reason,
+        "detail": detail,
+        "original": original,
+        "quarantined_at": now,
+    }
+
+
+def write_quarantine(*, inserted, updated):
+    """The migration's batch: new entries, and (stored `_id`, entry) pairs whose QUARANTINE_FIELDS
+    changed. One `bulk_write`."""
+    operations = [InsertOne(dict(entry)) for entry in inserted]
+    operations += [
+        UpdateOne({"_id": _id}, set_and_unset(entry, QUARANTINE_FIELDS)) for _id, entry in updated
+    ]
+    if operations:
+        _quarantine().bulk_write(operations, ordered=False)
+
+
+def upsert_quarantine(*, entries, released):
+    """The sync's batch: entries upserted by `source_id` (the first `quarantined_at` is kept), and
+    the `released` source ids, valid now, taken out. Returns how many entries are new."""
+    if released:
+        _quarantine().delete_many({"source_id": {"$in": released}})
+    if not entries:
+        return 0
+    operations = [
+        UpdateOne(
+            {"source_id": entry["source_id"]},
+            {
+                "$set": {key: entry[key] for key in ("reason", "detail", "original")},
+                "$setOnInsert": {"quarantined_at": entry["quarantined_at"]},
+            },
+            upsert=True,
+        )
+        for entry in entries
+    ]
+    return _quarantine().bulk_write(operations, ordered=False).upserted_count
+
+
+# --- the whole collection ---------------------------------------------------------------------
+
+
+def drop_migrated_collections(*, now):
+    """Drop the target participants and the quarantine, and announce a Reset (so the rollups
+    empty). Returns {collection name: documents it held}. The source is not touched."""
     dropped = {}
-    for document in (Participant, QuarantinedDocument):
-        collection = document._get_collection()
+    for collection in (_participants(), _quarantine()):
         dropped[collection.name] = collection.estimated_document_count()
-        document.drop_collection()
-    refresh_rollups(now=now)
+        collection.drop()
+    announcements.announce(announcements.Reset(now=now))
     return dropped

@@ -2,8 +2,8 @@
 
 from emailoctopus.campaigns import campaign_names
 from empowersave.text_format import as_text
+from matching.households import demographic_records_for
 from matching.normalize import normalize_city, normalize_zip, parse_address
-from matching.services import demographic_records_for
 from participants.presenters import FLAG_LABELS, engagement_rows, quality_label
 
 TOP_CANDIDATES = 3

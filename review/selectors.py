@@ -34,7 +34,7 @@ def _cached_distinct(key, path, *, array):
     values = cache.get(key)
     if values is None:
         found = mongodb.distinct_values(
-            Participant._get_collection(), path, array=array, query=QUEUE_QUERY
+            mongodb.collection_for(Participant), path, array=array, query=QUEUE_QUERY
         )
         values = sorted(value for value in found if value)
         cache.set(key, values, CHOICES_CACHE_SECONDS)

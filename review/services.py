@@ -2,28 +2,31 @@
 
 The review page carries the `match.version` it loaded. The write goes through
 `participants.services.update_participant_references`, a conditional update on that version
-which also keeps the dashboard rollups current; a participant changed by someone else in the
-meantime is not overwritten and the reviewer is told.
+whose announcement keeps the dashboard rollups current; a participant changed by someone else
+in the meantime is not overwritten and the reviewer is told (a ReviewError).
 
 Bulk actions make no per-row round trips: the selected participants are read in one query,
-their households linked by `matching.services.link_demographics_for_parcels` (one query per
-rule), written with `participants.services.update_participants_references` (one bulk write,
-same version guard, one rollup update) and audited with one `bulk_create`.
+their households linked by `matching.households.link_demographics_for_parcels` (one query per
+rule), written with `participants.services.set_references` (one bulk write, same version
+guard, one announcement) and audited with one `bulk_create`.
 """
 
 import json
+from dataclasses import dataclass
+from datetime import datetime
 
 from bson import ObjectId, json_util
 from django.db import transaction
 
-from matching import demographics
+from matching import demographics, households
 from matching import services as matching
+from participants import selectors as participant_selectors
 from participants import services as participant_services
 from participants.documents import (
+    REFERENCE_FIELDS,
     DemographicReference,
     MatchInfo,
     MatchQuality,
-    Participant,
     ResidenceReference,
 )
 
@@ -33,18 +36,46 @@ from .models import ReviewDecision
 # A household record linked through the parcel goes when a reviewer says "no match"; one
 # linked by the participant's email, phone or name stays.
 PARCEL_LINK_RULES = (demographics.PARCEL,)
+STALE_ON_LOAD = (
+    "This participant was changed by someone else since you opened it. "
+    "Review the current state and decide again."
+)
+STALE_ON_SAVE = (
+    "This participant was changed by someone else while you were deciding. Nothing was saved."
+)
+STALE_ON_UNDO = "This participant changed after that decision; undo the later decisions first."
 
 
 class ReviewError(ValueError):
-    """The decision cannot be applied as asked (unknown candidate, parcel, decision…)."""
+    """The decision cannot be applied as asked (unknown candidate or parcel, stale page…)."""
 
 
-class StaleParticipant(ReviewError):
-    """The participant changed since the reviewer loaded it; nothing was written."""
+@dataclass(frozen=True)
+class Decider:
+    """Who decides, and when: every decision records both."""
+
+    reviewer: object
+    now: datetime
 
 
-def _collection():
-    return Participant._get_collection()
+@dataclass(frozen=True)
+class ParcelChoice:
+    """The parcel a reviewer links a participant to (a candidate's or the county record's
+    fields), and how it was chosen."""
+
+    residence: dict
+    method: str
+    score: float | None = None
+    agreement: dict | None = None
+
+
+@dataclass(frozen=True)
+class Audit:
+    """What the audit row of a decision says besides the participant and the decider."""
+
+    action: str
+    reason: str = ""
+    residence: dict | None = None
 
 
 def _to_json(value):
@@ -57,71 +88,66 @@ def _from_json(value):
 
 def snapshot(doc):
     """The parts of a raw participant a decision changes, as JSON for the audit trail."""
-    return _to_json({key: doc.get(key) for key in participant_services.REFERENCE_KEYS})
+    return _to_json({key: doc.get(key) for key in REFERENCE_FIELDS})
 
 
-def _load(participant_id, expected_version):
-    doc = _collection().find_one({"_id": ObjectId(str(participant_id))})
+def _load(participant_id, expected_version, *, stale=STALE_ON_LOAD):
+    doc = participant_selectors.participant_document(participant_id=participant_id)
     if doc is None:
         raise ReviewError("This participant does not exist any more.")
     if expected_version is not None and participant_services.match_version(doc) != expected_version:
-        raise StaleParticipant(
-            "This participant was changed by someone else since you opened it. "
-            "Review the current state and decide again."
-        )
+        raise ReviewError(stale)
     return doc
 
 
 def _embedded(document_class, value):
-    """The embedded document of a raw dict; keys it does not declare (a score…) are left out."""
+    """The raw dict of an embedded document: keys it does not declare (a score…) are left out,
+    None values too, as MongoEngine stores them."""
     if value is None:
         return None
-    return document_class._from_son({k: v for k, v in value.items() if k in document_class._fields})
+    fields = {k: v for k, v in value.items() if k in document_class._fields}
+    return document_class._from_son(fields).to_mongo().to_dict()
 
 
-def _references(changes):
-    """The references, match and reviewer of raw `changes`, as participants.services takes them."""
-    return {
-        "residence_ref": _embedded(ResidenceReference, changes["residence_ref"]),
-        "demographic_ref": _embedded(DemographicReference, changes["demographic_ref"]),
-        "match": _embedded(MatchInfo, changes["match"]),
-        "reviewed_by": changes["match"].get("reviewed_by"),
-    }
+def _reference_change(before, changes, *, now):
+    """The participants.services ReferenceChange of raw `changes`; a decision always has a time."""
+    match = _embedded(MatchInfo, changes["match"])
+    match.setdefault("matched_at", now)
+    return participant_services.ReferenceChange(
+        before=before,
+        residence_ref=_embedded(ResidenceReference, changes["residence_ref"]),
+        demographic_ref=_embedded(DemographicReference, changes["demographic_ref"]),
+        match=match,
+    )
 
 
 def _write(before, changes, *, now):
     """Store the new references and match if the version is still the one `before` has."""
     try:
         return participant_services.update_participant_references(
-            participant_id=before["_id"],
-            expected_version=participant_services.match_version(before),
-            now=now,
-            **_references(changes),
+            change=_reference_change(before, changes, now=now), now=now
         )
     except participant_services.StaleParticipant as error:
-        raise StaleParticipant(
-            "This participant was changed by someone else while you were deciding. "
-            "Nothing was saved."
-        ) from error
+        raise ReviewError(STALE_ON_SAVE) from error
 
 
-def _reviewed_match(before, *, now, reviewer, **changes):
+def _reviewed_match(before, *, decider, **changes):
     match = dict(before.get("match") or {})
     match.update(changes)
-    match.update(matched_at=now, reviewed_by=reviewer.get_username())
+    match.update(matched_at=decider.now, reviewed_by=decider.reviewer.get_username())
     return match
 
 
-def _decision(*, action, before, after, reviewer, now, reason="", residence=None):
+def _decision(audit, *, before, after, decider):
     """The audit row of one decision, not saved yet."""
-    residence = residence or {}
+    residence = audit.residence or {}
     return ReviewDecision(
         participant_id=str(before["_id"]),
         contact_id=before.get("contact_id") or "",
-        action=action,
-        reviewer=reviewer,
-        created_at=now,
-        reason=reason,
+        action=audit.action,
+        reviewer=decider.reviewer,
+        created_at=decider.now,
+        reason=audit.reason,
         county=residence.get("county") or "",
         parcel_id=residence.get("parcel_id") or "",
         before=snapshot(before) if after is not None else None,
@@ -129,8 +155,8 @@ def _decision(*, action, before, after, reviewer, now, reason="", residence=None
     )
 
 
-def _record(**decision):
-    row = _decision(**decision)
+def _record(audit, **written):
+    row = _decision(audit, **written)
     row.save()
     return row
 
@@ -145,7 +171,7 @@ def _candidate(doc, *, county, parcel_id):
 def _parcel_link(before, residence):
     """The household-linking request of a participant placed at the parcel `residence`."""
     fields = before.get("fields") or {}
-    return matching.ParcelLink(
+    return households.ParcelLink(
         county=residence["county"],
         parcel_id=residence["parcel_id"],
         email=before.get("email_address"),
@@ -155,48 +181,37 @@ def _parcel_link(before, residence):
     )
 
 
-def _link_changes(before, residence, *, demographic, method, score, agreement, now, reviewer):
-    """The new residence_ref, demographic_ref and match of a participant linked to `residence`
-    (`demographic`: what matching.link_demographics_for_parcels gave for that parcel)."""
+def _link_changes(before, choice, *, demographic, decider):
+    """The new residence_ref, demographic_ref and match of a participant linked to the chosen
+    parcel (`demographic`: what households.link_demographics_for_parcels gave for it)."""
     return {
-        "residence_ref": residence,
+        "residence_ref": choice.residence,
         "demographic_ref": demographic,
         "match": _reviewed_match(
             before,
-            now=now,
-            reviewer=reviewer,
+            decider=decider,
             quality=MatchQuality.MANUAL,
-            method=method,
-            score=score,
-            agreement=agreement or {},
+            method=choice.method,
+            score=choice.score,
+            agreement=choice.agreement or {},
             reason=None,
         ),
     }
 
 
-def _link(*, action, before, residence, score, agreement, reviewer, now):
-    [demographic] = matching.link_demographics_for_parcels([_parcel_link(before, residence)])
-    changes = _link_changes(
-        before,
-        residence,
-        demographic=demographic,
-        method=f"review:{action.lower()}",
-        score=score,
-        agreement=agreement,
-        now=now,
-        reviewer=reviewer,
+def _link(*, action, before, choice, decider):
+    [demographic] = households.link_demographics_for_parcels(
+        [_parcel_link(before, choice.residence)]
     )
+    changes = _link_changes(before, choice, demographic=demographic, decider=decider)
     with transaction.atomic():
-        after = _write(before, changes, now=now)
-        decision = _record(
-            action=action,
+        after = _write(before, changes, now=decider.now)
+        return _record(
+            Audit(action=action, residence=choice.residence),
             before=before,
             after=after,
-            reviewer=reviewer,
-            now=now,
-            residence=residence,
+            decider=decider,
         )
-    return decision
 
 
 def accept_candidate(*, participant_id, county, parcel_id, expected_version, reviewer, now):
@@ -205,14 +220,17 @@ def accept_candidate(*, participant_id, county, parcel_id, expected_version, rev
     candidate = _candidate(doc, county=county, parcel_id=parcel_id)
     if candidate is None:
         raise ReviewError("That parcel is not among this participant's candidates.")
+    choice = ParcelChoice(
+        residence=candidate,
+        method="review:accept",
+        score=candidate.get("score"),
+        agreement=candidate.get("agreement"),
+    )
     return _link(
         action=ReviewDecision.Action.ACCEPT,
         before=doc,
-        residence=candidate,
-        score=candidate.get("score"),
-        agreement=candidate.get("agreement"),
-        reviewer=reviewer,
-        now=now,
+        choice=choice,
+        decider=Decider(reviewer=reviewer, now=now),
     )
 
 
@@ -223,18 +241,21 @@ def pick_parcel(*, participant_id, county, parcel_id, expected_version, reviewer
         raise ReviewError("No parcel with that county and parcel id.")
     doc = _load(participant_id, expected_version)
     candidate = _candidate(doc, county=county, parcel_id=parcel_id) or {}
+    choice = ParcelChoice(
+        residence=parcel,
+        method="review:manual_pick",
+        score=candidate.get("score"),
+        agreement=candidate.get("agreement"),
+    )
     return _link(
         action=ReviewDecision.Action.MANUAL_PICK,
         before=doc,
-        residence=parcel,
-        score=candidate.get("score"),
-        agreement=candidate.get("agreement"),
-        reviewer=reviewer,
-        now=now,
+        choice=choice,
+        decider=Decider(reviewer=reviewer, now=now),
     )
 
 
-def _no_match_changes(before, *, reason, reviewer, now):
+def _no_match_changes(before, *, reason, decider):
     demographic = before.get("demographic_ref")
     if demographic and demographic.get("linked_by") in PARCEL_LINK_RULES:
         demographic = None
@@ -243,8 +264,7 @@ def _no_match_changes(before, *, reason, reviewer, now):
         "demographic_ref": demographic,
         "match": _reviewed_match(
             before,
-            now=now,
-            reviewer=reviewer,
+            decider=decider,
             quality=MatchQuality.NO_MATCH,
             method="review:no_match",
             reason=reason,
@@ -259,30 +279,26 @@ def mark_no_match(*, participant_id, reason, expected_version, reviewer, now):
     if not reason:
         raise ReviewError("Give a reason for “no match”.")
     before = _load(participant_id, expected_version)
+    decider = Decider(reviewer=reviewer, now=now)
     with transaction.atomic():
-        changes = _no_match_changes(before, reason=reason, reviewer=reviewer, now=now)
+        changes = _no_match_changes(before, reason=reason, decider=decider)
         after = _write(before, changes, now=now)
-        decision = _record(
-            action=ReviewDecision.Action.NO_MATCH,
+        return _record(
+            Audit(action=ReviewDecision.Action.NO_MATCH, reason=reason),
             before=before,
             after=after,
-            reviewer=reviewer,
-            now=now,
-            reason=reason,
+            decider=decider,
         )
-    return decision
 
 
 def skip(*, participant_id, reviewer, now, reason=""):
     """Record "can't tell" for this reviewer; the participant is not touched."""
     doc = _load(participant_id, None)
     return _record(
-        action=ReviewDecision.Action.SKIP,
+        Audit(action=ReviewDecision.Action.SKIP, reason=reason),
         before=doc,
         after=None,
-        reviewer=reviewer,
-        now=now,
-        reason=reason,
+        decider=Decider(reviewer=reviewer, now=now),
     )
 
 
@@ -292,24 +308,20 @@ def undo(*, decision_id, reviewer, now):
     if decision is None or not decision.can_be_undone:
         raise ReviewError("That decision cannot be undone (it changed nothing or was undone).")
     after_version = participant_services.match_version(decision.after or {})
-    try:
-        current = _load(decision.participant_id, after_version)
-    except StaleParticipant as error:
-        raise StaleParticipant(
-            "This participant changed after that decision; undo the later decisions first."
-        ) from error
+    current = _load(decision.participant_id, after_version, stale=STALE_ON_UNDO)
     # The version still moves forward, so pages loaded before the undo are stale.
     restored = _from_json(decision.before)
     with transaction.atomic():
-        changes = {key: restored.get(key) for key in participant_services.REFERENCE_KEYS}
+        changes = {key: restored.get(key) for key in REFERENCE_FIELDS}
         after = _write(current, changes, now=now)
         undo_row = _record(
-            action=ReviewDecision.Action.UNDO,
+            Audit(
+                action=ReviewDecision.Action.UNDO,
+                reason=f"Undid #{decision.pk} ({decision.get_action_display()})",
+            ),
             before=current,
             after=after,
-            reviewer=reviewer,
-            now=now,
-            reason=f"Undid #{decision.pk} ({decision.get_action_display()})",
+            decider=Decider(reviewer=reviewer, now=now),
         )
         decision.undone_by = undo_row
         decision.save(update_fields=["undone_by"])
@@ -323,24 +335,19 @@ def _queue_docs(participant_ids):
     return list(selectors.review_queue().filter(id__in=oids).order_by().as_pymongo())
 
 
-def _apply_bulk(rows, *, action, reviewer, now, reason=""):
+def _apply_bulk(rows, *, audit, decider):
     """Write (before, changes, residence) rows in one bulk write, their audit rows in one insert;
     a row whose participant changed since it was read is counted as a conflict and left alone."""
-    changes = [
-        participant_services.ReferenceChange(before=before, **_references(change))
-        for before, change, _residence in rows
-    ]
+    now = decider.now
+    changes = [_reference_change(before, change, now=now) for before, change, _residence in rows]
     with transaction.atomic():
-        afters = participant_services.update_participants_references(changes=changes, now=now)
+        afters = participant_services.set_references(changes=changes, now=now)
         decisions = ReviewDecision.objects.bulk_create(
             _decision(
-                action=action,
+                Audit(action=audit.action, reason=audit.reason, residence=residence),
                 before=before,
                 after=after,
-                reviewer=reviewer,
-                now=now,
-                reason=reason,
-                residence=residence,
+                decider=decider,
             )
             for (before, _change, residence), after in zip(rows, afters, strict=True)
             if after is not None
@@ -359,6 +366,7 @@ def bulk_accept_top(*, participant_ids, threshold, reviewer, now):
     A fixed number of queries whatever the selection: one read of the participants, one
     batched household linking, one bulk write and read back, one audit insert.
     """
+    decider = Decider(reviewer=reviewer, now=now)
     chosen, below = [], 0
     for doc in _queue_docs(participant_ids):
         top = _top_candidate(doc)
@@ -366,25 +374,21 @@ def bulk_accept_top(*, participant_ids, threshold, reviewer, now):
             below += 1
             continue
         chosen.append((doc, top))
-    links = matching.link_demographics_for_parcels([_parcel_link(doc, top) for doc, top in chosen])
-    rows = [
-        (
-            doc,
-            _link_changes(
-                doc,
-                top,
-                demographic=demographic,
-                method="review:bulk_accept",
-                score=top.get("score"),
-                agreement=top.get("agreement"),
-                now=now,
-                reviewer=reviewer,
-            ),
-            top,
+    links = households.link_demographics_for_parcels(
+        [_parcel_link(doc, top) for doc, top in chosen]
+    )
+    rows = []
+    for (doc, top), demographic in zip(chosen, links, strict=True):
+        choice = ParcelChoice(
+            residence=top,
+            method="review:bulk_accept",
+            score=top.get("score"),
+            agreement=top.get("agreement"),
         )
-        for (doc, top), demographic in zip(chosen, links, strict=True)
-    ]
-    stats = _apply_bulk(rows, action=ReviewDecision.Action.ACCEPT, reviewer=reviewer, now=now)
+        rows.append(
+            (doc, _link_changes(doc, choice, demographic=demographic, decider=decider), top)
+        )
+    stats = _apply_bulk(rows, audit=Audit(action=ReviewDecision.Action.ACCEPT), decider=decider)
     return {**stats, "below_threshold": below}
 
 
@@ -393,10 +397,10 @@ def bulk_no_match(*, participant_ids, reason, reviewer, now):
     reason = (reason or "").strip()
     if not reason:
         raise ReviewError("Give a reason for “no match”.")
+    decider = Decider(reviewer=reviewer, now=now)
     rows = [
-        (doc, _no_match_changes(doc, reason=reason, reviewer=reviewer, now=now), None)
+        (doc, _no_match_changes(doc, reason=reason, decider=decider), None)
         for doc in _queue_docs(participant_ids)
     ]
-    return _apply_bulk(
-        rows, action=ReviewDecision.Action.NO_MATCH, reviewer=reviewer, now=now, reason=reason
-    )
+    audit = Audit(action=ReviewDecision.Action.NO_MATCH, reason=reason)
+    return _apply_bulk(rows, audit=audit, decider=decider)

@@ -87,6 +87,14 @@ def clear_django_cache():
 
 
 @pytest.fixture
+def store_faults(monkeypatch):
+    """Failures injected at the store boundary (tests/store_faults.py)."""
+    from tests.store_faults import StoreFaults
+
+    return StoreFaults(monkeypatch)
+
+
+@pytest.fixture
 def api():
     """The local fake EmailOctopus API (tests/emailoctopus/fake_emailoctopus.py) and its fixture."""
     from tests.emailoctopus.fake_emailoctopus import FakeEmailOctopus

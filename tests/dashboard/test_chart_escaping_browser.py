@@ -8,7 +8,7 @@ import pytest
 from dashboard.models import ANALYSTS_GROUP
 from dashboard.rollups import refresh_rollups
 from empowersave import mongodb
-from tests.dashboard.dashboard_fixture import NOW, engagement, insert, participant
+from tests.factories import NOW, engagement, insert_participants, participant
 from tests.users import PASSWORD, make_user
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -40,7 +40,7 @@ def seed():
         doc["residence_ref"] = {"county": name, "parcel_id": f"P-{i}", "address": "1 MAIN ST"}
         doc["fields"]["zip5"] = name
         docs.append(doc)
-    insert(docs)
+    insert_participants(*docs)
     refresh_rollups(now=NOW)
 
 

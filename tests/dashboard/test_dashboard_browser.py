@@ -7,7 +7,8 @@ import pytest
 
 from dashboard.models import ANALYSTS_GROUP
 from dashboard.rollups import refresh_rollups
-from tests.dashboard.dashboard_fixture import NOW, fixture_participants, insert
+from tests.dashboard.dashboard_fixture import fixture_participants
+from tests.factories import NOW, insert_participants
 from tests.users import PASSWORD, make_user
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -23,7 +24,7 @@ CHARTS = (
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_dashboard_in_a_browser(browser_page, live_server):
-    insert(fixture_participants())
+    insert_participants(*fixture_participants())
     refresh_rollups(now=NOW)
     make_user("analyst", groups=[ANALYSTS_GROUP])
     page = browser_page

@@ -11,12 +11,13 @@ from mongoengine.connection import get_db
 from dashboard.models import ANALYSTS_GROUP, EXPORTERS_GROUP
 from dashboard.rollups import refresh_rollups
 from empowersave import mongodb
-from tests.dashboard.dashboard_fixture import (
+from tests.dashboard.dashboard_fixture import fixture_participants
+from tests.factories import (
     NOW,
     engagement,
-    fixture_participants,
-    insert,
-    participant,
+    insert_participants,
+    participant_doc,
+    participant_fields,
 )
 from tests.users import group, make_user
 
@@ -74,7 +75,7 @@ def names(response):
 
 @pytest.fixture
 def docs():
-    docs = insert(fixture_participants())
+    docs = insert_participants(*fixture_participants())
     mongodb.source_campaigns_collection().insert_many(
         [
             {"_id": "C1", "name": "Heat pump rebates 2025", "sent_at": NOW.replace(month=1)},
@@ -227,8 +228,12 @@ def test_campaign_detail_shows_that_campaigns_engagement(analyst, docs):
 def test_campaign_detail_shows_the_latest_of_two_engagements_in_one_campaign(analyst, docs):
     earlier = {**engagement("C1", opened=True, clicked=True), "engaged_at": NOW.replace(day=1)}
     later = {**engagement("C1", bounced=True), "engaged_at": NOW.replace(day=10)}
-    insert(
-        [participant("twice@example.org", first="Two", last="Rows", engagements=[earlier, later])]
+    insert_participants(
+        participant_doc(
+            "twice@example.org",
+            fields=participant_fields(first="Two", last="Rows"),
+            engagements=[earlier, later],
+        )
     )
     refresh_rollups(now=NOW)
     rows = {row[0]: row for row in tables(analyst.get("/campaigns/C1/"))["t0"][1:]}
@@ -337,7 +342,7 @@ def test_participants_are_paginated(analyst, docs):
     more = [fixture_participants()[4] | {"contact_id": f"p{i:03}@example.org"} for i in range(120)]
     for doc in more:
         doc.pop("_id")
-    insert(more)
+    insert_participants(*more)
     first = analyst.get("/participants/?sort=email_address")
     assert len(names(first)) == 50
     html = first.content.decode()
@@ -429,7 +434,7 @@ def test_csv_cells_never_start_a_formula(analyst, docs):
     }
     evil["fields"] = evil["fields"] | {"FirstName": "=HYPERLINK(1)"}
     evil.pop("_id")
-    insert([evil])
+    insert_participants(evil)
     response = analyst.get("/participants/export.csv?q=formula")
     rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert rows[0]["first_name"] == "'=HYPERLINK(1)"
@@ -568,11 +573,8 @@ def test_participant_detail_default_parcel_link_and_history(analyst, docs):
     [("Jane", None, "Jane"), (None, "Smith", "Smith"), (None, None, "nameless@example.org")],
 )
 def test_participant_detail_title_and_heading_use_the_known_name(analyst, first, last, shown):
-    doc = participant("nameless@example.org", first=first, last=last)
-    for key, value in (("FirstName", first), ("LastName", last)):
-        if value is None:
-            del doc["fields"][key]
-    insert([doc])
+    doc = participant_doc("nameless@example.org", fields=participant_fields(first=first, last=last))
+    insert_participants(doc)
     html = analyst.get(f"/participants/{doc['_id']}/").content.decode()
     assert re.search(r"<title>\s*(.*?)\s*·", html).group(1) == shown
     assert re.search(r"<h1>\s*(.*?)\s*</h1>", html).group(1) == shown

@@ -5,12 +5,13 @@ from mongoengine.connection import get_db
 
 from dashboard.rollups import record_participant_changes, refresh_rollups, value_bucket
 from dashboard.selectors import rollup_snapshot
-from tests.dashboard.dashboard_fixture import (
+from tests.dashboard.dashboard_fixture import fixture_participants
+from tests.factories import (
     NOW,
     engagement,
-    fixture_participants,
-    insert,
-    participant,
+    insert_participants,
+    participant_doc,
+    participant_fields,
 )
 
 
@@ -23,7 +24,7 @@ def _approx(node):
 
 
 def test_full_rebuild_counts_the_fixture():
-    insert(fixture_participants())
+    insert_participants(*fixture_participants())
     stats = refresh_rollups(now=NOW)
     snapshot = rollup_snapshot()
 
@@ -102,7 +103,11 @@ def test_incremental_updates_equal_a_full_rebuild():
     collection.replace_one({"_id": dee_after["_id"]}, dee_after)
 
     # A sync adds Fay, and Bob is deleted.
-    fay = participant("fay@example.org", zip_raw="99501", engagements=[engagement("C3")])
+    fay = participant_doc(
+        "fay@example.org",
+        fields=participant_fields(zip_raw="99501"),
+        engagements=[engagement("C3")],
+    )
     record_participant_changes(before=[None, docs[1]], after=[fay, None])
     collection.insert_one(copy.deepcopy(fay))
     collection.delete_one({"_id": docs[1]["_id"]})
@@ -123,7 +128,7 @@ def test_parallel_lists_must_match():
 
 
 def test_full_rebuild_drops_rollups_that_no_longer_exist():
-    docs = insert(fixture_participants())
+    docs = insert_participants(*fixture_participants())
     refresh_rollups(now=NOW)
     get_db("default")["participants"].delete_one({"_id": docs[2]["_id"]})  # Cy, in Hampshire
     refresh_rollups(now=NOW)

@@ -13,7 +13,7 @@ from django.core.management import call_command
 from dashboard.rollups import refresh_rollups
 from empowersave import mongodb
 from participants.documents import Participant
-from tests.dashboard.dashboard_fixture import NOW, engagement, insert, participant
+from tests.factories import NOW, engagement, insert_participants, participant
 from tests.users import make_user
 
 pytestmark = pytest.mark.django_db
@@ -101,7 +101,7 @@ def odd(client):
         "huge": huge(),
         "markup": markup(),
     }
-    insert(list(docs.values()))
+    insert_participants(*list(docs.values()))
     mongodb.source_campaigns_collection().insert_many(
         [
             {"_id": "C1", "name": {"$gt": 1}, "sent_at": "last week"},
@@ -183,7 +183,7 @@ def test_the_csv_export_answers_with_every_value_whole(client, odd):
 
 def test_odd_field_names_are_kept_as_stored(client, odd):
     page(client, f"/participants/{odd['keys']['_id']}/")
-    stored = Participant._get_collection().find_one({"_id": odd["keys"]["_id"]})
+    stored = mongodb.collection_for(Participant).find_one({"_id": odd["keys"]["_id"]})
     assert stored["fields"]["$where"] == "sleep(1)"
     assert stored["fields"]["a.b"] == 1
 
@@ -203,7 +203,7 @@ def test_a_migrated_source_row_with_odd_field_names_shows_on_every_page(client):
     )
     call_command("migrate_participants", stdout=io.StringIO())
     client.force_login(make_user("root", superuser=True))
-    person = Participant._get_collection().find_one({"contact_id": "dollar@example.org"})
+    person = mongodb.collection_for(Participant).find_one({"contact_id": "dollar@example.org"})
     for url in [*LISTS, f"/participants/{person['_id']}/", f"/review/{person['_id']}/"]:
         page(client, url)
     assert "Dot" in page(client, "/participants/")

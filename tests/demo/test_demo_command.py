@@ -13,6 +13,8 @@ from demo import generator as demo_data
 from empowersave import mongodb
 from participants.documents import Participant
 
+pytestmark = pytest.mark.slow  # each test runs whole commands or starts a server
+
 PASSWORD = "demo-pass-4821"
 NOW = datetime(2025, 11, 1, tzinfo=UTC)
 # Never serve; allowed on a real server because the suite then uses its test_ databases.

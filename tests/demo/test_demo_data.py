@@ -244,9 +244,7 @@ def test_reseeding_replaces_the_demo_instead_of_adding_to_it():
 
     county_db = _county_db()
     assert mongodb.source_collection().count_documents({}) == 700
-    assert (
-        county_db[demo_data.GROUND_TRUTH_COLLECTION].count_documents({}) == summary["ground_truth"]
-    )
+    assert mongodb.ground_truth_collection().count_documents({}) == summary["ground_truth"]
     assert (
         county_db[settings.COUNTY_DEMOGRAPHIC_COLLECTION].count_documents({})
         == summary["demographic_records"]

@@ -6,7 +6,7 @@ from bson import ObjectId
 
 from emailoctopus.merge import merge_participant
 from emailoctopus.rows import SourceRow
-from participants.transform import merge_person
+from participants.person import merge_person
 
 CAMPAIGN = "camp-1"
 

@@ -10,12 +10,12 @@ from mongoengine.connection import get_db
 
 from dashboard.rollups import refresh_rollups
 from dashboard.selectors import rollup_snapshot
-from emailoctopus import state, sync
+from emailoctopus import state
 from emailoctopus.client import EmailOctopusAuthError
 from emailoctopus.ratelimit import TokenBucket
-from emailoctopus.sync import sync_emailoctopus
+from emailoctopus.sync import SyncOptions, sync_emailoctopus
 from participants.documents import Participant
-from participants.transform import merge_person
+from participants.person import merge_person
 from tests.emailoctopus.fake_emailoctopus import (
     BEN,
     CAMPAIGN_1,
@@ -24,15 +24,15 @@ from tests.emailoctopus.fake_emailoctopus import (
     FakeEmailOctopus,
     client_for,
 )
+from tests.store_faults import Killed
 
 NOW = datetime(2025, 7, 1, 12, 0, tzinfo=UTC)
 
 
-def run(api, **kwargs):
-    client = client_for(
-        api, page_size=kwargs.pop("page_size", 100), bucket=kwargs.pop("bucket", None)
-    )
-    return sync_emailoctopus(client=client, now=kwargs.pop("now", NOW), **kwargs)
+def run(api, *, page_size=100, bucket=None, now=NOW, campaign_ids=(), **options):
+    client = client_for(api, page_size=page_size, bucket=bucket)
+    options = SyncOptions(campaign_ids=tuple(campaign_ids), **options)
+    return sync_emailoctopus(client=client, now=now, options=options)
 
 
 def participants():
@@ -268,7 +268,7 @@ def test_new_participants_are_matched(api):
     assert state.load_pending()["match_contact_ids"] == []
 
 
-def test_an_interrupted_run_is_safe_to_run_again(api, monkeypatch):
+def test_an_interrupted_run_is_safe_to_run_again(api, store_faults):
     clean_api = FakeEmailOctopus().start()
     try:
         run(clean_api, page_size=2, batch_size=2)
@@ -278,37 +278,25 @@ def test_an_interrupted_run_is_safe_to_run_again(api, monkeypatch):
     for name in ("participants", "migration_quarantine", "dashboard_rollups", state.COLLECTION):
         get_db("default")[name].drop()
 
-    real = sync.record_participant_changes
-    calls = []
-
-    def crash_on_third_batch(**kwargs):
-        calls.append(1)
-        if len(calls) == 3:
-            raise RuntimeError("killed")
-        return real(**kwargs)
-
-    monkeypatch.setattr(sync, "record_participant_changes", crash_on_third_batch)
-    with pytest.raises(RuntimeError, match="killed"):
+    # Killed after the third batch's participants were written, before its rollup update.
+    store_faults.kill_after("dashboard_rollups", writes=2)
+    with pytest.raises(Killed):
         run(api, page_size=2, batch_size=2)
-    assert state.load_pending()["rollups_dirty"]
-    monkeypatch.setattr(sync, "record_participant_changes", real)
+    store_faults.clear()
 
     report = run(api, page_size=2, batch_size=2)
 
     assert report["rollups_refreshed"]
     assert snapshot_all() == clean
-    assert state.load_pending() == {"match_contact_ids": [], "rollups_dirty": False}
+    assert state.load_pending() == {"match_contact_ids": []}
 
 
-def test_participants_left_unmatched_by_an_interrupted_run_are_matched_next_time(api, monkeypatch):
-    def killed(**kwargs):
-        raise RuntimeError("killed")
-
-    monkeypatch.setattr(sync, "match_participants", killed)
-    with pytest.raises(RuntimeError):
+def test_participants_left_unmatched_by_an_interrupted_run_are_matched_next_time(api, store_faults):
+    store_faults.kill_after("participants", writes=2)  # a batch per campaign, then matching
+    with pytest.raises(Killed):
         run(api)
     assert len(state.load_pending()["match_contact_ids"]) == 5
-    monkeypatch.undo()
+    store_faults.clear()
 
     report = run(api)
 

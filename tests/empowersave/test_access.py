@@ -16,7 +16,8 @@ from dashboard.models import (
 )
 from dashboard.rollups import refresh_rollups
 from review.models import REVIEW_PERMISSION, REVIEWERS_GROUP
-from tests.dashboard.dashboard_fixture import NOW, fixture_participants, insert
+from tests.dashboard.dashboard_fixture import fixture_participants
+from tests.factories import NOW, insert_participants
 from tests.users import group, make_user
 
 pytestmark = pytest.mark.django_db
@@ -143,7 +144,7 @@ def test_staff_with_the_permissions_get_past_the_check(client, name, path):
 
 @pytest.fixture
 def docs():
-    docs = insert(fixture_participants())
+    docs = insert_participants(*fixture_participants())
     refresh_rollups(now=NOW)
     return docs
 

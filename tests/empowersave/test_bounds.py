@@ -19,7 +19,7 @@ from participants.selectors import SEARCH_MAX_LENGTH
 from review.filters import QueueFilterSet
 from review.models import REVIEWERS_GROUP
 from review.selectors import review_queue
-from tests.dashboard.dashboard_fixture import NOW, engagement, insert, participant
+from tests.factories import NOW, engagement, insert_participants, participant
 from tests.users import make_user
 
 pytestmark = pytest.mark.django_db
@@ -30,8 +30,8 @@ PAGED_VIEWS = ("/participants/", "/campaigns/C1/", "/review/")
 
 @pytest.fixture
 def many(client):
-    insert(
-        [
+    insert_participants(
+        *[
             participant(
                 f"p{i:03}@example.org",
                 first=f"P{i:03}",
@@ -49,8 +49,8 @@ def many(client):
 @pytest.fixture
 def few(client):
     """Eight people, all in campaign C1 and in the review queue, half of them opened."""
-    insert(
-        [
+    insert_participants(
+        *[
             participant(
                 f"f{i}@example.org",
                 first=f"F{i}",

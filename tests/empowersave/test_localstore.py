@@ -10,6 +10,8 @@ from pymongo import MongoClient
 from empowersave import localstore
 from empowersave.localstore import LocalStore, StoreError
 
+pytestmark = pytest.mark.slow  # each test runs whole commands or starts a server
+
 
 def listening_addresses(port):
     """The IPv4/IPv6 addresses with a socket listening on `port` (from /proc/net/tcp*)."""

@@ -5,13 +5,12 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from mongoengine.connection import get_db
 
-from demo.generator import GROUND_TRUTH_COLLECTION
 from empowersave import mongodb
-from matching import services
+from matching import households, services
 from matching.report import quality_report
 from participants.documents import MatchQuality, Participant
+from tests.factories import insert_participants, participant_doc, participant_fields
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -65,20 +64,19 @@ def county():
 
 
 def add_participant(contact_id, address, city="", zip_code="", *, first="Sam", last="Rowe", **kw):
-    doc = {
-        "contact_id": contact_id,
-        "email_address": kw.pop("email", contact_id if "@" in contact_id else None),
-        "phone_number": kw.pop("phone", None),
-        "fields": {
-            "Address": address,
-            "City": city,
-            "ZIP": zip_code,
-            "FirstName": first,
-            "LastName": last,
-        },
-        **kw,
-    }
-    Participant._get_collection().insert_one(doc)
+    fields = participant_fields(
+        first=first, last=last, address=address, city=city, zip_raw=zip_code or None
+    )
+    email = kw.pop("email", contact_id if "@" in contact_id else None)
+    insert_participants(
+        participant_doc(
+            contact_id,
+            fields=fields,
+            email_address=email,
+            phone_number=kw.pop("phone", None),
+            **kw,
+        )
+    )
     return contact_id
 
 
@@ -87,8 +85,11 @@ def stored(contact_id):
     return Participant.objects.get(contact_id=contact_id)
 
 
-def match_all(**kwargs):
-    return services.match_participants(now=NOW, **kwargs)
+def match_all(**scope):
+    for key in ("qualities", "contact_ids"):
+        if key in scope:
+            scope[key] = tuple(scope[key])
+    return services.match_participants(now=NOW, scope=services.MatchScope(**scope))
 
 
 def test_exact_match_restores_the_leading_zero_of_an_int_parcel_zip(county):
@@ -300,7 +301,7 @@ def test_exact_and_fuzzy_are_not_rematched_by_default(county):
 def test_rematch_county_filter_leaves_other_counties_alone(county):
     add_participant("a@example.org", "5000 High St", "Columbus", "43215")
     match_all()
-    stats = services.match_participants(now=NOW, county="Essex")
+    stats = match_all(county="Essex")
     assert stats["processed"] == 0
 
 
@@ -312,13 +313,12 @@ def test_contact_ids_limit_the_run(county):
     assert Participant.objects.get(contact_id="a@example.org").match is None
 
 
-def test_parallel_workers_give_the_same_links(county):
-    for i, (address, city, zip_code) in enumerate(
-        [("12 North Main Street", "Newark", "07102"), ("500 High St", "Columbus", "43299")] * 3
-    ):
-        add_participant(f"p{i}@example.org", address, city, zip_code)
-    stats = match_all(batch_size=2, workers=2)
-    assert stats["workers"] == 2 and stats["match_quality"] == {"exact": 6}
+def link_one(county, parcel_id, **person):
+    """The household record of one person placed at a parcel by a reviewer."""
+    [found] = households.link_demographics_for_parcels(
+        [households.ParcelLink(county=county, parcel_id=parcel_id, **person)]
+    )
+    return found
 
 
 # --- demographic linking -------------------------------------------------------------------------
@@ -363,26 +363,20 @@ def test_name_rule_can_be_switched_off(county, settings):
     add_participant("g@example.org", "14 N Main St", "Newark", "07102", first="Alex", last="Green")
     match_all()
     assert stored("g@example.org").demographic_ref is None
-    ref = services.link_demographic_for_parcel(
-        county="Essex", parcel_id="E2", first_name="Alex", last_name="Green"
-    )
+    ref = link_one("Essex", "E2", first_name="Alex", last_name="Green")
     assert ref is None
 
 
 def test_review_helpers_follow_the_same_rules(county):
-    by_parcel = services.link_demographic_for_parcel(county="Essex", parcel_id="E3")
+    by_parcel = link_one("Essex", "E3")
     assert (by_parcel["parcel_id"], by_parcel["linked_by"]) == ("E3", "PARCEL")
-    by_contact = services.link_demographic_for_parcel(
-        county="Franklin", parcel_id="F2", phone="614.555.0101"
-    )
+    by_contact = link_one("Franklin", "F2", phone="614.555.0101")
     assert (by_contact["parcel_id"], by_contact["linked_by"]) == ("F1", "CONTACT")
-    by_name = services.link_demographic_for_parcel(
-        county="Essex", parcel_id="E2", first_name="Alex", last_name="Green"
-    )
+    by_name = link_one("Essex", "E2", first_name="Alex", last_name="Green")
     assert (by_name["parcel_id"], by_name["linked_by"]) == ("E6", "NAME")
-    assert services.link_demographic_for_parcel(county="Essex", parcel_id="E2") is None
+    assert link_one("Essex", "E2") is None
     assert services.residence_reference(county="Essex", parcel_id="E2")["address"] == "14 N MAIN ST"
-    records = services.demographic_records_for([("Essex", "E1"), ("Essex", "E2")])
+    records = households.demographic_records_for([("Essex", "E1"), ("Essex", "E2")])
     assert [r["customer_name"] for r in records[("Essex", "E1")]] == ["SMITH, JOHN A"]
     assert records[("Essex", "E2")] == []
 
@@ -405,7 +399,7 @@ def test_quality_report_on_a_known_fixture(county):
     add_participant("c@example.org", "502 High St", "Columbus", "43215")  # wrong per truth
     add_participant("d@example.org", "16 N Main St", "Newark", "07102")  # missed (truth E2)
     add_participant("e@example.org", "77 Nowhere Rd", "Dublin", "43017")  # correctly unlinked
-    get_db(mongodb.COUNTY_ALIAS)[GROUND_TRUTH_COLLECTION].insert_many(
+    mongodb.ground_truth_collection().insert_many(
         [
             {"contact_id": "a@example.org", "county": "Essex", "parcel_id": "E1",
              "demographic_parcel_id": "E1"},

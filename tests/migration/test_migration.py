@@ -6,66 +6,48 @@ from io import StringIO
 
 import bson
 import pytest
-from bson import ObjectId, json_util
+from bson import json_util
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from mongoengine.connection import get_db
 
+from dashboard.rollups import refresh_rollups
+from dashboard.selectors import rollup_snapshot
 from empowersave import mongodb
-from migration import run as migration
-from migration.run import run_migration
+from migration.run import MigrationOptions, run_migration
 from participants import transform
 from participants.documents import Participant, QuarantinedDocument
+from tests.factories import source_row
+from tests.store_faults import Killed
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 
 
-def source_doc(n, *, email, campaign="camp-a", fields=None, **extra):
-    doc = {
-        "_id": ObjectId(f"{n:024x}"),
-        "campaign_id": campaign,
-        "contact_id": f"eo-{n}",
-        "email_address": email,
-        "engagement": {
-            "opened": n % 2 == 0,
-            "clicked": n % 4 == 0,
-            "bounced": False,
-            "complained": False,
-            "unsubscribed": n % 5 == 0,
-        },
-        "fields": fields if fields is not None else {"FirstName": "Pat", "City": "Springfield"},
-        "status": "SUBSCRIBED",
-        "synced_at": datetime(2024, 1, 1 + n % 28, 9, 30),
-    }
-    doc.update(extra)
-    return doc
-
-
 def broken_docs():
     """One source row per quarantine reason."""
-    no_engagement = source_doc(91, email="x91@example.com")
+    no_engagement = source_row(91, email="x91@example.com")
     del no_engagement["engagement"]
     return [
-        source_doc(90, email="x90@example.com", campaign=None),
+        source_row(90, email="x90@example.com", campaign=None),
         no_engagement,
-        source_doc(92, email="x92@example.com", engagement={"opened": "perhaps"}),
-        source_doc(93, email="x93@example.com", fields="FirstName=Pat"),
-        source_doc(94, email="not-an-email"),
-        source_doc(95, email=None, fields={"FirstName": "Nobody"}),
+        source_row(92, email="x92@example.com", engagement={"opened": "perhaps"}),
+        source_row(93, email="x93@example.com", fields="FirstName=Pat"),
+        source_row(94, email="not-an-email"),
+        source_row(95, email=None, fields={"FirstName": "Nobody"}),
     ]
 
 
 @pytest.fixture
 def source():
     docs = [
-        source_doc(1, email="Ann@Example.com", fields={"City": "Boston", "ZIP": "2134"}),
-        source_doc(2, email=" ann@example.com ", campaign="camp-b", fields={"City": "Quincy"}),
-        source_doc(3, email="ann@example.com", campaign="camp-c", fields={"kWh": "12,400"}),
-        source_doc(4, email="bob@example.com", fields={"annualcost": "$1,234.50"}),
-        source_doc(5, email="bob@example.com", campaign="camp-b"),
-        source_doc(6, email=None, fields={"Phone": "(212) 555-0134", "FirstName": "Cy"}),
-        source_doc(7, email="dee@example.com", campaign="camp-c"),
-        source_doc(8, email="eve@example.com"),
+        source_row(1, email="Ann@Example.com", fields={"City": "Boston", "ZIP": "2134"}),
+        source_row(2, email=" ann@example.com ", campaign="camp-b", fields={"City": "Quincy"}),
+        source_row(3, email="ann@example.com", campaign="camp-c", fields={"kWh": "12,400"}),
+        source_row(4, email="bob@example.com", fields={"annualcost": "$1,234.50"}),
+        source_row(5, email="bob@example.com", campaign="camp-b"),
+        source_row(6, email=None, fields={"Phone": "(212) 555-0134", "FirstName": "Cy"}),
+        source_row(7, email="dee@example.com", campaign="camp-c"),
+        source_row(8, email="eve@example.com"),
         *broken_docs(),
     ]
     mongodb.source_collection().insert_many(docs)
@@ -84,8 +66,8 @@ def target_snapshot(*, keep_ids=False):
     def clean(doc):
         return doc if keep_ids else {key: value for key, value in doc.items() if key != "_id"}
 
-    participants = Participant._get_collection().find({}).sort("contact_id", 1)
-    quarantine = QuarantinedDocument._get_collection().find({}).sort("source_id", 1)
+    participants = mongodb.collection_for(Participant).find({}).sort("contact_id", 1)
+    quarantine = mongodb.collection_for(QuarantinedDocument).find({}).sort("source_id", 1)
     return [clean(doc) for doc in participants], [clean(doc) for doc in quarantine]
 
 
@@ -167,30 +149,41 @@ def test_a_second_run_writes_nothing_and_changes_nothing(source, tmp_path):
     assert target_snapshot(keep_ids=True) == before
 
 
-def test_an_interrupted_run_resumed_ends_like_one_clean_run(source, monkeypatch):
-    run_migration(now=NOW, skip_matching=True, progress=False)
+def migrate(**options):
+    return run_migration(now=NOW, options=MigrationOptions(progress=False, **options))
+
+
+def test_an_interrupted_run_resumed_ends_like_one_clean_run(source, store_faults):
+    migrate(skip_matching=True)
     clean = target_snapshot()
+    clean_rollups = rollup_snapshot()
     for collection in (Participant, QuarantinedDocument):
-        collection.drop_collection()
+        mongodb.collection_for(collection).drop()
+    refresh_rollups(now=NOW)
 
-    real_bulk_write = migration._bulk_write
-    calls = []
-
-    def dies_after_first_batch(collection, operations):
-        if calls:
-            raise KeyboardInterrupt("killed")
-        calls.append(len(operations))
-        real_bulk_write(collection, operations)
-
-    monkeypatch.setattr(migration, "_bulk_write", dies_after_first_batch)
-    with pytest.raises(KeyboardInterrupt):
-        run_migration(now=NOW, batch_size=2, skip_matching=True, progress=False)
+    store_faults.kill_after("participants", writes=1)
+    with pytest.raises(Killed):
+        migrate(batch_size=2, skip_matching=True)
     assert Participant.objects.count() == 2  # the first batch landed, the rest did not
 
-    monkeypatch.setattr(migration, "_bulk_write", real_bulk_write)
-    report = run_migration(now=NOW, batch_size=2, skip_matching=True, progress=False)
+    store_faults.clear()
+    report = migrate(batch_size=2, skip_matching=True)
     assert report["written"]["participants"] == {"inserted": 3, "updated": 0, "unchanged": 2}
     assert target_snapshot() == clean
+    assert rollup_snapshot() == clean_rollups
+
+
+def test_a_run_killed_between_a_write_and_its_rollup_update_is_caught_up(source, store_faults):
+    store_faults.kill_after("dashboard_rollups", writes=1)
+    with pytest.raises(Killed):
+        migrate(batch_size=2, skip_matching=True)
+    store_faults.clear()
+
+    migrate(batch_size=2, skip_matching=True)
+    incremental = rollup_snapshot()
+    refresh_rollups(now=NOW)
+    assert rollup_snapshot() == incremental
+    assert incremental["totals"]["participants"] == 5
 
 
 def test_dry_run_writes_nothing_and_still_reports(source, tmp_path):
@@ -208,8 +201,8 @@ def test_dry_run_writes_nothing_and_still_reports(source, tmp_path):
 
 
 def test_limit_takes_the_first_rows_by_id(source):
-    mongodb.source_collection().insert_one(source_doc(0, email="first@example.com"))
-    run_migration(now=NOW, limit=3, skip_matching=True, progress=False)
+    mongodb.source_collection().insert_one(source_row(0, email="first@example.com"))
+    migrate(limit=3, skip_matching=True)
     assert sorted(p.contact_id for p in Participant.objects) == [
         "ann@example.com",
         "first@example.com",
@@ -239,8 +232,8 @@ def test_backup_manifest_matches_the_source(source, tmp_path):
 
 
 def test_rerun_keeps_references_match_and_api_engagements(source):
-    run_migration(now=NOW, skip_matching=True, progress=False)
-    participants = Participant._get_collection()
+    migrate(skip_matching=True)
+    participants = mongodb.collection_for(Participant)
     api_engagement = {"campaign_id": "camp-api", "eo_contact_id": "eo-api", "opened": True}
     participants.update_one(
         {"contact_id": "ann@example.com"},
@@ -254,9 +247,9 @@ def test_rerun_keeps_references_match_and_api_engagements(source):
     )
     # The source gains a newer row for Ann: the re-run must update her, keeping the rest.
     mongodb.source_collection().insert_one(
-        source_doc(27, email="ann@example.com", campaign="camp-d", fields={"City": "Salem"})
+        source_row(27, email="ann@example.com", campaign="camp-d", fields={"City": "Salem"})
     )
-    report = run_migration(now=NOW, skip_matching=True, progress=False)
+    report = migrate(skip_matching=True)
 
     assert report["written"]["participants"] == {"inserted": 0, "updated": 1, "unchanged": 4}
     ann = Participant.objects.get(contact_id="ann@example.com")
@@ -275,15 +268,8 @@ def test_rerun_keeps_references_match_and_api_engagements(source):
     assert report["validation"]["ok"] is True
 
 
-def test_a_failed_check_makes_the_command_fail(source, monkeypatch, tmp_path):
-    real_bulk_write = migration._bulk_write
-
-    def loses_a_participant(collection, operations):
-        real_bulk_write(
-            collection, operations[1:] if collection.name == "participants" else operations
-        )
-
-    monkeypatch.setattr(migration, "_bulk_write", loses_a_participant)
+def test_a_failed_check_makes_the_command_fail(source, store_faults, tmp_path):
+    store_faults.lose_first_request("participants")
     report_path = tmp_path / "report.json"
     with pytest.raises(CommandError, match="validation failed"):
         run_command("--report", str(report_path))
@@ -294,16 +280,13 @@ def test_a_failed_check_makes_the_command_fail(source, monkeypatch, tmp_path):
     assert checks["campaign_counts_match"]["ok"] is False
 
 
-def test_matching_stats_go_into_the_report(source, monkeypatch, tmp_path):
-    def fake_match_participants(*, now):
-        participants = Participant._get_collection()
-        participants.update_many({}, {"$set": {"match": {"quality": "no_match", "version": 1}}})
-        return {"no_match_reasons": {"NO_ADDRESS": 5}}
+def test_matching_stats_go_into_the_report(source):
+    report = migrate()  # no county data, and no row has an address: nobody can match
 
-    monkeypatch.setattr(migration, "_matching", fake_match_participants)
-    report = run_migration(now=NOW, progress=False)
     assert report["match_quality"] == {"no_match": 5}
-    assert report["no_match_reasons"] == {"NO_ADDRESS": 5}
+    assert report["matching"]["processed"] == 5
+    assert report["no_match_reasons"] == report["matching"]["no_match_reasons"]
+    assert sum(report["no_match_reasons"].values()) == 5
 
 
 def test_rollback_needs_yes_and_drops_only_the_target(source):

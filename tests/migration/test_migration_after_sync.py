@@ -10,8 +10,10 @@ from dashboard.rollups import refresh_rollups
 from dashboard.selectors import rollup_snapshot
 from emailoctopus.sync import sync_emailoctopus
 from empowersave import mongodb
-from migration.run import ADDRESS_CHANGED, run_migration
+from migration.run import MigrationOptions, run_migration
+from migration.write import ADDRESS_CHANGED
 from tests.emailoctopus.fake_emailoctopus import BEN, CAMPAIGN_1, CAMPAIGN_2, client_for
+from tests.factories import source_row
 
 NOW = datetime(2025, 7, 1, 12, 0, tzinfo=UTC)
 NO_FLAGS = {"opened": False, "clicked": False, "bounced": False, "unsubscribed": False}
@@ -21,22 +23,21 @@ def sync(api):
     return sync_emailoctopus(client=client_for(api), now=NOW)
 
 
-def migrate(**kwargs):
-    kwargs.setdefault("skip_matching", True)
-    return run_migration(now=NOW, progress=False, **kwargs)
+def migrate(**options):
+    options.setdefault("skip_matching", True)
+    return run_migration(now=NOW, options=MigrationOptions(progress=False, **options))
 
 
 def row(n, *, email, campaign, synced_at, fields, eo_contact_id=None, engagement=None):
-    return {
-        "_id": ObjectId(f"{n:024x}"),
-        "campaign_id": campaign,
-        "contact_id": eo_contact_id,
-        "email_address": email,
-        "engagement": engagement or NO_FLAGS,
-        "fields": fields,
-        "status": "SUBSCRIBED",
-        "synced_at": synced_at,
-    }
+    return source_row(
+        n,
+        email=email,
+        campaign=campaign,
+        fields=fields,
+        contact_id=eo_contact_id,
+        engagement=engagement or NO_FLAGS,
+        synced_at=synced_at,
+    )
 
 
 def participants(*, with_match=False):

@@ -3,31 +3,31 @@ from datetime import UTC, datetime
 import pytest
 from bson import ObjectId
 
+from dashboard.rollups import refresh_rollups, rollup_collection
 from participants import selectors, services
-from participants.documents import (
-    DemographicReference,
-    MatchInfo,
-    Participant,
-    ResidenceReference,
+from tests.factories import (
+    engagement,
+    insert_participants,
+    match,
+    parcel,
+    participant_doc,
+    residence_ref,
 )
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 
 
 def stored(contact_id, *, campaigns, county=None, quality=None, version=0):
-    doc = {
-        "contact_id": contact_id,
-        "engagements": [
-            {"campaign_id": campaign, "opened": i == 0, "engaged_at": datetime(2024, 1, 1 + i)}
-            for i, campaign in enumerate(campaigns)
-        ],
-        "totals": {"sent": len(campaigns)},
-    }
+    engagements = [
+        engagement(campaign, opened=i == 0, engaged_at=datetime(2024, 1, 1 + i))
+        for i, campaign in enumerate(campaigns)
+    ]
+    doc = participant_doc(contact_id, engagements=engagements)
     if county:
-        doc["residence_ref"] = {"county": county, "parcel_id": f"{county}-1"}
+        doc["residence_ref"] = residence_ref(parcel(county=county, parcel_id=f"{county}-1"))
     if quality:
-        doc["match"] = {"quality": quality, "version": version}
-    return Participant._get_collection().insert_one(doc).inserted_id
+        doc["match"] = match(quality, version=version)
+    return insert_participants(doc)[0]["_id"]
 
 
 @pytest.fixture
@@ -71,15 +71,18 @@ def test_engagement_of_a_participant_for_a_campaign(people):
     assert selectors.engagement_for_campaign(participant=ann, campaign_id="nope") is None
 
 
+def update(before, **references):
+    change = services.ReferenceChange(before=before, **references)
+    return services.update_participant_references(change=change, now=NOW)
+
+
 def test_update_references_bumps_the_version_and_refuses_a_stale_one(people):
-    after = services.update_participant_references(
-        participant_id=people["bob"],
-        expected_version=0,
-        residence_ref=ResidenceReference(county="Kent", parcel_id="K-9", parcel_zip=7001),
-        demographic_ref=DemographicReference(county="Kent", parcel_id="K-9", linked_by="MANUAL"),
-        match=MatchInfo(quality="manual", method="review"),
-        now=NOW,
-        reviewed_by="reviewer",
+    bob_before = selectors.participant_document(participant_id=people["bob"])
+    after = update(
+        bob_before,
+        residence_ref={"county": "Kent", "parcel_id": "K-9", "parcel_zip": 7001},
+        demographic_ref={"county": "Kent", "parcel_id": "K-9", "linked_by": "MANUAL"},
+        match={"quality": "manual", "method": "review", "reviewed_by": "reviewer"},
     )
     assert after["match"]["version"] == 1
     bob = selectors.get_participant(participant_id=people["bob"])
@@ -89,25 +92,16 @@ def test_update_references_bumps_the_version_and_refuses_a_stale_one(people):
     assert bob.match.reviewed_by == "reviewer"
 
     with pytest.raises(services.StaleParticipant):
-        services.update_participant_references(
-            participant_id=people["bob"],
-            expected_version=0,
-            residence_ref=None,
-            demographic_ref=None,
-            match=MatchInfo(quality="no_match"),
-            now=NOW,
-        )
+        update(bob_before, residence_ref=None, demographic_ref=None, match={"quality": "no_match"})
     assert selectors.get_participant(participant_id=people["bob"]).residence_ref.parcel_id == "K-9"
 
 
 def test_update_references_can_remove_them(people):
-    services.update_participant_references(
-        participant_id=str(people["ann"]),
-        expected_version=0,
+    update(
+        selectors.participant_document(participant_id=str(people["ann"])),
         residence_ref=None,
         demographic_ref=None,
-        match=MatchInfo(quality="no_match", reason="wrong parcel"),
-        now=NOW,
+        match={"quality": "no_match", "reason": "wrong parcel"},
     )
     ann = selectors.get_participant(participant_id=people["ann"])
     assert ann.residence_ref is None
@@ -116,8 +110,6 @@ def test_update_references_can_remove_them(people):
 
 
 def test_update_references_keeps_dashboard_rollups_current(people):
-    from dashboard.rollups import refresh_rollups, rollup_collection
-
     def counters(doc, prefix=""):
         for key, value in doc.items():
             if isinstance(value, dict):
@@ -135,13 +127,11 @@ def test_update_references_keeps_dashboard_rollups_current(people):
         return found
 
     refresh_rollups(now=NOW)
-    services.update_participant_references(
-        participant_id=people["cy"],
-        expected_version=0,
-        residence_ref=ResidenceReference(county="Essex", parcel_id="E-7", parcel_zip=1970),
+    update(
+        selectors.participant_document(participant_id=people["cy"]),
+        residence_ref={"county": "Essex", "parcel_id": "E-7", "parcel_zip": 1970},
         demographic_ref=None,
-        match=MatchInfo(quality="manual"),
-        now=NOW,
+        match={"quality": "manual"},
     )
     incremental = rollups()
     refresh_rollups(now=NOW)

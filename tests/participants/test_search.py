@@ -4,26 +4,27 @@ import pytest
 from django.http import QueryDict
 
 from dashboard.filters import ParticipantFilter
-from participants.documents import Participant, ResidenceReference
+from participants.documents import Participant
 from participants.selectors import SEARCH_MAX_LENGTH, text_search_q
-from participants.transform import search_text_for
 from review.filters import QueueFilterSet
+from tests.factories import (
+    insert_participants,
+    parcel,
+    participant_doc,
+    participant_fields,
+    residence_ref,
+)
 
 
 def person(contact_id, first, last, address, *, parcel_address=None):
-    fields = {"FirstName": first, "LastName": last, "Address": address, "City": "Springfield"}
-    participant = Participant(
-        contact_id=contact_id,
-        email_address=contact_id,
-        search_text=search_text_for(fields=fields, email_address=contact_id, phone_number=None),
-        residence_ref=(
-            ResidenceReference(county="Essex", parcel_id="E-1", address=parcel_address)
-            if parcel_address
-            else None
-        ),
+    residence = residence_ref(parcel(parcel_id="E-1", address=parcel_address))
+    insert_participants(
+        participant_doc(
+            contact_id,
+            fields=participant_fields(first=first, last=last, address=address),
+            residence_ref=residence if parcel_address else None,
+        )
     )
-    participant.save()
-    return participant
 
 
 @pytest.fixture

@@ -6,12 +6,9 @@ from bson import ObjectId
 
 from participants import transform
 from participants.documents import Participant
-from participants.transform import (
-    merge_person,
-    parse_number,
-    quarantine_reason,
-    transform_fields,
-)
+from participants.fields import parse_number, transform_fields
+from participants.person import PersonMerge, merge_person
+from participants.transform import quarantine_reason
 
 
 def row(days, *, campaign="c-1", email="Ann.Lee@Example.com", fields=None, **extra):
@@ -195,7 +192,7 @@ def test_stored_values_win_when_later_and_otherwise_only_fill_gaps_or_go_to_hist
     }
 
     def merged(*, current_wins):
-        person = transform.PersonMerge("ann.lee@example.com")
+        person = PersonMerge("ann.lee@example.com")
         person.add(row(2, fields={"City": "Boston", "ZIP": "2134"}))
         person.add_stored(stored, current_wins=current_wins)
         return person.result()

@@ -6,7 +6,8 @@ import pytest
 
 from dashboard.rollups import refresh_rollups
 from dashboard.selectors import rollup_snapshot
-from participants.documents import MatchInfo, MatchQuality
+from empowersave import mongodb
+from participants.documents import MatchQuality, Participant
 from review import selectors, services
 from review.models import ReviewDecision
 from tests.review.review_data import (
@@ -15,6 +16,7 @@ from tests.review.review_data import (
     candidate,
     make_user,
     person,
+    queued,
     raw,
 )
 
@@ -51,8 +53,8 @@ def test_queue_orders_by_the_best_candidate_even_without_a_match_score(queue):
     """matching leaves `match.score` empty on no_match; its best candidate still counts."""
     person(
         "near@example.org", "Nia", "Near", "13 N Main St", "Springfield", "01104",
-        match=MatchInfo(
-            quality=MatchQuality.NO_MATCH,
+        match=queued(
+            MatchQuality.NO_MATCH,
             reason="HOUSE_NUMBER_NOT_FOUND",
             candidates=[candidate("E-100", 70.0, OTHER_HOUSE)],
         ),
@@ -161,7 +163,7 @@ def test_no_match_keeps_the_reason_and_leaves_the_queue(queue, reviewer):
 
 def test_no_match_drops_a_parcel_household_link_and_keeps_a_contact_one(queue, reviewer):
     accept_jane(queue, reviewer)  # Jane's household came with the parcel
-    services._collection().update_one(
+    mongodb.collection_for(Participant).update_one(
         {"_id": queue["rita"].id},
         {
             "$set": {
@@ -210,7 +212,7 @@ def test_stale_version_writes_nothing(queue, reviewer):
     accept_jane(queue, reviewer)  # the first reviewer saves; version is now 1
     second = make_user("second", reviewer=True)
     current = raw(queue["jane"])
-    with pytest.raises(services.StaleParticipant):
+    with pytest.raises(services.ReviewError, match="changed by someone else"):
         services.mark_no_match(
             participant_id=queue["jane"].id,
             reason="No parcel at this address",
@@ -222,17 +224,14 @@ def test_stale_version_writes_nothing(queue, reviewer):
     assert ReviewDecision.objects.filter(reviewer=second).count() == 0
 
 
-def test_conditional_update_catches_a_change_between_read_and_write(queue, reviewer, monkeypatch):
+def test_conditional_update_catches_a_change_between_read_and_write(queue, reviewer, store_faults):
     """Another writer bumps the version after this reviewer's read: the write must not land."""
-    real_load = services._load
-
-    def load_then_race(participant_id, expected_version):
-        doc = real_load(participant_id, expected_version)
-        services._collection().update_one({"_id": doc["_id"]}, {"$set": {"match.version": 7}})
-        return doc
-
-    monkeypatch.setattr(services, "_load", load_then_race)
-    with pytest.raises(services.StaleParticipant):
+    participants = mongodb.collection_for(Participant)
+    store_faults.race(
+        "participants",
+        lambda: participants.update_one({"_id": queue["jane"].id}, {"$set": {"match.version": 7}}),
+    )
+    with pytest.raises(services.ReviewError, match="while you were deciding"):
         accept_jane(queue, reviewer)
     after = raw(queue["jane"])
     assert after["match"]["quality"] == MatchQuality.PENDING
@@ -271,7 +270,7 @@ def test_undo_is_refused_after_a_later_change(queue, reviewer):
         reviewer=reviewer,
         now=NOW,
     )
-    with pytest.raises(services.StaleParticipant):
+    with pytest.raises(services.ReviewError, match="undo the later decisions first"):
         services.undo(decision_id=decision.pk, reviewer=reviewer, now=NOW)
     assert raw(queue["jane"])["match"]["quality"] == MatchQuality.NO_MATCH
 

@@ -191,7 +191,7 @@ def test_script_in_a_name_is_escaped(rc, queue):
         "1 Main St",
         "Springfield",
         "01104",
-        match=queue["nomad"].match,
+        match=raw(queue["nomad"])["match"],
     )
     for url in (reverse("review:queue"), change_url(evil)):
         html = rc.get(url).content.decode()
@@ -346,7 +346,7 @@ def test_review_what_matching_wrote(rc):
     ambiguous = person("a@example.org", "Ann", "Able", "12 Main Street", "Springfield", "01104")
     near = person("b@example.org", "Bob", "Baker", "13 N Main St", "Springfield", "1104")
     person("c@example.org", "Cy", "Cole", "12 North Main Street", "Springfield", "01104")
-    match_participants(now=NOW, workers=1)
+    match_participants(now=NOW)
 
     queue_page = rc.get(reverse("review:queue"))
     assert listed(queue_page) == ["a@example.org", "b@example.org"]  # the exact match is done

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from emailoctopus.client import EmailOctopusClient, EmailOctopusError
-from emailoctopus.sync import BATCH_SIZE, sync_emailoctopus
+from emailoctopus.sync import BATCH_SIZE, SyncOptions, sync_emailoctopus
 from empowersave.reports import write_json_report
 
 
@@ -49,10 +49,12 @@ class Command(BaseCommand):
             report = sync_emailoctopus(
                 client=client,
                 now=timezone.now(),
-                campaign_ids=options["campaigns"],
-                since=since,
-                dry_run=options["dry_run"],
-                batch_size=options["batch_size"],
+                options=SyncOptions(
+                    campaign_ids=tuple(options["campaigns"] or ()),
+                    since=since,
+                    dry_run=options["dry_run"],
+                    batch_size=options["batch_size"],
+                ),
             )
         except EmailOctopusError as error:
             raise CommandError(str(error)) from error

@@ -5,7 +5,9 @@ from django.utils import timezone
 
 from empowersave import mongodb
 from empowersave.reports import write_json_report
-from migration.run import DEFAULT_BATCH_SIZE, ValidationFailed, run_migration
+from migration.options import DEFAULT_BATCH_SIZE
+from migration.run import MigrationOptions, run_migration
+from migration.validation import ValidationFailed
 
 
 def _positive(text):
@@ -40,12 +42,14 @@ class Command(BaseCommand):
         try:
             report = run_migration(
                 now=now,
-                batch_size=options["batch_size"],
-                limit=options["limit"],
-                dry_run=options["dry_run"],
-                skip_matching=options["skip_matching"],
-                backup_dir=options["backup_dir"],
-                progress=options["verbosity"] > 0,
+                options=MigrationOptions(
+                    batch_size=options["batch_size"],
+                    limit=options["limit"],
+                    dry_run=options["dry_run"],
+                    skip_matching=options["skip_matching"],
+                    backup_dir=options["backup_dir"],
+                    progress=options["verbosity"] > 0,
+                ),
             )
         except ValidationFailed as error:
             report, failure = error.report, error

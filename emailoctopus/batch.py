@@ -1,0 +1,206 @@
+"""One batch of a campaign's report rows: validated, merged per person and written.
+
+A batch costs a few `$in` reads on indexed keys (EmailOctopus contact ids, contact_ids,
+quarantine ids) and two bulk writes (participants, quarantine, both through
+participants.services, which announce the change to the dashboard rollups), never a query per
+row. Rows that can change nothing (already applied, already quarantined) are dropped, and rows
+for an engagement we already hold carry its flags only, so the list contacts (custom fields) are
+fetched only when a batch brings new engagements.
+"""
+
+from collections import defaultdict
+
+from emailoctopus import state
+from emailoctopus.merge import merge_participant, validate_row
+from emailoctopus.rows import SourceRow, api_source_id, parse_timestamp, row_problem
+from empowersave import mongodb
+from participants import services
+from participants.documents import Participant, QuarantinedDocument
+from participants.transform import stored_time
+
+
+def apply_batch(run, *, campaign, pairs):
+    """Validate, merge and write one batch of (status, report row) pairs of one campaign.
+
+    `run` is the sync run (emailoctopus.sync): its clock, options, list contacts and tally.
+    """
+    campaign_id = campaign["id"]
+    built, quarantine = _collect_rows(campaign_id=campaign_id, pairs=pairs, now=run.now)
+    existing = _participants_of_contacts({r.eo_contact_id for r in built}, run.tally)
+    holders = _engagement_holders(existing)
+    quarantined = _quarantined_ids(
+        api_source_id(campaign_id, r.eo_contact_id)
+        for r in built
+        if (campaign_id, r.eo_contact_id) not in holders
+    )
+    fresh = [r for r in built if not _already_applied(r, holders, quarantined)]
+    run.tally.engagements_unchanged += len(built) - len(fresh)
+    new_engagements = [r for r in fresh if (campaign_id, r.eo_contact_id) not in holders]
+    contacts = run.directory.for_lists(campaign.get("to")) if new_engagements else {}
+    by_person, valid_source_ids = _rows_by_person(
+        fresh, holders=holders, contacts=contacts, quarantine=quarantine, now=run.now
+    )
+    existing.update(_participants(set(by_person) - set(existing), run.tally))
+    people, to_match = _merged_people(by_person, existing, run)
+    run.tally.quarantined.update((entry["source_id"], entry["reason"]) for entry in quarantine)
+    if run.options.dry_run:
+        wanted = {entry["source_id"] for entry in quarantine}
+        run.tally.quarantined_new += len(wanted - _quarantined_ids(wanted))
+        return
+    if people:
+        state.mark_pending(contact_ids=to_match)
+        services.upsert_people(people=people, now=run.now)
+    run.tally.quarantined_new += services.upsert_quarantine(
+        entries=quarantine, released=valid_source_ids
+    )
+
+
+def _engagement_holders(existing):
+    """(campaign_id, eo_contact_id) → (contact_id of the participant holding it, engagement)."""
+    holders = {}
+    for contact_id, doc in existing.items():
+        for engagement in doc.get("engagements") or ():
+            key = (engagement.get("campaign_id"), engagement.get("eo_contact_id"))
+            holders[key] = (contact_id, engagement)
+    return holders
+
+
+def _rows_by_person(fresh, *, holders, contacts, quarantine, now):
+    """({contact_id: legacy-shaped rows}, source ids of valid rows); unusable rows are appended
+    to `quarantine`."""
+    by_person = defaultdict(list)
+    valid_source_ids = []
+    for source_row in fresh:
+        holder = holders.get((source_row.campaign_id, source_row.eo_contact_id))
+        if holder is not None:  # new events on an engagement we have: its flags only
+            by_person[holder[0]].append(source_row.as_flags_document())
+            continue
+        source_row.contact = contacts.get(source_row.eo_contact_id)
+        document = source_row.as_source_document()
+        contact_id, problem = validate_row(document)
+        if problem:
+            quarantine.append(
+                services.quarantine_entry(
+                    source_id=document["_id"],
+                    reason=problem[0],
+                    detail=problem[1],
+                    original=document,
+                    now=now,
+                )
+            )
+            continue
+        valid_source_ids.append(document["_id"])
+        by_person[contact_id].append(document)
+    return by_person, valid_source_ids
+
+
+def _merged_people(by_person, existing, run):
+    """([(stored document or None, merged SOURCE_FIELDS)] of the people who change, contact ids
+    to match: new people and people whose address changed)."""
+    people, to_match = [], []
+    for contact_id, documents in by_person.items():
+        before = existing.get(contact_id)
+        merged, changes = merge_participant(before, documents)
+        run.tally.record(contact_id=contact_id, before=before, changes=changes)
+        if not changes.changed:
+            continue
+        if run.options.dry_run:  # later batches of this run see the change that was not written
+            after = {k: v for k, v in {**(before or {}), **merged}.items() if v is not None}
+            run.tally.unwritten[contact_id] = after
+        people.append((before, merged))
+        if before is None or changes.address_changed:
+            to_match.append(contact_id)
+    return people, to_match
+
+
+def _collect_rows(*, campaign_id, pairs, now):
+    """Report rows → one SourceRow per contact, plus quarantine entries for unusable rows.
+
+    An unusable row is quarantined under `api:<campaign>:<contact>:<status>`, apart from the
+    contact's other rows, which may well be fine.
+    """
+    built, quarantine = {}, []
+    for status, row in pairs:
+        problem = row_problem(row)
+        if problem:
+            eo_contact_id = row.get("contact_id") if isinstance(row, dict) else None
+            quarantine.append(
+                services.quarantine_entry(
+                    source_id=api_source_id(campaign_id, eo_contact_id or f"row:{row!r}")
+                    + f":{status}",
+                    reason=problem[0],
+                    detail=problem[1],
+                    original={"campaign_id": campaign_id, "status": status, "row": row},
+                    now=now,
+                )
+            )
+            continue
+        source_row = built.get(row["contact_id"])
+        if source_row is None:
+            source_row = built[row["contact_id"]] = SourceRow(
+                campaign_id=campaign_id,
+                eo_contact_id=row["contact_id"],
+                email=row.get("contact_email_address"),
+            )
+        source_row.add(status=status, occurred_at=parse_timestamp(row["occurred_at"]))
+    return list(built.values()), quarantine
+
+
+def _participants_of_contacts(eo_contact_ids, tally):
+    """Stored participants holding an engagement of these EmailOctopus contacts, by contact_id.
+
+    One `$in` read on `engagements.eo_contact_id` (indexed); the dry run's unwritten changes
+    count as stored.
+    """
+    eo_contact_ids = list(eo_contact_ids)
+    found = {
+        doc["contact_id"]: doc
+        for doc in mongodb.collection_for(Participant).find(
+            {"engagements.eo_contact_id": {"$in": eo_contact_ids}}
+        )
+    }
+    wanted = set(eo_contact_ids)
+    for contact_id, doc in tally.unwritten.items():
+        if any(e.get("eo_contact_id") in wanted for e in doc.get("engagements") or ()):
+            found[contact_id] = doc
+    return found
+
+
+def _participants(contact_ids, tally):
+    """Stored participants by contact_id (one `$in` read), as this run left them."""
+    contact_ids = [cid for cid in contact_ids if cid]
+    if not contact_ids:
+        return {}
+    found = {
+        doc["contact_id"]: doc
+        for doc in mongodb.collection_for(Participant).find({"contact_id": {"$in": contact_ids}})
+    }
+    found.update({cid: tally.unwritten[cid] for cid in contact_ids if cid in tally.unwritten})
+    return found
+
+
+def _quarantined_ids(source_ids):
+    source_ids = list(source_ids)
+    if not source_ids:
+        return set()
+    found = mongodb.collection_for(QuarantinedDocument).find(
+        {"source_id": {"$in": source_ids}}, {"source_id": 1}
+    )
+    return {doc["source_id"] for doc in found}
+
+
+def _already_applied(source_row, holders, quarantined):
+    """True when the row can change nothing: its engagement already has these flags and a time
+    at least as late, or (never applied) the row is already in quarantine.
+
+    Such rows (the page a cursor re-reads, a re-run) need neither the list contacts nor a write,
+    so a sync with nothing new costs one report request per status and campaign.
+    """
+    holder = holders.get((source_row.campaign_id, source_row.eo_contact_id))
+    if holder is None:
+        return api_source_id(source_row.campaign_id, source_row.eo_contact_id) in quarantined
+    engagement = holder[1]
+    flags_set = all(engagement.get(flag) for flag, on in source_row.flags.items() if on)
+    engaged_at = stored_time(engagement.get("engaged_at"))
+    occurred_at = stored_time(source_row.occurred_at)
+    return flags_set and engaged_at is not None and engaged_at >= occurred_at

@@ -1,0 +1,148 @@
+"""A source row's custom fields as the target stores them: cleaned, typed, ZIPs as five digits.
+
+Pure functions, no database. The migration and the API sync type every row's `fields` here, and
+matching and the dashboard read ZIPs through the same `normalize_zip`, so "02134", "2134" and
+"02134-1111" are one ZIP everywhere.
+"""
+
+import math
+import re
+
+_DIGITS = re.compile(r"\d+")
+
+TEXT = "text"
+ZIP = "zip"
+NUMBER = "number"
+
+# Source key → (kind, derived key). Derived keys hold what we parsed from the raw value.
+KNOWN_FIELDS = {
+    "FirstName": (TEXT, None),
+    "LastName": (TEXT, None),
+    "Address": (TEXT, None),
+    "City": (TEXT, None),
+    "Phone": (TEXT, None),
+    "ZIP": (ZIP, "zip5"),
+    "kWh": (NUMBER, "kwh_value"),
+    "annualcost": (NUMBER, "annual_cost_value"),
+    "AnnualSavings": (NUMBER, "annual_savings_value"),
+}
+_KNOWN_BY_LOWER = {key.lower(): key for key in KNOWN_FIELDS}
+# Stored keys that only hold what was parsed from a raw value (zip5, kwh_value, ...).
+DERIVED_FIELD_KEYS = frozenset(derived for _kind, derived in KNOWN_FIELDS.values() if derived)
+# The stored fields matching reads: when one changes, the person's match is out of date.
+ADDRESS_FIELD_KEYS = ("Address", "City", "ZIP", "zip5")
+
+_NUMBER = re.compile(r"^[-+]?(\d+(\.\d*)?|\.\d+)$")
+_NUMBER_NOISE = re.compile(r"[$,\s]|usd|kwh", re.IGNORECASE)
+
+
+def parse_number(raw):
+    """A float from a messy export value: "$1,234.50" → 1234.5, "12,400" → 12400.0.
+
+    "(12.50)" is accounting notation for -12.5. Anything that is not clearly a number
+    ("n/a", "", "about 40", NaN) gives None; callers keep the raw value beside it.
+    """
+    if isinstance(raw, bool) or raw is None:
+        return None
+    if isinstance(raw, int | float):
+        number = float(raw)
+        return number if math.isfinite(number) else None
+    if not isinstance(raw, str):
+        return None
+    text = raw.strip()
+    negative = text.startswith("(") and text.endswith(")")
+    if negative:
+        text = text[1:-1]
+    text = _NUMBER_NOISE.sub("", text)
+    if not _NUMBER.match(text):
+        return None
+    number = float(text)
+    return -number if negative else number
+
+
+def clean_text(raw):
+    """Stripped, inner whitespace collapsed; numbers become strings; empty → None."""
+    if isinstance(raw, str):
+        return " ".join(raw.split()) or None
+    if isinstance(raw, bool) or not isinstance(raw, int | float):
+        return None
+    if isinstance(raw, float) and not math.isfinite(raw):
+        return None
+    return str(int(raw)) if float(raw).is_integer() else str(raw)
+
+
+def is_empty(value):
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def clean_fields(raw_fields):
+    """Source `fields` → {source key: value} with empty values left out.
+
+    Known keys are matched case-insensitively (" zip" → "ZIP") and cleaned: text stripped and
+    numbers-as-text made strings. Number fields keep their raw value (parsed later). Unknown keys
+    are kept exactly as they came.
+    """
+    cleaned = {}
+    for key, value in (raw_fields or {}).items():
+        canonical = _KNOWN_BY_LOWER.get(key.strip().lower()) if isinstance(key, str) else None
+        if canonical is None or canonical in cleaned:
+            if not is_empty(value):
+                cleaned[key] = value
+            continue
+        kind, _derived = KNOWN_FIELDS[canonical]
+        if kind != NUMBER or isinstance(value, str):
+            value = clean_text(value)
+        if not is_empty(value):
+            cleaned[canonical] = value
+    return cleaned
+
+
+def typed_fields(cleaned):
+    """Add the derived values (zip5 and parsed numbers) to cleaned fields: the stored shape."""
+    typed = dict(cleaned)
+    for key, (kind, derived) in KNOWN_FIELDS.items():
+        value = cleaned.get(key)
+        if kind == ZIP:
+            zip5 = normalize_zip(value)
+            if zip5 is not None:
+                typed[derived] = zip5
+        elif kind == NUMBER and value is not None:
+            number = parse_number(value)
+            if number is not None:
+                typed[derived] = number
+    return typed
+
+
+def transform_fields(raw_fields):
+    """One row's `fields` in the stored `ParticipantFields` shape."""
+    return typed_fields(clean_fields(raw_fields))
+
+
+def normalize_zip(raw):
+    """A 5-digit ZIP string, or None.
+
+    Accepts strings and the ints that county `parcel_zip` holds: ZIP+4 ("12345-6789",
+    "123456789") is cut to five digits, and a ZIP that lost its leading zero (2134, "2134")
+    gets it back.
+    """
+    if raw.__class__ is str and len(raw) == 5 and raw.isdigit():  # the common case, fast
+        return None if raw == "00000" else raw
+    if raw is None or isinstance(raw, bool):
+        return None
+    if isinstance(raw, float):
+        if raw != raw or raw <= 0:
+            return None
+        raw = int(raw)
+    if isinstance(raw, int):
+        digits = str(raw)
+    else:
+        groups = _DIGITS.findall(str(raw))
+        digits = groups[0] if groups else ""
+        if len(groups) > 1 and len(digits) == 5 and len(groups[1]) == 4:
+            return digits
+    if len(digits) == 9:
+        digits = digits[:5]
+    if not 3 <= len(digits) <= 5:
+        return None
+    digits = digits.zfill(5)
+    return None if digits == "00000" else digits
