@@ -463,7 +463,7 @@ def test_csv_values_stay_as_they_are_except_formulas(analyst, docs, value, writt
     }
     doc["fields"] = doc["fields"] | {"LastName": value}
     doc.pop("_id")
-    insert([doc])
+    insert_participants(doc)
     response = analyst.get("/participants/export.csv?q=p%40example.org")
     text = b"".join(response.streaming_content).decode()
     rows = list(csv.DictReader(io.StringIO(text, newline="")))

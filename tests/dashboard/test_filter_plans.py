@@ -7,7 +7,8 @@ from django.http import QueryDict
 from dashboard.filters import ParticipantFilter
 from dashboard.rollups import refresh_rollups
 from participants.documents import Participant, ensure_indexes
-from tests.dashboard.dashboard_fixture import NOW, fixture_participants, insert
+from tests.dashboard.dashboard_fixture import fixture_participants
+from tests.factories import NOW, insert_participants
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +31,7 @@ pytestmark = pytest.mark.django_db
     ],
 )
 def test_the_filter_is_an_index_scan(query, index):
-    insert(fixture_participants())
+    insert_participants(*fixture_participants())
     ensure_indexes()
     refresh_rollups(now=NOW)
     filtered = ParticipantFilter(QueryDict(query), queryset=Participant.objects.all()).qs

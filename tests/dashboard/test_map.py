@@ -7,8 +7,9 @@ import pytest
 from dashboard import geo
 from dashboard.models import ANALYSTS_GROUP
 from dashboard.rollups import refresh_rollups
-from tests.dashboard.dashboard_fixture import NOW, fixture_participants, insert, participant
+from tests.dashboard.dashboard_fixture import fixture_participants
 from tests.dashboard.test_dashboard_pages import tables
+from tests.factories import NOW, insert_participants, participant
 from tests.users import make_user
 
 pytestmark = pytest.mark.django_db
@@ -50,8 +51,8 @@ def test_the_demo_counties_have_outlines():
 
 
 def test_map_page_places_each_zip_with_its_figures(analyst):
-    insert(fixture_participants())
-    insert([participant("zed@example.org", first="Zed", zip_raw="99999")])
+    insert_participants(*fixture_participants())
+    insert_participants(participant("zed@example.org", first="Zed", zip_raw="99999"))
     refresh_rollups(now=NOW)
     response = analyst.get("/map/")
     assert response.status_code == 200

@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from empowersave import mongodb
 from participants import selectors as participant_selectors
 from participants.documents import MatchQuality, Participant
 from review.models import REVIEWERS_GROUP
