@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 import usaddress
+from rapidfuzz.distance import OSA
 from scourgify.address_constants import (
     CITY_ABBRS,
     DIRECTIONAL_REPLACEMENTS,
@@ -76,6 +77,14 @@ ORDINAL_WORDS = {
 _TENS = {"TWENTY": 20, "THIRTY": 30, "FORTY": 40, "FIFTY": 50, "SIXTY": 60}
 _TENS.update({"SEVENTY": 70, "EIGHTY": 80, "NINETY": 90})
 _NUMERIC_ORDINAL = re.compile(r"^(\d+)(ST|ND|RD|TH)$")
+_ORDINAL_ENDINGS = ("TH", "ST", "ND", "RD")
+
+# Suffix words a typo is corrected to ("STTEET" → ST, "CERSCENT" → CRES): the common residential
+# ones, five letters or more, so that a short name word ("PARKS", "VIEWS") is never taken for one.
+_TYPO_SUFFIXES = (
+    "STREET", "AVENUE", "DRIVE", "COURT", "PLACE", "CIRCLE", "CRESCENT", "TERRACE", "BOULEVARD",
+    "PARKWAY", "TRAIL", "HIGHWAY", "SQUARE",
+)  # fmt: skip
 
 # Punctuation that separates words; "#" and "/" are kept because they carry meaning.
 _PUNCTUATION = re.compile(r"[^\w#/ ]+")
@@ -124,8 +133,42 @@ def _ordinal(number):
     return f"{number}{ {1: 'ST', 2: 'ND', 3: 'RD'}.get(number % 10, 'TH') }"
 
 
+def _edits_allowed(word):
+    """Typos tolerated in a word of this length: one, two from eight letters on."""
+    return 1 if len(word) < 8 else 2
+
+
+def _close_to(word, choices):
+    """The choice fewest edits away (OSA: a swap is one edit), within `_edits_allowed`; None
+    when there is none or two are equally close."""
+    limit = _edits_allowed(word)
+    distances = {choice: OSA.distance(word, choice, score_cutoff=limit) for choice in choices}
+    best = min(distances.values())
+    found = [choice for choice, distance in distances.items() if distance == best]
+    return found[0] if best <= limit and len(found) == 1 else None
+
+
+@lru_cache(maxsize=4096)
+def misspelled_ordinal(word):
+    """The ordinal number a misspelled ordinal word stands for ("FORTH" → 4, "EQEVENTH" → 11),
+    or None. Only words of five letters or more ending like an ordinal are read this way."""
+    if len(word) < 5 or not word.endswith(_ORDINAL_ENDINGS) or not word.isalpha():
+        return None
+    close = _close_to(word, ORDINAL_WORDS)
+    return ORDINAL_WORDS[close] if close else None
+
+
+@lru_cache(maxsize=4096)
+def misspelled_suffix(word):
+    """The Pub 28 suffix of a misspelled suffix word ("STTEET" → "ST"), or None."""
+    if len(word) < 5 or not word.isalpha() or word in STREET_TYPE_ABBREVIATIONS:
+        return None
+    close = _close_to(word, _TYPO_SUFFIXES)
+    return STREET_TYPE_ABBREVIATIONS[close] if close else None
+
+
 def _ordinals(words):
-    """ "FIRST" → "1ST", "TWENTY FIRST" → "21ST", "21st" stays "21ST"."""
+    """ "FIRST" → "1ST", "TWENTY FIRST" → "21ST", "21st" stays "21ST", "Forth" → "4TH"."""
     out = []
     index = 0
     while index < len(words):
@@ -139,6 +182,8 @@ def _ordinals(words):
             out.append(_ordinal(ORDINAL_WORDS[word]))
         elif match := _NUMERIC_ORDINAL.match(word):
             out.append(_ordinal(int(match.group(1))))
+        elif number := misspelled_ordinal(word):
+            out.append(_ordinal(number))
         else:
             out.append(word)
         index += 1
@@ -178,6 +223,8 @@ def normalize_street(text):
     if len(words) > 1 and words[-1] in DIRECTIONALS:
         postdirectional = DIRECTIONALS[words[-1]]
         words = words[:-1]
+    if len(words) > 1 and (corrected := misspelled_suffix(words[-1])):
+        words = [*words[:-1], corrected]  # "KNOX STTEET" → KNOX ST
     plain_words = words
     if len(words) > 1 and words[-1] in STREET_TYPE_ABBREVIATIONS:
         suffix = STREET_TYPE_ABBREVIATIONS[words[-1]]
