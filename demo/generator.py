@@ -62,7 +62,9 @@ class Noise:
     DIRECTIONAL_SPELLED = "directional_spelled"  # "North Main St"
     DIRECTIONAL_MISSING = "directional_missing"  # "Main St" for N MAIN ST (ambiguous beside S)
     ORDINAL_SPELLED = "ordinal_spelled"  # "First Ave"
+    ORDINAL_MISSPELLED = "ordinal_misspelled"  # "Forth Ave", "Eqeventh St"
     TYPO = "typo"  # a letter dropped, swapped or doubled in the street name
+    SUFFIX_TYPO = "suffix_typo"  # "Stteet", "Cerscent"
     UNIT = "unit"  # "Apt 3", "#12", "Unit B"
     FULL_LINE = "full_line"  # "street, city, ST zip" in Address
     ADDRESS_MISSING = "address_missing"
@@ -71,6 +73,7 @@ class Noise:
     CITY_WRONG = "city_wrong"  # a neighbouring town of the same county
     ZIP_MISSING = "zip_missing"
     ZIP_WRONG = "zip_wrong"  # another ZIP of the same county
+    ZIP_ONE_DIGIT = "zip_one_digit"  # one digit of the ZIP replaced
     ZIP_PLUS4 = "zip_plus4"
     ZIP_LOST_ZERO = "zip_lost_zero"  # "7102" for 07102
     NUMBER_THOUSANDS = "number_thousands"  # "12,400"
@@ -82,6 +85,9 @@ class Noise:
     UNKNOWN_KEY = "unknown_key"  # a custom field the schema does not know
     FIELD_CONFLICT = "field_conflict"  # an earlier campaign holds an older value
     NAME_CASE = "name_case"  # "JANE", " jane "
+    # The household record of their parcel names someone else (a previous occupant): set when
+    # the household records are built, never forced.
+    MOVED = "moved"
 
     ALL = (
         CASE,
@@ -92,7 +98,9 @@ class Noise:
         DIRECTIONAL_SPELLED,
         DIRECTIONAL_MISSING,
         ORDINAL_SPELLED,
+        ORDINAL_MISSPELLED,
         TYPO,
+        SUFFIX_TYPO,
         UNIT,
         FULL_LINE,
         ADDRESS_MISSING,
@@ -101,6 +109,7 @@ class Noise:
         CITY_WRONG,
         ZIP_MISSING,
         ZIP_WRONG,
+        ZIP_ONE_DIGIT,
         ZIP_PLUS4,
         ZIP_LOST_ZERO,
         NUMBER_THOUSANDS,
@@ -112,12 +121,13 @@ class Noise:
         UNKNOWN_KEY,
         FIELD_CONFLICT,
         NAME_CASE,
+        MOVED,
     )
     # Noise that only residents of a parcel get, so that the ground truth stays fair: a near
     # miss or an outsider with no street suffix, or no city and no ZIP, cannot be told apart
     # from a real parcel.
     RESIDENT_ONLY = (SUFFIX_MISSING, DIRECTIONAL_MISSING, ADDRESS_MISSING, CITY_MISSING)
-    RESIDENT_ONLY += (CITY_WRONG, ZIP_MISSING, ZIP_WRONG)
+    RESIDENT_ONLY += (CITY_WRONG, ZIP_MISSING, ZIP_WRONG, ZIP_ONE_DIGIT)
 
 
 class Malformed:
@@ -221,7 +231,7 @@ SUFFIXES = (
     ("ST", "Street", 22), ("AVE", "Avenue", 20), ("RD", "Road", 12), ("DR", "Drive", 12),
     ("LN", "Lane", 7), ("CT", "Court", 6), ("BLVD", "Boulevard", 4), ("WAY", "Way", 4),
     ("PL", "Place", 4), ("TER", "Terrace", 3), ("CIR", "Circle", 3), ("PKWY", "Parkway", 2),
-    ("TRL", "Trail", 1),
+    ("TRL", "Trail", 1), ("CRES", "Crescent", 1),
 )  # fmt: skip
 SUFFIX_WORDS = {abbr: word for abbr, word, _ in SUFFIXES}
 DIRECTIONALS = {"N": "North", "S": "South", "E": "East", "W": "West"}
@@ -442,11 +452,26 @@ def _next_street_keys(rng, county_index):
                 suffix = _weighted(rng, suffixes)
 
 
+TWIN_STREET_RATE = 0.03  # a town's street that repeats another town's, numbers and all
+
+
+def _twin(rng, streets, city, used):
+    """A street of another town of the county to repeat in this one (the same addresses in two
+    towns, such as 2084 FRANKLIN CIR), or None."""
+    if not streets or rng.random() >= TWIN_STREET_RATE:
+        return None
+    twin = rng.choice(streets)
+    key = (twin.predir, twin.name, twin.suffix)
+    return twin if twin.city != city and key not in used else None
+
+
 def build_parcels(rng, count):
-    """Parcels of three counties, street by street, with gaps in the house numbers."""
+    """Parcels of three counties, street by street, with gaps in the house numbers; a few
+    streets repeat in a second town of the county with the same house numbers."""
     parcels = []
     for county_index, spec in enumerate(COUNTIES):
         seen_ids = set()
+        county_streets = []
         county_count = round(count * spec["weight"])
         low, high = spec["house_numbers"]
         for city, weight, zips in spec["cities"]:
@@ -454,6 +479,18 @@ def build_parcels(rng, count):
             used = set()
             keys = _next_street_keys(rng, county_index)
             while remaining > 0:
+                if twin := _twin(rng, county_streets, city, used):
+                    used.add((twin.predir, twin.name, twin.suffix))
+                    street = Street(county_index, city, twin.predir, twin.name, twin.suffix)
+                    zip_code = rng.choice(zips)
+                    for number in twin.numbers[:remaining]:
+                        street.numbers.append(number)
+                        parcel_id = _parcel_id(rng, county_index, seen_ids)
+                        parcels.append(
+                            Parcel(county_index, city, zip_code, number, street, parcel_id)
+                        )
+                    remaining -= len(street.numbers)
+                    continue
                 key = next(keys, None)
                 if key is None:  # a big town: a second round of the same names
                     keys = _next_street_keys(rng, county_index)
@@ -464,6 +501,7 @@ def build_parcels(rng, count):
                 predir, name, suffix = key
                 size = min(remaining, rng.randint(8, 60))
                 street = Street(county_index, city, predir, name, suffix)
+                county_streets.append(street)
                 step = rng.choice((2, 2, 2, 4, 6, 10))
                 number = rng.randrange(low, max(low + 1, high - size * step * 2))
                 number = max(low, number - number % 2 + rng.randrange(2))  # one side or the other
@@ -664,8 +702,13 @@ def _render_street(rng, person, noise, forced):
         else:
             parts.append(predir + ("." if rng.random() < 0.1 else ""))
     if name in ORDINAL_WORDS:
-        if Noise.ORDINAL_SPELLED in forced or rng.random() < 0.3:
-            parts.append(ORDINAL_WORDS[name])
+        roll = rng.random()
+        word = ORDINAL_WORDS[name]
+        if len(word) >= 6 and (Noise.ORDINAL_MISSPELLED in forced or roll < 0.06):
+            parts.append(_typo(rng, word))  # "Forth", "Eqeventh"
+            noise.add(Noise.ORDINAL_MISSPELLED)
+        elif Noise.ORDINAL_SPELLED in forced or roll < 0.3:
+            parts.append(word)
             noise.add(Noise.ORDINAL_SPELLED)
         else:
             parts.append(name)
@@ -679,6 +722,9 @@ def _render_street(rng, person, noise, forced):
     roll = rng.random()
     if resident and (Noise.SUFFIX_MISSING in forced or roll < 0.03):
         noise.add(Noise.SUFFIX_MISSING)
+    elif len(SUFFIX_WORDS[suffix]) >= 5 and (Noise.SUFFIX_TYPO in forced or roll < 0.05):
+        parts.append(_typo(rng, SUFFIX_WORDS[suffix]))  # "Stteet", "Cerscent"
+        noise.add(Noise.SUFFIX_TYPO)
     elif Noise.SUFFIX_SPELLED in forced or roll < 0.28:
         parts.append(SUFFIX_WORDS[suffix])
         noise.add(Noise.SUFFIX_SPELLED)
@@ -731,7 +777,12 @@ def _render_zip(rng, person, noise, forced):
         county_zips = [z for _, _, zips in COUNTIES[person.county]["cities"] for z in zips]
         noise.add(Noise.ZIP_WRONG)
         return rng.choice([z for z in county_zips if z != zip_code]), True
-    if Noise.ZIP_PLUS4 in forced or roll < 0.13:
+    if resident and (Noise.ZIP_ONE_DIGIT in forced or roll < 0.09):
+        noise.add(Noise.ZIP_ONE_DIGIT)
+        position = rng.randrange(2, 5)
+        digit = rng.choice([d for d in "0123456789" if d != zip_code[position]])
+        return zip_code[:position] + digit + zip_code[position + 1 :], True
+    if Noise.ZIP_PLUS4 in forced or roll < 0.15:
         noise.add(Noise.ZIP_PLUS4)
         return f"{zip_code}-{rng.randint(1, 9999):04d}", False
     if zip_code.startswith("0") and (Noise.ZIP_LOST_ZERO in forced or roll < 0.45):
@@ -971,6 +1022,9 @@ def _customer_name(rng, first, last):
     return f"{first} {last}"
 
 
+MOVED_RATE = 0.08  # household records of an occupied parcel that name a previous occupant
+
+
 def build_demographics(rng, *, parcels, identities):
     """Household records for about three parcels in four, some with the resident's contact."""
     docs = []
@@ -980,7 +1034,12 @@ def build_demographics(rng, *, parcels, identities):
         parcel.demographic = True
         spec = COUNTIES[parcel.county]
         email = mobile = None
-        if parcel.residents:
+        if parcel.residents and rng.random() < MOVED_RATE:
+            first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+            name = _customer_name(rng, first, last)  # a previous occupant's record
+            for resident in parcel.residents:
+                resident.noise.add(Noise.MOVED)
+        elif parcel.residents:
             resident = rng.choice(parcel.residents)
             first = resident.first if rng.random() < 0.8 else rng.choice(FIRST_NAMES)
             name = _customer_name(rng, first, resident.last)
@@ -1099,7 +1158,7 @@ def generate(*, participants, seed, now, parcels=None):
 
 def _can_carry(person, k, kind):
     """Whether a kind of noise can show on this person (forced on the first people)."""
-    number, predir, name, _suffix, city, zip_code, _state = person.address
+    number, predir, name, suffix, city, zip_code, _state = person.address
     resident = person.residence == Residence.PARCEL
     checks = {
         Noise.FIELD_CONFLICT: k >= 2,
@@ -1111,6 +1170,9 @@ def _can_carry(person, k, kind):
         Noise.DIRECTIONAL_MISSING: bool(predir),
         Noise.TYPO: name not in ORDINAL_WORDS and max(map(len, name.split())) >= 5,
         Noise.CITY_TYPO: len(city) >= 6,
+        Noise.ORDINAL_MISSPELLED: len(ORDINAL_WORDS.get(name, "")) >= 6,
+        Noise.SUFFIX_TYPO: len(SUFFIX_WORDS[suffix]) >= 5,
+        Noise.MOVED: False,
     }
     return checks.get(kind, True) and (resident or kind not in Noise.RESIDENT_ONLY)
 

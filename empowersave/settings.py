@@ -180,14 +180,14 @@ COUNTY_DEMOGRAPHIC_COLLECTION = os.environ.get(
     "COUNTY_DEMOGRAPHIC_COLLECTION", "county_demographic_data"
 )
 
-# --- Reference matching thresholds (matching/, scores 0-100) ------------------
-MATCH_ACCEPT_SCORE = env_float("MATCH_ACCEPT_SCORE", 85.0)  # fuzzy: at least this score…
-MATCH_MIN_MARGIN = env_float("MATCH_MIN_MARGIN", 8.0)  # …and this far ahead of the runner-up
-MATCH_REVIEW_SCORE = env_float("MATCH_REVIEW_SCORE", 60.0)  # below: no_match, not pending
+# --- Reference matching thresholds (matching/; probabilities 0-1, weights in bits) ----
+MATCH_ACCEPT_PROBABILITY = env_float("MATCH_ACCEPT_PROBABILITY", 0.99)  # accept at least this…
+MATCH_MIN_WEIGHT_GAP = env_float("MATCH_MIN_WEIGHT_GAP", 5.0)  # …this many bits ahead of the next
+MATCH_REVIEW_PROBABILITY = env_float("MATCH_REVIEW_PROBABILITY", 0.05)  # below: no_match
 MATCH_STREET_CUTOFF = env_float("MATCH_STREET_CUTOFF", 80.0)  # typo'd street name → known one
 MATCH_CITY_CUTOFF = env_float("MATCH_CITY_CUTOFF", 85.0)  # city similarity that counts as agreeing
 MATCH_CANDIDATES_KEPT = int(env_float("MATCH_CANDIDATES_KEPT", 5))  # candidates kept for review
-MATCH_LINK_BY_NAME = env_bool("MATCH_LINK_BY_NAME", True)  # demographic rule 3 (name in ZIP)
+MATCH_LINK_BY_NAME = env_bool("MATCH_LINK_BY_NAME", False)  # demographic rule 3 (name in ZIP)
 
 # --- EmailOctopus API v2 (sync_emailoctopus) ---------------------------------
 EMAILOCTOPUS_API_BASE_URL = os.environ.get(

@@ -5,7 +5,11 @@ the blocking indexes map a key to the rows that share it:
 
 - house number + ZIP           → survives a typo in the street name;
 - house number + street key    → survives a missing or wrong ZIP;
-- city + street key            → survives a broken house number (candidates for review only).
+- city + street key            → survives a broken house number (candidates for review only);
+- household records by (ZIP, name), email and mobile → people as evidence (matching.comparison).
+
+Counts for the street's term-frequency adjustment: parcels per (ZIP, street key), per ZIP and
+per street key.
 
 County resolution comes from the data itself: the ZIPs and cities each county's parcels cover.
 Memory per parcel is printed by benchmarks/matching_benchmark.py.
@@ -104,6 +108,7 @@ class ParcelIndex:
         self.parcel_zip = []
         self.house_number = []
         self.street = []
+        self.unit = []
         self.city = []
         self.zip5 = []
         self.by_parcel = defaultdict(dict)  # county → parcel_id → row
@@ -116,6 +121,9 @@ class ParcelIndex:
         self.zip_streets = defaultdict(set)  # zip5 → street keys, for typo correction
         self.city_streets = defaultdict(set)
         self.all_street_keys = set()  # the typo search's area when ZIP and city give none
+        self.zip_street_count = defaultdict(int)  # (zip5, street key) → parcels
+        self.zip_count = defaultdict(int)
+        self.street_count = defaultdict(int)
         self._shared = {}  # one int object per distinct parcel_zip
 
     def __len__(self):
@@ -142,12 +150,14 @@ class ParcelIndex:
         self.parcel_zip.append(parcel_zip)
         self.house_number.append(intern(parsed.house_number))
         self.street.append(intern(parsed.street))
+        self.unit.append(intern(parsed.unit))
         key = intern(parsed.street_key)
         self.city.append(intern(city))
         self.zip5.append(intern(zip5))
         self.by_parcel[county][parcel_id] = row
         number = house_number_key(parsed.house_number)
         if zip5:
+            self.zip_count[zip5] += 1
             self.zip_counties[zip5].add(county)
             if city:
                 self.zip_cities[zip5].add(city)
@@ -156,6 +166,9 @@ class ParcelIndex:
         if number is not None and zip5:
             _add(self.by_house_zip, (number, zip5), row)
         if key:
+            self.street_count[key] += 1
+            if zip5:
+                self.zip_street_count[(zip5, key)] += 1
             self.all_street_keys.add(key)
             short_key = normalize_street(parsed.street).short_key
             keys = (key,) if short_key == key else (key, sys.intern(short_key))
@@ -198,7 +211,9 @@ class DemographicIndex:
 
     def __init__(self):
         self.records = []  # tuples in DEMOGRAPHIC_FIELDS order
+        self.people = []  # (name key, surname words, email key, phone key) per record
         self.by_parcel = defaultdict(dict)  # county → parcel_id → row(s)
+        self.by_parcel_row = {}  # parcel row → record row(s)
         self.by_email = {}
         self.by_mobile = {}
         self.by_zip_name = {}
@@ -216,13 +231,20 @@ class DemographicIndex:
             (county, parcel_id, *(doc.get(name) for name in DEMOGRAPHIC_FIELDS[2:]))
         )
         _add(self.by_parcel[county], parcel_id, row)
-        if email := email_key(doc.get("email")):
+        email = email_key(doc.get("email"))
+        mobile = phone_key(doc.get("mobile"))
+        name = name_key(doc.get("customer_name"))
+        self.people.append(
+            (name, frozenset(name.split(" ")) if name else frozenset(), email, mobile)
+        )
+        if email:
             _add(self.by_email, email, row)
-        if mobile := phone_key(doc.get("mobile")):
+        if mobile:
             _add(self.by_mobile, mobile, row)
         parcel_row = parcels.row_of(county, parcel_id)
+        if parcel_row is not None:
+            _add(self.by_parcel_row, parcel_row, row)
         zip5 = parcels.zip5[parcel_row] if parcel_row is not None else None
-        name = name_key(doc.get("customer_name"))
         if zip5 and name:
             _add(self.by_zip_name, (zip5, name), row)
 

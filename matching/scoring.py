@@ -1,18 +1,26 @@
-"""Candidate search and scoring of one participant address against a ParcelIndex.
+"""Candidate search and the decision for one participant address against a CountyIndex.
 
-Score (0-100) = 0.7 × street similarity + 30 when the locality agrees (ZIP or city; 25 when the
-other of the two disagrees), minus 30 when the house number differs. A city the county data
-knows agrees only when equal; an unknown one (a typo) when similar enough. Street similarity is
-rapidfuzz's ratio of the street names (the street key), minus 15 for each conflicting
-directional or suffix ("MAIN ST" vs "MAIN AVE") and 5 for one given on one side only; a street
-typed without its suffix may end in a word that is both ("Aspen Point" for ASPEN POINT RD).
-An automatic match needs the house number to agree:
+Candidates come from blocking (matching.index): house number + ZIP, house number + street,
+household records under the participant's name in their ZIP or with their email or phone, and,
+when no parcel has the house number, the parcels of the street (near misses, for review). Each is
+compared field by field (matching.comparison) and weighed in bits (matching.weights); its match
+probability is 2^w / (1 + 2^w). Candidates are ranked by weight; the gap is the best weight minus
+the runner-up's.
 
-- exact: house number, normalised street and locality equal, and no other parcel like it;
-- fuzzy: score ≥ MATCH_ACCEPT_SCORE and ≥ MATCH_MIN_MARGIN ahead of the runner-up;
-- pending: the best same-number candidate scores ≥ MATCH_REVIEW_SCORE but is not accepted;
-- no_match: nothing plausible (no address, no candidate, no parcel at that house number on the
-  street, or a weak score). Candidates are kept either way so a reviewer sees why.
+- exact / fuzzy (accepted): probability ≥ MATCH_ACCEPT_PROBABILITY, gap ≥ MATCH_MIN_WEIGHT_GAP
+  bits, and the evidence rule holds: either the address agrees (house number equal, street
+  equal or close, ZIP or city agreeing), or a person on the parcel's household record is the
+  participant (name, email or phone) while the locality agrees and no given address part
+  disagrees. So a candidate whose house number differs is never accepted on its address, and a
+  name alone never links. `exact` when the normalised street and house number are equal.
+- pending: the best candidate's probability ≥ MATCH_REVIEW_PROBABILITY but it is not accepted
+  (reason AMBIGUOUS: the gap is not clear, e.g. the same address in two towns and nothing else
+  to tell them apart; BELOW_THRESHOLD; UNCONFIRMED: probable, but the evidence rule fails;
+  NO_HOUSE_NUMBER).
+- no_match: nothing plausible (NO_ADDRESS, NO_CANDIDATES, HOUSE_NUMBER_NOT_FOUND: the street
+  exists but no parcel has the number and no person evidence places them, LOW_SCORE: the best
+  probability is under the review threshold). Candidates are kept either way so a reviewer
+  sees why.
 """
 
 from typing import NamedTuple
@@ -20,8 +28,15 @@ from typing import NamedTuple
 from django.conf import settings
 from rapidfuzz import fuzz, process
 
-from matching.index import house_number_key, rows_of
-from matching.normalize import normalize_city, normalize_street, normalize_zip, parse_address
+from matching.comparison import STREET_AGREES, compare
+from matching.index import email_key, house_number_key, name_key, phone_key, rows_of
+from matching.normalize import (
+    normalize_city,
+    normalize_street,
+    normalize_zip,
+    parse_address,
+)
+from matching.weights import DEFAULT_PARAMETERS, MISSING
 from participants.documents import MatchQuality
 
 # Reasons (match.reason) for pending and no_match.
@@ -32,78 +47,62 @@ HOUSE_NUMBER_NOT_FOUND = "HOUSE_NUMBER_NOT_FOUND"
 LOW_SCORE = "LOW_SCORE"
 AMBIGUOUS = "AMBIGUOUS"
 BELOW_THRESHOLD = "BELOW_THRESHOLD"
+UNCONFIRMED = "UNCONFIRMED"
 
 # Blocking keys, recorded as match.method.
 HOUSE_ZIP = "house_number+zip"
 HOUSE_STREET = "house_number+street"
 CITY_STREET = "city+street"
+NAME_ZIP = "name+zip"
+CONTACT = "email/phone"
 
-STREET_WEIGHT = 0.7
-LOCALITY_POINTS = 30.0
-LOCALITY_CONFLICT = 5.0
-HOUSE_NUMBER_PENALTY = 30.0
-PART_CONFLICT = 15.0
-PART_ONE_SIDED = 5.0
-STREET_AGREES = 90.0
+LOCALITY_AGREES = {"zip": ("exact", "one_digit"), "city": ("exact", "similar")}
+PERSON_AGREES = {"name": ("exact", "similar"), "email": ("exact",), "phone": ("exact",)}
 
 
 class Thresholds(NamedTuple):
-    accept: float
-    margin: float
-    review: float
+    accept: float  # probability
+    min_gap: float  # bits between the best candidate and the runner-up
+    review: float  # probability
     street_cutoff: float
     city_cutoff: float
     kept: int
     link_by_name: bool  # demographic rule 3
+    parameters: object = DEFAULT_PARAMETERS  # weights.MatchParameters
 
     @classmethod
-    def from_settings(cls):
+    def from_settings(cls, parameters=None):
         return cls(
-            settings.MATCH_ACCEPT_SCORE,
-            settings.MATCH_MIN_MARGIN,
-            settings.MATCH_REVIEW_SCORE,
+            settings.MATCH_ACCEPT_PROBABILITY,
+            settings.MATCH_MIN_WEIGHT_GAP,
+            settings.MATCH_REVIEW_PROBABILITY,
             settings.MATCH_STREET_CUTOFF,
             settings.MATCH_CITY_CUTOFF,
             settings.MATCH_CANDIDATES_KEPT,
             settings.MATCH_LINK_BY_NAME,
+            parameters or DEFAULT_PARAMETERS,
         )
-
-
-class Candidate(NamedTuple):
-    row: int
-    score: float
-    method: str
-    house_number: bool  # agreement of each field
-    street: bool  # street similarity ≥ 90
-    street_exact: bool
-    city: bool
-    zip: bool
-
-    @property
-    def agreement(self):
-        """Which fields agreed, as stored on the participant for reviewers."""
-        return {
-            "house_number": self.house_number,
-            "street": self.street,
-            "street_exact": self.street_exact,
-            "city": self.city,
-            "zip": self.zip,
-        }
 
 
 class Decision(NamedTuple):
     quality: str
     row: int | None  # the matched parcel row (exact/fuzzy)
-    score: float | None
+    probability: float | None  # of the best candidate
     method: str | None
     agreement: dict | None
     reason: str | None
-    candidates: list  # Candidate, best first, at most `kept`
+    candidates: list  # Comparison, best first, at most `kept`
     county_resolution: str | None  # zip | city | all
+    weight_gap: float | None  # bits from the best candidate to the runner-up
+    prior: float = 0.0  # the prior weight (bits) the candidates started from
+
+    @property
+    def score(self):
+        return round(100.0 * self.probability, 2) if self.probability is not None else None
 
 
 class Query(NamedTuple):
-    """A participant address, normalised once."""
+    """A participant, normalised once: the address, and the person as evidence."""
 
     house_number: str | None
     number: int | None
@@ -111,17 +110,24 @@ class Query(NamedTuple):
     street_key: str | None
     city: str | None
     zips: tuple
+    unit: str | None = None
+    name: str | None = None  # order-free name key ("JANET THOMPSON")
+    surname: frozenset | None = None  # the last name's words
+    email: str | None = None
+    phones: tuple = ()
 
 
-def make_query(*, address, city, zip_code):
-    """Normalise a participant's Address, City and ZIP fields; the line's own city/ZIP fill gaps
-    and a ZIP in the line is tried next to the ZIP field."""
+def make_query(*, address, city, zip_code, first_name=None, last_name=None, email=None, phones=()):
+    """Normalise a participant's Address, City and ZIP fields (the line's own city/ZIP fill
+    gaps, and a ZIP in the line is tried next to the ZIP field), their name and contacts."""
     parsed = parse_address(address)
     city_norm = normalize_city(city) if city and isinstance(city, str) else None
     zips = []
     for value in (normalize_zip(zip_code), parsed.zip5):
         if value and value not in zips:
             zips.append(value)
+    surname = name_key(last_name) if isinstance(last_name, str) else None
+    name = name_key(*(part for part in (first_name, last_name) if isinstance(part, str)))
     return Query(
         parsed.house_number,
         house_number_key(parsed.house_number),
@@ -129,37 +135,12 @@ def make_query(*, address, city, zip_code):
         parsed.street_key,
         city_norm or parsed.city,
         tuple(zips),
+        parsed.unit,
+        name if name and surname and name != surname else None,  # a first and a last name
+        frozenset(surname.split(" ")) if surname else None,
+        email_key(email),
+        tuple(key for key in map(phone_key, phones) if key),
     )
-
-
-def _street_score(query_street, parcel_street):
-    if query_street == parcel_street:
-        return 100.0
-    mine, theirs = normalize_street(query_street), normalize_street(parcel_street)
-    my_suffix, their_suffix = mine.suffix, theirs.suffix
-    if mine.key == theirs.key:
-        score = 100.0
-    elif mine.plain == theirs.short_key:  # "Aspen Point" for ASPEN POINT RD: no suffix given
-        score, my_suffix = 100.0, None
-    elif mine.short_key == theirs.plain:
-        score, their_suffix = 100.0, None
-    else:
-        score = fuzz.ratio(mine.key, theirs.key)
-        if mine.plain != mine.key or theirs.plain != theirs.key:  # a typo in "Stnoe Point"
-            alternative = fuzz.ratio(mine.plain, theirs.short_key)
-            if alternative > score:
-                score, my_suffix = alternative, None
-            alternative = fuzz.ratio(mine.short_key, theirs.plain)
-            if alternative > score:
-                score, my_suffix, their_suffix = alternative, mine.suffix, None
-    for a, b in (
-        (mine.predirectional, theirs.predirectional),
-        (my_suffix, their_suffix),
-        (mine.postdirectional, theirs.postdirectional),
-    ):
-        if a != b:
-            score -= PART_CONFLICT if a and b else PART_ONE_SIDED
-    return score
 
 
 def _corrected_keys(parcels, query, thresholds):
@@ -223,95 +204,119 @@ def _same_street(parcels, query, thresholds):
     return found
 
 
-def score_row(parcels, query, row, thresholds, *, method):
-    """The Candidate for one parcel row (see the module docstring for the score)."""
-    parcel_street = parcels.street[row]
-    exact = query.street == parcel_street
-    if exact:
-        street = 100.0
-    else:
-        street = _street_score(query.street, parcel_street) if parcel_street else 0.0
-    zip_agrees = parcels.zip5[row] in query.zips
-    parcel_city = parcels.city[row]
-    city_agrees = bool(query.city and parcel_city) and (
-        query.city == parcel_city
-        or (
-            query.city not in parcels.city_counties  # a typo; a known city is another city
-            and fuzz.ratio(query.city, parcel_city) >= thresholds.city_cutoff
-        )
+def _people(index, query):
+    """{row: method} of the parcels whose household record carries the participant's name in
+    their ZIP, or their email or phone."""
+    demographics, parcels = index.demographics, index.parcels
+    records = []
+    if query.name:
+        for zip5 in query.zips:
+            found = rows_of(demographics.by_zip_name, (zip5, query.name))
+            records.extend((record, NAME_ZIP) for record in found)
+    if query.email:
+        records.extend((record, CONTACT) for record in rows_of(demographics.by_email, query.email))
+    for phone in query.phones:
+        records.extend((record, CONTACT) for record in rows_of(demographics.by_mobile, phone))
+    found = {}
+    for record, method in records:
+        county, parcel_id = demographics.records[record][:2]
+        row = parcels.row_of(county, parcel_id)
+        if row is not None:
+            found.setdefault(row, method)
+    return found
+
+
+def score_row(index, query, row, thresholds, *, method, prior=None):
+    """The Comparison of one parcel row (see matching.comparison)."""
+    model = thresholds.parameters.model()
+    if prior is None:
+        prior = model.prior_weight(len(index.parcels))
+    return compare(index, query, row, model, prior=prior, method=method,
+                   city_cutoff=thresholds.city_cutoff)  # fmt: skip
+
+
+def _no_match(reason, candidates=(), resolution=None, gap=None, prior=0.0):
+    best = candidates[0] if candidates else None
+    return Decision(MatchQuality.NO_MATCH, None, best.probability if best else None,
+                    None, None, reason, list(candidates), resolution, gap, prior)  # fmt: skip
+
+
+def evidence_holds(candidate):
+    """Whether a candidate may be accepted at all (see the module docstring)."""
+    locality = (
+        candidate.level("zip") in LOCALITY_AGREES["zip"]
+        or candidate.city_level in LOCALITY_AGREES["city"]
     )
-    number_agrees = query.house_number == parcels.house_number[row]
-    score = STREET_WEIGHT * street
-    if zip_agrees or city_agrees:
-        score += LOCALITY_POINTS
-        if (query.zips and not zip_agrees) or (query.city and not city_agrees):
-            score -= LOCALITY_CONFLICT  # the other locality field says elsewhere
-    if not number_agrees:
-        score = max(score - HOUSE_NUMBER_PENALTY, 0.0)
-    return Candidate(
-        row,
-        round(score, 1),
-        method,
-        number_agrees,
-        street >= STREET_AGREES,
-        exact,
-        city_agrees,
-        zip_agrees,
+    if not locality:
+        return False
+    number = candidate.house_number_level
+    street = candidate.level("street")
+    if number == "exact" and street in (*STREET_AGREES, "similar"):
+        return True
+    person = any(candidate.level(column) in wanted for column, wanted in PERSON_AGREES.items())
+    return person and number in ("exact", MISSING) and street != "different"
+
+
+def _pending(reason, best, kept, resolution, gap, prior):
+    return Decision(MatchQuality.PENDING, None, best.probability, best.method, best.agreement,
+                    reason, kept, resolution, gap, prior)  # fmt: skip
+
+
+def _accepted(best, kept, resolution, gap, prior):
+    exact = (
+        best.street_exact
+        and best.house_number_level == "exact"
+        and (best.level("zip") == "exact" or best.city_level in LOCALITY_AGREES["city"])
     )
+    quality = MatchQuality.EXACT if exact else MatchQuality.FUZZY
+    return Decision(quality, best.row, best.probability, best.method, best.agreement, None,
+                    kept, resolution, gap, prior)  # fmt: skip
 
 
-def _no_match(reason, candidates=(), resolution=None):
-    return Decision(
-        MatchQuality.NO_MATCH, None, None, None, None, reason, list(candidates), resolution
-    )
-
-
-def decide(parcels, query, thresholds):
-    """The Decision for one normalised address (pure: no database access)."""
-    if not query.street:
-        return _no_match(NO_ADDRESS)
-    _counties, resolution = parcels.counties_for(zips=query.zips, city=query.city)
-    found = _gather(parcels, query, thresholds)
-    scored = [
-        score_row(parcels, query, row, thresholds, method=method) for row, method in found.items()
-    ]
-    if not any(candidate.house_number for candidate in scored):
+def _candidates(index, query, thresholds, prior):
+    """The scored candidates of a participant, best first."""
+    parcels = index.parcels
+    found = _gather(parcels, query, thresholds) if query.street else {}
+    if query.street is None and query.number is not None:
+        for zip5 in query.zips:  # no street: the house number in the ZIP, for names to carry
+            for row in rows_of(parcels.by_house_zip, (query.number, zip5)):
+                found.setdefault(row, HOUSE_ZIP)
+    for row, method in _people(index, query).items():
+        found.setdefault(row, method)
+    scored = [score_row(index, query, row, thresholds, method=method, prior=prior)
+              for row, method in found.items()]  # fmt: skip
+    if query.street and not any(c.house_number_level == "exact" for c in scored):
         # No parcel at this house number: the street's parcels show the reviewer the near miss.
         for row, method in _same_street(parcels, query, thresholds).items():
             if row not in found:
-                scored.append(score_row(parcels, query, row, thresholds, method=method))
-    scored.sort(key=lambda candidate: (-candidate.score, parcels.parcel_id[candidate.row]))
-    kept = scored[: thresholds.kept]
-    if query.number is None:
-        reason = NO_HOUSE_NUMBER if kept else NO_CANDIDATES
-        if kept and kept[0].score >= thresholds.review - HOUSE_NUMBER_PENALTY:
-            return Decision(MatchQuality.PENDING, None, kept[0].score, kept[0].method,
-                            kept[0].agreement, reason, kept, resolution)  # fmt: skip
-        return _no_match(reason, kept, resolution)
+                scored.append(score_row(index, query, row, thresholds, method=method, prior=prior))
+    scored.sort(key=lambda candidate: (-candidate.weight, parcels.parcel_id[candidate.row]))
+    return scored
+
+
+def decide(index, query, thresholds):
+    """The Decision for one normalised participant (pure: no database access)."""
+    _counties, resolution = index.parcels.counties_for(zips=query.zips, city=query.city)
+    prior = thresholds.parameters.model().prior_weight(len(index.parcels))
+    scored = _candidates(index, query, thresholds, prior)
     if not scored:
-        return _no_match(NO_CANDIDATES, (), resolution)
-    best = next((c for c in scored if c.house_number), None)
-    if best is None:
-        return _no_match(HOUSE_NUMBER_NOT_FOUND, kept, resolution)
-    runner_up = next((c for c in scored if c is not best), None)
-    if best.street_exact and (best.zip or best.city):
-        rivals = [
-            candidate
-            for candidate in scored
-            if candidate is not best
-            and candidate.house_number
-            and candidate.street_exact
-            and (candidate.zip or candidate.city)
-        ]
-        if not rivals:
-            return Decision(MatchQuality.EXACT, best.row, 100.0, best.method, best.agreement,
-                            None, kept, resolution)  # fmt: skip
-    margin_ok = runner_up is None or best.score - runner_up.score >= thresholds.margin
-    if best.score >= thresholds.accept and margin_ok:
-        return Decision(MatchQuality.FUZZY, best.row, best.score, best.method, best.agreement,
-                        None, kept, resolution)  # fmt: skip
-    if best.score >= thresholds.review:
-        reason = AMBIGUOUS if not margin_ok else BELOW_THRESHOLD
-        return Decision(MatchQuality.PENDING, None, best.score, best.method, best.agreement,
-                        reason, kept, resolution)  # fmt: skip
-    return _no_match(LOW_SCORE, kept, resolution)
+        reason = NO_ADDRESS if not query.street else NO_CANDIDATES
+        return _no_match(reason, (), None if reason == NO_ADDRESS else resolution, None, prior)
+    kept = scored[: thresholds.kept]
+    best = scored[0]
+    gap = round(best.weight - scored[1].weight, 2) if len(scored) > 1 else None
+    clear = gap is None or gap >= thresholds.min_gap
+    holds = evidence_holds(best)
+    if holds and clear and best.probability >= thresholds.accept:
+        return _accepted(best, kept, resolution, gap, prior)
+    probable = best.probability >= thresholds.review
+    if query.number is None:
+        if probable:
+            return _pending(NO_HOUSE_NUMBER, best, kept, resolution, gap, prior)
+        return _no_match(NO_HOUSE_NUMBER, kept, resolution, gap, prior)
+    if not any(c.house_number_level == "exact" or evidence_holds(c) for c in scored):
+        return _no_match(HOUSE_NUMBER_NOT_FOUND, kept, resolution, gap, prior)
+    if probable:
+        reason = AMBIGUOUS if not clear else UNCONFIRMED if not holds else BELOW_THRESHOLD
+        return _pending(reason, best, kept, resolution, gap, prior)
+    return _no_match(LOW_SCORE, kept, resolution, gap, prior)

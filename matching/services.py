@@ -68,33 +68,52 @@ def _fields(row):
     return fields if isinstance(fields, dict) else {}
 
 
+def _phones(row, fields):
+    return [phone for phone in (row.get("phone_number"), fields.get("Phone")) if phone]
+
+
 def participant_query(row):
-    """The normalised address (scoring.Query) of a projected participant row."""
+    """The normalised participant (scoring.Query) of a projected participant row."""
     fields = _fields(row)
     return scoring.make_query(
-        address=fields.get("Address"), city=fields.get("City"), zip_code=fields.get("ZIP")
+        address=fields.get("Address"),
+        city=fields.get("City"),
+        zip_code=fields.get("ZIP"),
+        first_name=fields.get("FirstName"),
+        last_name=fields.get("LastName"),
+        email=row.get("email_address"),
+        phones=_phones(row, fields),
     )
 
 
-def _candidate_doc(parcels, candidate):
-    return {
+def _candidate_doc(parcels, candidate, model=None, prior=None):
+    """A kept candidate: the parcel, its probability (and `score`, the same in percent), total
+    weight in bits, field agreement, and the weight each field contributed
+    (`contributions`: [[column, level, bits], …], the prior first; see matching.weights)."""
+    doc = {
         **parcels.reference(candidate.row),
         "score": candidate.score,
+        "probability": round(candidate.probability, 6),
+        "weight": round(candidate.weight, 2),
         "agreement": candidate.agreement,
     }
+    if model is not None:
+        doc["contributions"] = candidate.contributions(model, prior)
+    return doc
 
 
 def match_row(index, row, thresholds):
     """(match, residence_ref, demographic_ref) for one projected participant; no I/O."""
     fields = _fields(row)
-    decision = scoring.decide(index.parcels, participant_query(row), thresholds)
+    decision = scoring.decide(index, participant_query(row), thresholds)
+    model = thresholds.parameters.model()
     parcels = index.parcels
     residence = parcels.reference(decision.row) if decision.row is not None else None
     record, rule = demographics.link(
         index,
         parcel_row=decision.row,
         email=row.get("email_address"),
-        phones=[phone for phone in (row.get("phone_number"), fields.get("Phone")) if phone],
+        phones=_phones(row, fields),
         first_name=fields.get("FirstName"),
         last_name=fields.get("LastName"),
         by_name=thresholds.link_by_name,
@@ -103,13 +122,22 @@ def match_row(index, row, thresholds):
     match = {
         "quality": decision.quality,
         "score": decision.score,
+        "probability": _rounded(decision.probability, 6),
+        "weight_gap": decision.weight_gap,
+        "parameters_version": model.version,
         "method": decision.method,
         "agreement": decision.agreement or {},
         "reason": decision.reason,
         "county_resolution": decision.county_resolution,
-        "candidates": [_candidate_doc(parcels, c) for c in decision.candidates],
+        "candidates": [
+            _candidate_doc(parcels, c, model, decision.prior) for c in decision.candidates
+        ],
     }
     return match, residence, demographic
+
+
+def _rounded(value, digits):
+    return round(value, digits) if value is not None else None
 
 
 def _counties_of(index, row, match, residence):
@@ -312,7 +340,7 @@ def search_parcels(*, text=None, parcel_id=None, county=None, limit=20):
     parcels = index.parcels
     scored = sorted(
         (
-            scoring.score_row(parcels, query, row, thresholds, method="search")
+            scoring.score_row(index, query, row, thresholds, method="search")
             for row in range(len(parcels))
             if parcels.street[row]
         ),

@@ -12,6 +12,7 @@ from mongoengine import (
     EmbeddedDocumentListField,
     FloatField,
     IntField,
+    ListField,
     ObjectIdField,
     StringField,
 )
@@ -145,13 +146,19 @@ class MatchCandidate(EmbeddedDocument):
     address = StringField()
     parcel_city = StringField()
     parcel_zip = IntField()
-    score = FloatField()
+    score = FloatField()  # the probability in percent
+    probability = FloatField()  # match probability (matching.weights)
+    weight = FloatField()  # total match weight in bits, the prior included
     agreement = DictField()  # field name → bool: house_number, street, city, zip
+    contributions = ListField(ListField())  # [[column, level, bits], …], the prior first
 
 
 class MatchInfo(EmbeddedDocument):
     quality = StringField(choices=MatchQuality.CHOICES, required=True)
     score = FloatField()
+    probability = FloatField()  # of the best candidate
+    weight_gap = FloatField()  # bits from the best candidate to the runner-up
+    parameters_version = IntField()  # the matching parameters (match_parameters) used
     method = StringField()  # how the link was made, e.g. "house_number+zip"
     agreement = DictField()  # which fields agreed for the chosen parcel
     reason = StringField()  # why no_match / pending

@@ -104,7 +104,9 @@ def test_malformed_rows_of_each_kind(generated):
 
     not_dict = [d for d in source if not isinstance(d.get("fields"), dict)]
     no_engagement = [d for d in source if "engagement" not in d]
-    no_contact = [d for d in source if not has_contact(d) and not (d.get("email_address") or "")]
+    no_contact = [
+        d for d in source if not has_contact(d) and not (d.get("email_address") or "").strip()
+    ]
     invalid = [d for d in source if not has_contact(d) and (d.get("email_address") or "").strip()]
 
     assert not_dict and no_engagement and no_contact and invalid

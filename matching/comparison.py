@@ -1,0 +1,271 @@
+"""Comparison levels of one participant against one candidate parcel (see matching.weights).
+
+`compare` puts the pair in one level per column and adds up the weights; it is the matcher's
+inner loop (called for every candidate), so it works on the index's parallel lists and caches
+what repeats (street pairs). Measured by benchmarks/matching_benchmark.py.
+"""
+
+from functools import lru_cache
+from typing import NamedTuple
+
+from rapidfuzz import fuzz
+from rapidfuzz.distance import OSA, JaroWinkler
+
+from matching.index import rows_of
+from matching.normalize import normalize_street
+from matching.weights import MISSING, probability
+
+STREET_AGREES = ("exact", "typo")  # the house number is then compared "on the same street"
+SIMILAR_STREET = 0.88  # Jaro–Winkler of the street names for the `similar` level
+SIMILAR_NAME = 0.92  # Jaro–Winkler of the order-free names for the `similar` level
+_LEVEL_ORDER = {"exact": 0, "similar": 1, "surname": 2, "different": 3, MISSING: 4}
+
+
+class Comparison(NamedTuple):
+    """One candidate: its total weight (bits, prior included), probability and levels."""
+
+    row: int
+    weight: float
+    probability: float
+    method: str
+    levels: tuple  # ((column, level), …) in LEVELS order, `missing` columns left out
+    street_frequency: tuple | None  # ("in_zip" | "overall", bits) for an exact street
+    street_exact: bool  # the whole normalised street equal (directionals and suffix too)
+
+    def level(self, column):
+        for name, level in self.levels:
+            if name == column:
+                return level
+        return MISSING
+
+    @property
+    def score(self):
+        """The probability in percent (what the review queue sorts and thresholds on)."""
+        return round(100.0 * self.probability, 2)
+
+    @property
+    def house_number_level(self):
+        level = self.level("house_number_same_street")
+        return level if level != MISSING else self.level("house_number")
+
+    @property
+    def city_level(self):
+        level = self.level("city_same_zip")
+        return level if level != MISSING else self.level("city")
+
+    @property
+    def agreement(self):
+        """Which fields agreed, as stored on the participant for reviewers."""
+        street = self.level("street")
+        return {
+            "house_number": self.house_number_level == "exact",
+            "street": street in STREET_AGREES,
+            "street_exact": self.street_exact,
+            "city": self.city_level in ("exact", "similar"),
+            "zip": self.level("zip") == "exact",
+            "person": any(self.level(column) == "exact" for column in ("name", "email", "phone")),
+        }
+
+    def contributions(self, model, prior):
+        """[[column, level, bits], …]: the prior first, then each column, then the street's
+        frequency adjustment; they add up to `weight`. What a waterfall draws."""
+        table = model.table
+        rows = [["prior", "", round(prior, 2)]]
+        for column, level in self.levels:
+            rows.append([column, level, round(table[column][level], 2)])
+            if column == "street" and self.street_frequency is not None:
+                where, adjustment = self.street_frequency
+                rows.append(["street_frequency", where, round(adjustment, 2)])
+        return rows
+
+
+def _distance_level(mine, theirs):
+    """typo (one edit, two from eight letters; a swap is one), similar (Jaro–Winkler) or
+    different."""
+    limit = 1 if max(len(mine), len(theirs)) < 8 else 2
+    if OSA.distance(mine, theirs, score_cutoff=limit) <= limit:
+        return "typo"
+    if JaroWinkler.similarity(mine, theirs) >= SIMILAR_STREET:
+        return "similar"
+    return "different"
+
+
+_RANK = {"exact": 0, "typo": 1, "similar": 2, "different": 3}
+
+
+def _part_level(mine, theirs):
+    if mine == theirs:
+        return "exact" if mine else MISSING
+    return "one_sided" if not (mine and theirs) else "different"
+
+
+@lru_cache(maxsize=262144)
+def street_levels(query_street, parcel_street):
+    """(street, suffix, directional) levels of two normalised street names.
+
+    A street typed without its suffix may end in a word that is both ("Aspen Point" for
+    ASPEN POINT RD): the name is then compared with the suffix word in it, and the suffix is
+    taken as not given.
+    """
+    mine, theirs = normalize_street(query_street), normalize_street(parcel_street)
+    my_suffix, their_suffix = mine.suffix, theirs.suffix
+    if mine.key == theirs.key:
+        level = "exact"
+    elif mine.plain == theirs.short_key:
+        level, my_suffix = "exact", None
+    elif mine.short_key == theirs.plain:
+        level, their_suffix = "exact", None
+    else:
+        level = _distance_level(mine.key, theirs.key)
+        if level != "typo" and (mine.plain != mine.key or theirs.plain != theirs.key):
+            alternative = _distance_level(mine.plain, theirs.short_key)  # a typo in "Stnoe Point"
+            if _RANK[alternative] < _RANK[level]:
+                level, my_suffix = alternative, None
+            alternative = _distance_level(mine.short_key, theirs.plain)
+            if _RANK[alternative] < _RANK[level]:
+                level, my_suffix, their_suffix = alternative, mine.suffix, None
+    my_directions = (mine.predirectional, mine.postdirectional)
+    their_directions = (theirs.predirectional, theirs.postdirectional)
+    if my_directions == their_directions:
+        directional = "exact" if any(my_directions) else MISSING
+    elif not any(my_directions) or not any(their_directions):
+        directional = "one_sided"
+    else:
+        directional = "different"
+    return level, _part_level(my_suffix, their_suffix), directional
+
+
+def zip_level(zips, parcel_zip):
+    """exact, one_digit (one digit replaced), zip3 (same first three), different or missing."""
+    if not zips or not parcel_zip:
+        return MISSING
+    if parcel_zip in zips:
+        return "exact"
+    level = "different"
+    for zip5 in zips:
+        if sum(a != b for a, b in zip(zip5, parcel_zip, strict=True)) == 1:
+            return "one_digit"
+        if zip5[:3] == parcel_zip[:3]:
+            level = "zip3"
+    return level
+
+
+def house_number_level(mine, theirs):
+    if not mine or not theirs:
+        return MISSING
+    if mine == theirs:
+        return "exact"
+    return "one_edit" if OSA.distance(mine, theirs, score_cutoff=1) <= 1 else "different"
+
+
+def city_level(parcels, city, parcel_city, cutoff):
+    """A city the county data knows agrees only when equal; an unknown one (a typo) is
+    `similar` when close enough (rapidfuzz ratio ≥ cutoff)."""
+    if not city or not parcel_city:
+        return MISSING
+    if city == parcel_city:
+        return "exact"
+    if city not in parcels.city_counties and fuzz.ratio(city, parcel_city) >= cutoff:
+        return "similar"
+    return "different"
+
+
+def name_level(name, surname, record_name, record_words):
+    """The participant's order-free name against a household record's."""
+    if not name or not record_name:
+        return MISSING
+    if name == record_name:
+        return "exact"
+    if JaroWinkler.similarity(name, record_name) >= SIMILAR_NAME:
+        return "similar"
+    if surname and surname <= record_words:
+        return "surname"
+    return "different"
+
+
+def _contact_level(mine, theirs):
+    if not mine or not theirs:
+        return MISSING
+    return "exact" if theirs in mine else "different"
+
+
+def person_levels(demographics, row, query):
+    """(name, email, phone) levels against the parcel's household records (the best record)."""
+    records = rows_of(demographics.by_parcel_row, row)
+    if not records:
+        return MISSING, MISSING, MISSING
+    best = None
+    for record in records:
+        record_name, record_words, record_email, record_phone = demographics.people[record]
+        levels = (
+            name_level(query.name, query.surname, record_name, record_words),
+            _contact_level((query.email,) if query.email else (), record_email),
+            _contact_level(query.phones, record_phone),
+        )
+        if best is None or _person_rank(levels) < _person_rank(best):
+            best = levels
+    return best
+
+
+def _person_rank(levels):
+    name, email, phone = levels
+    return (
+        (email != "exact") + (phone != "exact"),
+        _LEVEL_ORDER.get(name, 3),
+    )
+
+
+def compare(index, query, row, model, *, prior, method, city_cutoff):
+    """The Comparison of a participant (scoring.Query) with one parcel row."""
+    parcels = index.parcels
+    table = model.table
+    levels = []
+    weight = prior
+    parcel_street = parcels.street[row]
+    street_frequency = None
+    street_exact = query.street is not None and query.street == parcel_street
+    if query.street and parcel_street:
+        street, suffix, directional = street_levels(query.street, parcel_street)
+    else:
+        street = suffix = directional = MISSING
+    zip5 = parcels.zip5[row]
+    zip_agreement = zip_level(query.zips, zip5)
+    number = house_number_level(query.house_number, parcels.house_number[row])
+    number_column = "house_number_same_street" if street in STREET_AGREES else "house_number"
+    city = city_level(parcels, query.city, parcels.city[row], city_cutoff)
+    city_column = "city_same_zip" if zip_agreement == "exact" else "city"
+    unit = parcels.unit[row]
+    unit_level = (
+        MISSING if not (query.unit and unit) else ("exact" if query.unit == unit else "different")
+    )
+    name, email, phone = person_levels(index.demographics, row, query)
+    for column, level in (
+        (number_column, number),
+        ("street", street),
+        ("suffix", suffix),
+        ("directional", directional),
+        ("unit", unit_level),
+        (city_column, city),
+        ("zip", zip_agreement),
+        ("name", name),
+        ("email", email),
+        ("phone", phone),
+    ):
+        if level is MISSING or level == MISSING:
+            continue
+        levels.append((column, level))
+        weight += table[column][level]
+    if street == "exact":
+        key = normalize_street(parcel_street).key
+        if zip_agreement == "exact":
+            frequency = parcels.zip_street_count.get((zip5, key), 1) / parcels.zip_count[zip5]
+            where = "in_zip"
+        else:
+            frequency = parcels.street_count.get(key, 1) / max(len(parcels), 1)
+            where = "overall"
+        adjustment = model.street_frequency_weight(frequency)
+        street_frequency = (where, adjustment)
+        weight += adjustment
+    return Comparison(
+        row, weight, probability(weight), method, tuple(levels), street_frequency, street_exact
+    )

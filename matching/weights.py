@@ -1,0 +1,226 @@
+"""Fellegi–Sunter match weights: comparisons, their levels, and the versioned parameters.
+
+A comparison of a participant with a candidate parcel falls in one level per column (see
+`LEVELS`). Each level has m = P(level | the pair is a match) and u = P(level | it is not); its
+weight is log2(m / u) bits, and `missing` always weighs 0. A candidate's total weight is the
+prior weight plus the weights of its levels; its match probability is 2^w / (1 + 2^w).
+
+Columns that depend on another are split by it (the chain rule, so that evidence is not counted
+twice): the house number given whether the street agrees (two parcels of one street rarely share
+a number, while "1234" and "1236" are one edit apart), the city given whether the ZIP agrees (one
+ZIP is nearly always one city). The street's exact level carries a term-frequency adjustment:
+its u is the share of the parcels of the participant's ZIP on that street (of all parcels when
+the ZIP does not agree), so MAIN ST counts less than a street of three parcels.
+
+The prior is the share of participants who live at a parcel of the county data; the prior of one
+pair is that share divided by the number of parcels, so it follows the index size.
+
+`MatchParameters.to_document()` is the shape of a `match_parameters` version (see
+matching/parameter_versions.py); `DEFAULT_PARAMETERS` were estimated once from the demo data by
+`benchmarks/estimate_match_parameters.py` (EM for m, random pairs for u).
+"""
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+
+MISSING = "missing"
+
+# Column → its levels, most agreeing first. Every column has `missing` (weight 0).
+LEVELS = {
+    "house_number": ("exact", "one_edit", "different", MISSING),  # the street does not agree
+    "house_number_same_street": ("exact", "one_edit", "different", MISSING),
+    "street": ("exact", "typo", "similar", "different", MISSING),
+    "suffix": ("exact", "one_sided", "different", MISSING),
+    "directional": ("exact", "one_sided", "different", MISSING),
+    "unit": ("exact", "different", MISSING),
+    "city": ("exact", "similar", "different", MISSING),  # the ZIP does not agree
+    "city_same_zip": ("exact", "similar", "different", MISSING),
+    "zip": ("exact", "one_digit", "zip3", "different", MISSING),
+    # People as evidence, against the household record(s) of the candidate parcel.
+    "name": ("exact", "similar", "surname", "different", MISSING),
+    "email": ("exact", "different", MISSING),
+    "phone": ("exact", "different", MISSING),
+}
+COLUMNS = tuple(LEVELS)
+PERSON_COLUMNS = ("name", "email", "phone")
+# Labels for explanations (the review page's waterfall).
+LABELS = {
+    "prior": "Prior (one parcel among all)",
+    "house_number": "House number",
+    "house_number_same_street": "House number (street agrees)",
+    "street": "Street name",
+    "street_frequency": "Street name frequency",
+    "suffix": "Street type",
+    "directional": "Directional",
+    "unit": "Unit",
+    "city": "City",
+    "city_same_zip": "City (ZIP agrees)",
+    "zip": "ZIP",
+    "name": "Name on the household record",
+    "email": "Email on the household record",
+    "phone": "Phone on the household record",
+}
+# The smallest probability a level keeps (estimates of 0 would give infinite weights).
+FLOOR = 1e-5
+
+
+def bits(m, u):
+    """log2(m / u), both floored."""
+    return math.log2(max(m, FLOOR) / max(u, FLOOR))
+
+
+def probability(weight):
+    """The probability of a total weight in bits."""
+    if weight > 60:
+        return 1.0
+    odds = 2.0**weight
+    return odds / (1.0 + odds)
+
+
+@dataclass(frozen=True)
+class MatchParameters:
+    """One version of the matcher's parameters.
+
+    `m` and `u` map each column of `LEVELS` to {level: probability} (the levels other than
+    `missing`, each set summing to 1); `prior` is the share of participants who live at a parcel.
+    """
+
+    version: int
+    prior: float
+    m: dict
+    u: dict
+    source: str = "defaults"  # defaults | em | em+labels
+    created_at: datetime | None = None
+    created_by: str | None = None
+    training: dict = field(default_factory=dict)  # pairs, labelled pairs, iterations, …
+
+    def weights(self):
+        """{column: {level: bits}}, `missing` at 0."""
+        table = {}
+        for column, levels in LEVELS.items():
+            table[column] = {
+                level: 0.0
+                if level == MISSING
+                else bits(self.m[column][level], self.u[column][level])
+                for level in levels
+            }
+        return table
+
+    def prior_weight(self, parcels):
+        """The prior weight of one (participant, parcel) pair among `parcels` parcels."""
+        share = min(max(self.prior, FLOOR), 1 - FLOOR)
+        pair = share / max(parcels, 1)
+        return math.log2(pair / (1 - pair))
+
+    def to_document(self):
+        """The `match_parameters` document of this version."""
+        return {
+            "version": self.version,
+            "prior": self.prior,
+            "fields": {
+                column: {
+                    level: {"m": self.m[column][level], "u": self.u[column][level]}
+                    for level in LEVELS[column]
+                    if level != MISSING
+                }
+                for column in COLUMNS
+            },
+            "source": self.source,
+            "created_at": self.created_at,
+            "created_by": self.created_by,
+            "training": dict(self.training),
+        }
+
+    def model(self):
+        """The weight tables of these parameters (cached per instance)."""
+        return _model(self)
+
+    @classmethod
+    def from_document(cls, doc):
+        """The parameters of a `match_parameters` document; a column or level it lacks keeps its
+        default (so an older version still loads after a level is added)."""
+        m = {column: dict(levels) for column, levels in DEFAULT_PARAMETERS.m.items()}
+        u = {column: dict(levels) for column, levels in DEFAULT_PARAMETERS.u.items()}
+        for column, levels in (doc.get("fields") or {}).items():
+            if column not in LEVELS:
+                continue
+            for level, values in levels.items():
+                if level in LEVELS[column] and level != MISSING:
+                    m[column][level] = float(values["m"])
+                    u[column][level] = float(values["u"])
+        return cls(
+            version=int(doc["version"]),
+            prior=float(doc["prior"]),
+            m=m,
+            u=u,
+            source=doc.get("source") or "em",
+            created_at=doc.get("created_at"),
+            created_by=doc.get("created_by"),
+            training=doc.get("training") or {},
+        )
+
+
+# Estimated once from the demo data (seed 2024, 20,000 source rows): see the module docstring.
+DEFAULT_PARAMETERS = MatchParameters(
+    version=1,
+    prior=0.87,
+    m={
+        "house_number": {"exact": 0.9, "one_edit": 0.05, "different": 0.05},
+        "house_number_same_street": {"exact": 0.98, "one_edit": 0.01, "different": 0.01},
+        "street": {"exact": 0.9, "typo": 0.06, "similar": 0.02, "different": 0.02},
+        "suffix": {"exact": 0.9, "one_sided": 0.08, "different": 0.02},
+        "directional": {"exact": 0.9, "one_sided": 0.08, "different": 0.02},
+        "unit": {"exact": 0.9, "different": 0.1},
+        "city": {"exact": 0.85, "similar": 0.1, "different": 0.05},
+        "city_same_zip": {"exact": 0.85, "similar": 0.1, "different": 0.05},
+        "zip": {"exact": 0.9, "one_digit": 0.03, "zip3": 0.04, "different": 0.03},
+        "name": {"exact": 0.6, "similar": 0.1, "surname": 0.2, "different": 0.1},
+        "email": {"exact": 0.5, "different": 0.5},
+        "phone": {"exact": 0.6, "different": 0.4},
+    },
+    u={
+        "house_number": {"exact": 0.0005, "one_edit": 0.003, "different": 0.9965},
+        "house_number_same_street": {"exact": 0.0001, "one_edit": 0.1, "different": 0.8999},
+        "street": {"exact": 0.002, "typo": 0.002, "similar": 0.01, "different": 0.986},
+        "suffix": {"exact": 0.3, "one_sided": 0.1, "different": 0.6},
+        "directional": {"exact": 0.3, "one_sided": 0.3, "different": 0.4},
+        "unit": {"exact": 0.01, "different": 0.99},
+        "city": {"exact": 0.1, "similar": 0.01, "different": 0.89},
+        "city_same_zip": {"exact": 0.95, "similar": 0.01, "different": 0.04},
+        "zip": {"exact": 0.02, "one_digit": 0.05, "zip3": 0.3, "different": 0.63},
+        "name": {"exact": 0.0001, "similar": 0.0005, "surname": 0.01, "different": 0.9894},
+        "email": {"exact": 0.0001, "different": 0.9999},
+        "phone": {"exact": 0.0001, "different": 0.9999},
+    },
+)
+
+
+class Model:
+    """What scoring reads: {column: {level: bits}}, the street's exact m and u (for the
+    term-frequency adjustment), and the prior share."""
+
+    def __init__(self, parameters):
+        self.parameters = parameters
+        self.table = parameters.weights()
+        self.street_exact_m = max(parameters.m["street"]["exact"], FLOOR)
+        self.street_exact_u = max(parameters.u["street"]["exact"], FLOOR)
+        self.version = parameters.version
+
+    def prior_weight(self, parcels):
+        return self.parameters.prior_weight(parcels)
+
+    def street_frequency_weight(self, frequency):
+        """The term-frequency adjustment of an exact street: log2(u_exact / frequency)."""
+        return math.log2(self.street_exact_u / max(frequency, FLOOR))
+
+
+_MODELS = {}
+
+
+def _model(parameters):
+    key = id(parameters)
+    cached = _MODELS.get(key)
+    if cached is None or cached.parameters is not parameters:
+        cached = _MODELS[key] = Model(parameters)
+    return cached
