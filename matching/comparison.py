@@ -11,7 +11,6 @@ from typing import NamedTuple
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA, JaroWinkler
 
-from matching.index import rows_of
 from matching.normalize import normalize_street
 from matching.weights import MISSING, probability
 
@@ -22,15 +21,20 @@ _LEVEL_ORDER = {"exact": 0, "similar": 1, "surname": 2, "different": 3, MISSING:
 
 
 class Comparison(NamedTuple):
-    """One candidate: its total weight (bits, prior included), probability and levels."""
+    """One candidate: its total weight (bits, prior included), its levels, and the levels the
+    decision reads, at hand."""
 
     row: int
     weight: float
-    probability: float
     method: str
     levels: tuple  # ((column, level), …) in LEVELS order, `missing` columns left out
     street_frequency: tuple | None  # ("in_zip" | "overall", bits) for an exact street
     street_exact: bool  # the whole normalised street equal (directionals and suffix too)
+    house_number_level: str  # whichever of the two house number columns applies
+    street_level: str
+    city_level: str  # whichever of the two city columns applies
+    zip_level: str
+    person_levels: tuple  # (name, email, phone)
 
     def level(self, column):
         for name, level in self.levels:
@@ -39,31 +43,24 @@ class Comparison(NamedTuple):
         return MISSING
 
     @property
+    def probability(self):
+        return probability(self.weight)
+
+    @property
     def score(self):
         """The probability in percent (what the review queue sorts and thresholds on)."""
         return round(100.0 * self.probability, 2)
 
     @property
-    def house_number_level(self):
-        level = self.level("house_number_same_street")
-        return level if level != MISSING else self.level("house_number")
-
-    @property
-    def city_level(self):
-        level = self.level("city_same_zip")
-        return level if level != MISSING else self.level("city")
-
-    @property
     def agreement(self):
         """Which fields agreed, as stored on the participant for reviewers."""
-        street = self.level("street")
         return {
             "house_number": self.house_number_level == "exact",
-            "street": street in STREET_AGREES,
+            "street": self.street_level in STREET_AGREES,
             "street_exact": self.street_exact,
             "city": self.city_level in ("exact", "similar"),
-            "zip": self.level("zip") == "exact",
-            "person": any(self.level(column) == "exact" for column in ("name", "email", "phone")),
+            "zip": self.zip_level == "exact",
+            "person": "exact" in self.person_levels,
         }
 
     def contributions(self, model, prior):
@@ -101,7 +98,8 @@ def _part_level(mine, theirs):
 
 @lru_cache(maxsize=262144)
 def street_levels(query_street, parcel_street):
-    """(street, suffix, directional) levels of two normalised street names.
+    """(street, suffix, directional) levels of two normalised street names, and the parcel's
+    street key.
 
     A street typed without its suffix may end in a word that is both ("Aspen Point" for
     ASPEN POINT RD): the name is then compared with the suffix word in it, and the suffix is
@@ -132,7 +130,7 @@ def street_levels(query_street, parcel_street):
         directional = "one_sided"
     else:
         directional = "different"
-    return level, _part_level(my_suffix, their_suffix), directional
+    return level, _part_level(my_suffix, their_suffix), directional, theirs.key
 
 
 def zip_level(zips, parcel_zip):
@@ -183,17 +181,28 @@ def name_level(name, surname, record_name, record_words):
     return "different"
 
 
+def _unit_level(mine, theirs):
+    if not mine or not theirs:
+        return MISSING
+    return "exact" if mine == theirs else "different"
+
+
 def _contact_level(mine, theirs):
     if not mine or not theirs:
         return MISSING
     return "exact" if theirs in mine else "different"
 
 
+_NO_PERSON = (MISSING, MISSING, MISSING)
+
+
 def person_levels(demographics, row, query):
     """(name, email, phone) levels against the parcel's household records (the best record)."""
-    records = rows_of(demographics.by_parcel_row, row)
-    if not records:
-        return MISSING, MISSING, MISSING
+    records = demographics.by_parcel_row.get(row)
+    if records is None:
+        return _NO_PERSON
+    if records.__class__ is int:
+        records = (records,)
     best = None
     for record in records:
         record_name, record_words, record_email, record_phone = demographics.people[record]
@@ -219,53 +228,53 @@ def compare(index, query, row, model, *, prior, method, city_cutoff):
     """The Comparison of a participant (scoring.Query) with one parcel row."""
     parcels = index.parcels
     table = model.table
-    levels = []
-    weight = prior
     parcel_street = parcels.street[row]
-    street_frequency = None
-    street_exact = query.street is not None and query.street == parcel_street
     if query.street and parcel_street:
-        street, suffix, directional = street_levels(query.street, parcel_street)
+        street, suffix, directional, key = street_levels(query.street, parcel_street)
     else:
         street = suffix = directional = MISSING
     zip5 = parcels.zip5[row]
     zip_agreement = zip_level(query.zips, zip5)
     number = house_number_level(query.house_number, parcels.house_number[row])
-    number_column = "house_number_same_street" if street in STREET_AGREES else "house_number"
     city = city_level(parcels, query.city, parcels.city[row], city_cutoff)
-    city_column = "city_same_zip" if zip_agreement == "exact" else "city"
-    unit = parcels.unit[row]
-    unit_level = (
-        MISSING if not (query.unit and unit) else ("exact" if query.unit == unit else "different")
-    )
-    name, email, phone = person_levels(index.demographics, row, query)
+    unit = _unit_level(query.unit, parcels.unit[row])
+    person = person_levels(index.demographics, row, query)
+    levels = []
+    weight = prior
     for column, level in (
-        (number_column, number),
+        ("house_number_same_street" if street in STREET_AGREES else "house_number", number),
         ("street", street),
         ("suffix", suffix),
         ("directional", directional),
-        ("unit", unit_level),
-        (city_column, city),
+        ("unit", unit),
+        ("city_same_zip" if zip_agreement == "exact" else "city", city),
         ("zip", zip_agreement),
-        ("name", name),
-        ("email", email),
-        ("phone", phone),
+        ("name", person[0]),
+        ("email", person[1]),
+        ("phone", person[2]),
     ):
-        if level is MISSING or level == MISSING:
-            continue
-        levels.append((column, level))
-        weight += table[column][level]
+        if level != MISSING:
+            levels.append((column, level))
+            weight += table[column][level]
+    street_frequency = None
     if street == "exact":
-        key = normalize_street(parcel_street).key
         if zip_agreement == "exact":
             frequency = parcels.zip_street_count.get((zip5, key), 1) / parcels.zip_count[zip5]
-            where = "in_zip"
+            street_frequency = ("in_zip", model.street_frequency_weight(frequency))
         else:
-            frequency = parcels.street_count.get(key, 1) / max(len(parcels), 1)
-            where = "overall"
-        adjustment = model.street_frequency_weight(frequency)
-        street_frequency = (where, adjustment)
-        weight += adjustment
+            frequency = parcels.street_count.get(key, 1) / len(parcels)
+            street_frequency = ("overall", model.street_frequency_weight(frequency))
+        weight += street_frequency[1]
     return Comparison(
-        row, weight, probability(weight), method, tuple(levels), street_frequency, street_exact
+        row,
+        weight,
+        method,
+        tuple(levels),
+        street_frequency,
+        query.street is not None and query.street == parcel_street,
+        number,
+        street,
+        city,
+        zip_agreement,
+        person,
     )

@@ -58,6 +58,7 @@ CONTACT = "email/phone"
 
 LOCALITY_AGREES = {"zip": ("exact", "one_digit"), "city": ("exact", "similar")}
 PERSON_AGREES = {"name": ("exact", "similar"), "email": ("exact",), "phone": ("exact",)}
+ADDRESS_AGREES = (*STREET_AGREES, "similar")  # street levels that let the address carry a match
 
 
 class Thresholds(NamedTuple):
@@ -127,7 +128,8 @@ def make_query(*, address, city, zip_code, first_name=None, last_name=None, emai
         if value and value not in zips:
             zips.append(value)
     surname = name_key(last_name) if isinstance(last_name, str) else None
-    name = name_key(*(part for part in (first_name, last_name) if isinstance(part, str)))
+    first = name_key(first_name) if surname and isinstance(first_name, str) else None
+    name = " ".join(sorted(f"{first} {surname}".split(" "))) if first else None
     return Query(
         parsed.house_number,
         house_number_key(parsed.house_number),
@@ -136,7 +138,7 @@ def make_query(*, address, city, zip_code, first_name=None, last_name=None, emai
         city_norm or parsed.city,
         tuple(zips),
         parsed.unit,
-        name if name and surname and name != surname else None,  # a first and a last name
+        name,  # None unless there is a first and a last name
         frozenset(surname.split(" ")) if surname else None,
         email_key(email),
         tuple(key for key in map(phone_key, phones) if key),
@@ -190,8 +192,8 @@ def _gather(parcels, query, thresholds):
 
 
 def _same_street(parcels, query, thresholds):
-    """{row: CITY_STREET} for the parcels of the participant's street in their city (or the
-    cities of their ZIP)."""
+    """The rows of the parcels of the participant's street in their city (or the cities of
+    their ZIP), each once."""
     cities = [query.city] if query.city else []
     for zip5 in query.zips:
         cities.extend(parcels.zip_cities.get(zip5, ()))
@@ -199,9 +201,8 @@ def _same_street(parcels, query, thresholds):
     keys = (*_street_keys(query), *_corrected_keys(parcels, query, thresholds))
     for city in dict.fromkeys(cities):
         for key in keys:
-            for row in rows_of(parcels.by_city_street, (city, key)):
-                found.setdefault(row, CITY_STREET)
-    return found
+            found.update(dict.fromkeys(rows_of(parcels.by_city_street, (city, key))))
+    return list(found)
 
 
 def _people(index, query):
@@ -244,16 +245,17 @@ def _no_match(reason, candidates=(), resolution=None, gap=None, prior=0.0):
 def evidence_holds(candidate):
     """Whether a candidate may be accepted at all (see the module docstring)."""
     locality = (
-        candidate.level("zip") in LOCALITY_AGREES["zip"]
+        candidate.zip_level in LOCALITY_AGREES["zip"]
         or candidate.city_level in LOCALITY_AGREES["city"]
     )
     if not locality:
         return False
     number = candidate.house_number_level
-    street = candidate.level("street")
-    if number == "exact" and street in (*STREET_AGREES, "similar"):
+    street = candidate.street_level
+    if number == "exact" and street in ADDRESS_AGREES:
         return True
-    person = any(candidate.level(column) in wanted for column, wanted in PERSON_AGREES.items())
+    name, email, phone = candidate.person_levels
+    person = name in PERSON_AGREES["name"] or email == "exact" or phone == "exact"
     return person and number in ("exact", MISSING) and street != "different"
 
 
@@ -266,16 +268,27 @@ def _accepted(best, kept, resolution, gap, prior):
     exact = (
         best.street_exact
         and best.house_number_level == "exact"
-        and (best.level("zip") == "exact" or best.city_level in LOCALITY_AGREES["city"])
+        and (best.zip_level == "exact" or best.city_level in LOCALITY_AGREES["city"])
     )
     quality = MatchQuality.EXACT if exact else MatchQuality.FUZZY
     return Decision(quality, best.row, best.probability, best.method, best.agreement, None,
                     kept, resolution, gap, prior)  # fmt: skip
 
 
-def _candidates(index, query, thresholds, prior):
-    """The scored candidates of a participant, best first."""
+def _nearest(parcels, rows, number, count):
+    """The `count` rows whose house numbers are closest to `number` (all when it is None)."""
+    if number is None or len(rows) <= count:
+        return rows
+    numbers = parcels.house_number
+    return sorted(rows, key=lambda row: abs((house_number_key(numbers[row]) or 0) - number))[:count]
+
+
+def candidates(index, query, thresholds, prior, *, near_misses=True):
+    """The scored candidates of a participant, best first; `near_misses` adds the parcels of
+    the street closest to the house number when none has it (what a reviewer compares)."""
     parcels = index.parcels
+    model = thresholds.parameters.model()
+    cutoff = thresholds.city_cutoff
     found = _gather(parcels, query, thresholds) if query.street else {}
     if query.street is None and query.number is not None:
         for zip5 in query.zips:  # no street: the house number in the ZIP, for names to carry
@@ -283,13 +296,13 @@ def _candidates(index, query, thresholds, prior):
                 found.setdefault(row, HOUSE_ZIP)
     for row, method in _people(index, query).items():
         found.setdefault(row, method)
-    scored = [score_row(index, query, row, thresholds, method=method, prior=prior)
+    scored = [compare(index, query, row, model, prior=prior, method=method, city_cutoff=cutoff)
               for row, method in found.items()]  # fmt: skip
-    if query.street and not any(c.house_number_level == "exact" for c in scored):
-        # No parcel at this house number: the street's parcels show the reviewer the near miss.
-        for row, method in _same_street(parcels, query, thresholds).items():
-            if row not in found:
-                scored.append(score_row(index, query, row, thresholds, method=method, prior=prior))
+    if near_misses and query.street and not any(c.house_number_level == "exact" for c in scored):
+        street = [row for row in _same_street(parcels, query, thresholds) if row not in found]
+        for row in _nearest(parcels, street, query.number, 2 * thresholds.kept):
+            scored.append(compare(index, query, row, model, prior=prior, method=CITY_STREET,
+                                  city_cutoff=cutoff))  # fmt: skip
     scored.sort(key=lambda candidate: (-candidate.weight, parcels.parcel_id[candidate.row]))
     return scored
 
@@ -298,7 +311,7 @@ def decide(index, query, thresholds):
     """The Decision for one normalised participant (pure: no database access)."""
     _counties, resolution = index.parcels.counties_for(zips=query.zips, city=query.city)
     prior = thresholds.parameters.model().prior_weight(len(index.parcels))
-    scored = _candidates(index, query, thresholds, prior)
+    scored = candidates(index, query, thresholds, prior)
     if not scored:
         reason = NO_ADDRESS if not query.street else NO_CANDIDATES
         return _no_match(reason, (), None if reason == NO_ADDRESS else resolution, None, prior)

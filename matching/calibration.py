@@ -1,0 +1,193 @@
+"""Estimating the match parameters (matching.weights) from the data: pure functions.
+
+- `random_pair_u`: u from random pairs (participant, parcel drawn at random). The columns that
+  are split by a condition take their u from random pairs that meet it: `city_same_zip` from a
+  random parcel of the participant's ZIP, `house_number_same_street` from two distinct parcels
+  of the participant's street (a participant against a parcel of their own street would too
+  often meet their own parcel).
+- `fit_em`: expectation–maximisation of m, u and the share of matches over comparison patterns
+  (the candidate pairs blocking finds), with conditional independence given match status;
+  labelled pairs (reviewers' decisions) keep their class, so the same function fits from EM
+  alone, from labels alone, or from both.
+- `estimate_parameters`: m from EM over the candidates, u from random pairs, the prior from
+  EM's expected matches per participant: a new `MatchParameters` version.
+"""
+
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from matching import scoring
+from matching.comparison import compare, house_number_level
+from matching.normalize import normalize_street
+from matching.weights import FLOOR, LEVELS, MISSING, MatchParameters
+
+SMOOTHING = 0.5  # pseudo-count per level, so that an unseen level keeps a small probability
+
+
+@dataclass(frozen=True)
+class EmResult:
+    m: dict
+    u: dict
+    match_share: float  # of the pairs fitted
+    iterations: int
+    converged: bool
+
+
+def _normalised(counts, column):
+    levels = [level for level in LEVELS[column] if level != MISSING]
+    total = sum(counts.get(level, 0.0) + SMOOTHING for level in levels)
+    return {level: max((counts.get(level, 0.0) + SMOOTHING) / total, FLOOR) for level in levels}
+
+
+def distributions(counts):
+    """{column: {level: probability}} from {column: Counter of levels} (smoothed)."""
+    return {column: _normalised(counts.get(column, {}), column) for column in LEVELS}
+
+
+def _log_likelihood(pattern, table):
+    return sum(math.log(table[column][level]) for column, level in pattern)
+
+
+def fit_em(patterns, *, m, u, match_share, labels=None, iterations=100, tolerance=1e-6):
+    """EM over comparison patterns.
+
+    `patterns` is a Counter {pattern: pairs}, a pattern being a tuple of (column, level) with
+    the `missing` columns left out (they carry no likelihood). `labels` is an optional Counter
+    {(pattern, is_match): pairs} of labelled pairs, whose class is known. `m`, `u` and
+    `match_share` are the starting values. Returns an EmResult.
+    """
+    labels = labels or Counter()
+    share = min(max(match_share, 1e-6), 1 - 1e-6)
+    converged = False
+    done = 0
+    while done < iterations:
+        done += 1
+        match_counts = defaultdict(Counter)
+        other_counts = defaultdict(Counter)
+        matches = total = 0.0
+        for pattern, pairs in patterns.items():
+            log_m = math.log(share) + _log_likelihood(pattern, m)
+            log_u = math.log(1 - share) + _log_likelihood(pattern, u)
+            top = max(log_m, log_u)
+            odds_m, odds_u = math.exp(log_m - top), math.exp(log_u - top)
+            responsibility = odds_m / (odds_m + odds_u)
+            _add(match_counts, pattern, pairs * responsibility)
+            _add(other_counts, pattern, pairs * (1 - responsibility))
+            matches += pairs * responsibility
+            total += pairs
+        for (pattern, is_match), pairs in labels.items():
+            _add(match_counts if is_match else other_counts, pattern, pairs)
+            matches += pairs if is_match else 0
+            total += pairs
+        new_m, new_u = distributions(match_counts), distributions(other_counts)
+        new_share = min(max(matches / total, 1e-6), 1 - 1e-6) if total else share
+        change = max(
+            abs(new_share - share),
+            *(abs(new_m[c][lv] - m[c][lv]) for c in new_m for lv in new_m[c]),
+        )
+        m, u, share = new_m, new_u, new_share
+        if change < tolerance:
+            converged = True
+            break
+    return EmResult(m, u, share, done, converged)
+
+
+def _add(counts, pattern, amount):
+    for column, level in pattern:
+        counts[column][level] += amount
+
+
+def candidate_patterns(index, queries, thresholds):
+    """Counter {pattern: pairs} of every candidate pair blocking finds for the queries (without
+    the near misses: a whole street of parcels that agree on all but the house number would
+    pull EM's match class towards "same street")."""
+    patterns = Counter()
+    model = thresholds.parameters.model()
+    prior = model.prior_weight(len(index.parcels))
+    for query in queries:
+        for candidate in scoring.candidates(index, query, thresholds, prior, near_misses=False):
+            patterns[candidate.levels] += 1
+    return patterns
+
+
+def _compare(index, query, row, thresholds, model):
+    return compare(index, query, row, model, prior=0.0, method="random",
+                   city_cutoff=thresholds.city_cutoff)  # fmt: skip
+
+
+def random_pair_u(index, queries, thresholds, *, rng, pairs_per_query=4, street_pairs=20):
+    """u ({column: {level: probability}}) from random pairs, for each query: parcels drawn from
+    all, from its ZIP (for `city_same_zip`) and pairs of parcels of its street
+    (`house_number_same_street`: two parcels of a street share a number so rarely that many
+    pairs are needed to bound it)."""
+    parcels = index.parcels
+    model = thresholds.parameters.model()
+    rows_by_zip, rows_by_street = defaultdict(list), defaultdict(list)
+    for row in range(len(parcels)):
+        rows_by_zip[parcels.zip5[row]].append(row)
+        rows_by_street[(parcels.zip5[row], _key(parcels.street[row]))].append(row)
+    counts = defaultdict(Counter)
+    conditional = {"city_same_zip", "house_number_same_street"}  # sampled below
+    for query in queries:
+        for _ in range(pairs_per_query):
+            row = rng.randrange(len(parcels))
+            for column, level in _compare(index, query, row, thresholds, model).levels:
+                if column not in conditional:
+                    counts[column][level] += 1
+        for zip5 in query.zips[:1]:
+            same_zip = rows_by_zip.get(zip5)
+            if same_zip:
+                candidate = _compare(index, query, rng.choice(same_zip), thresholds, model)
+                if (level := candidate.level("city_same_zip")) != MISSING:
+                    counts["city_same_zip"][level] += 1
+            same_street = rows_by_street.get((zip5, query.street_key)) or ()
+            for _ in range(street_pairs if len(same_street) > 1 else 0):
+                one, other = rng.sample(same_street, 2)  # two parcels: never the same place
+                level = house_number_level(parcels.house_number[one], parcels.house_number[other])
+                if level != MISSING:
+                    counts["house_number_same_street"][level] += 1
+    return distributions(counts)
+
+
+def _key(street):
+    return normalize_street(street).key if street else None
+
+
+def estimate_parameters(
+    index, queries, thresholds, *, rng, version, labels=None, source="em", now=None, by=None
+):
+    """A new MatchParameters: m by EM over the queries' candidates (with `labels`, a Counter
+    {(pattern, is_match): pairs}, when given), u from random pairs, the prior from EM."""
+    queries = list(queries)
+    start = thresholds.parameters
+    patterns = candidate_patterns(index, queries, thresholds)
+    pairs = sum(patterns.values())
+    u = random_pair_u(index, queries, thresholds, rng=rng)
+    share = min(0.9, start.prior * len(queries) / max(pairs, 1))
+    fitted = fit_em(patterns, m=start.m, u=start.u, match_share=share, labels=labels)
+    matches = fitted.match_share * (pairs + sum((labels or {}).values()))
+    prior = min(max(matches / max(len(queries), 1), 0.01), 0.99)
+    return MatchParameters(
+        version=version,
+        prior=round(prior, 4),
+        m=_rounded(fitted.m),
+        u=_rounded(u),
+        source=source,
+        created_at=now,
+        created_by=by,
+        training={
+            "participants": len(queries),
+            "candidate_pairs": pairs,
+            "labelled_pairs": sum((labels or {}).values()),
+            "iterations": fitted.iterations,
+            "converged": fitted.converged,
+        },
+    )
+
+
+def _rounded(table):
+    return {
+        column: {level: float(f"{value:.4g}") for level, value in levels.items()}
+        for column, levels in table.items()
+    }
