@@ -12,7 +12,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA, JaroWinkler
 
 from matching.normalize import normalize_street
-from matching.weights import MISSING, probability
+from matching.weights import MISSING, PERSON_COLUMNS, probability
 
 STREET_AGREES = ("exact", "typo")  # the house number is then compared "on the same street"
 SIMILAR_STREET = 0.88  # Jaro–Winkler of the street names for the `similar` level
@@ -21,20 +21,41 @@ _LEVEL_ORDER = {"exact": 0, "similar": 1, "surname": 2, "different": 3, MISSING:
 
 
 class Comparison(NamedTuple):
-    """One candidate: its total weight (bits, prior included), its levels, and the levels the
-    decision reads, at hand."""
+    """One candidate: its total weight (bits, prior included) and its level in each field."""
 
     row: int
     weight: float
     method: str
-    levels: tuple  # ((column, level), …) in LEVELS order, `missing` columns left out
     street_frequency: tuple | None  # ("in_zip" | "overall", bits) for an exact street
     street_exact: bool  # the whole normalised street equal (directionals and suffix too)
-    house_number_level: str  # whichever of the two house number columns applies
+    house_number_level: str
     street_level: str
-    city_level: str  # whichever of the two city columns applies
+    suffix_level: str
+    directional_level: str
+    unit_level: str
+    city_level: str
     zip_level: str
     person_levels: tuple  # (name, email, phone)
+    person_weight: float  # what name, email and phone contributed (bits)
+
+    @property
+    def levels(self):
+        """((column, level), …) in LEVELS order, the `missing` columns left out: the house
+        number and city in the column of their condition (street, ZIP agreeing or not)."""
+        street = self.street_level
+        number_column = "house_number_same_street" if street in STREET_AGREES else "house_number"
+        city_column = "city_same_zip" if self.zip_level == "exact" else "city"
+        pairs = (
+            (number_column, self.house_number_level),
+            ("street", street),
+            ("suffix", self.suffix_level),
+            ("directional", self.directional_level),
+            ("unit", self.unit_level),
+            (city_column, self.city_level),
+            ("zip", self.zip_level),
+            *zip(PERSON_COLUMNS, self.person_levels, strict=True),
+        )
+        return tuple(pair for pair in pairs if pair[1] != MISSING)
 
     def level(self, column):
         for name, level in self.levels:
@@ -50,6 +71,12 @@ class Comparison(NamedTuple):
     def score(self):
         """The probability in percent (what the review queue sorts and thresholds on)."""
         return round(100.0 * self.probability, 2)
+
+    @property
+    def person_agrees(self):
+        """Whether a person of the household record is the participant (name, email, phone)."""
+        name, email, phone = self.person_levels
+        return name in ("exact", "similar") or email == "exact" or phone == "exact"
 
     @property
     def agreement(self):
@@ -196,32 +223,30 @@ def _contact_level(mine, theirs):
 _NO_PERSON = (MISSING, MISSING, MISSING)
 
 
+def _record_levels(query, person):
+    record_name, record_words, record_email, record_phone = person
+    return (
+        name_level(query.name, query.surname, record_name, record_words),
+        MISSING if not (query.email and record_email)
+        else "exact" if query.email == record_email else "different",
+        _contact_level(query.phones, record_phone),
+    )  # fmt: skip
+
+
 def person_levels(demographics, row, query):
     """(name, email, phone) levels against the parcel's household records (the best record)."""
     records = demographics.by_parcel_row.get(row)
     if records is None:
         return _NO_PERSON
-    if records.__class__ is int:
-        records = (records,)
-    best = None
-    for record in records:
-        record_name, record_words, record_email, record_phone = demographics.people[record]
-        levels = (
-            name_level(query.name, query.surname, record_name, record_words),
-            _contact_level((query.email,) if query.email else (), record_email),
-            _contact_level(query.phones, record_phone),
-        )
-        if best is None or _person_rank(levels) < _person_rank(best):
-            best = levels
-    return best
+    if records.__class__ is int:  # one record, the common case
+        return _record_levels(query, demographics.people[records])
+    ranked = [_record_levels(query, demographics.people[record]) for record in records]
+    return min(ranked, key=_person_rank)
 
 
 def _person_rank(levels):
     name, email, phone = levels
-    return (
-        (email != "exact") + (phone != "exact"),
-        _LEVEL_ORDER.get(name, 3),
-    )
+    return (email != "exact") + (phone != "exact"), _LEVEL_ORDER.get(name, 3)
 
 
 def compare(index, query, row, model, *, prior, method, city_cutoff):
@@ -239,23 +264,22 @@ def compare(index, query, row, model, *, prior, method, city_cutoff):
     city = city_level(parcels, query.city, parcels.city[row], city_cutoff)
     unit = _unit_level(query.unit, parcels.unit[row])
     person = person_levels(index.demographics, row, query)
-    levels = []
-    weight = prior
-    for column, level in (
-        ("house_number_same_street" if street in STREET_AGREES else "house_number", number),
-        ("street", street),
-        ("suffix", suffix),
-        ("directional", directional),
-        ("unit", unit),
-        ("city_same_zip" if zip_agreement == "exact" else "city", city),
-        ("zip", zip_agreement),
-        ("name", person[0]),
-        ("email", person[1]),
-        ("phone", person[2]),
-    ):
-        if level != MISSING:
-            levels.append((column, level))
-            weight += table[column][level]
+    same_street = street in STREET_AGREES
+    weight = (
+        prior
+        + table["house_number_same_street" if same_street else "house_number"][number]
+        + table["street"][street]
+        + table["suffix"][suffix]
+        + table["directional"][directional]
+        + table["unit"][unit]
+        + table["city_same_zip" if zip_agreement == "exact" else "city"][city]
+        + table["zip"][zip_agreement]
+    )
+    person_weight = 0.0
+    if person is not _NO_PERSON:
+        name, email, phone = person
+        person_weight = table["name"][name] + table["email"][email] + table["phone"][phone]
+        weight += person_weight
     street_frequency = None
     if street == "exact":
         if zip_agreement == "exact":
@@ -269,12 +293,15 @@ def compare(index, query, row, model, *, prior, method, city_cutoff):
         row,
         weight,
         method,
-        tuple(levels),
         street_frequency,
         query.street is not None and query.street == parcel_street,
         number,
         street,
+        suffix,
+        directional,
+        unit,
         city,
         zip_agreement,
         person,
+        person_weight,
     )

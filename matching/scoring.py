@@ -57,7 +57,6 @@ NAME_ZIP = "name+zip"
 CONTACT = "email/phone"
 
 LOCALITY_AGREES = {"zip": ("exact", "one_digit"), "city": ("exact", "similar")}
-PERSON_AGREES = {"name": ("exact", "similar"), "email": ("exact",), "phone": ("exact",)}
 ADDRESS_AGREES = (*STREET_AGREES, "similar")  # street levels that let the address carry a match
 
 
@@ -127,8 +126,8 @@ def make_query(*, address, city, zip_code, first_name=None, last_name=None, emai
     for value in (normalize_zip(zip_code), parsed.zip5):
         if value and value not in zips:
             zips.append(value)
-    surname = name_key(last_name) if isinstance(last_name, str) else None
-    first = name_key(first_name) if surname and isinstance(first_name, str) else None
+    surname = name_key(last_name) if last_name.__class__ is str else None
+    first = name_key(first_name) if surname and first_name.__class__ is str else None
     name = " ".join(sorted(f"{first} {surname}".split(" "))) if first else None
     return Query(
         parsed.house_number,
@@ -254,9 +253,7 @@ def evidence_holds(candidate):
     street = candidate.street_level
     if number == "exact" and street in ADDRESS_AGREES:
         return True
-    name, email, phone = candidate.person_levels
-    person = name in PERSON_AGREES["name"] or email == "exact" or phone == "exact"
-    return person and number in ("exact", MISSING) and street != "different"
+    return candidate.person_agrees and number in ("exact", MISSING) and street != "different"
 
 
 def _pending(reason, best, kept, resolution, gap, prior):
@@ -283,11 +280,11 @@ def _nearest(parcels, rows, number, count):
     return sorted(rows, key=lambda row: abs((house_number_key(numbers[row]) or 0) - number))[:count]
 
 
-def candidates(index, query, thresholds, prior, *, near_misses=True):
+def candidates(index, query, thresholds, prior, *, near_misses=True, model=None):
     """The scored candidates of a participant, best first; `near_misses` adds the parcels of
     the street closest to the house number when none has it (what a reviewer compares)."""
     parcels = index.parcels
-    model = thresholds.parameters.model()
+    model = model or thresholds.parameters.model()
     cutoff = thresholds.city_cutoff
     found = _gather(parcels, query, thresholds) if query.street else {}
     if query.street is None and query.number is not None:
@@ -307,17 +304,29 @@ def candidates(index, query, thresholds, prior, *, near_misses=True):
     return scored
 
 
+def weight_gap(best, runner_up):
+    """Bits from the best candidate to the runner-up. Unless a person of the best candidate's
+    household record is the participant, the address alone counts: a household record that
+    names someone else at the runner-up (a previous occupant, another member) does not break
+    a tie between two identical addresses."""
+    if best.person_agrees:
+        return round(best.weight - runner_up.weight, 2)
+    mine, theirs = best.weight - best.person_weight, runner_up.weight - runner_up.person_weight
+    return round(mine - theirs, 2)
+
+
 def decide(index, query, thresholds):
     """The Decision for one normalised participant (pure: no database access)."""
     _counties, resolution = index.parcels.counties_for(zips=query.zips, city=query.city)
-    prior = thresholds.parameters.model().prior_weight(len(index.parcels))
-    scored = candidates(index, query, thresholds, prior)
+    model = thresholds.parameters.model()
+    prior = model.prior_weight(len(index.parcels))
+    scored = candidates(index, query, thresholds, prior, model=model)
     if not scored:
         reason = NO_ADDRESS if not query.street else NO_CANDIDATES
         return _no_match(reason, (), None if reason == NO_ADDRESS else resolution, None, prior)
     kept = scored[: thresholds.kept]
     best = scored[0]
-    gap = round(best.weight - scored[1].weight, 2) if len(scored) > 1 else None
+    gap = weight_gap(best, scored[1]) if len(scored) > 1 else None
     clear = gap is None or gap >= thresholds.min_gap
     holds = evidence_holds(best)
     if holds and clear and best.probability >= thresholds.accept:

@@ -220,9 +220,13 @@ class Model:
         self.street_exact_m = max(parameters.m["street"]["exact"], FLOOR)
         self.street_exact_u = max(parameters.u["street"]["exact"], FLOOR)
         self.version = parameters.version
+        self._priors = {}  # parcels → prior weight
 
     def prior_weight(self, parcels):
-        return self.parameters.prior_weight(parcels)
+        weight = self._priors.get(parcels)
+        if weight is None:
+            weight = self._priors[parcels] = self.parameters.prior_weight(parcels)
+        return weight
 
     def street_frequency_weight(self, frequency):
         """The term-frequency adjustment of an exact street: log2(u_exact / frequency)."""

@@ -162,7 +162,8 @@ def stored_state():
     return records, audit, rollup_snapshot()
 
 
-def test_bulk_accept_writes_what_accepting_each_row_writes(reviewer):
+def test_bulk_accept_writes_what_accepting_each_row_writes(reviewer, settings):
+    settings.MATCH_LINK_BY_NAME = True  # every household rule, the name rule (off by default) too
     participants = seed_street(12)
     assert bulk_accept(participants, reviewer)["changed"] == 12
     bulk = stored_state()
@@ -229,6 +230,7 @@ def test_bulk_no_match_is_one_write_and_one_audit_insert(reviewer, mongo_calls):
 
 
 def test_batched_household_linking_answers_each_request_as_alone(settings):
+    settings.MATCH_LINK_BY_NAME = True
     seed_street(8)
     links = [
         households.ParcelLink("Essex", f"S-{i}", f"p{i}@example.org", None, *_name(i))
