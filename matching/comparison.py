@@ -5,6 +5,7 @@ inner loop (called for every candidate), so it works on the index's parallel lis
 what repeats (street pairs). Measured by benchmarks/matching_benchmark.py.
 """
 
+import math
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -26,7 +27,7 @@ class Comparison(NamedTuple):
     row: int
     weight: float
     method: str
-    street_frequency: tuple | None  # ("in_zip" | "overall", bits) for an exact street
+    street_frequency: float | None  # bits added for an exact street (term frequency)
     street_exact: bool  # the whole normalised street equal (directionals and suffix too)
     house_number_level: str
     street_level: str
@@ -91,15 +92,14 @@ class Comparison(NamedTuple):
         }
 
     def contributions(self, model, prior):
-        """[[column, level, bits], …]: the prior first, then each column, then the street's
-        frequency adjustment; they add up to `weight`. What a waterfall draws."""
+        """[[column, level, bits], …]: the prior first, then each column, the street's
+        frequency adjustment after it; they add up to `weight`. What a waterfall draws."""
         table = model.table
         rows = [["prior", "", round(prior, 2)]]
         for column, level in self.levels:
             rows.append([column, level, round(table[column][level], 2)])
             if column == "street" and self.street_frequency is not None:
-                where, adjustment = self.street_frequency
-                rows.append(["street_frequency", where, round(adjustment, 2)])
+                rows.append(["street_frequency", "in_zip", round(self.street_frequency, 2)])
         return rows
 
 
@@ -281,14 +281,12 @@ def compare(index, query, row, model, *, prior, method, city_cutoff):
         person_weight = table["name"][name] + table["email"][email] + table["phone"][phone]
         weight += person_weight
     street_frequency = None
-    if street == "exact":
-        if zip_agreement == "exact":
-            frequency = parcels.zip_street_count.get((zip5, key), 1) / parcels.zip_count[zip5]
-            street_frequency = ("in_zip", model.street_frequency_weight(frequency))
-        else:
-            frequency = parcels.street_count.get(key, 1) / len(parcels)
-            street_frequency = ("overall", model.street_frequency_weight(frequency))
-        weight += street_frequency[1]
+    if street == "exact" and zip5:
+        # The street's share of its ZIP's parcels against the average share: MAIN ST counts
+        # less, a street of three parcels more; two towns' same street alike.
+        share = parcels.zip_street_count.get((zip5, key), 1) / parcels.zip_count[zip5]
+        street_frequency = math.log2(parcels.mean_street_share() / share)
+        weight += street_frequency
     return Comparison(
         row,
         weight,

@@ -8,8 +8,7 @@ the blocking indexes map a key to the rows that share it:
 - city + street key            → survives a broken house number (candidates for review only);
 - household records by (ZIP, name), email and mobile → people as evidence (matching.comparison).
 
-Counts for the street's term-frequency adjustment: parcels per (ZIP, street key), per ZIP and
-per street key.
+Counts for the street's term-frequency adjustment: parcels per (ZIP, street key) and per ZIP.
 
 County resolution comes from the data itself: the ZIPs and cities each county's parcels cover.
 Memory per parcel is printed by benchmarks/matching_benchmark.py.
@@ -123,7 +122,7 @@ class ParcelIndex:
         self.all_street_keys = set()  # the typo search's area when ZIP and city give none
         self.zip_street_count = defaultdict(int)  # (zip5, street key) → parcels
         self.zip_count = defaultdict(int)
-        self.street_count = defaultdict(int)
+        self._mean_street_share = None
         self._shared = {}  # one int object per distinct parcel_zip
 
     def __len__(self):
@@ -166,7 +165,7 @@ class ParcelIndex:
         if number is not None and zip5:
             _add(self.by_house_zip, (number, zip5), row)
         if key:
-            self.street_count[key] += 1
+            self._mean_street_share = None
             if zip5:
                 self.zip_street_count[(zip5, key)] += 1
             self.all_street_keys.add(key)
@@ -181,6 +180,16 @@ class ParcelIndex:
                 self.city_streets[city].add(key)
             if zip5:
                 self.zip_streets[zip5].add(key)
+
+    def mean_street_share(self):
+        """The share of its ZIP's parcels that a parcel's street holds, on average over the
+        parcels (the street frequency adjustment's baseline); computed once."""
+        if self._mean_street_share is None:
+            total = sum(count * count / self.zip_count[zip5]
+                        for (zip5, _key), count in self.zip_street_count.items())  # fmt: skip
+            parcels = sum(self.zip_street_count.values())
+            self._mean_street_share = total / parcels if parcels else 1.0
+        return self._mean_street_share
 
     def row_of(self, county, parcel_id):
         """The row of a parcel, or None."""

@@ -8,9 +8,10 @@ prior weight plus the weights of its levels; its match probability is 2^w / (1 +
 Columns that depend on another are split by it (the chain rule, so that evidence is not counted
 twice): the house number given whether the street agrees (two parcels of one street rarely share
 a number, while "1234" and "1236" are one edit apart), the city given whether the ZIP agrees (one
-ZIP is nearly always one city). The street's exact level carries a term-frequency adjustment:
-its u is the share of the parcels of the participant's ZIP on that street (of all parcels when
-the ZIP does not agree), so MAIN ST counts less than a street of three parcels.
+ZIP is nearly always one city). The street's exact level carries a term-frequency adjustment,
+log2(mean share / share): the share of its ZIP's parcels on that street against the average
+share, so MAIN ST counts less than a street of three parcels, and the same street in two towns
+the same.
 
 The prior is the share of participants who live at a parcel of the county data; the prior of one
 pair is that share divided by the number of parcels, so it follows the index size.
@@ -50,7 +51,7 @@ LABELS = {
     "house_number": "House number",
     "house_number_same_street": "House number (street agrees)",
     "street": "Street name",
-    "street_frequency": "Street name frequency",
+    "street_frequency": "Street name frequency in its ZIP",
     "suffix": "Street type",
     "directional": "Directional",
     "unit": "Unit",
@@ -211,14 +212,11 @@ DEFAULT_PARAMETERS = MatchParameters(
 
 
 class Model:
-    """What scoring reads: {column: {level: bits}}, the street's exact m and u (for the
-    term-frequency adjustment), and the prior share."""
+    """What scoring reads: {column: {level: bits}} and the prior weight per index size."""
 
     def __init__(self, parameters):
         self.parameters = parameters
         self.table = parameters.weights()
-        self.street_exact_m = max(parameters.m["street"]["exact"], FLOOR)
-        self.street_exact_u = max(parameters.u["street"]["exact"], FLOOR)
         self.version = parameters.version
         self._priors = {}  # parcels → prior weight
 
@@ -227,10 +225,6 @@ class Model:
         if weight is None:
             weight = self._priors[parcels] = self.parameters.prior_weight(parcels)
         return weight
-
-    def street_frequency_weight(self, frequency):
-        """The term-frequency adjustment of an exact street: log2(u_exact / frequency)."""
-        return math.log2(self.street_exact_u / max(frequency, FLOOR))
 
 
 _MODELS = {}
