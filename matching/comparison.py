@@ -161,14 +161,15 @@ def street_levels(query_street, parcel_street):
 
 
 def zip_level(zips, parcel_zip):
-    """exact, one_digit (one digit replaced), zip3 (same first three), different or missing."""
+    """exact, one_digit (one digit replaced, or two neighbours swapped), zip3 (same first
+    three), different or missing."""
     if not zips or not parcel_zip:
         return MISSING
     if parcel_zip in zips:
         return "exact"
     level = "different"
     for zip5 in zips:
-        if sum(a != b for a, b in zip(zip5, parcel_zip, strict=True)) == 1:
+        if OSA.distance(zip5, parcel_zip, score_cutoff=1) <= 1:  # one digit, or two swapped
             return "one_digit"
         if zip5[:3] == parcel_zip[:3]:
             level = "zip3"
@@ -184,21 +185,27 @@ def house_number_level(mine, theirs):
 
 
 def city_level(parcels, city, parcel_city, cutoff):
-    """A city the county data knows agrees only when equal; an unknown one (a typo) is
-    `similar` when close enough (rapidfuzz ratio ≥ cutoff)."""
+    """A city the county data does not know (a typo) is `similar` when close enough (rapidfuzz
+    ratio ≥ cutoff); a known one only when one letter away (a typo in the county data), so
+    that WEST ORANGE is not EAST ORANGE."""
     if not city or not parcel_city:
         return MISSING
     if city == parcel_city:
         return "exact"
-    if city not in parcels.city_counties and fuzz.ratio(city, parcel_city) >= cutoff:
+    if fuzz.ratio(city, parcel_city) >= cutoff and (
+        city not in parcels.city_counties or OSA.distance(city, parcel_city, score_cutoff=1) <= 1
+    ):
         return "similar"
     return "different"
 
 
 def name_level(name, surname, record_name, record_words):
-    """The participant's order-free name against a household record's."""
-    if not name or not record_name:
+    """The participant's order-free name against a household record's (only the surname when
+    the participant gave no first name)."""
+    if not record_name or not (name or surname):
         return MISSING
+    if not name:
+        return "surname" if surname <= record_words else MISSING
     if name == record_name:
         return "exact"
     if JaroWinkler.similarity(name, record_name) >= SIMILAR_NAME:
@@ -256,6 +263,8 @@ def compare(index, query, row, model, *, prior, method, city_cutoff):
     parcel_street = parcels.street[row]
     if query.street and parcel_street:
         street, suffix, directional, key = street_levels(query.street, parcel_street)
+        if street == "different":  # the type and direction of another street say nothing more
+            suffix = directional = MISSING
     else:
         street = suffix = directional = MISSING
     zip5 = parcels.zip5[row]

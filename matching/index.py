@@ -226,6 +226,7 @@ class DemographicIndex:
         self.by_email = {}
         self.by_mobile = {}
         self.by_zip_name = {}
+        self.by_city_name = {}
 
     def __len__(self):
         return len(self.records)
@@ -254,6 +255,9 @@ class DemographicIndex:
         if parcel_row is not None:
             _add(self.by_parcel_row, parcel_row, row)
         zip5 = parcels.zip5[parcel_row] if parcel_row is not None else None
+        city = parcels.city[parcel_row] if parcel_row is not None else None
+        if city and name:
+            _add(self.by_city_name, (city, name), row)
         if zip5 and name:
             _add(self.by_zip_name, (zip5, name), row)
 

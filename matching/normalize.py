@@ -95,6 +95,7 @@ _HOUSE_NUMBER = re.compile(r"^(\d+(?:-\d+)?[A-Z]?)(?:\s+(\d/\d))?\s+(.*)$")
 _ZIP_TAIL = re.compile(r"(\d{5})(?:\s*-\s*\d{4}|\d{4})?\s*$|(?<=[A-Z]{2} )(\d{3,4})\s*$")
 _LOCALITY_WITHOUT_COMMA = re.compile(r"\s(?:[A-Z]{2}\s+)?\d{5}(?:\s*-\s*\d{4})?\s*$")
 _HASH_GLUED = re.compile(r"#(?=\w)")
+_NUMBER_ONLY = re.compile(r"^\d+[A-Za-z]?$")
 
 
 class ParsedAddress(NamedTuple):
@@ -356,4 +357,7 @@ def parse_address(raw):
     """ParsedAddress of a free-text address line; every part None when there is nothing to read."""
     if raw is None or not str(raw).strip():
         return ParsedAddress(None, None, None, None, None, None)
+    text = str(raw).strip()
+    if _NUMBER_ONLY.match(text):  # "266": a house number whose street is missing
+        return ParsedAddress(text.upper(), None, None, None, None, None)
     return _fast_parse(raw) or _parser_parse(raw)

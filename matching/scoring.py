@@ -8,11 +8,12 @@ probability is 2^w / (1 + 2^w). Candidates are ranked by weight; the gap is the 
 the runner-up's.
 
 - exact / fuzzy (accepted): probability ≥ MATCH_ACCEPT_PROBABILITY, gap ≥ MATCH_MIN_WEIGHT_GAP
-  bits, and the evidence rule holds: either the address agrees (house number equal, street
-  equal or close, ZIP or city agreeing), or a person on the parcel's household record is the
-  participant (name, email or phone) while the locality agrees and no given address part
-  disagrees. So a candidate whose house number differs is never accepted on its address, and a
-  name alone never links. `exact` when the normalised street and house number are equal.
+  bits, and the evidence rule holds: the locality agrees (ZIP or one digit off, or city), and
+  either the address agrees (house number equal, street equal or close), or a person on the
+  parcel's household record is the participant (name, email or phone) and the house number or
+  the street agrees. So a candidate whose house number differs is never accepted on its
+  address, and a name (with the ZIP) alone never links. `exact` when the normalised street and
+  house number are equal.
 - pending: the best candidate's probability ≥ MATCH_REVIEW_PROBABILITY but it is not accepted
   (reason AMBIGUOUS: the gap is not clear, e.g. the same address in two towns and nothing else
   to tell them apart; BELOW_THRESHOLD; UNCONFIRMED: probable, but the evidence rule fails;
@@ -36,7 +37,7 @@ from matching.normalize import (
     normalize_zip,
     parse_address,
 )
-from matching.weights import DEFAULT_PARAMETERS, MISSING
+from matching.weights import DEFAULT_PARAMETERS
 from participants.documents import MatchQuality
 
 # Reasons (match.reason) for pending and no_match.
@@ -54,6 +55,7 @@ HOUSE_ZIP = "house_number+zip"
 HOUSE_STREET = "house_number+street"
 CITY_STREET = "city+street"
 NAME_ZIP = "name+zip"
+NAME_CITY = "name+city"
 CONTACT = "email/phone"
 
 LOCALITY_AGREES = {"zip": ("exact", "one_digit"), "city": ("exact", "similar")}
@@ -144,17 +146,18 @@ def make_query(*, address, city, zip_code, first_name=None, last_name=None, emai
     )
 
 
-def _corrected_keys(parcels, query, thresholds):
+def _corrected_keys(parcels, query, thresholds, *, everywhere=False):
     """Known street keys close to a street key the participant's area does not have (typos).
 
     The area is the county resolution's: the streets of the ZIP and of the city (either may be
-    the wrong one), else those of every county the data covers.
+    the wrong one), else (or `everywhere`) those of every county the data covers.
     """
     key = query.street_key
     areas = [parcels.zip_streets[zip5] for zip5 in query.zips if zip5 in parcels.zip_streets]
     if query.city in parcels.city_streets:
         areas.append(parcels.city_streets[query.city])
-    if not areas:
+    if not areas or everywhere:
+        areas = []
         areas.append(parcels.all_street_keys)
     if any(key in known for known in areas):
         return ()
@@ -174,8 +177,9 @@ def _street_keys(query):
     return tuple(dict.fromkeys((street.key, street.short_key, street.plain)))
 
 
-def _gather(parcels, query, thresholds):
-    """{row: blocking key that found it} from the house-number blocks."""
+def _gather(parcels, query, thresholds, *, everywhere=False):
+    """{row: blocking key that found it} from the house-number blocks; `everywhere` corrects a
+    typo'd street against every street (when the participant's ZIP and city are wrong too)."""
     found = {}
     number = query.number
     if number is not None:
@@ -183,7 +187,8 @@ def _gather(parcels, query, thresholds):
             for row in rows_of(parcels.by_house_zip, (number, zip5)):
                 found.setdefault(row, HOUSE_ZIP)
         if query.street_key:
-            keys = (*_street_keys(query), *_corrected_keys(parcels, query, thresholds))
+            corrected = _corrected_keys(parcels, query, thresholds, everywhere=everywhere)
+            keys = (*_street_keys(query), *corrected)
             for key in keys:
                 for row in rows_of(parcels.by_house_street, (number, key)):
                     found.setdefault(row, HOUSE_STREET)
@@ -213,6 +218,9 @@ def _people(index, query):
         for zip5 in query.zips:
             found = rows_of(demographics.by_zip_name, (zip5, query.name))
             records.extend((record, NAME_ZIP) for record in found)
+        if query.city:
+            found = rows_of(demographics.by_city_name, (query.city, query.name))
+            records.extend((record, NAME_CITY) for record in found)
     if query.email:
         records.extend((record, CONTACT) for record in rows_of(demographics.by_email, query.email))
     for phone in query.phones:
@@ -253,7 +261,7 @@ def evidence_holds(candidate):
     street = candidate.street_level
     if number == "exact" and street in ADDRESS_AGREES:
         return True
-    return candidate.person_agrees and number in ("exact", MISSING) and street != "different"
+    return candidate.person_agrees and (number == "exact" or street in ADDRESS_AGREES)
 
 
 def _pending(reason, best, kept, resolution, gap, prior):
@@ -293,6 +301,8 @@ def candidates(index, query, thresholds, prior, *, near_misses=True, model=None)
                 found.setdefault(row, HOUSE_ZIP)
     for row, method in _people(index, query).items():
         found.setdefault(row, method)
+    if not found and query.street and query.number is not None:
+        found = _gather(parcels, query, thresholds, everywhere=True)
     scored = [compare(index, query, row, model, prior=prior, method=method, city_cutoff=cutoff)
               for row, method in found.items()]  # fmt: skip
     if near_misses and query.street and not any(c.house_number_level == "exact" for c in scored):
