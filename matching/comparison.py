@@ -140,8 +140,12 @@ def street_levels(query_street, parcel_street):
         level, my_suffix = "exact", None
     elif mine.short_key == theirs.plain:
         level, their_suffix = "exact", None
+    elif mine.compact == theirs.compact:  # "HAYNES PL" and "HAYNESPLACE"
+        level, my_suffix, their_suffix = "exact", None, None
     else:
         level = _distance_level(mine.key, theirs.key)
+        if level != "typo" and _distance_level(mine.compact, theirs.compact) == "typo":
+            level, my_suffix, their_suffix = "typo", None, None
         if level != "typo" and (mine.plain != mine.key or theirs.plain != theirs.key):
             alternative = _distance_level(mine.plain, theirs.short_key)  # a typo in "Stnoe Point"
             if _RANK[alternative] < _RANK[level]:

@@ -169,9 +169,11 @@ class ParcelIndex:
             if zip5:
                 self.zip_street_count[(zip5, key)] += 1
             self.all_street_keys.add(key)
-            short_key = normalize_street(parsed.street).short_key
-            keys = (key,) if short_key == key else (key, sys.intern(short_key))
-            for block_key in keys:
+            street = normalize_street(parsed.street)
+            keys = {key, sys.intern(street.short_key)}
+            if street.suffix is None or " " in key:  # "HAYNESPLACE", "LAMINGTONS TREET"
+                keys.add(sys.intern(street.compact))
+            for block_key in sorted(keys):
                 if number is not None:
                     _add(self.by_house_street, (number, block_key), row)
                 if city:

@@ -202,6 +202,24 @@ class Street(NamedTuple):
     # `short_key` is the key so abbreviated ("ASPEN PT" for the key "ASPEN POINT").
     plain: str
     short_key: str
+    # The name and the suffix spelled out, without spaces ("MAINSTREET"), so that words run
+    # together or split apart ("HAYNESPLACE", "LAMINGTONS TREET") still meet.
+    compact: str
+
+
+def _full_suffixes():
+    """Pub 28 suffix → its word ("PL" → "PLACE"): the longest spelling, not a plural."""
+    spellings = {}
+    for word, abbreviation in STREET_TYPE_ABBREVIATIONS.items():
+        if word.isalpha():
+            spellings.setdefault(abbreviation, []).append(word)
+    return {
+        abbreviation: max([word for word in words if not word.endswith("S")] or words, key=len)
+        for abbreviation, words in spellings.items()
+    }
+
+
+FULL_SUFFIXES = _full_suffixes()
 
 
 @lru_cache(maxsize=65536)
@@ -237,9 +255,10 @@ def normalize_street(text):
     key = " ".join(words)
     parts = [predirectional, key, suffix, postdirectional]
     name = " ".join(part for part in parts if part)
+    compact = key.replace(" ", "") + FULL_SUFFIXES.get(suffix, suffix or "")
     return Street(
         name, key, predirectional, suffix, postdirectional, _abbreviate(plain_words),
-        _abbreviate(words),
+        _abbreviate(words), compact,
     )  # fmt: skip
 
 
@@ -261,12 +280,16 @@ def _split_unit(words):
 
 
 def _street_line(line):
-    """(house_number, street, street_key, unit) of "123 N Main St Apt 3", or None."""
+    """(house_number, street, street_key, unit) of "123 N Main St Apt 3" (or of "Main St"
+    when the line holds no digit at all), or None."""
     match = _HOUSE_NUMBER.match(line)
     if match is None:
-        return None
-    house_number = match.group(1)
-    words, unit = _split_unit(match.group(3).split(" "))
+        if any(char.isdigit() for char in line):
+            return None
+        house_number, rest = None, line  # a street without its house number
+    else:
+        house_number, rest = match.group(1), match.group(3)
+    words, unit = _split_unit(rest.split(" "))
     street = normalize_street(" ".join(words))
     if street is None:
         return None

@@ -171,10 +171,11 @@ def _corrected_keys(parcels, query, thresholds, *, everywhere=False):
 
 
 def _street_keys(query):
-    """The street key, and the name with its suffix word when that word may be part of the
-    name ("ASPEN POINT" for "Aspen Point", which may be ASPEN POINT RD)."""
+    """The street key, the name with its suffix word when that word may be part of the name
+    ("ASPEN POINT" for "Aspen Point", which may be ASPEN POINT RD), and the name run together
+    with its suffix ("HAYNESPLACE", as a county may hold it)."""
     street = normalize_street(query.street)
-    return tuple(dict.fromkeys((street.key, street.short_key, street.plain)))
+    return tuple(dict.fromkeys((street.key, street.short_key, street.plain, street.compact)))
 
 
 def _gather(parcels, query, thresholds, *, everywhere=False):
