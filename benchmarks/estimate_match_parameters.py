@@ -1,8 +1,10 @@
 """Estimate the matcher's parameters from the demo data and print them (matching.calibration).
 
-m by EM over the candidate pairs blocking finds, u from random pairs, the prior from EM; the
-printed dict is what `matching.weights.DEFAULT_PARAMETERS` holds. With `--labelled` it also fits
-m and u from the ground-truth labels alone, to show how far EM is from them.
+u from random pairs; m from the candidate pairs the address blocks find, labelled by the demo's
+ground truth (as reviewers' decisions would label them: `matching.calibration.fit_em` with
+labels); the prior from the labelled matches per participant. The printed version is what
+`matching.weights.DEFAULT_PARAMETERS` holds. Unsupervised EM over the same pairs is printed
+beside it, to show how far it lands from the labels.
 
     .venv/bin/python benchmarks/estimate_match_parameters.py [--participants 20000] [--seed 2024]
 """
@@ -28,43 +30,47 @@ from participants import demo_data  # noqa: E402
 
 
 def labelled_patterns(index, rows, queries, truth, thresholds):
-    """Counter {(pattern, is_match): pairs} of every candidate pair, labelled by the truth."""
+    """Counter {(pattern, is_match): pairs} of the address-blocked candidate pairs."""
     labels = Counter()
     prior = thresholds.parameters.model().prior_weight(len(index.parcels))
     parcels = index.parcels
     for row, query in zip(rows, queries, strict=True):
         true = truth.get(row["contact_id"])
-        for candidate in scoring.candidates(index, query, thresholds, prior):
+        found = scoring.candidates(index, query, thresholds, prior, near_misses=False, people=False)
+        for candidate in found:
             key = (parcels.county[candidate.row], parcels.parcel_id[candidate.row])
             labels[(candidate.levels, key == true)] += 1
     return labels
+
+
+def estimate(*, participants, seed):
+    """(parameters from the labels, parameters from EM alone) of the demo data."""
+    index, rows, truth = demo_dataset(participants=participants, seed=seed)
+    queries = [services.participant_query(row) for row in rows]
+    thresholds = scoring.Thresholds.from_settings()
+    labels = labelled_patterns(index, rows, queries, truth, thresholds)
+    labelled = calibration.estimate_parameters(
+        index, queries, thresholds, rng=Random(seed), version=1, labels=labels,
+        source="em+labels", unlabelled=False,
+    )  # fmt: skip
+    em = calibration.estimate_parameters(
+        index, queries, thresholds, rng=Random(seed), version=1, source="em"
+    )
+    return labelled, em
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--participants", type=int, default=demo_data.DEFAULT_PARTICIPANTS)
     parser.add_argument("--seed", type=int, default=demo_data.DEFAULT_SEED)
-    parser.add_argument("--labelled", action="store_true")
     args = parser.parse_args()
-    index, rows, truth = demo_dataset(participants=args.participants, seed=args.seed)
-    queries = [services.participant_query(row) for row in rows]
-    thresholds = scoring.Thresholds.from_settings()
-    parameters = calibration.estimate_parameters(
-        index, queries, thresholds, rng=Random(args.seed), version=1, source="em"
-    )
-    print(f"prior={parameters.prior}, training={parameters.training}")
-    print("m =", end=" ")
-    pprint.pprint(parameters.m, sort_dicts=False, width=100)
+    labelled, em = estimate(participants=args.participants, seed=args.seed)
+    for title, parameters in (("labelled (the defaults)", labelled), ("EM alone", em)):
+        print(f"--- {title}: prior={parameters.prior}, training={parameters.training}")
+        print("m =", end=" ")
+        pprint.pprint(parameters.m, sort_dicts=False, width=100)
     print("u =", end=" ")
-    pprint.pprint(parameters.u, sort_dicts=False, width=100)
-    if args.labelled:
-        labels = labelled_patterns(index, rows, queries, truth, thresholds)
-        start = thresholds.parameters
-        fitted = calibration.fit_em(
-            Counter(), m=start.m, u=start.u, match_share=0.3, labels=labels, iterations=1
-        )
-        print("m from the labels alone =", end=" ")
-        pprint.pprint(fitted.m, sort_dicts=False, width=100)
+    pprint.pprint(labelled.u, sort_dicts=False, width=100)
 
 
 if __name__ == "__main__":

@@ -99,9 +99,9 @@ def _add(counts, pattern, amount):
 
 
 def candidate_patterns(index, queries, thresholds):
-    """Counter {pattern: pairs} of every candidate pair blocking finds for the queries (without
+    """Counter {pattern: pairs} of the candidate pairs blocking finds for the queries, without
     the near misses: a whole street of parcels that agree on all but the house number would
-    pull EM's match class towards "same street")."""
+    pull EM's match class towards "same street"."""
     patterns = Counter()
     model = thresholds.parameters.model()
     prior = model.prior_weight(len(index.parcels))
@@ -155,13 +155,15 @@ def _key(street):
 
 
 def estimate_parameters(
-    index, queries, thresholds, *, rng, version, labels=None, source="em", now=None, by=None
-):
+    index, queries, thresholds, *, rng, version, labels=None, source="em", now=None, by=None,
+    unlabelled=True,
+):  # fmt: skip
     """A new MatchParameters: m by EM over the queries' candidates (with `labels`, a Counter
-    {(pattern, is_match): pairs}, when given), u from random pairs, the prior from EM."""
+    {(pattern, is_match): pairs}, when given; from the labels alone when not `unlabelled`), u
+    from random pairs, the prior from EM's expected matches per participant."""
     queries = list(queries)
     start = thresholds.parameters
-    patterns = candidate_patterns(index, queries, thresholds)
+    patterns = candidate_patterns(index, queries, thresholds) if unlabelled else Counter()
     pairs = sum(patterns.values())
     u = random_pair_u(index, queries, thresholds, rng=rng)
     share = min(0.9, start.prior * len(queries) / max(pairs, 1))

@@ -289,9 +289,10 @@ def _nearest(parcels, rows, number, count):
     return sorted(rows, key=lambda row: abs((house_number_key(numbers[row]) or 0) - number))[:count]
 
 
-def candidates(index, query, thresholds, prior, *, near_misses=True, model=None):
+def candidates(index, query, thresholds, prior, *, near_misses=True, people=True, model=None):
     """The scored candidates of a participant, best first; `near_misses` adds the parcels of
-    the street closest to the house number when none has it (what a reviewer compares)."""
+    the street closest to the house number when none has it (what a reviewer compares),
+    `people` the parcels whose household record carries the participant's name or contact."""
     parcels = index.parcels
     model = model or thresholds.parameters.model()
     cutoff = thresholds.city_cutoff
@@ -300,7 +301,7 @@ def candidates(index, query, thresholds, prior, *, near_misses=True, model=None)
         for zip5 in query.zips:  # no street: the house number in the ZIP, for names to carry
             for row in rows_of(parcels.by_house_zip, (query.number, zip5)):
                 found.setdefault(row, HOUSE_ZIP)
-    for row, method in _people(index, query).items():
+    for row, method in _people(index, query).items() if people else ():
         found.setdefault(row, method)
     if not found and query.street and query.number is not None:
         found = _gather(parcels, query, thresholds, everywhere=True)
