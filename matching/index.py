@@ -17,6 +17,7 @@ Memory per parcel is printed by benchmarks/matching_benchmark.py.
 import re
 import sys
 from collections import defaultdict
+from functools import lru_cache
 
 from empowersave import mongodb
 from matching.normalize import (
@@ -64,6 +65,12 @@ def email_key(raw):
     return raw.strip().lower() or None
 
 
+@lru_cache(maxsize=16384)
+def _name_words(part):
+    text = clean_text(part)
+    return tuple(word for word in text.split(" ") if len(word) > 1) if text else ()
+
+
 def name_key(*parts):
     """Order-free name: "SMITH, JOHN A" and "John Smith" both give "JOHN SMITH".
 
@@ -71,9 +78,8 @@ def name_key(*parts):
     """
     words = []
     for part in parts:
-        text = clean_text(part)
-        if text:
-            words.extend(word for word in text.split(" ") if len(word) > 1)
+        if part:
+            words.extend(_name_words(part) if part.__class__ is str else _name_words(str(part)))
     return " ".join(sorted(words)) or None
 
 
