@@ -25,8 +25,8 @@ import django  # noqa: E402
 django.setup()
 
 from benchmarks.matching_data import demo_dataset  # noqa: E402
-from matching import calibration, scoring, services  # noqa: E402
 from demo import generator as demo_data  # noqa: E402
+from matching import calibration, scoring, services  # noqa: E402
 
 
 def labelled_patterns(index, rows, queries, truth, thresholds):

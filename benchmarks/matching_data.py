@@ -17,8 +17,8 @@ Both return (county index, participant rows as `match_row` reads them, truth {co
 from collections import defaultdict
 from datetime import UTC, datetime
 
-from matching.index import build_index
 from demo import generator as demo_data
+from matching.index import build_index
 from participants.transform import contact_id_of, merge_person, quarantine_reason
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
