@@ -37,7 +37,7 @@ def _rate(count, seconds):
 
 def _decide_all(index, rows, thresholds):
     for row in rows:
-        scoring.decide(index.parcels, services.participant_query(row), thresholds)
+        scoring.decide(index, services.participant_query(row), thresholds)
 
 
 def main():

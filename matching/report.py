@@ -18,6 +18,8 @@ PROJECTION = {
     "fields.City": 1,
     "fields.ZIP": 1,
     "match.quality": 1,
+    "match.candidates.county": 1,
+    "match.candidates.parcel_id": 1,
     "residence_ref": 1,
     "demographic_ref.county": 1,
     "demographic_ref.parcel_id": 1,
@@ -62,7 +64,8 @@ def _key(ref):
 
 def quality_report(*, sample_size=10):
     """Precision, recall and F1 for residence and demographic links, a confusion table by
-    quality, coverage, and a sample of wrong residence links with both addresses."""
+    quality, coverage, a sample of wrong residence links with both addresses, and of the matchable
+    people left unlinked (for review), how many have their true parcel as the first candidate."""
     truth = {}
     for doc in mongodb.ground_truth_collection().find({}, {"_id": 0}):
         county = doc.get("county")
@@ -74,6 +77,7 @@ def quality_report(*, sample_size=10):
     confusion = defaultdict(Counter)
     qualities = Counter()
     participants = without_truth = residence_linked = demographic_linked = 0
+    left = Counter()  # matchable people left unlinked: their true parcel first, among, absent
     wrong = []
     for doc in mongodb.collection_for(Participant).find({}, PROJECTION):
         participants += 1
@@ -88,6 +92,8 @@ def quality_report(*, sample_size=10):
             continue
         true_parcel, true_household = truth[doc["contact_id"]]
         outcome = _outcome(predicted_parcel, true_parcel)
+        if outcome == "missed":
+            left[_shown(doc, true_parcel)] += 1
         residence[outcome] += 1
         confusion[quality][outcome] += 1
         household[_outcome(predicted_household, true_household)] += 1
@@ -110,7 +116,21 @@ def quality_report(*, sample_size=10):
             if quality in confusion
         },
         "wrong_links": _describe_wrong(wrong),
+        "left_for_review": {
+            "matchable": sum(left.values()),
+            "truth_first": left["first"],
+            "truth_first_share": _ratio(left["first"], sum(left.values())),
+            "truth_among_candidates": left["first"] + left["among"],
+        },
     }
+
+
+def _shown(doc, true_parcel):
+    """Where a missed person's true parcel stands among the candidates kept for review."""
+    keys = [_key(c) for c in (doc.get("match") or {}).get("candidates") or []]
+    if keys and keys[0] == true_parcel:
+        return "first"
+    return "among" if true_parcel in keys else "absent"
 
 
 def _describe_wrong(wrong):

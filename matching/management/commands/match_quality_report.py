@@ -43,6 +43,12 @@ class Command(BaseCommand):
                 f"({scores['correct']:,} correct, {scores['wrong']:,} wrong of "
                 f"{scores['links']:,} links; {scores['truth_links']:,} true links)"
             )
+        left = report["left_for_review"]
+        write(
+            f"  left for review: {left['matchable']:,} people who live at a parcel; the true "
+            f"parcel first for {left['truth_first']:,} ({_percent(left['truth_first_share'])}), "
+            f"among the candidates for {left['truth_among_candidates']:,}"
+        )
         write("  residence outcome by quality:")
         write("    " + f"{'quality':<10}" + "".join(f"{o:>20}" for o in OUTCOMES))
         for quality, row in report["confusion"].items():
