@@ -167,10 +167,10 @@ def street_levels(query_street, parcel_street):
 def zip_level(zips, parcel_zip):
     """exact, one_digit (one digit replaced, or two neighbours swapped), zip3 (same first
     three), different or missing."""
-    if not zips or not parcel_zip:
-        return MISSING
     if parcel_zip in zips:
         return "exact"
+    if not zips or not parcel_zip:
+        return MISSING
     level = "different"
     for zip5 in zips:
         if OSA.distance(zip5, parcel_zip, score_cutoff=1) <= 1:  # one digit, or two swapped
@@ -260,34 +260,52 @@ def _person_rank(levels):
     return (email != "exact") + (phone != "exact"), _LEVEL_ORDER.get(name, 3)
 
 
+_NO_STREET = (MISSING, MISSING, MISSING, None, 0.0)
+
+
+def _street_entry(model, query_street, parcel_street):
+    """(street, suffix, directional levels, parcel street key, their weight), cached on the
+    model: participants of one street meet the same parcel streets again and again."""
+    cache = model.street_cache
+    entry = cache.get((query_street, parcel_street))
+    if entry is None:
+        street, suffix, directional, key = street_levels(query_street, parcel_street)
+        if street == "different":  # the type and direction of another street say nothing more
+            suffix = directional = MISSING
+        table = model.table
+        weight = table["street"][street] + table["suffix"][suffix]
+        weight += table["directional"][directional]
+        if len(cache) > 500_000:
+            cache.clear()
+        entry = cache[(query_street, parcel_street)] = (street, suffix, directional, key, weight)
+    return entry
+
+
 def compare(index, query, row, model, *, prior, method, city_cutoff):
     """The Comparison of a participant (scoring.Query) with one parcel row."""
     parcels = index.parcels
     table = model.table
     parcel_street = parcels.street[row]
     if query.street and parcel_street:
-        street, suffix, directional, key = street_levels(query.street, parcel_street)
-        if street == "different":  # the type and direction of another street say nothing more
-            suffix = directional = MISSING
+        street, suffix, directional, key, weight = _street_entry(model, query.street, parcel_street)
     else:
-        street = suffix = directional = MISSING
+        street, suffix, directional, key, weight = _NO_STREET
     zip5 = parcels.zip5[row]
     zip_agreement = zip_level(query.zips, zip5)
     number = house_number_level(query.house_number, parcels.house_number[row])
-    city = city_level(parcels, query.city, parcels.city[row], city_cutoff)
-    unit = _unit_level(query.unit, parcels.unit[row])
-    person = person_levels(index.demographics, row, query)
-    same_street = street in STREET_AGREES
-    weight = (
+    parcel_city = parcels.city[row]
+    city = "exact" if query.city == parcel_city and parcel_city else city_level(
+        parcels, query.city, parcel_city, city_cutoff
+    )  # fmt: skip
+    unit = _unit_level(query.unit, parcels.unit[row]) if query.unit else MISSING
+    weight += (
         prior
-        + table["house_number_same_street" if same_street else "house_number"][number]
-        + table["street"][street]
-        + table["suffix"][suffix]
-        + table["directional"][directional]
-        + table["unit"][unit]
-        + table["city_same_zip" if zip_agreement == "exact" else "city"][city]
-        + table["zip"][zip_agreement]
+        + (model.same_street_numbers if street in STREET_AGREES else model.numbers)[number]
+        + (model.same_zip_cities if zip_agreement == "exact" else model.cities)[city]
+        + model.zips[zip_agreement]
+        + model.units[unit]
     )
+    person = person_levels(index.demographics, row, query)
     person_weight = 0.0
     if person is not _NO_PERSON:
         name, email, phone = person

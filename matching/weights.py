@@ -220,8 +220,16 @@ class Model:
 
     def __init__(self, parameters):
         self.parameters = parameters
-        self.table = parameters.weights()
+        self.table = table = parameters.weights()
         self.version = parameters.version
+        # The tables `compare` reads for every candidate, at hand.
+        self.numbers, self.same_street_numbers = (
+            table["house_number"],
+            table["house_number_same_street"],
+        )
+        self.cities, self.same_zip_cities = table["city"], table["city_same_zip"]
+        self.zips, self.units = table["zip"], table["unit"]
+        self.street_cache = {}  # (participant street, parcel street) → levels and weight
         self._priors = {}  # parcels → prior weight
 
     def prior_weight(self, parcels):
