@@ -24,6 +24,7 @@ the runner-up's.
   sees why.
 """
 
+from functools import lru_cache
 from typing import NamedTuple
 
 from django.conf import settings
@@ -119,6 +120,15 @@ class Query(NamedTuple):
     phones: tuple = ()
 
 
+@lru_cache(maxsize=65536)
+def _person_name(first_name, last_name):
+    """(order-free name key or None, the surname's words or None); names repeat, so cached."""
+    surname = name_key(last_name) if last_name else None
+    first = name_key(first_name) if surname and first_name else None
+    name = " ".join(sorted(f"{first} {surname}".split(" "))) if first else None
+    return name, frozenset(surname.split(" ")) if surname else None
+
+
 def make_query(*, address, city, zip_code, first_name=None, last_name=None, email=None, phones=()):
     """Normalise a participant's Address, City and ZIP fields (the line's own city/ZIP fill
     gaps, and a ZIP in the line is tried next to the ZIP field), their name and contacts."""
@@ -128,9 +138,10 @@ def make_query(*, address, city, zip_code, first_name=None, last_name=None, emai
     for value in (normalize_zip(zip_code), parsed.zip5):
         if value and value not in zips:
             zips.append(value)
-    surname = name_key(last_name) if last_name.__class__ is str else None
-    first = name_key(first_name) if surname and first_name.__class__ is str else None
-    name = " ".join(sorted(f"{first} {surname}".split(" "))) if first else None
+    name, surname = _person_name(
+        first_name if first_name.__class__ is str else None,
+        last_name if last_name.__class__ is str else None,
+    )
     return Query(
         parsed.house_number,
         house_number_key(parsed.house_number),
@@ -140,7 +151,7 @@ def make_query(*, address, city, zip_code, first_name=None, last_name=None, emai
         tuple(zips),
         parsed.unit,
         name,  # None unless there is a first and a last name
-        frozenset(surname.split(" ")) if surname else None,
+        surname,
         email_key(email),
         tuple(key for key in map(phone_key, phones) if key),
     )
@@ -153,7 +164,10 @@ def _corrected_keys(parcels, query, thresholds, *, everywhere=False):
     the wrong one), else (or `everywhere`) those of every county the data covers.
     """
     key = query.street_key
-    areas = [parcels.zip_streets[zip5] for zip5 in query.zips if zip5 in parcels.zip_streets]
+    zip_streets = parcels.zip_streets
+    if not everywhere and query.zips and key in zip_streets.get(query.zips[0], ()):
+        return ()  # the common case: a street the ZIP has
+    areas = [zip_streets[zip5] for zip5 in query.zips if zip5 in zip_streets]
     if query.city in parcels.city_streets:
         areas.append(parcels.city_streets[query.city])
     if not areas or everywhere:
@@ -289,10 +303,16 @@ def _nearest(parcels, rows, number, count):
     return sorted(rows, key=lambda row: abs((house_number_key(numbers[row]) or 0) - number))[:count]
 
 
+def _address_agrees(candidate):
+    return candidate.house_number_level == "exact" and candidate.street_level in STREET_AGREES
+
+
 def candidates(index, query, thresholds, prior, *, near_misses=True, people=True, model=None):
     """The scored candidates of a participant, best first; `near_misses` adds the parcels of
     the street closest to the house number when none has it (what a reviewer compares),
-    `people` the parcels whose household record carries the participant's name or contact."""
+    `people` the parcels whose household record carries the participant's name or contact
+    (when no parcel of the participant's house number and street was found: the same address
+    elsewhere is found by the address blocks)."""
     parcels = index.parcels
     model = model or thresholds.parameters.model()
     cutoff = thresholds.city_cutoff
@@ -301,12 +321,19 @@ def candidates(index, query, thresholds, prior, *, near_misses=True, people=True
         for zip5 in query.zips:  # no street: the house number in the ZIP, for names to carry
             for row in rows_of(parcels.by_house_zip, (query.number, zip5)):
                 found.setdefault(row, HOUSE_ZIP)
-    for row, method in _people(index, query).items() if people else ():
-        found.setdefault(row, method)
-    if not found and query.street and query.number is not None:
-        found = _gather(parcels, query, thresholds, everywhere=True)
     scored = [compare(index, query, row, model, prior=prior, method=method, city_cutoff=cutoff)
               for row, method in found.items()]  # fmt: skip
+    if people and not any(_address_agrees(candidate) for candidate in scored):
+        # The people's blocks, for whom the address blocks found no parcel of that address.
+        for row, method in _people(index, query).items():
+            if row not in found:
+                found[row] = method
+                scored.append(compare(index, query, row, model, prior=prior, method=method,
+                                      city_cutoff=cutoff))  # fmt: skip
+    if not found and query.street and query.number is not None:
+        found = _gather(parcels, query, thresholds, everywhere=True)
+        scored = [compare(index, query, row, model, prior=prior, method=method,
+                          city_cutoff=cutoff) for row, method in found.items()]  # fmt: skip
     if near_misses and query.street and not any(c.house_number_level == "exact" for c in scored):
         street = [row for row in _same_street(parcels, query, thresholds) if row not in found]
         for row in _nearest(parcels, street, query.number, 2 * thresholds.kept):
