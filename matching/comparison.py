@@ -263,6 +263,18 @@ def _person_rank(levels):
 _NO_STREET = (MISSING, MISSING, MISSING, None, 0.0)
 
 
+def street_frequency_weight(parcels, zip5, key):
+    """The street's share of its ZIP's parcels against the average share (bits): MAIN ST counts
+    less, a street of three parcels more, the same street in two towns alike. Cached on the
+    index."""
+    cache = parcels.street_frequency_cache
+    weight = cache.get((zip5, key))
+    if weight is None:
+        share = parcels.zip_street_count.get((zip5, key), 1) / parcels.zip_count[zip5]
+        weight = cache[(zip5, key)] = math.log2(parcels.mean_street_share() / share)
+    return weight
+
+
 def _street_entry(model, query_street, parcel_street):
     """(street, suffix, directional levels, parcel street key, their weight), cached on the
     model: participants of one street meet the same parcel streets again and again."""
@@ -313,10 +325,7 @@ def compare(index, query, row, model, *, prior, method, city_cutoff):
         weight += person_weight
     street_frequency = None
     if street == "exact" and zip5:
-        # The street's share of its ZIP's parcels against the average share: MAIN ST counts
-        # less, a street of three parcels more; two towns' same street alike.
-        share = parcels.zip_street_count.get((zip5, key), 1) / parcels.zip_count[zip5]
-        street_frequency = math.log2(parcels.mean_street_share() / share)
+        street_frequency = street_frequency_weight(parcels, zip5, key)
         weight += street_frequency
     return Comparison(
         row,

@@ -129,6 +129,7 @@ class ParcelIndex:
         self.zip_street_count = defaultdict(int)  # (zip5, street key) → parcels
         self.zip_count = defaultdict(int)
         self._mean_street_share = None
+        self.street_frequency_cache = {}  # (zip5, street key) → bits (matching.comparison)
         self._shared = {}  # one int object per distinct parcel_zip
 
     def __len__(self):
@@ -172,6 +173,7 @@ class ParcelIndex:
             _add(self.by_house_zip, (number, zip5), row)
         if key:
             self._mean_street_share = None
+            self.street_frequency_cache.clear()
             if zip5:
                 self.zip_street_count[(zip5, key)] += 1
             self.all_street_keys.add(key)
