@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from empowersave import mongodb
 from matching import demographics, scoring
 from matching.index import RESIDENTIAL_FIELDS, build_index, load_index
+from matching.parameter_versions import active_parameters
 from participants import announcements, services
 from participants.documents import MatchQuality, Participant
 
@@ -237,7 +238,7 @@ def match_participants(*, now, scope=None, index=None, thresholds=None):
     """
     scope = scope or MatchScope()
     started = time.perf_counter()
-    thresholds = thresholds or scoring.Thresholds.from_settings()
+    thresholds = thresholds or scoring.Thresholds.from_settings(active_parameters())
     selector = participant_selector(qualities=scope.qualities, contact_ids=scope.contact_ids)
     if index is None:
         if mongodb.collection_for(Participant).find_one(selector, {"_id": 1}) is None:
@@ -336,7 +337,7 @@ def search_parcels(*, text=None, parcel_id=None, county=None, limit=20):
     if query is None or not query.street:
         return [{**_residence(doc), "score": None} for doc in docs[:limit]]
     index = build_index(residential_docs=docs, demographic_docs=())
-    thresholds = scoring.Thresholds.from_settings()
+    thresholds = scoring.Thresholds.from_settings(active_parameters())
     parcels = index.parcels
     scored = sorted(
         (

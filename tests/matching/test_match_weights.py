@@ -300,3 +300,24 @@ def test_candidates_keep_probability_weight_and_contributions_that_add_up():
     assert sum(c[2] for c in top["contributions"]) == pytest.approx(top["weight"], abs=0.05)
     assert top["contributions"][-1][:2] == ["name", "exact"]
     assert match["probability"] == top["probability"] and match["weight_gap"] is None
+
+
+def test_matching_uses_the_latest_saved_parameters_version():
+    from datetime import UTC, datetime
+
+    from matching import parameter_versions
+
+    assert parameter_versions.active_parameters() is DEFAULT_PARAMETERS
+    now = datetime(2026, 12, 1, tzinfo=UTC)
+    bolder = MatchParameters.from_document({**DEFAULT_PARAMETERS.to_document(), "prior": 0.5})
+    first = parameter_versions.save_parameters(bolder, now=now, by="ann")
+    second = parameter_versions.save_parameters(DEFAULT_PARAMETERS, now=now, by="bob")
+    assert (first.version, second.version) == (2, 3)
+    active = parameter_versions.active_parameters()
+    assert (active.version, active.created_by, active.prior) == (3, "bob", DEFAULT_PARAMETERS.prior)
+    index = county([("P1", "203 PARK DR", "ORANGE", 7013)])
+    row = {"contact_id": "a", "fields": {"Address": "203 Park Dr", "City": "Orange"}}
+    match, _residence, _demographic = services.match_row(
+        index, row, scoring.Thresholds.from_settings(active)
+    )
+    assert match["parameters_version"] == 3
