@@ -9,8 +9,9 @@ u by random sampling, m by EM over two blocking rules, the prior from our EM's s
 who live at a parcel. Ours runs with its parameters estimated by EM on the same data (FEBRL4) or
 its defaults (demo). Each matcher runs in its own process, so its peak memory is its own.
 
-Prints, for both: precision, recall, F1, participants/s (search and score, training apart)
-and peak memory growth. Needs benchmarks/requirements.txt.
+Prints, for both: precision, recall, F1, participants/s (search and score, training apart),
+peak memory growth, and of the people who live at a parcel but were left unlinked (for review),
+the share whose true parcel is the best candidate. Needs benchmarks/requirements.txt.
 
     .venv/bin/python benchmarks/splink_comparison.py [--dataset febrl|demo] [--participants N]
 """
@@ -206,8 +207,9 @@ def run_splink(args):
             participant, parcel = parcel, participant
         if participant not in linked:  # the best candidate of each participant
             linked[participant] = (row.match_probability, tuple(parcel.split("|", 1)))
+    best = {key: parcel for key, (_p, parcel) in linked.items()}
     linked = {key: parcel for key, (p, parcel) in linked.items() if p >= accept}
-    correct = wrong = missed = 0
+    correct = wrong = missed = first = 0
     for row in rows:
         contact = str(row["contact_id"])
         true = truth.get(row["contact_id"])
@@ -217,6 +219,7 @@ def run_splink(args):
             wrong += got != true
         elif true is not None:
             missed += 1
+            first += best.get(contact) == true
     links, truths = correct + wrong, correct + wrong + missed
     precision = correct / links if links else 0.0
     recall = correct / truths if truths else 0.0
@@ -229,10 +232,15 @@ def run_splink(args):
         "precision": precision,
         "recall": recall,
         "f1": 2 * precision * recall / (precision + recall) if precision + recall else 0.0,
+        "truth_first": first / missed if missed else None,
         "seconds": predicted - trained,
         "training_seconds": trained - started,
         "peak_mb": _rss_mb() - baseline,
     }
+
+
+def _share(value):
+    return "-" if value is None else f"{value:.1%}"
 
 
 def _child(args, which):
@@ -258,12 +266,13 @@ def main():
     print(f"dataset: {args.dataset}, accept at probability ≥ {settings.MATCH_ACCEPT_PROBABILITY}, "
           f"DuckDB threads: {args.threads}")  # fmt: skip
     print(f"{'':8}{'precision':>10}{'recall':>9}{'F1':>8}{'links':>7}{'wrong':>7}"
-          f"{'participants/s':>16}{'training s':>12}{'peak MB':>9}")  # fmt: skip
+          f"{'participants/s':>16}{'training s':>12}{'peak MB':>9}"
+          f"{'review: first':>15}")  # fmt: skip
     for which, r in results.items():
         rate = r["participants"] / r["seconds"] if r["seconds"] else float("inf")
         print(f"{which:8}{r['precision']:>10.4f}{r['recall']:>9.4f}{r['f1']:>8.4f}"
               f"{r['links']:>7}{r['wrong']:>7}{rate:>16,.0f}{r['training_seconds']:>12.1f}"
-              f"{r['peak_mb']:>9.0f}")  # fmt: skip
+              f"{r['peak_mb']:>9.0f}{_share(r['truth_first']):>15}")  # fmt: skip
 
 
 if __name__ == "__main__":
