@@ -17,6 +17,7 @@ the share whose true parcel is the best candidate. Needs benchmarks/requirements
 """
 
 import argparse
+import gc
 import json
 import os
 import resource
@@ -67,6 +68,7 @@ def run_ours(args):
     index, rows, truth = _dataset(args)
     baseline = _rss_mb()
     thresholds, training = _thresholds(args, index, rows)
+    gc.freeze()  # as match_participants does: the index is millions of long-lived objects
     figures, seconds = evaluate(index, rows, truth, thresholds)
     return {**figures, "seconds": seconds, "training_seconds": training,
             "peak_mb": _rss_mb() - baseline}  # fmt: skip

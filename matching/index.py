@@ -83,6 +83,15 @@ def name_key(*parts):
     return " ".join(sorted(words)) or None
 
 
+def surname_key(customer_name):
+    """The surname of a household record's name, "LAST, FIRST" or "First Last", as name_key
+    gives it; None when there is none."""
+    if not customer_name or not isinstance(customer_name, str):
+        return None
+    last = customer_name.split(",")[0] if "," in customer_name else customer_name.split()[-1]
+    return name_key(last)
+
+
 def _add(postings, key, row):
     """Postings hold a bare row while a key has one (most do), a list from the second on."""
     rows = postings.get(key)
@@ -237,6 +246,7 @@ class DemographicIndex:
         self.by_mobile = {}
         self.by_zip_name = {}
         self.by_city_name = {}
+        self.by_zip_surname = {}
 
     def __len__(self):
         return len(self.records)
@@ -268,6 +278,8 @@ class DemographicIndex:
         city = parcels.city[parcel_row] if parcel_row is not None else None
         if city and name:
             _add(self.by_city_name, (city, name), row)
+        if zip5 and (surname := surname_key(doc.get("customer_name"))):
+            _add(self.by_zip_surname, (zip5, surname), row)
         if zip5 and name:
             _add(self.by_zip_name, (zip5, name), row)
 

@@ -152,8 +152,13 @@ def _close_to(word, choices):
 @lru_cache(maxsize=4096)
 def misspelled_ordinal(word):
     """The ordinal number a misspelled ordinal word stands for ("FORTH" → 4, "EQEVENTH" → 11),
-    or None. Only words of five letters or more ending like an ordinal are read this way."""
-    if len(word) < 5 or not word.endswith(_ORDINAL_ENDINGS) or not word.isalpha():
+    or None. Only words of eight letters or more, or of five ending like an ordinal, are read
+    this way."""
+    if (
+        len(word) < 5
+        or not word.isalpha()
+        or not (len(word) >= 8 or word.endswith(_ORDINAL_ENDINGS))
+    ):
         return None
     close = _close_to(word, ORDINAL_WORDS)
     return ORDINAL_WORDS[close] if close else None

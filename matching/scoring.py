@@ -11,7 +11,8 @@ the runner-up's.
   bits, and the evidence rule holds: the locality agrees (ZIP or one digit off, or city), and
   either the address agrees (house number equal, street equal or close), or a person on the
   parcel's household record is the participant (name, email or phone) and the house number or
-  the street agrees. So a candidate whose house number differs is never accepted on its
+  the street agrees, or the record holds the participant's email or phone and no address part
+  they gave disagrees. So a candidate whose house number differs is never accepted on its
   address, and a name (with the ZIP) alone never links. `exact` when the normalised street and
   house number are equal.
 - pending: the best candidate's probability ≥ MATCH_REVIEW_PROBABILITY but it is not accepted
@@ -38,7 +39,7 @@ from matching.normalize import (
     normalize_zip,
     parse_address,
 )
-from matching.weights import DEFAULT_PARAMETERS
+from matching.weights import DEFAULT_PARAMETERS, MISSING
 from participants.documents import MatchQuality
 
 # Reasons (match.reason) for pending and no_match.
@@ -57,6 +58,8 @@ HOUSE_STREET = "house_number+street"
 CITY_STREET = "city+street"
 NAME_ZIP = "name+zip"
 NAME_CITY = "name+city"
+SURNAME_ZIP = "surname+zip"
+SURNAME_BLOCK_LIMIT = 10  # a surname block larger than this (SMITH in a big ZIP) is not read
 CONTACT = "email/phone"
 
 LOCALITY_AGREES = {"zip": ("exact", "one_digit"), "city": ("exact", "similar")}
@@ -226,7 +229,7 @@ def _same_street(parcels, query, thresholds):
 
 def _people(index, query):
     """{row: method} of the parcels whose household record carries the participant's name in
-    their ZIP, or their email or phone."""
+    their ZIP or city, or their email or phone; failing those, their surname in their ZIP."""
     demographics, parcels = index.demographics, index.parcels
     records = []
     if query.name:
@@ -240,6 +243,12 @@ def _people(index, query):
         records.extend((record, CONTACT) for record in rows_of(demographics.by_email, query.email))
     for phone in query.phones:
         records.extend((record, CONTACT) for record in rows_of(demographics.by_mobile, phone))
+    if not records and query.surname:  # their surname in their ZIP, when it names a few records
+        surname = " ".join(sorted(query.surname))
+        for zip5 in query.zips:
+            found = rows_of(demographics.by_zip_surname, (zip5, surname))
+            if len(found) <= SURNAME_BLOCK_LIMIT:
+                records.extend((record, SURNAME_ZIP) for record in found)
     found = {}
     for record, method in records:
         county, parcel_id = demographics.records[record][:2]
@@ -276,7 +285,12 @@ def evidence_holds(candidate):
     street = candidate.street_level
     if number == "exact" and street in ADDRESS_AGREES:
         return True
-    return candidate.person_agrees and (number == "exact" or street in ADDRESS_AGREES)
+    if candidate.person_agrees and (number == "exact" or street in ADDRESS_AGREES):
+        return True
+    # Their own email or phone on the record, and no address given that says otherwise.
+    _name, email, phone = candidate.person_levels
+    contact = email == "exact" or phone == "exact"
+    return contact and number in ("exact", MISSING) and street in (*ADDRESS_AGREES, MISSING)
 
 
 def _pending(reason, best, kept, resolution, gap, prior):
