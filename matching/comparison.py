@@ -304,7 +304,12 @@ def compare(index, query, row, model, *, prior, method, city_cutoff):
         street, suffix, directional, key, weight = _NO_STREET
     zip5 = parcels.zip5[row]
     zip_agreement = zip_level(query.zips, zip5)
-    number = house_number_level(query.house_number, parcels.house_number[row])
+    house_number = query.house_number
+    number = (
+        "exact"
+        if house_number == parcels.house_number[row] and house_number
+        else house_number_level(house_number, parcels.house_number[row])
+    )
     parcel_city = parcels.city[row]
     city = "exact" if query.city == parcel_city and parcel_city else city_level(
         parcels, query.city, parcel_city, city_cutoff
@@ -317,7 +322,11 @@ def compare(index, query, row, model, *, prior, method, city_cutoff):
         + model.zips[zip_agreement]
         + model.units[unit]
     )
-    person = person_levels(index.demographics, row, query)
+    demographics = index.demographics
+    if row in demographics.by_parcel_row:
+        person = person_levels(demographics, row, query)
+    else:
+        person = _NO_PERSON
     person_weight = 0.0
     if person is not _NO_PERSON:
         name, email, phone = person

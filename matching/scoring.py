@@ -350,10 +350,11 @@ def candidates(index, query, thresholds, prior, *, near_misses=True, people=True
                           city_cutoff=cutoff) for row, method in found.items()]  # fmt: skip
     if near_misses and query.street and not any(c.house_number_level == "exact" for c in scored):
         street = [row for row in _same_street(parcels, query, thresholds) if row not in found]
-        for row in _nearest(parcels, street, query.number, 2 * thresholds.kept):
+        for row in _nearest(parcels, street, query.number, thresholds.kept):
             scored.append(compare(index, query, row, model, prior=prior, method=CITY_STREET,
                                   city_cutoff=cutoff))  # fmt: skip
-    scored.sort(key=lambda candidate: (-candidate.weight, parcels.parcel_id[candidate.row]))
+    if len(scored) > 1:
+        scored.sort(key=lambda candidate: (-candidate.weight, parcels.parcel_id[candidate.row]))
     return scored
 
 
