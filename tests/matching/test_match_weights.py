@@ -321,3 +321,27 @@ def test_matching_uses_the_latest_saved_parameters_version():
         index, row, scoring.Thresholds.from_settings(active)
     )
     assert match["parameters_version"] == 3
+
+
+def test_their_own_email_carries_a_participant_who_gave_no_address():
+    index = county(
+        [("P1", "44 ELM AVE", "ORANGE", "07013"), ("P2", "46 ELM AVE", "ORANGE", "07013")],
+        [("P1", "THOMPSON, JANET", "janet@example.org", None), ("P2", "ROWE, SAM", None, None)],
+    )
+    by_email = decide(index, "", "Orange", "07013", email="Janet@example.org",
+                      first_name="Janet", last_name="Thompson")  # fmt: skip
+    assert linked(index, by_email) == "P1"
+    by_name = decide(index, "", "Orange", "07013", first_name="Janet", last_name="Thompson")
+    assert by_name.row is None and linked(index, by_name) is None  # a name alone: review
+    assert index.parcels.parcel_id[by_name.candidates[0].row] == "P1"
+    elsewhere = decide(index, "", "Springfield", "01103", email="janet@example.org")
+    assert elsewhere.row is None  # the locality must agree
+
+
+def test_a_surname_in_the_zip_finds_candidates_for_review():
+    index = county(
+        [("P1", "44 ELM AVE", "ORANGE", "07013")], [("P1", "THOMPSON, MARY", None, None)]
+    )
+    decision = decide(index, "", "Orange", "07013", first_name="Janet", last_name="Thompson")
+    assert decision.row is None
+    assert decision.candidates[0].method == scoring.SURNAME_ZIP
