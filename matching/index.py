@@ -43,6 +43,7 @@ DEMOGRAPHIC_FIELDS = (
 )
 
 
+@lru_cache(maxsize=65536)
 def house_number_key(house_number):
     """The leading digits of a house number as an int ("12A" → 12), or None."""
     if not house_number:
