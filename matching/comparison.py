@@ -203,18 +203,18 @@ def city_level(parcels, city, parcel_city, cutoff):
     return "different"
 
 
-def name_level(name, surname, record_name, record_words):
+def name_level(name, surname, record_name):
     """The participant's order-free name against a household record's (only the surname when
     the participant gave no first name)."""
     if not record_name or not (name or surname):
         return MISSING
     if not name:
-        return "surname" if surname <= record_words else MISSING
+        return "surname" if surname <= set(record_name.split(" ")) else MISSING
     if name == record_name:
         return "exact"
     if JaroWinkler.similarity(name, record_name) >= SIMILAR_NAME:
         return "similar"
-    if surname and surname <= record_words:
+    if surname and surname <= set(record_name.split(" ")):
         return "surname"
     return "different"
 
@@ -235,9 +235,9 @@ _NO_PERSON = (MISSING, MISSING, MISSING)
 
 
 def _record_levels(query, person):
-    record_name, record_words, record_email, record_phone = person
+    record_name, record_email, record_phone = person
     return (
-        name_level(query.name, query.surname, record_name, record_words),
+        name_level(query.name, query.surname, record_name),
         MISSING if not (query.email and record_email)
         else "exact" if query.email == record_email else "different",
         _contact_level(query.phones, record_phone),

@@ -240,7 +240,7 @@ class DemographicIndex:
 
     def __init__(self):
         self.records = []  # tuples in DEMOGRAPHIC_FIELDS order
-        self.people = []  # (name key, surname words, email key, phone key) per record
+        self.people = []  # (name key, email key, phone key) per record
         self.by_parcel = defaultdict(dict)  # county → parcel_id → row(s)
         self.by_parcel_row = {}  # parcel row → record row(s)
         self.by_email = {}
@@ -265,9 +265,7 @@ class DemographicIndex:
         email = email_key(doc.get("email"))
         mobile = phone_key(doc.get("mobile"))
         name = name_key(doc.get("customer_name"))
-        self.people.append(
-            (name, frozenset(name.split(" ")) if name else frozenset(), email, mobile)
-        )
+        self.people.append((name, email, mobile))
         if email:
             _add(self.by_email, email, row)
         if mobile:
