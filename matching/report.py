@@ -18,8 +18,6 @@ PROJECTION = {
     "fields.City": 1,
     "fields.ZIP": 1,
     "match.quality": 1,
-    "match.candidates.county": 1,
-    "match.candidates.parcel_id": 1,
     "residence_ref": 1,
     "demographic_ref.county": 1,
     "demographic_ref.parcel_id": 1,
@@ -77,7 +75,7 @@ def quality_report(*, sample_size=10):
     confusion = defaultdict(Counter)
     qualities = Counter()
     participants = without_truth = residence_linked = demographic_linked = 0
-    left = Counter()  # matchable people left unlinked: their true parcel first, among, absent
+    missed = {}  # _id → true parcel of the matchable people left unlinked
     wrong = []
     for doc in mongodb.collection_for(Participant).find({}, PROJECTION):
         participants += 1
@@ -93,7 +91,7 @@ def quality_report(*, sample_size=10):
         true_parcel, true_household = truth[doc["contact_id"]]
         outcome = _outcome(predicted_parcel, true_parcel)
         if outcome == "missed":
-            left[_shown(doc, true_parcel)] += 1
+            missed[doc["_id"]] = true_parcel
         residence[outcome] += 1
         confusion[quality][outcome] += 1
         household[_outcome(predicted_household, true_household)] += 1
@@ -116,12 +114,25 @@ def quality_report(*, sample_size=10):
             if quality in confusion
         },
         "wrong_links": _describe_wrong(wrong),
-        "left_for_review": {
-            "matchable": sum(left.values()),
-            "truth_first": left["first"],
-            "truth_first_share": _ratio(left["first"], sum(left.values())),
-            "truth_among_candidates": left["first"] + left["among"],
-        },
+        "left_for_review": _left_for_review(missed),
+    }
+
+
+def _left_for_review(missed):
+    """Of the matchable people left unlinked, how many have their true parcel as the first
+    candidate kept for review (one query by _id for their candidates)."""
+    left = Counter()
+    if missed:
+        cursor = Participant._get_collection().find(
+            {"_id": {"$in": list(missed)}}, {"match.candidates": 1}
+        )
+        for doc in cursor:
+            left[_shown(doc, missed[doc["_id"]])] += 1
+    return {
+        "matchable": sum(left.values()),
+        "truth_first": left["first"],
+        "truth_first_share": _ratio(left["first"], sum(left.values())),
+        "truth_among_candidates": left["first"] + left["among"],
     }
 
 
