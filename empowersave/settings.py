@@ -181,7 +181,7 @@ COUNTY_DEMOGRAPHIC_COLLECTION = os.environ.get(
 )
 
 # --- Reference matching thresholds (matching/; probabilities 0-1, weights in bits) ----
-MATCH_ACCEPT_PROBABILITY = env_float("MATCH_ACCEPT_PROBABILITY", 0.99)  # accept at least this…
+MATCH_ACCEPT_PROBABILITY = env_float("MATCH_ACCEPT_PROBABILITY", 0.95)  # accept at least this…
 MATCH_MIN_WEIGHT_GAP = env_float("MATCH_MIN_WEIGHT_GAP", 5.0)  # …this many bits ahead of the next
 MATCH_REVIEW_PROBABILITY = env_float("MATCH_REVIEW_PROBABILITY", 0.05)  # below: no_match
 MATCH_STREET_CUTOFF = env_float("MATCH_STREET_CUTOFF", 80.0)  # typo'd street name → known one

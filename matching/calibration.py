@@ -116,7 +116,7 @@ def _compare(index, query, row, thresholds, model):
                    city_cutoff=thresholds.city_cutoff)  # fmt: skip
 
 
-def random_pair_u(index, queries, thresholds, *, rng, pairs_per_query=4, street_pairs=20):
+def random_pair_u(index, queries, thresholds, *, rng, pairs_per_query=4, street_pairs=200):
     """u ({column: {level: probability}}) from random pairs, for each query: parcels drawn from
     all, from its ZIP (for `city_same_zip`) and pairs of parcels of its street
     (`house_number_same_street`: two parcels of a street share a number so rarely that many
