@@ -103,9 +103,15 @@ class Comparison(NamedTuple):
         return rows
 
 
+def _digits(text):
+    return "".join(char for char in text if char.isdigit())
+
+
 def _distance_level(mine, theirs):
     """typo (one edit, two from eight letters; a swap is one), similar (Jaro–Winkler) or
-    different."""
+    different. Numbers in the names must be equal: 6TH ST is not a typo of 8TH ST."""
+    if _digits(mine) != _digits(theirs):
+        return "different"
     limit = 1 if max(len(mine), len(theirs)) < 8 else 2
     if OSA.distance(mine, theirs, score_cutoff=limit) <= limit:
         return "typo"

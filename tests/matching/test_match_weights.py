@@ -82,6 +82,8 @@ def _street(raw):
         ("5 North Main St", "5 N MAIN ST", ("exact", "exact", "exact")),
         ("5 Washington Ave", "5 WASHINGTOON AVE", ("typo", "exact", MISSING)),
         ("5 Oak St", "5 ELM ST", ("different", "exact", MISSING)),
+        ("714 8TH Strreet", "714 6TH ST", ("different", "exact", MISSING)),
+        ("5 Route 18", "5 ROUTE 19", ("different", MISSING, MISSING)),
     ],
 )
 def test_street_suffix_and_directional_levels(typed, parcel, levels):
