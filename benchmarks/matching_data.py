@@ -19,7 +19,8 @@ from datetime import UTC, datetime
 
 from demo import generator as demo_data
 from matching.index import build_index
-from participants.transform import contact_id_of, merge_person, quarantine_reason
+from participants.person import merge_person
+from participants.transform import contact_id_of, quarantine_reason
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
 

@@ -150,7 +150,7 @@ class MatchCandidate(EmbeddedDocument):
     probability = FloatField()  # match probability (matching.weights)
     weight = FloatField()  # total match weight in bits, the prior included
     agreement = DictField()  # field name → bool: house_number, street, city, zip
-    contributions = ListField(ListField())  # [[column, level, bits], …], the prior first
+    contributions = ListField(ListField(), default=None)  # [[column, level, bits], …], prior first
 
 
 class MatchInfo(EmbeddedDocument):
