@@ -78,26 +78,36 @@ def value_bucket(value):
     return f"{mantissa}e{exponent}"
 
 
+def _part(doc, name):
+    """A sub-document of a raw participant; {} when it is missing or not a document."""
+    value = doc.get(name)
+    return value if isinstance(value, dict) else {}
+
+
+def _text(value):
+    return value if isinstance(value, str) and value else None
+
+
 def participant_zip(doc):
     """The ZIP a participant is counted under: the matched parcel's, else their own."""
-    residence = doc.get("residence_ref") or {}
-    fields = doc.get("fields") or {}
+    fields = _part(doc, "fields")
     return (
-        normalize_zip(residence.get("parcel_zip"))
-        or fields.get("zip5")
+        normalize_zip(_part(doc, "residence_ref").get("parcel_zip"))
+        or normalize_zip(_text(fields.get("zip5")))
         or normalize_zip(fields.get("ZIP"))
     )
 
 
 def participant_county(doc):
-    residence = doc.get("residence_ref") or {}
-    demographic = doc.get("demographic_ref") or {}
-    return residence.get("county") or demographic.get("county") or UNKNOWN_COUNTY
+    return (
+        _text(_part(doc, "residence_ref").get("county"))
+        or _text(_part(doc, "demographic_ref").get("county"))
+        or UNKNOWN_COUNTY
+    )
 
 
 def participant_quality(doc):
-    match = doc.get("match") or {}
-    return match.get("quality") or NOT_MATCHED
+    return _text(_part(doc, "match").get("quality")) or NOT_MATCHED
 
 
 def _number(value):
@@ -109,9 +119,9 @@ def _number(value):
 def participant_contributions(doc):
     """{(rollup _id, field path): amount} that one raw participant document adds to the rollups."""
     out = defaultdict(float)
-    residence = doc.get("residence_ref") or None
-    demographic = doc.get("demographic_ref") or None
-    engagements = doc.get("engagements") or []
+    residence = _part(doc, "residence_ref") or None
+    demographic = _part(doc, "demographic_ref") or None
+    engagements = [e for e in doc.get("engagements") or () if isinstance(e, dict)]
     quality = participant_quality(doc)
 
     out[(TOTALS_ID, "participants")] += 1
@@ -150,7 +160,7 @@ def participant_contributions(doc):
         out[(key, "demographic")] += 1
 
     if demographic:
-        key = ENERGY_PREFIX + (demographic.get("county") or UNKNOWN_COUNTY)
+        key = ENERGY_PREFIX + (_text(demographic.get("county")) or UNKNOWN_COUNTY)
         for name, source in ENERGY_FIELDS.items():
             value = _number(demographic.get(source))
             if value is None:

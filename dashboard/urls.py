@@ -13,7 +13,8 @@ urlpatterns = [
     path("zip-engagement.csv", views.zip_csv, name="zip_csv"),
     path("map/", views.zip_map, name="map"),
     path("campaigns/", views.campaigns, name="campaigns"),
-    path("campaigns/<str:campaign_id>/", views.campaign_detail, name="campaign_detail"),
+    # `path`: a campaign id may hold a "/" ("a/b", "<b>x</b>")
+    path("campaigns/<path:campaign_id>/", views.campaign_detail, name="campaign_detail"),
     path("participants/", views.participants, name="participants"),
     path("participants/export.csv", views.participants_csv, name="participants_csv"),
     path(

@@ -8,15 +8,22 @@ for an engagement we already hold carry its flags only, so the list contacts (cu
 fetched only when a batch brings new engagements.
 """
 
+import hashlib
 from collections import defaultdict
 
 from emailoctopus import state
 from emailoctopus.merge import merge_participant, validate_row
-from emailoctopus.rows import SourceRow, api_source_id, parse_timestamp, row_problem
+from emailoctopus.rows import (
+    SourceRow,
+    api_source_id,
+    parse_timestamp,
+    report_contact_id,
+    row_problem,
+)
 from empowersave import mongodb
 from participants import services
 from participants.documents import Participant, QuarantinedDocument
-from participants.transform import stored_time
+from participants.transform import UNREADABLE_ROW, stored_time
 
 
 def apply_batch(run, *, campaign, pairs):
@@ -41,7 +48,9 @@ def apply_batch(run, *, campaign, pairs):
         fresh, holders=holders, contacts=contacts, quarantine=quarantine, now=run.now
     )
     existing.update(_participants(set(by_person) - set(existing), run.tally))
-    people, to_match = _merged_people(by_person, existing, run)
+    people, to_match = _merged_people(by_person, existing, run, quarantine)
+    set_aside = {entry["source_id"] for entry in quarantine}
+    valid_source_ids = [source_id for source_id in valid_source_ids if source_id not in set_aside]
     run.tally.quarantined.update((entry["source_id"], entry["reason"]) for entry in quarantine)
     if run.options.dry_run:
         wanted = {entry["source_id"] for entry in quarantine}
@@ -77,7 +86,11 @@ def _rows_by_person(fresh, *, holders, contacts, quarantine, now):
             continue
         source_row.contact = contacts.get(source_row.eo_contact_id)
         document = source_row.as_source_document()
-        contact_id, problem = validate_row(document)
+        try:
+            contact_id, problem = validate_row(document)
+        except Exception as error:  # noqa: BLE001 - one bad row never stops a batch
+            _set_aside([document], error, quarantine, now=now)
+            continue
         if problem:
             quarantine.append(
                 services.quarantine_entry(
@@ -94,13 +107,18 @@ def _rows_by_person(fresh, *, holders, contacts, quarantine, now):
     return by_person, valid_source_ids
 
 
-def _merged_people(by_person, existing, run):
+def _merged_people(by_person, existing, run, quarantine):
     """([(stored document or None, merged SOURCE_FIELDS)] of the people who change, contact ids
-    to match: new people and people whose address changed)."""
+    to match: new people and people whose address changed). A person whose merge raises is
+    left as stored, and their rows go to `quarantine` (UNREADABLE_ROW, with the error)."""
     people, to_match = [], []
     for contact_id, documents in by_person.items():
         before = existing.get(contact_id)
-        merged, changes = merge_participant(before, documents)
+        try:
+            merged, changes = merge_participant(before, documents)
+        except Exception as error:  # noqa: BLE001 - one person never stops a batch
+            _set_aside(documents, error, quarantine, now=run.now)
+            continue
         run.tally.record(contact_id=contact_id, before=before, changes=changes)
         if not changes.changed:
             continue
@@ -123,10 +141,10 @@ def _collect_rows(*, campaign_id, pairs, now):
     for status, row in pairs:
         problem = row_problem(row)
         if problem:
-            eo_contact_id = row.get("contact_id") if isinstance(row, dict) else None
+            eo_contact_id = report_contact_id(row)
             quarantine.append(
                 services.quarantine_entry(
-                    source_id=api_source_id(campaign_id, eo_contact_id or f"row:{row!r}")
+                    source_id=api_source_id(campaign_id, eo_contact_id or _row_key(row))
                     + f":{status}",
                     reason=problem[0],
                     detail=problem[1],
@@ -135,15 +153,35 @@ def _collect_rows(*, campaign_id, pairs, now):
                 )
             )
             continue
-        source_row = built.get(row["contact_id"])
+        eo_contact_id = report_contact_id(row)
+        source_row = built.get(eo_contact_id)
         if source_row is None:
-            source_row = built[row["contact_id"]] = SourceRow(
+            source_row = built[eo_contact_id] = SourceRow(
                 campaign_id=campaign_id,
-                eo_contact_id=row["contact_id"],
+                eo_contact_id=eo_contact_id,
                 email=row.get("contact_email_address"),
             )
         source_row.add(status=status, occurred_at=parse_timestamp(row["occurred_at"]))
     return list(built.values()), quarantine
+
+
+def _row_key(row):
+    """A report row without a contact id, as a quarantine key: `row:` and its digest."""
+    return "row:" + hashlib.sha256(repr(row).encode()).hexdigest()[:24]
+
+
+def _set_aside(documents, error, quarantine, *, now):
+    """Quarantine legacy-shaped rows whose reading or merging raised `error` (UNREADABLE_ROW)."""
+    for document in documents:
+        quarantine.append(
+            services.quarantine_entry(
+                source_id=document["_id"],
+                reason=UNREADABLE_ROW,
+                detail=f"{type(error).__name__}: {error}"[:1000],
+                original=document,
+                now=now,
+            )
+        )
 
 
 def _participants_of_contacts(eo_contact_ids, tally):

@@ -9,6 +9,7 @@ data unchanged.
 from datetime import UTC, datetime
 
 from participants.documents import EngagementFlag
+from participants.transform import id_text
 
 SOURCE_ID_PREFIX = "api"
 
@@ -41,10 +42,16 @@ def parse_timestamp(raw):
     return value.astimezone(UTC)
 
 
+def report_contact_id(row):
+    """The EmailOctopus contact id of a report row, as text; None when it has no usable one (a
+    missing, empty or over-long id, or one that is not text or a number)."""
+    return id_text(row.get("contact_id")) if isinstance(row, dict) else None
+
+
 def row_problem(row):
     """(reason, detail) when a report row is unusable before any identity check, else None."""
-    if not isinstance(row, dict) or not row.get("contact_id"):
-        return ApiRowProblem.MISSING_CONTACT_ID, "report row has no contact_id"
+    if report_contact_id(row) is None:
+        return ApiRowProblem.MISSING_CONTACT_ID, "report row has no usable contact_id"
     if parse_timestamp(row.get("occurred_at")) is None:
         return (
             ApiRowProblem.BAD_OCCURRED_AT,

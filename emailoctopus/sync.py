@@ -8,21 +8,26 @@ re-reads at most one campaign's new rows, and re-applying them changes nothing. 
 are matched at the end.
 """
 
+import logging
 import time
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
+from pymongo.errors import ConnectionFailure
+
 from emailoctopus import state
 from emailoctopus.batch import apply_batch
-from emailoctopus.client import CAMPAIGN_STATUS_SENT, REPORT_STATUSES
-from emailoctopus.rows import parse_timestamp
+from emailoctopus.client import CAMPAIGN_STATUS_SENT, REPORT_STATUSES, EmailOctopusError
+from emailoctopus.rows import parse_timestamp, report_contact_id
 from emailoctopus.tally import RunTally
 from empowersave import mongodb
 from matching.services import MatchScope, match_participants
 from participants import announcements
 from participants.documents import MatchQuality, ensure_indexes
 from participants.transform import stored_time
+
+logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 1000  # report rows per write batch (ten API pages)
 # New people, and people whose address changed, are (re)matched unless a reviewer chose by hand.
@@ -104,9 +109,17 @@ def sync_emailoctopus(*, client, now, options=None):
     run = SyncRun(client=client, now=now, options=options)
     skipped = {}
     campaigns = select_campaigns(client, options=options, skipped=skipped)
+    failed = {}
     for campaign in campaigns:
-        _sync_campaign(run, campaign)
+        try:
+            _sync_campaign(run, campaign)
+        except (EmailOctopusError, ConnectionFailure):
+            raise  # the API or the store said stop: the next run resumes from the cursors
+        except Exception as error:  # noqa: BLE001 - one campaign's data never stops the sync
+            logger.exception("campaign %r could not be synced", campaign.get("id"))
+            failed[str(campaign.get("id"))] = f"{type(error).__name__}: {error}"[:500]
     report = run.tally.report(dry_run=options.dry_run, campaigns=len(campaigns), skipped=skipped)
+    report["campaigns_failed"] = failed
     report["matching"] = None if options.dry_run else _match_pending(now=now)
     report["rollups_refreshed"] = rollups_refreshed
     stats = client.stats
@@ -137,8 +150,7 @@ def _sync_campaign(run, campaign):
         pages = run.client.report_pages(campaign_id, status, starting_after=cursors.get(status))
         for page in pages:
             for row in page.items:
-                key = row.get("contact_id") if isinstance(row, dict) else None
-                by_contact[key or id(row)].append((status, row))
+                by_contact[report_contact_id(row) or id(row)].append((status, row))
             run.tally.report_rows[(campaign_id, status)] += len(page.items)
             resume[status] = page.next_cursor or page.cursor
     # A contact's rows are never split between batches.

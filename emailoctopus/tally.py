@@ -56,5 +56,6 @@ class RunTally:
             "fields_changed": len(self.fields_changed),
             "quarantined": self.quarantined_new,
             "quarantine_reasons": dict(Counter(self.quarantined.values())),
+            "quarantine_rows": sorted(map(str, self.quarantined)),  # found unusable this run
             "per_campaign": dict(per_campaign),
         }

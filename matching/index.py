@@ -43,13 +43,19 @@ DEMOGRAPHIC_FIELDS = (
 )
 
 
+MAX_HOUSE_NUMBER_DIGITS = 9  # no street has a house number of ten digits
+
+
 @lru_cache(maxsize=65536)
 def house_number_key(house_number):
-    """The leading digits of a house number as an int ("12A" → 12), or None."""
+    """The leading digits of a house number as an int ("12A" → 12), or None (also for more than
+    MAX_HOUSE_NUMBER_DIGITS digits: a 100,000-digit "house number" is no house number)."""
     if not house_number:
         return None
     match = _LEADING_DIGITS.match(house_number)
-    return int(match.group()) if match else None
+    if not match or len(match.group()) > MAX_HOUSE_NUMBER_DIGITS:
+        return None
+    return int(match.group())
 
 
 def phone_key(raw):

@@ -48,6 +48,7 @@ NO_HOUSE_NUMBER = "NO_HOUSE_NUMBER"
 NO_CANDIDATES = "NO_CANDIDATES"
 HOUSE_NUMBER_NOT_FOUND = "HOUSE_NUMBER_NOT_FOUND"
 LOW_SCORE = "LOW_SCORE"
+MATCH_ERROR = "MATCH_ERROR"  # deciding raised: the participant is set aside, the run goes on
 AMBIGUOUS = "AMBIGUOUS"
 BELOW_THRESHOLD = "BELOW_THRESHOLD"
 UNCONFIRMED = "UNCONFIRMED"
@@ -396,3 +397,19 @@ def decide(index, query, thresholds):
         reason = AMBIGUOUS if not clear else UNCONFIRMED if not holds else BELOW_THRESHOLD
         return _pending(reason, best, kept, resolution, gap, prior)
     return _no_match(LOW_SCORE, kept, resolution, gap, prior)
+
+
+def match_error(error):
+    """The stored `match` of a participant whose decision raised `error`: no_match with reason
+    MATCH_ERROR and the error's type and message (cut to 500 characters) as `detail`, so one
+    participant never stops a matching run and staff see which and why."""
+    return {
+        "quality": MatchQuality.NO_MATCH,
+        "score": None,
+        "method": None,
+        "agreement": {},
+        "reason": MATCH_ERROR,
+        "detail": f"{type(error).__name__}: {error}"[:500],
+        "county_resolution": None,
+        "candidates": [],
+    }

@@ -272,9 +272,13 @@ def _match(index, *, selector, scope, thresholds, now):
     for rows in mongodb.batched(cursor, scope.batch_size):
         changes = []
         for row in rows:
-            match, residence, demographic = match_row(index, row, thresholds)
-            if scope.county and scope.county not in _counties_of(index, row, match, residence):
-                continue
+            try:
+                match, residence, demographic = match_row(index, row, thresholds)
+                if scope.county and scope.county not in _counties_of(index, row, match, residence):
+                    continue
+            except Exception as error:  # noqa: BLE001 - one participant never stops a run
+                logger.warning("matching %s failed: %r", row.get("_id"), error)
+                match, residence, demographic = scoring.match_error(error), None, None
             tally.add(match, residence, demographic)
             if _unchanged(row, match, residence, demographic):
                 tally.stats["unchanged"] += 1

@@ -7,10 +7,13 @@ there is one participant per person and every participant's `totals` match its e
 
 from collections import Counter
 
+import bson
+
 from empowersave import mongodb
 from migration.source import COUNTED, count_flags, lenient_flags
 from participants.documents import EngagementFlag, Participant, QuarantinedDocument
-from participants.transform import canonical, engagement_totals
+from participants.fields import STORE_CODEC
+from participants.transform import campaign_id_of, canonical, engagement_totals, source_key
 
 
 class ValidationFailed(Exception):
@@ -27,7 +30,7 @@ class TargetTally:
 
     def __init__(self, plan):
         self.plan = plan
-        self.seen = Counter()  # source _id → times found in engagements or quarantine
+        self.seen = Counter()  # source key → times found in engagements or quarantine
         self.counts = {}  # campaign → {sent, opened, ...} over migrated engagements
         self.turned_on = {}  # campaign → flags on in those engagements but off in their rows
         self.quarantined_counts = {}
@@ -44,13 +47,14 @@ class TargetTally:
         mine = False
         for engagement in engagements:
             source_id = engagement.get("source_id")
-            if source_id is None or source_id not in self.plan.source_ids:
+            key = None if source_id is None else source_key(source_id)
+            if key is None or key not in self.plan.source_ids:
                 continue
             mine = True
-            self.seen[source_id] += 1
+            self.seen[key] += 1
             flags = [engagement.get(name) for name in EngagementFlag.ALL]
             count_flags(self.counts, engagement.get("campaign_id"), flags)
-            mask = self.plan.source_flags.get(source_id, 0)
+            mask = self.plan.source_flags.get(key, 0)
             later = [bool(flag) and not mask & (1 << bit) for bit, flag in enumerate(flags)]
             if any(later):
                 count_flags(self.turned_on, engagement.get("campaign_id"), later, sent=False)
@@ -67,12 +71,13 @@ class TargetTally:
             self.demographic_matched += 1
 
     def add_quarantined(self, doc):
-        source_id = doc.get("source_id")
-        if source_id not in self.plan.source_ids:
+        key = source_key(doc.get("source_id"))
+        if key not in self.plan.source_ids:
             return  # quarantined by another run (--limit) or by the API sync
-        self.seen[source_id] += 1
+        self.seen[key] += 1
         original = doc.get("original") or {}
-        count_flags(self.quarantined_counts, original.get("campaign_id"), lenient_flags(original))
+        # Counted under the campaign the read counted it under (a dict or list id: "(missing)").
+        count_flags(self.quarantined_counts, campaign_id_of(original), lenient_flags(original))
 
 
 def read_back(plan):
@@ -116,8 +121,15 @@ def _accounted_check(plan, tally, *, examples):
         "source_ids": len(plan.source_ids),
         "missing": len(missing),
         "duplicated": len(duplicated),
-        "examples": [str(source_id) for source_id in (missing + duplicated)[:examples]],
+        "examples": [_described(key) for key in (missing + duplicated)[:examples]],
     }
+
+
+def _described(key):
+    """A source key (transform.source_key) as readable text: the `_id` it stands for."""
+    if isinstance(key, tuple):
+        return repr(bson.decode(key[1], codec_options=STORE_CODEC)["_id"])
+    return str(key)
 
 
 def _campaign_counts_check(plan, tally):

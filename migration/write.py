@@ -31,7 +31,7 @@ from participants.documents import (
     QuarantinedDocument,
 )
 from participants.fields import ADDRESS_FIELD_KEYS
-from participants.transform import fingerprint, stored_time
+from participants.transform import fingerprint, source_key, stored_time
 
 logger = logging.getLogger(__name__)
 
@@ -121,11 +121,12 @@ def absorb_stored(person, stored, *, source_ids):
     person.add_stored(stored, current_wins=newer)
     mine, kept = {}, []
     for engagement in stored.get("engagements") or ():
-        if engagement.get("source_id") in source_ids:
-            mine[engagement["source_id"]] = engagement
+        key = _key_of(engagement)
+        if key is not None and key in source_ids:
+            mine[key] = engagement
         else:
             kept.append(engagement)
-    engagements = [_with_stored(e, mine.get(e.get("source_id"))) for e in person.engagements]
+    engagements = [_with_stored(e, mine.get(_key_of(e))) for e in person.engagements]
     rows, taken = len(engagements), set()
     for engagement in kept:
         index = None
@@ -137,6 +138,12 @@ def absorb_stored(person, stored, *, source_ids):
             taken.add(index)
             engagements[index] = _with_stored(engagements[index], engagement)
     person.engagements = engagements
+
+
+def _key_of(engagement):
+    """The source key (transform.source_key) of an engagement's row; None for an API one."""
+    source_id = engagement.get("source_id")
+    return None if source_id is None else source_key(source_id)
 
 
 def _existing_participants(plan):
@@ -236,17 +243,18 @@ def write_participants(*, plan, options, now, tally=None):
 
 def _quarantine_writes(plan, *, stats, tally):
     """(stored `_id` or None, entry) of every quarantined row that is new or changed."""
-    wanted = {entry["source_id"]: entry for entry in plan.quarantine}
+    wanted = {source_key(entry["source_id"]): entry for entry in plan.quarantine}
     existing = {}
     if wanted:
         collection = mongodb.collection_for(QuarantinedDocument)
         for doc in collection.find({}, dict.fromkeys(QUARANTINE_FIELDS, 1)):
-            if doc.get("source_id") in wanted:
-                existing[doc["source_id"]] = (doc["_id"], fingerprint(doc, QUARANTINE_FIELDS))
-    for source_id, entry in wanted.items():
+            key = source_key(doc.get("source_id"))
+            if key in wanted:
+                existing[key] = (doc["_id"], fingerprint(doc, QUARANTINE_FIELDS))
+    for key, entry in wanted.items():
         if tally is not None:
             tally.add_quarantined(entry)
-        current = existing.get(source_id)
+        current = existing.get(key)
         if current is None:
             stats["inserted"] += 1
             yield None, entry

@@ -68,31 +68,15 @@ class EngagementTotals(EmbeddedDocument):
     unsubscribed = IntField(default=0)
 
 
-def _attribute_name(key):
-    """Whether MongoEngine can read `key` as a field name (no leading `$`, no `.`, no NUL)."""
-    return isinstance(key, str) and not key.startswith("$") and "." not in key and "\0" not in key
-
-
 class ParticipantFields(DynamicEmbeddedDocument):
     """EmailOctopus custom fields.
 
     Known fields are typed (Python name → source key); numbers are parsed next to their raw
     strings (`kwh` "12,400" → `kwh_value` 12400.0; a value that will not parse keeps the raw
-    string and None). Unknown source keys are kept as they came, as dynamic attributes.
+    string and None). Unknown source keys are kept as dynamic attributes, each under its stored
+    key (participants.fields.stored_key: "$where" → "%24where", "a.b" → "a%2Eb"), which
+    empowersave.storekeys.unescape_key turns back into the source name for the pages.
     """
-
-    @classmethod
-    def _from_son(cls, son, *args, **kwargs):
-        """The stored fields, read without the keys MongoEngine cannot name.
-
-        A source key with a leading `$`, a `.` or a NUL is stored as it came; MongoEngine would
-        refuse the whole participant for it, and every page showing them would answer 500. Such
-        keys stay stored untouched (writers update `fields` by path, never from a document read
-        here); only the object read goes without them. A `fields` that is not a document at all
-        reads as empty.
-        """
-        son = {k: v for k, v in son.items() if _attribute_name(k)} if isinstance(son, dict) else {}
-        return super()._from_son(son, *args, **kwargs)
 
     first_name = StringField(db_field="FirstName")
     last_name = StringField(db_field="LastName")
@@ -162,6 +146,7 @@ class MatchInfo(EmbeddedDocument):
     method = StringField()  # how the link was made, e.g. "house_number+zip"
     agreement = DictField()  # which fields agreed for the chosen parcel
     reason = StringField()  # why no_match / pending
+    detail = StringField()  # reason MATCH_ERROR: the error deciding raised
     county_resolution = StringField()  # how matching chose the counties to search: zip|city|all
     candidates = EmbeddedDocumentListField(MatchCandidate)
     matched_at = DateTimeField()
@@ -183,6 +168,7 @@ SOURCE_FIELDS = (
     "totals",
     "synced_at",
     "search_text",
+    "originals",
 )
 # The links to the county data: written by matching and by staff review, each change guarded by
 # `match.version` (participants.services.set_references).
@@ -207,6 +193,9 @@ class Participant(Document):
     match = EmbeddedDocumentField(MatchInfo)  # None until matching has run
     synced_at = DateTimeField()
     search_text = StringField()  # lower-cased name, email, phone, address, city, ZIP (search)
+    # Whole values a source gave that are stored shortened (or could not be taken as they came),
+    # each {part, field, value, length, source_id, campaign_id, synced_at}: participants.person.
+    originals = ListField(DictField())
 
     meta = {
         "collection": "participants",

@@ -8,6 +8,10 @@ matching and the dashboard read ZIPs through the same `normalize_zip`, so "02134
 import math
 import re
 
+import bson
+
+from empowersave.storekeys import escape_key
+
 _DIGITS = re.compile(r"\d+")
 
 TEXT = "text"
@@ -79,8 +83,10 @@ def clean_fields(raw_fields):
     """Source `fields` → {source key: value} with empty values left out.
 
     Known keys are matched case-insensitively (" zip" → "ZIP") and cleaned: text stripped and
-    numbers-as-text made strings. Number fields keep their raw value (parsed later). Unknown keys
-    are kept exactly as they came.
+    numbers-as-text made strings; a value of another kind (a document, a list, a yes/no...) is
+    kept as it came, never dropped. Number fields keep their raw value (parsed later). Unknown
+    keys are kept exactly as they came (under their source names: `typed_fields` gives the stored
+    keys).
     """
     cleaned = {}
     for key, value in (raw_fields or {}).items():
@@ -91,15 +97,17 @@ def clean_fields(raw_fields):
             continue
         kind, _derived = KNOWN_FIELDS[canonical]
         if kind != NUMBER or isinstance(value, str):
-            value = clean_text(value)
+            text = clean_text(value)
+            value = value if text is None and not is_empty(value) else text
         if not is_empty(value):
             cleaned[canonical] = value
     return cleaned
 
 
 def typed_fields(cleaned):
-    """Add the derived values (zip5 and parsed numbers) to cleaned fields: the stored shape."""
-    typed = dict(cleaned)
+    """Cleaned fields in the stored shape: each under its stored key (`stored_key`), plus the
+    values derived from them (zip5 and parsed numbers)."""
+    typed = {stored_key(key): value for key, value in cleaned.items()}
     for key, (kind, derived) in KNOWN_FIELDS.items():
         value = cleaned.get(key)
         if kind == ZIP:
@@ -130,7 +138,7 @@ def normalize_zip(raw):
     if raw is None or isinstance(raw, bool):
         return None
     if isinstance(raw, float):
-        if raw != raw or raw <= 0:
+        if not math.isfinite(raw) or raw <= 0:
             return None
         raw = int(raw)
     if isinstance(raw, int):
@@ -146,3 +154,75 @@ def normalize_zip(raw):
         return None
     digits = digits.zfill(5)
     return None if digits == "00000" else digits
+
+
+# --- field names: every source key stored under one MongoDB, MongoEngine and templates take ---
+
+# Custom-field names that must not be stored as they are, besides those empowersave.storekeys
+# escapes anywhere: the attributes of the stored ParticipantFields (declared fields such as
+# `first_name` and the derived `zip5`, methods such as `to_mongo`, which a dynamic field of
+# that name would shadow). tests/participants/test_field_keys.py checks the list is complete.
+RESERVED_KEYS = frozenset(
+    [
+        "address",
+        "annual_cost",
+        "annual_cost_value",
+        "annual_savings",
+        "annual_savings_value",
+        "city",
+        "clean",
+        "first_name",
+        "from_json",
+        "get_text_score",
+        "kwh",
+        "kwh_value",
+        "last_name",
+        "my_metaclass",
+        "phone",
+        "to_json",
+        "to_mongo",
+        "validate",
+        "zip",
+        "zip5",
+        "STRICT",
+        "pk",
+        "id",
+    ]
+)
+
+
+def stored_key(name):
+    """The key a custom field named `name` is stored under (empowersave.storekeys.escape_key,
+    with the names of ParticipantFields reserved); `unescape_key` gives the name back."""
+    return escape_key(name, reserved=RESERVED_KEYS)
+
+
+# --- sizes: what a participant stores is bounded; the whole value is kept beside it ------------
+
+MAX_TEXT = 1_000  # characters of a stored text value (a name, an address, a custom field, ...)
+MAX_VALUE_BYTES = 4_000  # BSON bytes of a stored value that is not text (a list, a document, ...)
+SHORTENED_MARK = "…"
+
+
+# How values are encoded as the store encodes them (UUIDs in the standard representation).
+STORE_CODEC = bson.CodecOptions(uuid_representation=bson.binary.UuidRepresentation.STANDARD)
+
+
+def value_size(value):
+    """The BSON size of a value, in bytes (0 for what BSON cannot encode, which is kept as is)."""
+    try:
+        return len(bson.encode({"": value}, codec_options=STORE_CODEC))
+    except (bson.errors.InvalidDocument, OverflowError, TypeError, ValueError):
+        return 0
+
+
+def shortened(value):
+    """The value as stored: text over MAX_TEXT characters is cut (ending in "…"), a value of
+    another kind over MAX_VALUE_BYTES becomes its shortened text; None when it fits as it is."""
+    if isinstance(value, str):
+        return value[:MAX_TEXT] + SHORTENED_MARK if len(value) > MAX_TEXT else None
+    if isinstance(value, int | float | bool) or value is None:
+        return None
+    if value_size(value) <= MAX_VALUE_BYTES:
+        return None
+    return repr(value)[:MAX_TEXT] + SHORTENED_MARK

@@ -7,7 +7,8 @@ from the same rows is the same document whichever path built it.
 
 from datetime import datetime
 
-from participants.fields import DERIVED_FIELD_KEYS, typed_fields
+from empowersave.storekeys import escape_keys, unescape_key, unescape_keys
+from participants.fields import DERIVED_FIELD_KEYS, shortened, stored_key, typed_fields, value_size
 from participants.transform import (
     Row,
     contact_id_of,
@@ -20,12 +21,21 @@ from participants.transform import (
 
 
 def _value_key(value):
-    """A hashable stand-in for a field value (unknown custom fields may hold lists or dicts)."""
+    """A hashable stand-in for a field value (unknown custom fields may hold lists or dicts);
+    equal for equal values, NaN included."""
+    if isinstance(value, float):
+        return ("float", repr(value))
     try:
         hash(value)
     except TypeError:
         return ("unhashable", repr(value))
     return (type(value).__name__, value)
+
+
+# `originals[].part`: where the stored participant holds a shortened form of the value
+# (FIELDS, HISTORY, STATUS), or ROW: a value of a source row's own column that could not be
+# taken as it came (an email that is not an address...), kept here whole.
+FIELDS, HISTORY, STATUS, ROW = "fields", "field_history", "status", "row"
 
 
 # `_id` of a stored participant's current values fed back as a row: it ranks them above any row
@@ -52,6 +62,7 @@ class PersonMerge:
         "email",
         "phone",
         "stored_synced_at",
+        "originals",
     )
 
     def __init__(self, contact_id):
@@ -63,6 +74,7 @@ class PersonMerge:
         self.email = None  # (rank, email)
         self.phone = None  # (rank, phone)
         self.stored_synced_at = None  # set by add_stored: a person's synced_at never goes back
+        self.originals = {}  # (part, field, value key) → (rank, value, source_id, campaign, at)
 
     def add(self, doc, row=None):
         """Add one source row (pass its `parse_row` result when you have it).
@@ -71,8 +83,11 @@ class PersonMerge:
         """
         if row is None:
             row = Row(doc, strict=False)
-        self.engagements.append(row.engagement())
+        engagement = row.engagement()
         self._add_values(row)
+        for column, value in row.unread.items():
+            self._keep_original(ROW, column, value, row.rank, row)
+        self.engagements.append(engagement)
 
     def add_stored(self, participant, *, current_wins=True):
         """Feed a stored participant's values back in, as rows without engagements.
@@ -82,17 +97,20 @@ class PersonMerge:
         not later; without, ranked below every row, so they only fill fields no row has and
         otherwise go to the history. Its `field_history` entries go to the history as recorded
         (value, source, campaign, time): they lost to the current values once and never win.
-        Derived keys (zip5, ...) are left out: `result()` derives them again. Feeding the same
-        participant twice changes nothing.
+        Derived keys (zip5, ...) are left out: `result()` derives them again. Values are read
+        back as the source gave them: keys unescaped, and a value stored shortened replaced by
+        its whole original (`originals`). Feeding the same participant twice changes nothing.
         """
         synced_at = stored_time(participant.get("synced_at"))
+        whole = self._stored_originals(participant.get("originals"))
+        stored_fields = participant.get("fields")
         values = {
             "_id": STORED_VALUES_ID,
             "email_address": participant.get("email_address"),
-            "status": participant.get("status"),
+            "status": whole(STATUS, None, participant.get("status")),
             "fields": {
-                key: value
-                for key, value in (participant.get("fields") or {}).items()
+                unescape_key(key): whole(FIELDS, unescape_key(key), value)
+                for key, value in (stored_fields if isinstance(stored_fields, dict) else {}).items()
                 if key not in DERIVED_FIELD_KEYS
             },
             "synced_at": synced_at,
@@ -102,13 +120,50 @@ class PersonMerge:
         if synced_at is not None:
             self.stored_synced_at = max(synced_at, self.stored_synced_at or synced_at)
         for change in participant.get("field_history") or ():
+            field = change.get("field")
             past = {
                 "_id": change.get("source_id"),
                 "campaign_id": change.get("campaign_id"),
-                "fields": {change["field"]: change.get("value")},
+                "fields": {field: whole(HISTORY, field, change.get("value"))},
                 "synced_at": change.get("synced_at"),
             }
             self._add_past(Row(past, strict=False))
+
+    def _stored_originals(self, originals):
+        """Keep a stored participant's ROW originals; return a function that gives a stored
+        value back as the source had it (the whole original of a shortened one)."""
+        restore = {}
+        for original in originals or ():
+            part, field = original.get("part"), original.get("field")
+            value = unescape_keys(original.get("value"))
+            if part == ROW:
+                at = original.get("synced_at")
+                rank = (utc_naive(stored_time(at)), str(original.get("source_id")))
+                self._keep_original(ROW, field, value, rank, None, original)
+                continue
+            short = shortened(value)
+            if short is not None:
+                restore[(part, field, short)] = value
+
+        def whole(part, field, stored):
+            stored = unescape_keys(stored)
+            if isinstance(stored, str) and restore:
+                return restore.get((part, field, stored), stored)
+            return stored
+
+        return whole
+
+    def _keep_original(self, part, field, value, rank, row, stored=None):
+        """Keep `value` whole (once per part, field and value: the latest row that had it)."""
+        key = (part, field, _value_key(value))
+        previous = self.originals.get(key)
+        if previous is not None and previous[0] >= rank:
+            return
+        if row is not None:
+            source = (row.source_id, row.campaign_id, row.synced_at)
+        else:
+            source = tuple(stored.get(name) for name in ("source_id", "campaign_id", "synced_at"))
+        self.originals[key] = (rank, value, *source)
 
     def latest_at(self):
         """The latest `engaged_at` of the engagements added so far (None when there is none)."""
@@ -146,9 +201,22 @@ class PersonMerge:
                 self.losers[key] = (row.rank, value, row.source_id, row.campaign_id, row.synced_at)
 
     def result(self):
-        """The migration-owned fields of this person's participant document."""
+        """The migration-owned fields of this person's participant document.
+
+        What is stored is bounded and safe to store: custom-field names under their stored keys
+        (participants.fields.stored_key), keys inside values escaped (empowersave.storekeys),
+        and a value too long to store whole (participants.fields.shortened: a name over 1,000
+        characters...) stored shortened, with its whole original in `originals`.
+        """
+        originals = dict(self.originals)
         cleaned = {field: entry[1] for field, entry in sorted(self.winners.items())}
-        fields = typed_fields(cleaned)
+        names = {stored_key(field): field for field in cleaned}
+        fields = {}
+        for key, value in typed_fields(cleaned).items():
+            field = names.get(key)
+            if field is not None:
+                value = _stored(originals, FIELDS, field, self.winners[field])
+            fields[key] = value
         history = []
         for (field, value_key), entry in self.losers.items():
             if field in cleaned and value_key == _value_key(cleaned[field]):
@@ -158,13 +226,16 @@ class PersonMerge:
                 source_id = None  # a stored value that lost: it came from no source row
             change = {
                 "field": field,
-                "value": value,
+                "value": _stored(originals, HISTORY, field, entry),
                 "source_id": source_id,
                 "campaign_id": campaign_id,
                 "synced_at": synced_at,
             }
             history.append({key: item for key, item in change.items() if item is not None})
         history.sort(key=_change_sort_key)
+        status = None
+        if self.status is not None:
+            status = _stored(originals, STATUS, None, (self.status[0], self.status[1], None))
         engagements = sorted(self.engagements, key=engagement_sort_key)
         email = self.email[1] if self.email else None
         phone = self.phone[1] if self.phone else None
@@ -173,15 +244,59 @@ class PersonMerge:
             "contact_id": self.contact_id,
             "email_address": email,
             "phone_number": phone,
-            "status": self.status[1] if self.status else None,
+            "status": status,
             "fields": fields,
             "field_history": history,
+            "originals": _originals_list(originals),
             "engagements": engagements,
             "totals": engagement_totals(engagements),
             "synced_at": max(synced, key=utc_naive) if synced else None,
             "search_text": search_text_for(fields=fields, email_address=email, phone_number=phone),
         }
         return document
+
+
+def _stored(originals, part, field, entry):
+    """The stored form of the value of a winner, loser or status `entry` (rank, value, source_id,
+    campaign_id, synced_at...): keys escaped, shortened when too long, its whole original then
+    added to `originals`."""
+    rank, value = entry[0], entry[1]
+    short = shortened(value)
+    if short is None:
+        return escape_keys(value)
+    key = (part, field, _value_key(value))
+    previous = originals.get(key)
+    if previous is None or rank > previous[0]:
+        originals[key] = (rank, value, *entry[2:5], *(None,) * (5 - len(entry)))
+    return short
+
+
+def _originals_list(originals):
+    """`originals` as stored: one entry per part, field and value, in a stable order."""
+    entries = []
+    for (part, field, _key), (_rank, value, source_id, campaign_id, at) in originals.items():
+        if source_id == STORED_VALUES_ID:
+            source_id = None
+        entry = {
+            "part": part,
+            "field": field,
+            "value": escape_keys(value),
+            "length": len(value) if isinstance(value, str) else value_size(value),
+            "source_id": source_id,
+            "campaign_id": campaign_id,
+            "synced_at": at,
+        }
+        entries.append({key: item for key, item in entry.items() if item is not None})
+    entries.sort(
+        key=lambda entry: (
+            entry["part"],
+            str(entry.get("field")),
+            utc_naive(entry.get("synced_at")),
+            str(entry.get("source_id") or ""),
+            repr(entry["value"]),
+        )
+    )
+    return entries
 
 
 def _change_sort_key(change):

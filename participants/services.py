@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pymongo import InsertOne, UpdateOne
 
 from empowersave import mongodb
+from empowersave.storekeys import escape_keys
 from participants import announcements
 from participants.documents import (
     QUARANTINE_FIELDS,
@@ -238,12 +239,16 @@ def upsert_people(*, people, now):
 
 
 def quarantine_entry(*, source_id, reason, detail, original, now):
-    """A `migration_quarantine` document: the unusable row as it came, and why."""
+    """A `migration_quarantine` document: the unusable row as it came, and why.
+
+    The row's keys are stored escaped (empowersave.storekeys.escape_keys: "$where" →
+    "%24where", "_id" → "%5Fid"), so any row can be stored; `unescape_keys` gives it back.
+    """
     return {
         "source_id": source_id,
         "reason": reason,
         "detail": detail,
-        "original": original,
+        "original": escape_keys(original),
         "quarantined_at": now,
     }
 

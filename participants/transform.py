@@ -9,18 +9,26 @@ document whichever path built it. Output dicts are in the stored (MongoDB) shape
 import hashlib
 from datetime import UTC, datetime
 
+import bson
+from bson import ObjectId
+
 from participants.documents import EngagementFlag
-from participants.fields import clean_fields, clean_text, is_empty
+from participants.fields import STORE_CODEC, clean_fields, clean_text, is_empty
 from participants.identity import contact_id_for, normalize_email, normalize_phone
 
 # --- quarantine reasons ------------------------------------------------------------------------
 
 MISSING_CAMPAIGN_ID = "MISSING_CAMPAIGN_ID"
+INVALID_CAMPAIGN_ID = "INVALID_CAMPAIGN_ID"  # longer than MAX_ID_LENGTH: not an identifier
 MISSING_ENGAGEMENT = "MISSING_ENGAGEMENT"
 INVALID_ENGAGEMENT = "INVALID_ENGAGEMENT"
 FIELDS_NOT_DICT = "FIELDS_NOT_DICT"
 INVALID_EMAIL = "INVALID_EMAIL"  # an email that is not an address, and no usable phone
 MISSING_CONTACT = "MISSING_CONTACT"  # neither email nor phone
+# A row nothing above foresaw: it could not be decoded, or reading it raised (the error's detail).
+UNREADABLE_ROW = "UNREADABLE_ROW"
+
+MAX_ID_LENGTH = 200  # characters of a campaign or EmailOctopus contact id
 
 _TRUE = {"true", "yes", "y", "1", "t"}
 _FALSE = {"false", "no", "n", "0", "f", ""}
@@ -80,6 +88,25 @@ def campaign_id_of(doc):
     return clean_text(value) if isinstance(value, str) else None
 
 
+def source_key(source_id):
+    """A hashable key of a source `_id` of any BSON type, equal only for the same `_id`.
+
+    ObjectIds and strings are their own key (the common case, fast); any other value (a
+    document, binary, a number...) is keyed by its BSON encoding, so `True`, `1` and `1.0`,
+    which MongoDB holds apart, stay apart.
+    """
+    if source_id.__class__ is ObjectId or source_id.__class__ is str:
+        return source_id
+    return ("bson", bson.encode({"_id": source_id}, codec_options=STORE_CODEC))
+
+
+def id_text(raw):
+    """An id as text (campaign, EmailOctopus contact): None when it is empty, not text or a
+    number, or longer than MAX_ID_LENGTH."""
+    text = clean_text(raw)
+    return text if text is not None and len(text) <= MAX_ID_LENGTH else None
+
+
 class RowProblem(ValueError):
     """Why a source row cannot become a participant: a quarantine reason and a readable detail."""
 
@@ -104,6 +131,7 @@ class Row:
         "status",
         "synced_at",
         "rank",
+        "unread",
     )
 
     def __init__(self, doc, *, strict):
@@ -114,7 +142,14 @@ class Row:
         """
         self.campaign_id = campaign_id_of(doc)
         if strict and self.campaign_id is None:
-            raise RowProblem(MISSING_CAMPAIGN_ID, f"campaign_id is {doc.get('campaign_id')!r}")
+            raise RowProblem(
+                MISSING_CAMPAIGN_ID, f"campaign_id is {_brief(doc.get('campaign_id'))}"
+            )
+        if strict and len(self.campaign_id) > MAX_ID_LENGTH:
+            raise RowProblem(
+                INVALID_CAMPAIGN_ID,
+                f"campaign_id has {len(self.campaign_id):,} characters (at most {MAX_ID_LENGTH})",
+            )
         engagement = doc.get("engagement")
         if strict and engagement is None:
             raise RowProblem(MISSING_ENGAGEMENT, "the row has no engagement object")
@@ -140,13 +175,29 @@ class Row:
             if is_empty(email):
                 raise RowProblem(MISSING_CONTACT, "no email address and no valid phone number")
             raise RowProblem(
-                INVALID_EMAIL, f"email {email!r} is not a valid address and no valid phone"
+                INVALID_EMAIL, f"email {_brief(email)} is not a valid address and no valid phone"
             )
         self.source_id = doc.get("_id")
-        self.eo_contact_id = clean_text(doc.get("contact_id"))
-        self.status = clean_text(doc.get("status"))
+        self.eo_contact_id = id_text(doc.get("contact_id"))
+        status = doc.get("status")
+        self.status = clean_text(status) if isinstance(status, str | int | float) else status
         self.synced_at = parse_datetime(doc.get("synced_at"))
         self.rank = (utc_naive(self.synced_at), str(self.source_id))
+        self.unread = self._unread(doc)
+
+    def _unread(self, doc):
+        """{column: value} of the row's values that were there but could not be taken as they
+        came (kept beside the participant, see participants.person): an email that is not an
+        address, an EmailOctopus contact id or `synced_at` of the wrong kind."""
+        unread = {}
+        email = doc.get("email_address")
+        if self.email is None and not is_empty(email):
+            unread["email_address"] = email
+        if self.eo_contact_id is None and not is_empty(doc.get("contact_id")):
+            unread["contact_id"] = doc["contact_id"]
+        if self.synced_at is None and not is_empty(doc.get("synced_at")):
+            unread["synced_at"] = doc["synced_at"]
+        return unread
 
     def engagement(self):
         """The stored engagement of this row."""
@@ -158,6 +209,12 @@ class Row:
             "engaged_at": self.synced_at,
         }
         return {key: value for key, value in engagement.items() if value is not None}
+
+
+def _brief(value, length=80):
+    """A value in a quarantine detail: its repr, cut to `length` characters."""
+    text = repr(value)
+    return text if len(text) <= length else f"{text[:length]}… ({len(text):,} characters)"
 
 
 def parse_row(doc):

@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from emailoctopus.client import EmailOctopusClient, EmailOctopusError
 from emailoctopus.sync import BATCH_SIZE, SyncOptions, sync_emailoctopus
-from empowersave.reports import write_json_report
+from empowersave.reports import SetAsideExitStatus, write_json_report
+from matching.scoring import MATCH_ERROR
 
 
 def since_date(raw):
@@ -19,10 +20,12 @@ def since_date(raw):
     return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
-class Command(BaseCommand):
+class Command(SetAsideExitStatus, BaseCommand):
     help = (
         "Sync sent EmailOctopus campaigns (API v2) into participants: new or updated "
-        "engagements, new people matched, dashboard rollups updated. Safe to re-run."
+        "engagements, new people matched, dashboard rollups updated. Safe to re-run. Exit "
+        "status: 0 done; 1 failed (API or store error); 3 done, with rows quarantined, "
+        "campaigns that failed, or participants whose matching raised."
     )
 
     def add_arguments(self, parser):
@@ -61,6 +64,12 @@ class Command(BaseCommand):
         if options["json"]:
             write_json_report(options["json"], report)
         self.stdout.write(format_report(report))
+        matching = report["matching"] or {}
+        self.set_aside = (
+            len(report["quarantine_rows"])
+            + len(report["campaigns_failed"])
+            + matching.get("no_match_reasons", {}).get(MATCH_ERROR, 0)
+        )
 
 
 def format_report(report):
@@ -78,6 +87,8 @@ def format_report(report):
     ]
     for campaign_id, why in report["campaigns_skipped"].items():
         lines.append(f"skipped {campaign_id}: {why}")
+    for campaign_id, why in report["campaigns_failed"].items():
+        lines.append(f"FAILED {campaign_id} (set aside; the next run retries it): {why}")
     if report["matching"]:
         lines.append(f"matching: {report['matching'].get('match_quality', report['matching'])}")
     if report["rollups_refreshed"]:
