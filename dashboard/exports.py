@@ -7,6 +7,7 @@ The values are as stored; `empowersave.csv_download` writes them (and guards for
 from dashboard.models import ParticipantExport
 from empowersave.adapters import filter_parameter_names
 from participants.documents import EngagementFlag
+from participants.person import whole_fields
 from participants.presenters import campaign_label
 
 CSV_HEADER = (
@@ -41,6 +42,7 @@ PROJECTION = (
     "match.quality",
     "match.score",
     "match.method",
+    "originals",
 )
 
 
@@ -50,7 +52,7 @@ def csv_rows(queryset, *, names, campaign_id=None):
     `names` is `participants.presenters.campaign_names()`: campaigns are listed by name.
     """
     for doc in queryset.only(*PROJECTION).as_pymongo():
-        fields = doc.get("fields") or {}
+        fields = whole_fields(doc)  # a value stored shortened is exported whole
         residence = doc.get("residence_ref") or {}
         demographic = doc.get("demographic_ref") or {}
         match = doc.get("match") or {}

@@ -22,6 +22,11 @@ urlpatterns = [
         views.participant_detail,
         name="participant_detail",
     ),
+    path(
+        "participants/<str:participant_id>/originals/<int:index>/",
+        views.participant_original,
+        name="participant_original",
+    ),
     # Browsers ask for /favicon.ico on pages that name no icon (the admin login page): a public
     # alias of a static file, like /static/ itself.
     path(

@@ -4,7 +4,7 @@ Every view needs an active staff user with the dashboard's view permission, chec
 request; the participants CSV (personal data) also needs the export permission and is recorded.
 """
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -23,7 +23,13 @@ from empowersave.adapters import MongoTableData
 from empowersave.csv_download import csv_download
 from empowersave.paging import paginate
 from participants.documents import Participant
-from participants.presenters import FLAG_LABELS, engagement_rows
+from participants.presenters import (
+    FLAG_LABELS,
+    engagement_rows,
+    original_rows,
+    original_text,
+    other_field_rows,
+)
 from participants.selectors import get_participant, participants_for_campaign
 
 MAP_POINT_KEYS = ("zip", "lat", "lon", "city", "state", "county", "participants", "sent")
@@ -164,6 +170,18 @@ def participant_detail(request, participant_id):
         "engagements": engagement_rows(participant.engagements, names=names),
         "flag_labels": FLAG_LABELS.values(),
         "history": history,
+        "other_fields": other_field_rows(participant.fields),
+        "originals": original_rows(participant.originals),
         "parcel_url": parcel_viewer_url(participant.residence_ref),
     }
     return render(request, "dashboard/participant_detail.html", context)
+
+
+@viewer_required
+def participant_original(request, participant_id, index):
+    """All of a value the participant stores shortened, as plain text (its "Show all" link)."""
+    participant = get_participant(participant_id=participant_id)
+    text = original_text(participant.originals, index) if participant is not None else None
+    if text is None:
+        raise Http404("No such value.")
+    return HttpResponse(text, content_type="text/plain; charset=utf-8")

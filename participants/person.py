@@ -256,6 +256,22 @@ class PersonMerge:
         return document
 
 
+def whole_fields(participant):
+    """A raw participant's `fields` with each value stored shortened replaced by its whole
+    original (from `originals`): what the source gave, for the exports."""
+    fields = participant.get("fields")
+    fields = dict(fields) if isinstance(fields, dict) else {}
+    for original in participant.get("originals") or ():
+        if original.get("part") != FIELDS:
+            continue
+        key = stored_key(original.get("field"))
+        value = original.get("value")
+        value = unescape_keys(value)
+        if key in fields and fields[key] == shortened(value):
+            fields[key] = value
+    return fields
+
+
 def _stored(originals, part, field, entry):
     """The stored form of the value of a winner, loser or status `entry` (rank, value, source_id,
     campaign_id, synced_at...): keys escaped, shortened when too long, its whole original then

@@ -5,7 +5,9 @@ campaign by its name (its id only when no name is known), an engagement flag as 
 a match quality by its label.
 """
 
+from empowersave.storekeys import unescape_key, unescape_keys
 from participants.documents import EngagementFlag, MatchQuality
+from participants.fields import DERIVED_FIELD_KEYS, KNOWN_FIELDS
 
 YES = "Yes"
 NO = "No"
@@ -47,3 +49,46 @@ def engagement_rows(engagements, *, names):
         }
         for engagement in engagements
     ]
+
+
+def other_field_rows(fields):
+    """The custom fields the pages have no place of their own for, by their source names (the
+    stored key unescaped: "%24where" is shown as "$where"), in stored order: (name, value)."""
+    stored = fields.to_mongo() if fields is not None else {}
+    return [
+        (unescape_key(key), unescape_keys(value))
+        for key, value in stored.items()
+        if key not in KNOWN_FIELDS and key not in DERIVED_FIELD_KEYS
+    ]
+
+
+ORIGINAL_PARTS = {
+    "fields": "Custom field",
+    "field_history": "Earlier value of",
+    "status": "Status",
+    "row": "Not taken from a source row:",
+}
+
+
+def original_rows(originals):
+    """One row per whole original a participant keeps (participants.person): where it belongs,
+    its size, and its index (the page that shows all of it)."""
+    return [
+        {
+            "index": index,
+            "part": ORIGINAL_PARTS.get(original.get("part"), original.get("part")),
+            "field": original.get("field"),
+            "length": original.get("length"),
+            "unit": "characters" if isinstance(original.get("value"), str) else "bytes",
+            "campaign_id": original.get("campaign_id"),
+        }
+        for index, original in enumerate(originals or ())
+    ]
+
+
+def original_text(originals, index):
+    """The whole original number `index` as text (None when there is none)."""
+    if not 0 <= index < len(originals or ()):
+        return None
+    value = unescape_keys(originals[index].get("value"))
+    return value if isinstance(value, str) else repr(value)
