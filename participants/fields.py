@@ -191,10 +191,16 @@ RESERVED_KEYS = frozenset(
 )
 
 
+def _attribute_reserved(name):
+    """Names a custom field must not be stored under: ParticipantFields' own attributes, and
+    every name starting with "_" (MongoEngine's: "_cls", "_data", "__class__"...)."""
+    return name[0] == "_" or name in RESERVED_KEYS
+
+
 def stored_key(name):
     """The key a custom field named `name` is stored under (empowersave.storekeys.escape_key,
-    with the names of ParticipantFields reserved); `unescape_key` gives the name back."""
-    return escape_key(name, reserved=RESERVED_KEYS)
+    with ParticipantFields' names reserved); `unescape_key` gives the name back."""
+    return escape_key(name, reserved=_attribute_reserved)
 
 
 # --- sizes: what a participant stores is bounded; the whole value is kept beside it ------------

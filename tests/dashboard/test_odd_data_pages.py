@@ -13,6 +13,7 @@ from django.core.management import call_command
 from dashboard.rollups import refresh_rollups
 from empowersave import mongodb
 from participants.documents import Participant
+from participants.fields import stored_key
 from tests.factories import NOW, engagement, insert_participants, participant
 from tests.users import make_user
 
@@ -22,8 +23,10 @@ MEGABYTE = 1_000_000
 
 
 def odd_keys():
+    """Custom-field names as the migration and the sync store them (participants.fields)."""
     doc = participant("keys@example.org", first="Dollar", engagements=[engagement("C1")])
-    doc["fields"].update({"$where": "sleep(1)", "a.b": 1, "$": 3})  # BSON refuses NUL in keys
+    odd = {"$where": "sleep(1)", "a.b": 1, "$": 3, "nul\0key": 4, "_cls": "X", "to_mongo": 5}
+    doc["fields"].update({stored_key(name): value for name, value in odd.items()})
     return doc
 
 
@@ -181,11 +184,13 @@ def test_the_csv_export_answers_with_every_value_whole(client, odd):
     assert huge["first_name"] == "x" * MEGABYTE  # an export is data: nothing shortened
 
 
-def test_odd_field_names_are_kept_as_stored(client, odd):
-    page(client, f"/participants/{odd['keys']['_id']}/")
+def test_odd_field_names_are_shown_as_the_source_named_them(client, odd):
+    html = page(client, f"/participants/{odd['keys']['_id']}/")
+    for name in ("$where", "a.b", "$", "nul\0key", "_cls", "to_mongo"):
+        assert f'<th scope="row">{name}</th>' in html, name
     stored = mongodb.collection_for(Participant).find_one({"_id": odd["keys"]["_id"]})
-    assert stored["fields"]["$where"] == "sleep(1)"
-    assert stored["fields"]["a.b"] == 1
+    assert stored["fields"]["%24where"] == "sleep(1)"
+    assert stored["fields"]["a%2Eb"] == 1
 
 
 def test_a_migrated_source_row_with_odd_field_names_shows_on_every_page(client):
