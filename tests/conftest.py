@@ -17,6 +17,24 @@ DATABASE_NAME_SETTINGS = ("EMPOWERSAVE_DB_NAME", "EMAILOCTOPUS_DB_NAME", "COUNTY
 
 def pytest_configure(config):
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "empowersave.settings")
+    _hypothesis_profiles()
+
+
+def _hypothesis_profiles():
+    """Property tests (hypothesis): a fixed, modest run in CI (`CI` set, as .ci/run has it) and
+    by default; `HYPOTHESIS_PROFILE=thorough` for a long search. No example database on disk."""
+    from hypothesis import HealthCheck, settings
+
+    common = {
+        "deadline": None,  # a migration and a few pages per example: seconds on a busy machine
+        "database": None,
+        "suppress_health_check": [HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    }
+    settings.register_profile("ci", max_examples=20, derandomize=True, **common)
+    settings.register_profile("dev", max_examples=20, **common)
+    settings.register_profile("thorough", max_examples=500, **common)
+    default = "ci" if os.environ.get("CI") else "dev"
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", default))
 
 
 def _point_settings_at(uri, *, prefix):
