@@ -173,6 +173,9 @@ SOURCE_FIELDS = (
 # The links to the county data: written by matching and by staff review, each change guarded by
 # `match.version` (participants.services.set_references).
 REFERENCE_FIELDS = ("residence_ref", "demographic_ref", "match")
+# Staff decisions, each appended in the update that makes it (set_references with a decision):
+# the record their SQL audit rows are written, and reconciled, from (review.audit).
+DECISION_HISTORY_FIELD = "review_history"
 # A quarantined row as the migration and the sync record it.
 QUARANTINE_FIELDS = ("source_id", "reason", "detail", "original")
 
@@ -196,6 +199,7 @@ class Participant(Document):
     # Whole values a source gave that are stored shortened (or could not be taken as they came),
     # each {part, field, value, length, source_id, campaign_id, synced_at}: participants.person.
     originals = ListField(DictField())
+    review_history = ListField(DictField())  # DECISION_HISTORY_FIELD: {key, action, at, ...}
 
     meta = {
         "collection": "participants",

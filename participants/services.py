@@ -23,6 +23,7 @@ from empowersave import mongodb
 from empowersave.storekeys import escape_keys
 from participants import announcements
 from participants.documents import (
+    DECISION_HISTORY_FIELD,
     QUARANTINE_FIELDS,
     REFERENCE_FIELDS,
     SOURCE_FIELDS,
@@ -78,12 +79,26 @@ def match_version(doc):
 @dataclass(frozen=True)
 class ReferenceChange:
     """New references and match for the participant `before` (a raw dict with its `_id` and
-    REFERENCE_FIELDS as read). References are raw dicts or None (None removes one)."""
+    REFERENCE_FIELDS as read). References are raw dicts or None (None removes one). A staff
+    decision also carries its `decision` record, appended to the participant's
+    DECISION_HISTORY_FIELD in the same single-document update (review.audit)."""
 
     before: dict
     residence_ref: dict | None
     demographic_ref: dict | None
     match: dict
+    decision: dict | None = None
+
+
+def references_after(change):
+    """REFERENCE_FIELDS as the change stores them (None where it removes one): the "after" of
+    the decision it records, known before the write."""
+    version = match_version(change.before) + 1
+    return {
+        "residence_ref": change.residence_ref,
+        "demographic_ref": change.demographic_ref,
+        "match": {**change.match, "version": version},
+    }
 
 
 def _reference_update(change, *, automatic):
@@ -98,9 +113,10 @@ def _reference_update(change, *, automatic):
     query["match.version"] = version if version else {"$in": [0, None]}
     if automatic:
         query.update({"match.quality": {"$ne": MatchQuality.MANUAL}, "match.reviewed_by": None})
-    match = {**change.match, "version": version + 1}
-    written = {"residence_ref": change.residence_ref, "demographic_ref": change.demographic_ref}
-    return query, set_and_unset({**written, "match": match}, REFERENCE_FIELDS)
+    update = set_and_unset(references_after(change), REFERENCE_FIELDS)
+    if change.decision is not None:
+        update["$push"] = {DECISION_HISTORY_FIELD: change.decision}
+    return query, update
 
 
 def _holds(doc, update):

@@ -2,8 +2,10 @@
 
 from django.contrib import admin
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
+from . import services
 from .models import ReviewDecision
 
 
@@ -23,6 +25,10 @@ class ReviewDecisionAdmin(admin.ModelAdmin):
     @admin.display(boolean=True)
     def undone(self, obj):
         return obj.undone_by_id is not None
+
+    def changelist_view(self, request, extra_context=None):
+        services.reconcile_audit(now=timezone.now())  # every decision made has its row here
+        return super().changelist_view(request, extra_context)
 
     def has_add_permission(self, request):
         return False

@@ -24,6 +24,9 @@ class ReviewDecision(models.Model):
 
     CHANGING_ACTIONS = (Action.ACCEPT, Action.MANUAL_PICK, Action.NO_MATCH)
 
+    # The decision's key in the participant's `review_history` (review.audit), which this row is
+    # written from; None for rows from before that history and for skips (which change nothing).
+    key = models.CharField(max_length=32, unique=True, null=True, blank=True, editable=False)
     participant_id = models.CharField(max_length=24, db_index=True)
     contact_id = models.CharField(max_length=320, blank=True)
     action = models.CharField(max_length=16, choices=Action.choices)

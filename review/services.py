@@ -3,7 +3,9 @@
 The review page carries the `match.version` it loaded. The write goes through
 `participants.services.update_participant_references`, a conditional update on that version
 whose announcement keeps the dashboard rollups current; a participant changed by someone else
-in the meantime is not overwritten and the reviewer is told (a ReviewError).
+in the meantime is not overwritten and the reviewer is told (a ReviewError). The same
+single-document update appends the decision to the participant's `review_history`, and the SQL
+audit row is written from it: the two never diverge (review.audit, which also reconciles).
 
 Bulk actions make no per-row round trips: the selected participants are read in one query,
 their households linked by `matching.households.link_demographics_for_parcels` (one query per
@@ -12,11 +14,10 @@ guard, one announcement) and audited with one `bulk_create`.
 """
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bson import ObjectId, json_util
-from django.db import transaction
 
 from matching import demographics, households
 from matching import services as matching
@@ -30,6 +31,7 @@ from participants.documents import (
     ResidenceReference,
 )
 
+from . import audit as review_audit
 from . import selectors
 from .models import ReviewDecision
 
@@ -78,17 +80,8 @@ class Audit:
     residence: dict | None = None
 
 
-def _to_json(value):
-    return json.loads(json_util.dumps(value))
-
-
 def _from_json(value):
     return json_util.loads(json.dumps(value))
-
-
-def snapshot(doc):
-    """The parts of a raw participant a decision changes, as JSON for the audit trail."""
-    return _to_json({key: doc.get(key) for key in REFERENCE_FIELDS})
 
 
 def _load(participant_id, expected_version, *, stale=STALE_ON_LOAD):
@@ -121,14 +114,37 @@ def _reference_change(before, changes, *, now):
     )
 
 
-def _write(before, changes, *, now):
-    """Store the new references and match if the version is still the one `before` has."""
-    try:
-        return participant_services.update_participant_references(
-            change=_reference_change(before, changes, now=now), now=now
-        )
-    except participant_services.StaleParticipant as error:
-        raise ReviewError(STALE_ON_SAVE) from error
+def _recorded(before, changes, *, audit, decider, undoes=None):
+    """The ReferenceChange of raw `changes` carrying its decision entry (review.audit)."""
+    change = _reference_change(before, changes, now=decider.now)
+    entry = review_audit.new_entry(
+        action=audit.action,
+        decider=decider,
+        before=review_audit.references(before),
+        after=participant_services.references_after(change),
+        reason=audit.reason,
+        residence=audit.residence,
+        undoes=undoes,
+    )
+    return replace(change, decision=entry)
+
+
+def _write(before, changes, *, audit, decider, undoes=None):
+    """Store the new references, match and decision if the version is still the one `before`
+    has, then the decision's audit row; returns the row (pk None when SQL failed: reconciled).
+    """
+    change = _recorded(before, changes, audit=audit, decider=decider, undoes=undoes)
+    entry = change.decision
+    with review_audit.pending([entry], participant_ids=[before["_id"]], now=decider.now):
+        try:
+            after = participant_services.update_participant_references(
+                change=change, now=decider.now
+            )
+        except participant_services.StaleParticipant as error:
+            review_audit.settled([entry["key"]])
+            raise ReviewError(STALE_ON_SAVE) from error
+    [row] = review_audit.save_rows([(entry, review_audit.row_of(entry, participant=after))])
+    return row
 
 
 def _reviewed_match(before, *, decider, **changes):
@@ -136,29 +152,6 @@ def _reviewed_match(before, *, decider, **changes):
     match.update(changes)
     match.update(matched_at=decider.now, reviewed_by=decider.reviewer.get_username())
     return match
-
-
-def _decision(audit, *, before, after, decider):
-    """The audit row of one decision, not saved yet."""
-    residence = audit.residence or {}
-    return ReviewDecision(
-        participant_id=str(before["_id"]),
-        contact_id=before.get("contact_id") or "",
-        action=audit.action,
-        reviewer=decider.reviewer,
-        created_at=decider.now,
-        reason=audit.reason,
-        county=residence.get("county") or "",
-        parcel_id=residence.get("parcel_id") or "",
-        before=snapshot(before) if after is not None else None,
-        after=snapshot(after) if after is not None else None,
-    )
-
-
-def _record(audit, **written):
-    row = _decision(audit, **written)
-    row.save()
-    return row
 
 
 def _candidate(doc, *, county, parcel_id):
@@ -204,14 +197,8 @@ def _link(*, action, before, choice, decider):
         [_parcel_link(before, choice.residence)]
     )
     changes = _link_changes(before, choice, demographic=demographic, decider=decider)
-    with transaction.atomic():
-        after = _write(before, changes, now=decider.now)
-        return _record(
-            Audit(action=action, residence=choice.residence),
-            before=before,
-            after=after,
-            decider=decider,
-        )
+    audit = Audit(action=action, residence=choice.residence)
+    return _write(before, changes, audit=audit, decider=decider)
 
 
 def accept_candidate(*, participant_id, county, parcel_id, expected_version, reviewer, now):
@@ -280,25 +267,21 @@ def mark_no_match(*, participant_id, reason, expected_version, reviewer, now):
         raise ReviewError("Give a reason for “no match”.")
     before = _load(participant_id, expected_version)
     decider = Decider(reviewer=reviewer, now=now)
-    with transaction.atomic():
-        changes = _no_match_changes(before, reason=reason, decider=decider)
-        after = _write(before, changes, now=now)
-        return _record(
-            Audit(action=ReviewDecision.Action.NO_MATCH, reason=reason),
-            before=before,
-            after=after,
-            decider=decider,
-        )
+    changes = _no_match_changes(before, reason=reason, decider=decider)
+    audit = Audit(action=ReviewDecision.Action.NO_MATCH, reason=reason)
+    return _write(before, changes, audit=audit, decider=decider)
 
 
 def skip(*, participant_id, reviewer, now, reason=""):
     """Record "can't tell" for this reviewer; the participant is not touched."""
     doc = _load(participant_id, None)
-    return _record(
-        Audit(action=ReviewDecision.Action.SKIP, reason=reason),
-        before=doc,
-        after=None,
-        decider=Decider(reviewer=reviewer, now=now),
+    return ReviewDecision.objects.create(
+        participant_id=str(doc["_id"]),
+        contact_id=doc.get("contact_id") or "",
+        action=ReviewDecision.Action.SKIP,
+        reviewer=reviewer,
+        created_at=now,
+        reason=reason,
     )
 
 
@@ -311,21 +294,13 @@ def undo(*, decision_id, reviewer, now):
     current = _load(decision.participant_id, after_version, stale=STALE_ON_UNDO)
     # The version still moves forward, so pages loaded before the undo are stale.
     restored = _from_json(decision.before)
-    with transaction.atomic():
-        changes = {key: restored.get(key) for key in REFERENCE_FIELDS}
-        after = _write(current, changes, now=now)
-        undo_row = _record(
-            Audit(
-                action=ReviewDecision.Action.UNDO,
-                reason=f"Undid #{decision.pk} ({decision.get_action_display()})",
-            ),
-            before=current,
-            after=after,
-            decider=Decider(reviewer=reviewer, now=now),
-        )
-        decision.undone_by = undo_row
-        decision.save(update_fields=["undone_by"])
-    return undo_row
+    changes = {key: restored.get(key) for key in REFERENCE_FIELDS}
+    audit = Audit(
+        action=ReviewDecision.Action.UNDO,
+        reason=f"Undid #{decision.pk} ({decision.get_action_display()})",
+    )
+    decider = Decider(reviewer=reviewer, now=now)
+    return _write(current, changes, audit=audit, decider=decider, undoes=decision)
 
 
 def _queue_docs(participant_ids):
@@ -338,21 +313,22 @@ def _queue_docs(participant_ids):
 def _apply_bulk(rows, *, audit, decider):
     """Write (before, changes, residence) rows in one bulk write, their audit rows in one insert;
     a row whose participant changed since it was read is counted as a conflict and left alone."""
-    now = decider.now
-    changes = [_reference_change(before, change, now=now) for before, change, _residence in rows]
-    with transaction.atomic():
-        afters = participant_services.set_references(changes=changes, now=now)
-        decisions = ReviewDecision.objects.bulk_create(
-            _decision(
-                Audit(action=audit.action, reason=audit.reason, residence=residence),
-                before=before,
-                after=after,
-                decider=decider,
-            )
-            for (before, _change, residence), after in zip(rows, afters, strict=True)
-            if after is not None
-        )
-    return {"changed": len(decisions), "conflicts": len(rows) - len(decisions)}
+    changes = [
+        _recorded(before, change, audit=replace(audit, residence=residence), decider=decider)
+        for before, change, residence in rows
+    ]
+    entries = [change.decision for change in changes]
+    ids = [before["_id"] for before, _change, _residence in rows]
+    with review_audit.pending(entries, participant_ids=ids, now=decider.now):
+        afters = participant_services.set_references(changes=changes, now=decider.now)
+    held = [
+        (entry, review_audit.row_of(entry, participant=after))
+        for entry, after in zip(entries, afters, strict=True)
+        if after is not None
+    ]
+    review_audit.settled(e["key"] for e, after in zip(entries, afters, strict=True) if not after)
+    review_audit.save_rows(held)
+    return {"changed": len(held), "conflicts": len(rows) - len(held)}
 
 
 def _top_candidate(doc):
@@ -404,3 +380,8 @@ def bulk_no_match(*, participant_ids, reason, reviewer, now):
     ]
     audit = Audit(action=ReviewDecision.Action.NO_MATCH, reason=reason)
     return _apply_bulk(rows, audit=audit, decider=decider)
+
+
+def reconcile_audit(*, now):
+    """Write the audit row of every decision a participant holds without one (review.audit)."""
+    return review_audit.reconcile(now=now)

@@ -116,6 +116,7 @@ def queue(request):
 @require_GET
 def change(request, participant_id):
     participant = _participant_or_404(participant_id)
+    services.reconcile_audit(now=timezone.now())  # the History panel reads the audit trail
     querystring = queue_querystring(request.GET)
     searching = any(key in request.GET for key in HandSearchForm.base_fields)
     search_form = HandSearchForm(request.GET if searching else None)
@@ -235,6 +236,7 @@ def undo(request, decision_id):
     form = QueueContextForm(request.POST)
     querystring = queue_querystring(QueryDict(form.data.get("queue", "")))
     try:
+        services.reconcile_audit(now=timezone.now())
         undo_row = services.undo(decision_id=decision_id, reviewer=request.user, now=timezone.now())
     except services.ReviewError as error:
         messages.error(request, str(error))
@@ -284,6 +286,7 @@ def bulk(request):
 @require_GET
 def decisions(request):
     """The audit trail: every decision, filterable by reviewer, decision and day; CSV of it."""
+    services.reconcile_audit(now=timezone.now())
     filterset = DecisionFilterSet(request.GET or None, queryset=selectors.decisions())
     invalid = filterset.is_bound and not filterset.is_valid()
     table = DecisionTable(filterset.queryset.none() if invalid else filterset.qs)
@@ -313,6 +316,7 @@ DECISION_CSV_HEADER = (
 @reviewer_required
 @require_GET
 def decisions_csv(request):
+    services.reconcile_audit(now=timezone.now())
     filterset = DecisionFilterSet(request.GET or None, queryset=selectors.decisions())
     if filterset.is_bound and not filterset.is_valid():
         return decisions(request)  # the page, with the filter errors

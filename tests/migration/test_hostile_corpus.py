@@ -155,7 +155,14 @@ def test_the_participant_page_shows_original_names_and_all_of_a_huge_value(corpu
     client.force_login(make_user("root", superuser=True))
     keys = mongodb.collection_for(Participant).find_one({"contact_id": "keys@example.org"})
     html = body(client, f"/participants/{keys['_id']}/")
-    for name in ("$where", "a.b", "%24where", "zip5", "_cls", "&lt;script&gt;alert(1)&lt;/script&gt;"):
+    for name in (
+        "$where",
+        "a.b",
+        "%24where",
+        "zip5",
+        "_cls",
+        "&lt;script&gt;alert(1)&lt;/script&gt;",
+    ):
         assert f">{name}<" in html, name
     huge = mongodb.collection_for(Participant).find_one({"contact_id": "huge@example.org"})
     html = body(client, f"/participants/{huge['_id']}/")

@@ -37,8 +37,25 @@ text = st.one_of(
 )
 keys = st.one_of(
     st.text(max_size=8).filter(lambda key: "\0" not in key),  # BSON has no NUL in a key
-    st.sampled_from(["$where", "a.b", "$", "", "%24x", "_cls", "zip5", "to_mongo", "FirstName",
-                     "firstname", " ZIP ", "kWh", "Phone", "__class__", MARKUP]),  # fmt: skip
+    st.sampled_from(
+        [
+            "$where",
+            "a.b",
+            "$",
+            "",
+            "%24x",
+            "_cls",
+            "zip5",
+            "to_mongo",
+            "FirstName",
+            "firstname",
+            " ZIP ",
+            "kWh",
+            "Phone",
+            "__class__",
+            MARKUP,
+        ]
+    ),  # fmt: skip
 )
 scalars = st.one_of(
     st.none(),
@@ -58,9 +75,7 @@ scalars = st.one_of(
 )
 values = st.recursive(
     scalars,
-    lambda inner: st.one_of(
-        st.lists(inner, max_size=3), st.dictionaries(keys, inner, max_size=3)
-    ),
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(keys, inner, max_size=3)),
     max_leaves=8,
 )
 ids = st.one_of(
