@@ -1,0 +1,52 @@
+"""Per-participant fault isolation in matching: a participant whose decision raises becomes
+no_match with reason MATCH_ERROR and the error as its detail; the run goes on."""
+
+import pytest
+
+from matching import services
+from matching.index import load_index
+from matching.scoring import MATCH_ERROR
+from participants.documents import MatchQuality
+from tests.matching.test_matching import NOW, add_participant, county, stored  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+
+BROKEN_ZIP = "66666"
+
+
+class BreaksOnOneZip:
+    """The county index, except that searching ZIP 66666 raises (a bug no data foresaw)."""
+
+    def __init__(self, index):
+        self.demographics = index.demographics
+        self.parcels = self
+        self._parcels = index.parcels
+
+    def __getattr__(self, name):
+        return getattr(self._parcels, name)
+
+    def __len__(self):
+        return len(self._parcels)
+
+    def counties_for(self, *, zips, city):
+        if BROKEN_ZIP in zips:
+            raise RuntimeError("the index broke on this ZIP")
+        return self._parcels.counties_for(zips=zips, city=city)
+
+
+def test_a_participant_whose_matching_raises_is_set_aside_and_the_run_goes_on(county):  # noqa: F811
+    add_participant("good@example.org", "12 N Main St", "Springfield", "01104")
+    add_participant("broken@example.org", "1 Elm St", "Nowhere", BROKEN_ZIP)
+    stats = services.match_participants(now=NOW, index=BreaksOnOneZip(load_index()))
+    assert stats["processed"] == 2 and stats["no_match_reasons"] == {MATCH_ERROR: 1}
+    broken = stored("broken@example.org").match
+    assert (broken.quality, broken.reason) == (MatchQuality.NO_MATCH, MATCH_ERROR)
+    assert broken.detail == "RuntimeError: the index broke on this ZIP"
+    assert stored("good@example.org").match.reason != MATCH_ERROR  # decided as usual
+
+
+def test_a_hundred_thousand_digit_house_number_is_no_house_number(county):  # noqa: F811
+    add_participant("long@example.org", "9" * 100_000 + " N Main St", "Springfield", "01104")
+    stats = services.match_participants(now=NOW)
+    assert MATCH_ERROR not in stats["no_match_reasons"]
+    assert stored("long@example.org").match.quality in MatchQuality.NEEDS_REVIEW
