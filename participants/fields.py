@@ -89,7 +89,10 @@ def clean_fields(raw_fields):
     keys).
     """
     cleaned = {}
-    for key, value in (raw_fields or {}).items():
+    # A key spelled exactly as a known one ("ZIP") takes it before its variants (" zip "), which
+    # are then kept under their own names: the same fields give the same result in any order.
+    items = sorted((raw_fields or {}).items(), key=lambda item: item[0] not in KNOWN_FIELDS)
+    for key, value in items:
         canonical = _KNOWN_BY_LOWER.get(key.strip().lower()) if isinstance(key, str) else None
         if canonical is None or canonical in cleaned:
             if not is_empty(value):

@@ -208,3 +208,12 @@ def test_any_source_is_migrated_or_quarantined_once_validated_shown_and_stable(s
     participants_again, quarantine_again = stored()
     assert encoded(participants_again) == encoded(participants)
     assert encoded(quarantine_again) == encoded(quarantine)
+
+
+def test_found_by_hypothesis_a_variant_of_a_known_key_never_replaces_it(staff):
+    """`" ZIP "` and `"ZIP"` in one row: the exact key is the ZIP, the variant kept by its name."""
+    test_any_source_is_migrated_or_quarantined_once_validated_shown_and_stable.hypothesis.inner_test(
+        staff,
+        [{"_id": ObjectId(), "campaign_id": "C1", "email_address": "ann@example.org",
+          "engagement": {}, "fields": {" ZIP ": [], "ZIP": 2134}}],
+    )  # fmt: skip

@@ -80,15 +80,15 @@ def test_a_failed_audit_insert_loses_nothing_and_undo_still_works(queue, reviewe
 
 
 def test_a_process_killed_between_the_two_writes_is_reconciled_by_the_command(queue, reviewer):
-    with audit_insert_fails(Killed("the process died after the MongoDB write")):
-        with pytest.raises(Killed):
-            services.mark_no_match(
-                participant_id=queue["jane"].id,
-                reason="PO box",
-                expected_version=0,
-                reviewer=reviewer,
-                now=NOW,
-            )
+    died = Killed("the process died after the MongoDB write")
+    with audit_insert_fails(died), pytest.raises(Killed):
+        services.mark_no_match(
+            participant_id=queue["jane"].id,
+            reason="PO box",
+            expected_version=0,
+            reviewer=reviewer,
+            now=NOW,
+        )
     assert raw(queue["jane"])["match"]["quality"] == MatchQuality.NO_MATCH
     assert ReviewDecision.objects.count() == 0
 
@@ -112,9 +112,7 @@ def test_an_undo_whose_audit_failed_is_linked_to_what_it_undid(queue, reviewer):
     assert decision.undone_by.action == ReviewDecision.Action.UNDO
 
 
-def test_a_decision_that_never_reached_the_participant_leaves_no_row(
-    queue, reviewer, store_faults
-):
+def test_a_decision_that_never_reached_the_participant_leaves_no_row(queue, reviewer, store_faults):
     store_faults.kill_after("participants", 0)  # dies at the participant's update
     with pytest.raises(Killed):
         accept_jane(queue, reviewer)
