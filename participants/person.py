@@ -32,6 +32,9 @@ def _value_key(value):
     return (type(value).__name__, value)
 
 
+# BSON bytes of whole values one participant keeps (MongoDB refuses a document over 16 MB): past
+# it an entry keeps its length and source row, not the value (`omitted`).
+ORIGINALS_BUDGET = 4_000_000
 # `originals[].part`: where the stored participant holds a shortened form of the value
 # (FIELDS, HISTORY, STATUS), or ROW: a value of a source row's own column that could not be
 # taken as it came (an email that is not an address...), kept here whole.
@@ -134,6 +137,8 @@ class PersonMerge:
         value back as the source had it (the whole original of a shortened one)."""
         restore = {}
         for original in originals or ():
+            if "value" not in original:
+                continue  # omitted (ORIGINALS_BUDGET): the source row holds it
             part, field = original.get("part"), original.get("field")
             value = unescape_keys(original.get("value"))
             if part == ROW:
@@ -312,6 +317,14 @@ def _originals_list(originals):
             repr(entry["value"]),
         )
     )
+    budget = ORIGINALS_BUDGET
+    for entry in entries:
+        size = value_size(entry["value"])
+        if size > budget:  # the source row (`source_id`) still holds it whole
+            del entry["value"]
+            entry["omitted"] = True
+        else:
+            budget -= size
     return entries
 
 

@@ -90,5 +90,11 @@ def original_text(originals, index):
     """The whole original number `index` as text (None when there is none)."""
     if not 0 <= index < len(originals or ()):
         return None
-    value = unescape_keys(originals[index].get("value"))
+    original = originals[index]
+    if "value" not in original:
+        return (
+            f"This value ({original.get('length')} long) is too large to keep with the "
+            f"participant; source row {original.get('source_id')!r} holds it whole."
+        )
+    value = unescape_keys(original["value"])
     return value if isinstance(value, str) else repr(value)

@@ -5,6 +5,7 @@ import csv
 import io
 import json
 
+import bson
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
@@ -181,3 +182,26 @@ def test_the_export_keeps_every_value_whole(corpus, client):
         csv.field_size_limit(previous)
     huge = next(row for row in rows if row["contact_id"] == "huge@example.org")
     assert huge["first_name"] == "x" * MEGABYTE
+
+
+def test_a_person_with_many_huge_values_stays_storable(tmp_path):
+    """Six rows of one person, each with another 1 MB name: the participant keeps the whole of
+    what fits in 4 MB and points to the source rows for the rest (MongoDB's limit is 16 MB)."""
+    rows = [
+        {
+            "_id": f"big-{n}",
+            "campaign_id": f"C{n}",
+            "email_address": "big@example.org",
+            "engagement": {"opened": True},
+            "fields": {"FirstName": str(n) * MEGABYTE},
+        }
+        for n in range(6)
+    ]
+    mongodb.source_collection().insert_many(rows)
+    call_command("migrate_participants", "--skip-matching", verbosity=0, stdout=io.StringIO())
+    big = mongodb.collection_for(Participant).find_one({"contact_id": "big@example.org"})
+    kept = [o for o in big["originals"] if "value" in o]
+    omitted = [o for o in big["originals"] if o.get("omitted")]
+    assert (len(kept), len(omitted)) == (3, 3)
+    assert {o["source_id"] for o in omitted} <= {row["_id"] for row in rows}
+    assert len(bson.encode(big)) < 5 * MEGABYTE
