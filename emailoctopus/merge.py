@@ -15,8 +15,7 @@ adopted by the first API row of its campaign. API engagements have no `source_id
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bson import ObjectId
-
+from emailoctopus.rows import is_api_source_id
 from participants.documents import SOURCE_FIELDS, EngagementFlag
 from participants.fields import ADDRESS_FIELD_KEYS
 from participants.person import PersonMerge
@@ -54,8 +53,9 @@ def _latest(*moments):
 
 
 def _history_entry(change):
-    """History keeps ObjectId source ids only: API rows and the stored values have none."""
-    if not isinstance(change.get("source_id"), ObjectId):
+    """History keeps the source ids of source rows (an `_id` of any type, as the migration
+    stores it): API rows have none."""
+    if is_api_source_id(change.get("source_id")):
         change = {key: value for key, value in change.items() if key != "source_id"}
     if change.get("synced_at") is not None:
         change = {**change, "synced_at": stored_time(change["synced_at"])}

@@ -42,6 +42,11 @@ def parse_timestamp(raw):
     return value.astimezone(UTC)
 
 
+def is_api_source_id(source_id):
+    """Whether a source id is an API row's (`api_source_id`), not a source row's `_id`."""
+    return isinstance(source_id, str) and source_id.startswith(f"{SOURCE_ID_PREFIX}:")
+
+
 def report_contact_id(row):
     """The EmailOctopus contact id of a report row, as text; None when it has no usable one (a
     missing, empty or over-long id, or one that is not text or a number)."""

@@ -273,3 +273,23 @@ def test_with_matching_skipped_the_reset_waits_for_the_next_matching(legacy_sour
     ben = collection.find_one({"contact_id": "ben.okafor@example.com"})
     assert ben["match"] == {"quality": "pending", "reason": ADDRESS_CHANGED, "version": 2}
     assert ben["fields"]["zip5"] == "01105"
+
+
+def test_source_rows_with_ids_of_any_type_keep_their_history_through_the_sync(api):
+    """A string or document `_id` stays on its history entries when the sync merges the person
+    (it used to keep ObjectIds only, so the migration and the sync rewrote each other)."""
+    rows = [
+        row(1, email="ana.lopez@example.com", campaign="legacy-1",
+            synced_at=datetime(2024, 11, 1, 9, 0), fields={"City": "Ludlow"}),
+        row(2, email="ana.lopez@example.com", campaign=CAMPAIGN_1,
+            synced_at=datetime(2025, 3, 1, 16, 0), fields={"City": "Springfield"}),
+    ]  # fmt: skip
+    rows[0]["_id"], rows[1]["_id"] = "legacy-row-1", {"export": 7, "row": 2}
+    mongodb.source_collection().insert_many(rows)
+    migrate()
+    sync(api)
+    history = participants()["ana.lopez@example.com"]["field_history"]
+    assert {"legacy-row-1"} <= {h.get("source_id") for h in history if h["field"] == "City"}
+    migrate()
+    again = migrate()
+    assert again["written"]["participants"]["updated"] == 0
