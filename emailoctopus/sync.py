@@ -83,6 +83,9 @@ def select_campaigns(client, *, options, skipped):
         candidates = list(client.iter_campaigns())
     selected = []
     for campaign in candidates:
+        if not isinstance(campaign, dict) or not isinstance(campaign.get("id"), str):
+            skipped[f"(no id) {campaign!r}"[:200]] = "the API gave no campaign id"
+            continue
         if str(campaign.get("status")).lower() != CAMPAIGN_STATUS_SENT:  # v1 said "SENT"
             skipped[campaign["id"]] = f"status {campaign.get('status')}"
             continue

@@ -81,3 +81,21 @@ def test_the_command_exits_3_when_it_set_rows_aside(hostile_api):
     out = io.StringIO()
     call_command("sync_emailoctopus", stdout=out)  # from code: returns, the report tells
     assert "quarantined" in out.getvalue()
+
+
+def test_a_campaign_the_sync_cannot_take_is_set_aside_and_the_others_synced():
+    fake = FakeEmailOctopus()
+    broken = {**fake.campaigns[0], "id": "99999999-0000-0000-0000-000000000009", "to": 5}
+    fake.campaigns.extend([broken, {"status": "sent", "name": "no id"}])
+    fake.reports[broken["id"]] = {
+        "opened": [{"contact_id": "c-new", "occurred_at": "2025-03-02T00:00:00+00:00"}]
+    }
+    fake.start()
+    try:
+        report = sync_emailoctopus(client=client_for(fake), now=NOW)
+    finally:
+        fake.stop()
+    assert list(report["campaigns_failed"]) == [broken["id"]]
+    assert "TypeError" in report["campaigns_failed"][broken["id"]]
+    assert report["participants_created"] > 0  # the other campaigns were synced
+    assert any(key.startswith("(no id)") for key in report["campaigns_skipped"])
