@@ -93,7 +93,7 @@ def participant_zip(doc):
     fields = _part(doc, "fields")
     return (
         normalize_zip(_part(doc, "residence_ref").get("parcel_zip"))
-        or normalize_zip(_text(fields.get("zip5")))
+        or _text(fields.get("zip5"))
         or normalize_zip(fields.get("ZIP"))
     )
 

@@ -36,6 +36,7 @@ ROUTE_PERMISSIONS = {
     "dashboard:participants": {VIEW_PERMISSION},
     "dashboard:participants_csv": {VIEW_PERMISSION, EXPORT_PERMISSION},
     "dashboard:participant_detail": {VIEW_PERMISSION},
+    "dashboard:participant_original": {VIEW_PERMISSION},
     "dashboard:map": {VIEW_PERMISSION},
     **{
         f"review:{name}": {REVIEW_PERMISSION}
