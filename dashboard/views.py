@@ -22,6 +22,12 @@ from empowersave.access import staff_permission_required
 from empowersave.adapters import MongoTableData
 from empowersave.csv_download import csv_download
 from empowersave.paging import paginate
+from matching.explanations import (
+    linked_candidate,
+    probability_text,
+    stored_probability,
+    waterfall,
+)
 from participants.documents import Participant
 from participants.presenters import (
     FLAG_LABELS,
@@ -165,8 +171,11 @@ def participant_detail(request, participant_id):
         {"change": change, "campaign": names.get(change.campaign_id, {}).get("name")}
         for change in participant.field_history
     ]
+    match = participant.match
     context = {
         "participant": participant,
+        "match_probability": probability_text(stored_probability(match)),
+        "link_waterfall": waterfall(linked_candidate(match, participant.residence_ref)),
         "engagements": engagement_rows(participant.engagements, names=names),
         "flag_labels": FLAG_LABELS.values(),
         "history": history,

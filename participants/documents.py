@@ -200,6 +200,8 @@ class Participant(Document):
     # each {part, field, value, length, source_id, campaign_id, synced_at}: participants.person.
     originals = ListField(DictField())
     review_history = ListField(DictField())  # DECISION_HISTORY_FIELD: {key, action, at, ...}
+    # {order: key} while the participant waits for review (participants.review_order)
+    review_order = DictField()
 
     meta = {
         "collection": "participants",
@@ -223,6 +225,9 @@ class Participant(Document):
             "residence_ref.parcel_zip",
             "demographic_ref.parcel_id",
             "demographic_ref.total_energy_burden",
+            # The review queue in each of its orders (participants.review_order).
+            "review_order.probability",
+            "review_order.uncertain",
         ],
     }
 

@@ -8,7 +8,8 @@ ownership tuples of participants.documents:
 - SOURCE_FIELDS, the person as the source tells it: `write_people` (the migration) and
   `upsert_people` (the EmailOctopus sync);
 - REFERENCE_FIELDS, the county links: `set_references` (matching, staff review, and the
-  migration's reset of a re-addressed person), every change guarded by `match.version`.
+  migration's reset of a re-addressed person), every change guarded by `match.version`; with
+  them the review queue's sort keys, derived from the match (participants.review_order).
 
 A document announced as "before" is the stored document just before this write changed it:
 read back after the write, with the written fields as the caller had read them, so that a
@@ -21,7 +22,7 @@ from pymongo import InsertOne, UpdateOne
 
 from empowersave import mongodb
 from empowersave.storekeys import escape_keys
-from participants import announcements
+from participants import announcements, review_order
 from participants.documents import (
     DECISION_HISTORY_FIELD,
     QUARANTINE_FIELDS,
@@ -101,6 +102,11 @@ def references_after(change):
     }
 
 
+# What a reference change writes: the references, and the review queue's sort keys derived from
+# the match (participants.review_order).
+ORDERED_REFERENCE_FIELDS = (*REFERENCE_FIELDS, review_order.FIELD)
+
+
 def _reference_update(change, *, automatic):
     """(query, update) of a change: applied only while `match.version` is still the one read.
 
@@ -113,22 +119,28 @@ def _reference_update(change, *, automatic):
     query["match.version"] = version if version else {"$in": [0, None]}
     if automatic:
         query.update({"match.quality": {"$ne": MatchQuality.MANUAL}, "match.reviewed_by": None})
-    update = set_and_unset(references_after(change), REFERENCE_FIELDS)
+    written = references_after(change)
+    written[review_order.FIELD] = review_order.review_order(change.before["_id"], written["match"])
+    update = set_and_unset(written, ORDERED_REFERENCE_FIELDS)
     if change.decision is not None:
         update["$push"] = {DECISION_HISTORY_FIELD: change.decision}
     return query, update
 
 
 def _holds(doc, update):
-    """Whether a stored document carries `update` (its match up to the stored `matched_at`)."""
+    """Whether a stored document carries `update` (its match up to the stored `matched_at`).
+    The references decide (the read back carries them); the queue's sort keys are written with
+    them, in the same single-document update."""
     for name, value in update["$set"].items():
+        if name not in REFERENCE_FIELDS:
+            continue
         stored = doc.get(name)
         if name == "match":
             stored = {k: v for k, v in (stored or {}).items() if k != "matched_at"}
             value = {k: v for k, v in value.items() if k != "matched_at"}
         if stored != value:
             return False
-    return not any(name in doc for name in update.get("$unset", {}))
+    return not any(name in doc for name in update.get("$unset", {}) if name in REFERENCE_FIELDS)
 
 
 def _applied(before, update):

@@ -62,6 +62,24 @@ class QueueFilterSet(MongoFilterSet):
         ),
     )
 
+    order = django_filters.ChoiceFilter(
+        label="Order",
+        method="filter_order",
+        choices=list(selectors.QUEUE_ORDERS.items()),
+        empty_label=None,
+        help_text="Highest probability first, or the matcher's least sure decisions first.",
+    )
+
+    @classmethod
+    def order_of(cls, data):
+        """The queue order `data` (request parameters) asks for; the default when none or an
+        unknown one (the form then says so)."""
+        value = (data or {}).get("order")
+        return value if value in selectors.QUEUE_ORDERS else selectors.DEFAULT_ORDER
+
+    def filter_order(self, queryset, name, value):
+        return queryset  # the queue is built in its order (selectors.review_queue)
+
     def filter_zip(self, queryset, name, value):
         zip5 = normalize_zip(value)
         return queryset.filter(fields__zip5=zip5) if zip5 else queryset.none()

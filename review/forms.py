@@ -64,28 +64,48 @@ class BulkActionForm(QueueContextForm):
     action = forms.ChoiceField(
         choices=[
             ("", "---------"),
-            (ACCEPT_TOP, "Accept the top candidate when its score is at least…"),
+            (ACCEPT_TOP, "Accept the top candidate when its probability is at least…"),
             (NO_MATCH, "Mark selected as no match"),
         ]
     )
-    threshold = forms.FloatField(required=False, min_value=0, label="Threshold")
+    probability = forms.FloatField(
+        required=False,
+        min_value=0,
+        max_value=1,
+        label="Probability",
+        widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "max": "1", "size": 5}),
+    )
     reason = forms.CharField(
         required=False,
         max_length=500,
         initial=NO_MATCH_REASONS[0],
         widget=forms.TextInput(attrs={"list": "no-match-reasons", "size": 30}),
     )
+    # The confirmation page's answer: the items it listed, each with the version it showed.
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, selected=(), **kwargs):
+    def __init__(self, *args, selected=(), seen=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.selected = [str(oid) for oid in map(parse_participant_id, selected) if oid]
+        self.seen = _seen_versions(seen)
 
     def clean(self):
         data = super().clean()
         if not self.selected:
             raise forms.ValidationError("Select at least one participant.")
-        if data.get("action") == self.ACCEPT_TOP and data.get("threshold") is None:
-            self.add_error("threshold", "Give the lowest score to accept.")
+        if data.get("action") == self.ACCEPT_TOP and data.get("probability") is None:
+            self.add_error("probability", "Give the lowest probability to accept (0 to 1).")
         if data.get("action") == self.NO_MATCH and not (data.get("reason") or "").strip():
             self.add_error("reason", "Give a reason for “no match”.")
         return data
+
+
+def _seen_versions(values):
+    """{participant id: version} of "id:version" values; malformed ones are left out."""
+    seen = {}
+    for value in values:
+        participant_id, _, version = str(value).partition(":")
+        oid = parse_participant_id(participant_id)
+        if oid is not None and version.isascii() and version.isdigit() and len(version) < 10:
+            seen[str(oid)] = int(version)
+    return seen

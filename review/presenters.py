@@ -1,7 +1,10 @@
 """Shapes a participant into what the change page shows: addresses, candidates side by side."""
 
+from django.conf import settings
+
 from emailoctopus.campaigns import campaign_names
 from empowersave.text_format import as_text
+from matching.explanations import probability_text, stored_probability, waterfall
 from matching.households import demographic_records_for
 from matching.normalize import normalize_city, normalize_zip, parse_address
 from participants.presenters import FLAG_LABELS, engagement_rows, quality_label
@@ -46,8 +49,10 @@ def participant_address(participant):
 
 
 def top_candidates(participant):
+    """The first candidates as matching ranked them (by weight, best first: the order the weight
+    gap and the bulk accept read)."""
     candidates = participant.match.candidates if participant.match else []
-    return sorted(candidates, key=lambda c: c.score or 0, reverse=True)[:TOP_CANDIDATES]
+    return list(candidates)[:TOP_CANDIDATES]
 
 
 def comparison(candidates, normalised):
@@ -79,10 +84,33 @@ def demographic_rows(candidates):
     return rows
 
 
+def candidate_headers(candidates):
+    """What heads each candidate's column: its probability, as text."""
+    return [
+        {"candidate": candidate, "probability": probability_text(stored_probability(candidate))}
+        for candidate in candidates
+    ]
+
+
+def explanations(candidates):
+    """(caption, waterfall) of each candidate that stores how its weight was made."""
+    found = []
+    for number, candidate in enumerate(candidates, start=1):
+        explained = waterfall(candidate)
+        if explained is not None:
+            caption = f"Candidate {number}: {candidate.county} {candidate.parcel_id}"
+            found.append((caption, explained))
+    return found
+
+
 def change_page_context(participant, *, search_results=None):
     address = participant_address(participant)
     candidates = top_candidates(participant)
     return {
+        "candidate_headers": candidate_headers(candidates),
+        "match_probability": probability_text(stored_probability(participant.match)),
+        "accept_probability": settings.MATCH_ACCEPT_PROBABILITY,
+        "explanations": explanations(candidates),
         "participant": participant,
         "quality_label": quality_label(participant.match.quality if participant.match else None),
         "engagements": engagement_rows(participant.engagements, names=campaign_names()),

@@ -7,34 +7,46 @@ from django.core.cache import cache
 
 from emailoctopus.campaigns import campaign_names
 from empowersave import mongodb
-from participants.documents import MatchQuality, Participant
+from matching.explanations import stored_probability
+from participants import review_order
+from participants.documents import Participant
 from participants.presenters import campaign_label
 from participants.selectors import parse_participant_id
 
 from .models import ReviewDecision
 
-# Best candidate first (matching keeps `match.candidates` best first); no candidates last.
-BEST_SCORE = "match.candidates.0.score"
-QUEUE_ORDER = (f"-{BEST_SCORE}", "id")
+# Participants matching could not settle and no reviewer has decided yet: those that carry the
+# queue's sort keys (participants.review_order; a reviewer's "no match" keeps the quality
+# `no_match` but sets `match.reviewed_by`, which takes the keys away until a rematch writes a
+# fresh, unreviewed match). The queue in an order is one range on that order's key, sorted by it:
+# an index walk on SecantusDB (the index on the key serves the filter and gives the order).
+QUEUE_ORDERS = {
+    review_order.PROBABILITY: "Highest probability first",
+    review_order.UNCERTAIN: "Most uncertain first (probability nearest 0.5)",
+}
+DEFAULT_ORDER = review_order.PROBABILITY
 CHOICES_CACHE_SECONDS = 300
 
 
-# Participants matching could not settle and no reviewer has decided yet. A reviewer's "no match"
-# keeps the quality `no_match` but sets `match.reviewed_by`, which takes the participant out of
-# the queue until a rematch writes a fresh, unreviewed match.
-QUEUE_QUERY = {"match.quality": {"$in": list(MatchQuality.NEEDS_REVIEW)}, "match.reviewed_by": None}
+def queue_query(order=DEFAULT_ORDER, *, after=None):
+    """The filter of the queue in `order` (one of QUEUE_ORDERS), of the items after the key
+    `after` when given: one range on one field either way."""
+    return {review_order.key_path(order): {"$gt": after} if after else {"$gte": ""}}
 
 
-def review_queue():
-    """The queue (see QUEUE_QUERY), best candidate first."""
-    return Participant.objects(__raw__=QUEUE_QUERY).order_by(*QUEUE_ORDER)
+def review_queue(order=DEFAULT_ORDER, *, after=None):
+    """The queue (see queue_query) in `order`: best candidate first, or most uncertain first."""
+    path = review_order.key_path(order)
+    return Participant.objects(__raw__=queue_query(order, after=after)).order_by(
+        path.replace(".", "__")
+    )
 
 
 def _cached_distinct(key, path, *, array):
     values = cache.get(key)
     if values is None:
         found = mongodb.distinct_values(
-            mongodb.collection_for(Participant), path, array=array, query=QUEUE_QUERY
+            mongodb.collection_for(Participant), path, array=array, query=queue_query()
         )
         values = sorted(value for value in found if value)
         cache.set(key, values, CHOICES_CACHE_SECONDS)
@@ -59,48 +71,56 @@ def queue_campaign_choices():
     return sorted(choices, key=lambda choice: choice[1].lower())
 
 
-def best_score(participant):
+def best_probability(participant):
+    """The best candidate's probability (0–1), or None without candidates."""
     candidates = participant.match.candidates if participant.match else None
-    return candidates[0].score if candidates else None
+    return stored_probability(candidates[0]) if candidates else None
 
 
-def _after(score, oid):
-    """Condition for "comes after (score, id)" in QUEUE_ORDER (no score sorts last)."""
-    missing = {BEST_SCORE: {"$exists": False}}
-    if score is None:
-        return {**missing, "_id": {"$gt": oid}}
-    return {
-        "$or": [
-            {BEST_SCORE: {"$lt": score}},
-            missing,
-            {BEST_SCORE: score, "_id": {"$gt": oid}},
-        ]
-    }
+def _first_id(queryset, exclude):
+    """The first id of `queryset` not in `exclude` (reads at most len(exclude) + 1 ids)."""
+    for doc in queryset.only("id").limit(len(exclude) + 1).as_pymongo():
+        if doc["_id"] not in exclude:
+            return str(doc["_id"])
+    return None
 
 
-def next_queue_item_id(*, queue, current=None, skipped_ids=()):
-    """The id of the item to show after `current` (a participant) in the filtered `queue`.
+def next_queue_item_id(*, queue, order=DEFAULT_ORDER, current=None, skipped_ids=()):
+    """The id of the item to show after `current` (a participant) in the filtered queue.
 
-    Items after the current one in queue order come first, then the queue wraps around.
-    Items this reviewer skipped in the session come only when nothing else is left.
+    `queue(after=None)` gives the filtered queue in `order`, from the item after the key `after`
+    when given. Items after the current one in queue order come first, then the queue wraps
+    around. Items this reviewer skipped in the session come only when nothing else is left.
+    The queue's own filter is not narrowed by the exclusions (an `_id` condition beside the key
+    would keep the index from serving it): the few excluded ids are passed over as read.
     """
     skipped = [oid for oid in map(parse_participant_id, skipped_ids) if oid is not None]
-    exclude = list(skipped)
+    exclude = set(skipped)
     if current is not None:
-        exclude.append(current.id)
-    fresh = queue.filter(id__nin=exclude)
-    candidates = []
-    if current is not None:
-        candidates.append(fresh.filter(__raw__=_after(best_score(current), current.id)))
-    candidates.append(fresh)
+        exclude.add(current.id)
+    key = _order_key(current, order)
+    for queryset in ([queue(after=key)] if key is not None else []) + [queue()]:
+        found = _first_id(queryset, exclude)
+        if found is not None:
+            return found
     skipped_others = [oid for oid in skipped if current is None or oid != current.id]
     if skipped_others:
-        candidates.append(queue.filter(id__in=skipped_others))
-    for queryset in candidates:
-        item = queryset.only("id").first()
-        if item is not None:
-            return str(item.id)
+        item = queue().filter(id__in=skipped_others).only("id").first()
+        return str(item.id) if item is not None else None
     return None
+
+
+def _order_key(participant, order):
+    """The participant's key in `order`: the stored one, or the one its match gave before a
+    decision took it out of the queue (the reviewed match keeps the candidates it had)."""
+    if participant is None:
+        return None
+    stored = (participant.review_order or {}).get(order)
+    if stored is not None:
+        return stored
+    match = participant.match.to_mongo().to_dict() if participant.match else {}
+    keys = review_order.review_order(participant.id, {**match, "reviewed_by": None})
+    return keys[order] if keys else None
 
 
 def _day_start(now):

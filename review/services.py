@@ -17,7 +17,7 @@ import json
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from bson import ObjectId, json_util
+from bson import json_util
 
 from matching import demographics, households
 from matching import services as matching
@@ -32,7 +32,7 @@ from participants.documents import (
 )
 
 from . import audit as review_audit
-from . import selectors
+from . import bulk_accept
 from .models import ReviewDecision
 
 # A household record linked through the parcel goes when a reviewer says "no match"; one
@@ -303,13 +303,6 @@ def undo(*, decision_id, reviewer, now):
     return _write(current, changes, audit=audit, decider=decider, undoes=decision)
 
 
-def _queue_docs(participant_ids):
-    """The raw documents of the selected participants that are still in the review queue."""
-    oids = [ObjectId(str(pid)) for pid in participant_ids]
-    # The queue's own conditions; no sort (a bulk action does not need queue order).
-    return list(selectors.review_queue().filter(id__in=oids).order_by().as_pymongo())
-
-
 def _apply_bulk(rows, *, audit, decider):
     """Write (before, changes, residence) rows in one bulk write, their audit rows in one insert;
     a row whose participant changed since it was read is counted as a conflict and left alone."""
@@ -331,25 +324,22 @@ def _apply_bulk(rows, *, audit, decider):
     return {"changed": len(held), "conflicts": len(rows) - len(held)}
 
 
-def _top_candidate(doc):
-    candidates = (doc.get("match") or {}).get("candidates") or []
-    return max(candidates, key=lambda c: c.get("score") or 0, default=None)
-
-
-def bulk_accept_top(*, participant_ids, threshold, reviewer, now):
-    """Accept the top candidate of each selected participant whose top score ≥ `threshold`.
+def bulk_accept_top(*, participant_ids, probability, reviewer, now, seen_versions=None):
+    """Link each selected participant that review.bulk_accept's plan links at `probability` to
+    its top candidate. `seen_versions` ({participant id: match.version}, what the confirmation
+    page showed) leaves out, as conflicts, those changed since.
 
     A fixed number of queries whatever the selection: one read of the participants, one
     batched household linking, one bulk write and read back, one audit insert.
     """
     decider = Decider(reviewer=reviewer, now=now)
-    chosen, below = [], 0
-    for doc in _queue_docs(participant_ids):
-        top = _top_candidate(doc)
-        if top is None or (top.get("score") or 0) < threshold:
-            below += 1
-            continue
-        chosen.append((doc, top))
+    plan = bulk_accept.bulk_accept_plan(participant_ids=participant_ids, probability=probability)
+    chosen = [
+        (item.doc, item.top)
+        for item in plan.to_link
+        if seen_versions is None
+        or seen_versions.get(str(item.doc["_id"])) == participant_services.match_version(item.doc)
+    ]
     links = households.link_demographics_for_parcels(
         [_parcel_link(doc, top) for doc, top in chosen]
     )
@@ -365,7 +355,8 @@ def bulk_accept_top(*, participant_ids, threshold, reviewer, now):
             (doc, _link_changes(doc, choice, demographic=demographic, decider=decider), top)
         )
     stats = _apply_bulk(rows, audit=Audit(action=ReviewDecision.Action.ACCEPT), decider=decider)
-    return {**stats, "below_threshold": below}
+    stats["conflicts"] += len(plan.to_link) - len(chosen)
+    return {**stats, "left": sum(plan.left.values())}
 
 
 def bulk_no_match(*, participant_ids, reason, reviewer, now):
@@ -376,7 +367,7 @@ def bulk_no_match(*, participant_ids, reason, reviewer, now):
     decider = Decider(reviewer=reviewer, now=now)
     rows = [
         (doc, _no_match_changes(doc, reason=reason, decider=decider), None)
-        for doc in _queue_docs(participant_ids)
+        for doc in bulk_accept.queue_documents(participant_ids)
     ]
     audit = Audit(action=ReviewDecision.Action.NO_MATCH, reason=reason)
     return _apply_bulk(rows, audit=audit, decider=decider)

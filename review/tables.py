@@ -5,9 +5,10 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from empowersave.text_format import shorten
+from matching.explanations import probability_text
 from participants.presenters import quality_label
 
-from .selectors import best_score
+from .selectors import best_probability
 
 
 class QueueTable(tables.Table):
@@ -24,14 +25,14 @@ class QueueTable(tables.Table):
     city = tables.Column(accessor="fields__city", verbose_name="City", orderable=False)
     zip = tables.Column(accessor="fields__zip5", verbose_name="ZIP")
     quality = tables.Column(accessor="match__quality", verbose_name="Quality")
-    best_score = tables.Column(empty_values=(), orderable=False, verbose_name="Best score")
+    probability = tables.Column(empty_values=(), orderable=False, verbose_name="Best probability")
     county = tables.Column(empty_values=(), orderable=False, verbose_name="Top candidate")
 
     class Meta:
         template_name = "review/queue_table.html"
         attrs = {"id": "result_list"}
         fields = ()
-        sequence = ("selected", "name", "address", "city", "zip", "quality", "best_score")
+        sequence = ("selected", "name", "address", "city", "zip", "quality", "probability")
         empty_text = "Nothing left to review."
 
     def __init__(self, *args, querystring="", **kwargs):
@@ -54,9 +55,8 @@ class QueueTable(tables.Table):
     def render_quality(self, value):
         return quality_label(value)
 
-    def render_best_score(self, record):
-        score = best_score(record)
-        return "—" if score is None else f"{score:.1f}"
+    def render_probability(self, record):
+        return probability_text(best_probability(record)) or "—"
 
     def render_county(self, record):
         candidates = record.match.candidates if record.match else []

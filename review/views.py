@@ -1,5 +1,6 @@
 """Thin views of the review workspace: admin look, reviewer permission, POST for every change."""
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
@@ -14,7 +15,7 @@ from empowersave.paging import paginate
 from matching.services import search_parcels
 from participants.selectors import get_participant, parse_participant_id
 
-from . import selectors, services
+from . import bulk_accept, selectors, services
 from .filters import DecisionFilterSet, QueueFilterSet
 from .forms import (
     NO_MATCH_REASONS,
@@ -58,9 +59,20 @@ def _admin_context(request, title, **extra):
     return {**admin.site.each_context(request), "title": title, **extra}
 
 
-def _filtered_queue(querystring):
-    filterset = QueueFilterSet(QueryDict(querystring) or None, queryset=selectors.review_queue())
-    return filterset.qs
+def _queue_filterset(params, *, after=None):
+    """The queue's filter set over the queue in the order `params` ask for."""
+    order = QueueFilterSet.order_of(params)
+    return QueueFilterSet(params or None, queryset=selectors.review_queue(order, after=after))
+
+
+def _next_id(request, *, querystring, current):
+    params = QueryDict(querystring)
+    return selectors.next_queue_item_id(
+        queue=lambda after=None: _queue_filterset(params, after=after).qs,
+        order=QueueFilterSet.order_of(params),
+        current=current,
+        skipped_ids=_skipped(request),
+    )
 
 
 def _skipped(request):
@@ -78,24 +90,33 @@ def _queue_url(querystring):
 
 
 def _next_url(request, *, querystring, current):
-    next_id = selectors.next_queue_item_id(
-        queue=_filtered_queue(querystring), current=current, skipped_ids=_skipped(request)
-    )
+    next_id = _next_id(request, querystring=querystring, current=current)
     if next_id is None:
         messages.info(request, "The queue is empty for these filters.")
         return _queue_url(querystring)
     return _change_url(next_id, querystring)
 
 
+def _order_links(params, *, current):
+    """(label, URL, chosen) of each queue order, with the other filters kept."""
+    links = []
+    for order, label in selectors.QUEUE_ORDERS.items():
+        query = QueryDict(queue_querystring(params), mutable=True)
+        query["order"] = order
+        links.append((label, f"?{query.urlencode()}", order == current))
+    return links
+
+
 @reviewer_required
 @require_GET
 def queue(request):
-    filterset = QueueFilterSet(request.GET or None, queryset=selectors.review_queue())
+    filterset = _queue_filterset(request.GET)
     querystring = queue_querystring(request.GET)
     table = QueueTable(MongoTableData(filterset.qs), querystring=querystring)
     paginate(request, table)
     # Without filters the table already counted the whole queue (one scan fewer).
-    to_review = None if querystring else table.paginator.count
+    filtered = any(key != "order" for key in QueryDict(querystring))
+    to_review = None if filtered else table.paginator.count
     counts = selectors.queue_counts(reviewer=request.user, now=timezone.now(), to_review=to_review)
     rows = list(table.page.object_list) if table.page else []
     context = _admin_context(
@@ -105,6 +126,8 @@ def queue(request):
         table=table,
         counts=counts,
         querystring=querystring,
+        filtered=filtered,
+        orders=_order_links(request.GET, current=QueueFilterSet.order_of(request.GET)),
         bulk_form=BulkActionForm(initial={"queue": querystring}),
         no_match_reasons=NO_MATCH_REASONS,
         first_url=_change_url(rows[0].record.id, querystring) if rows else None,
@@ -248,10 +271,32 @@ def undo(request, decision_id):
     return redirect(_change_url(undo_row.participant_id, querystring))
 
 
+def _confirm_bulk_accept(request, *, form, querystring):
+    """The confirmation page of a bulk accept: how many it will link, which, and why the others
+    stay (nothing is written until the reviewer confirms)."""
+    plan = bulk_accept.bulk_accept_plan(
+        participant_ids=form.selected, probability=form.cleaned_data["probability"]
+    )
+    context = _admin_context(
+        request,
+        "Accept by probability?",
+        plan=plan,
+        probability=form.cleaned_data["probability"],
+        selected=len(form.selected),
+        querystring=querystring,
+        min_gap=settings.MATCH_MIN_WEIGHT_GAP,
+    )
+    return render(request, "review/bulk_confirm.html", context)
+
+
 @reviewer_required
 @require_POST
 def bulk(request):
-    form = BulkActionForm(request.POST, selected=request.POST.getlist("_selected_action"))
+    form = BulkActionForm(
+        request.POST,
+        selected=request.POST.getlist("_selected_action"),
+        seen=request.POST.getlist("seen"),
+    )
     querystring = queue_querystring(QueryDict(form.data.get("queue", "")))
     if not form.is_valid():
         for errors in form.errors.values():  # non-field errors are in there too, under __all__
@@ -261,15 +306,18 @@ def bulk(request):
     data = form.cleaned_data
     now = timezone.now()
     if data["action"] == BulkActionForm.ACCEPT_TOP:
+        if not data["confirm"]:
+            return _confirm_bulk_accept(request, form=form, querystring=querystring)
         stats = services.bulk_accept_top(
             participant_ids=form.selected,
-            threshold=data["threshold"],
+            probability=data["probability"],
+            seen_versions=form.seen,
             reviewer=request.user,
             now=now,
         )
         message = (
-            f"Accepted the top candidate for {stats['changed']} participant(s); "
-            f"{stats['below_threshold']} below {data['threshold']:g} left in the queue."
+            f"Linked {stats['changed']} participant(s) to their top candidate "
+            f"(probability at least {data['probability']:g})."
         )
     else:
         stats = services.bulk_no_match(

@@ -5,13 +5,16 @@ and `insert_county` store them, as a fixture would find them in the databases. K
 overrides replace whole top-level keys, so a test states only what it is about.
 """
 
+import math
 from datetime import UTC, datetime
 
 from bson import ObjectId
 
 from empowersave import mongodb
+from matching.weights import DEFAULT_PARAMETERS
 from participants.documents import EngagementFlag, Participant
 from participants.fields import normalize_zip
+from participants.review_order import review_order
 from participants.transform import engagement_totals, search_text_for
 
 NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
@@ -152,9 +155,42 @@ def demographic_ref(household_doc, *, linked_by="PARCEL"):
     return {**ref, "linked_by": linked_by}
 
 
-def candidate(parcel_doc, *, score, agreement):
-    """A `match.candidates` entry for a parcel."""
-    return {**residence_ref(parcel_doc), "score": score, "agreement": agreement}
+def candidate(parcel_doc, *, score, agreement, contributions=None):
+    """A `match.candidates` entry for a parcel, as matching stores it: `score` (the probability
+    in percent), its probability and weight, and `contributions` whose fields are at the levels
+    `agreement` says (house number, street, city, ZIP agreeing or not, weighed by the default
+    parameters), the prior making up the rest of the weight."""
+    probability = min(max(score / 100.0, 1e-6), 1 - 1e-6)
+    weight = round(math.log2(probability / (1 - probability)), 2)
+    if contributions is None:
+        contributions = _contributions(agreement, weight)
+    return {
+        **residence_ref(parcel_doc),
+        "score": score,
+        "probability": round(probability, 6),
+        "weight": weight,
+        "agreement": agreement,
+        "contributions": contributions,
+    }
+
+
+def _contributions(agreement, weight):
+    table = DEFAULT_PARAMETERS.weights()
+    street = "exact" if agreement.get("street") else "different"
+    zip_level = "exact" if agreement.get("zip") else "different"
+    fields = [
+        (
+            "house_number_same_street" if street == "exact" else "house_number",
+            "exact" if agreement.get("house_number") else "different",
+        ),
+        ("street", street),
+        ("city_same_zip" if zip_level == "exact" else "city",
+         "exact" if agreement.get("city") else "different"),
+        ("zip", zip_level),
+    ]  # fmt: skip
+    rows = [[column, level, round(table[column][level], 2)] for column, level in fields]
+    prior = round(weight - sum(bits for _column, _level, bits in rows), 2)
+    return [["prior", "", prior], *rows]
 
 
 def match(quality, **overrides):
@@ -184,7 +220,12 @@ def source_row(n, *, email, campaign="camp-a", fields=None, **overrides):
 
 
 def insert_participants(*docs):
-    """Store participants as a fixture: straight into the collection (no rollups follow)."""
+    """Store participants as a fixture: straight into the collection (no rollups follow), each
+    with the review queue's sort keys its match gives (as participants.services stores them)."""
+    for doc in docs:
+        order = review_order(doc["_id"], doc.get("match"))
+        if order is not None and "review_order" not in doc:
+            doc["review_order"] = order
     mongodb.collection_for(Participant).insert_many(docs)
     return list(docs)
 

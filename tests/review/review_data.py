@@ -55,6 +55,11 @@ def candidate(parcel_id, score, agreement):
     )
 
 
+def gap(candidates):
+    """The weight gap matching stores: the best candidate's weight minus the runner-up's."""
+    return round(candidates[0]["weight"] - candidates[1]["weight"], 2)
+
+
 def queued(quality, **fields):
     """The match of a participant matching left for review (never decided: version 0)."""
     return match(quality, version=0, **fields)
@@ -83,19 +88,22 @@ def seed_queue():
         ]
     )
     jane_candidates = [candidate("E-100", 92.0, AGREE_ALL), candidate("E-101", 85.0, OTHER_HOUSE)]
-    rita_candidates = [candidate("M-300", 80.0, AGREE_ALL), candidate("M-301", 78.0, OTHER_HOUSE)]
+    # Jane's two candidates are a bit apart (ambiguous); Rita's best leads clearly.
+    rita_candidates = [candidate("M-300", 80.0, AGREE_ALL), candidate("M-301", 5.0, OTHER_HOUSE)]
     dora_demographic = demographic_ref({"county": "Essex", "parcel_id": "E-101"})
     return {
         "jane": person(
             "jane@example.org", "Jane", "Smith", "12 North Main Street", "Springfield", "01104",
             match=queued(
-                MatchQuality.PENDING, score=92.0, reason="ambiguous", candidates=jane_candidates
+                MatchQuality.PENDING, score=92.0, reason="ambiguous", candidates=jane_candidates,
+                weight_gap=gap(jane_candidates),
             ),
         ),
         "rita": person(
             "rita@example.org", "Rita", "Row", "7 Elm Avenue", "Morristown", "07960",
             campaign="autumn",
-            match=queued(MatchQuality.PENDING, score=80.0, candidates=rita_candidates),
+            match=queued(MatchQuality.PENDING, score=80.0, candidates=rita_candidates,
+                         weight_gap=gap(rita_candidates)),
         ),
         "olive": person(
             "olive@example.org", "Olive", "Oak", "502 Oak Road", "Springfield", "01104",

@@ -120,7 +120,7 @@ def mongo_calls(monkeypatch):
 
 def bulk_accept(participants, reviewer):
     return services.bulk_accept_top(
-        participant_ids=[p.id for p in participants], threshold=80, reviewer=reviewer, now=NOW
+        participant_ids=[p.id for p in participants], probability=0.8, reviewer=reviewer, now=NOW
     )
 
 
@@ -132,7 +132,7 @@ def test_bulk_accept_costs_the_same_queries_for_4_and_for_24_rows(reviewer, mong
         mongo_calls.clear()
         with CaptureQueriesContext(connection) as sql:
             stats = bulk_accept(participants, reviewer)
-        assert stats == {"changed": count, "conflicts": 0, "below_threshold": 0}
+        assert stats == {"changed": count, "conflicts": 0, "left": 0}
         calls[count] = (list(mongo_calls), len(sql.captured_queries))
     assert calls[4] == calls[24]
     mongo, sql = calls[24]
@@ -206,7 +206,7 @@ def test_bulk_accept_leaves_a_row_changed_meanwhile_and_counts_it(reviewer, stor
     before = raw(raced)
     stats = bulk_accept(participants, reviewer)
 
-    assert stats == {"changed": 5, "conflicts": 1, "below_threshold": 0}
+    assert stats == {"changed": 5, "conflicts": 1, "left": 0}
     assert raw(raced) == {**before, "match": {**before["match"], "version": 7}}
     audited = set(ReviewDecision.objects.values_list("participant_id", flat=True))
     assert audited == {str(p.id) for p in participants} - {str(raced.id)}

@@ -275,17 +275,26 @@ def test_undo_is_refused_after_a_later_change(queue, reviewer):
     assert raw(queue["jane"])["match"]["quality"] == MatchQuality.NO_MATCH
 
 
-def test_bulk_accept_only_above_the_threshold(queue, reviewer):
+def test_bulk_accept_links_only_clear_leads_whose_evidence_holds(queue, reviewer):
     ids = [queue[name].id for name in ("jane", "rita", "olive", "nomad")]
+    before = {name: raw(queue[name]) for name in ("jane", "olive", "nomad")}
     stats = services.bulk_accept_top(
-        participant_ids=ids, threshold=80.0, reviewer=reviewer, now=NOW
+        participant_ids=ids, probability=0.5, reviewer=reviewer, now=NOW
     )
-    assert stats == {"changed": 2, "conflicts": 0, "below_threshold": 2}
-    assert raw(queue["jane"])["residence_ref"]["parcel_id"] == "E-100"
+    # Jane: her two candidates are 1 bit apart; Olive's only candidate has another house
+    # number; Nomad has none. Rita's best leads by 6.25 bits and agrees on every field.
+    assert stats == {"changed": 1, "conflicts": 0, "left": 3}
     assert raw(queue["rita"])["residence_ref"]["parcel_id"] == "M-300"
-    assert raw(queue["olive"])["match"]["quality"] == MatchQuality.PENDING
-    assert raw(queue["nomad"])["match"]["quality"] == MatchQuality.NO_MATCH
-    assert ReviewDecision.objects.filter(action=ReviewDecision.Action.ACCEPT).count() == 2
+    assert {name: raw(queue[name]) for name in before} == before
+    assert ReviewDecision.objects.filter(action=ReviewDecision.Action.ACCEPT).count() == 1
+
+
+def test_bulk_accept_leaves_what_is_under_the_probability(queue, reviewer):
+    stats = services.bulk_accept_top(
+        participant_ids=[queue["rita"].id], probability=0.81, reviewer=reviewer, now=NOW
+    )
+    assert stats == {"changed": 0, "conflicts": 0, "left": 1}
+    assert raw(queue["rita"])["match"]["quality"] == MatchQuality.PENDING
 
 
 def test_bulk_no_match_marks_every_selected_queue_item(queue, reviewer):
@@ -310,7 +319,7 @@ def test_dashboard_rollups_match_a_full_rebuild_after_decisions_and_undo(queue, 
         now=NOW,
     )
     services.bulk_accept_top(
-        participant_ids=[queue["rita"].id], threshold=50, reviewer=reviewer, now=NOW
+        participant_ids=[queue["rita"].id], probability=0.5, reviewer=reviewer, now=NOW
     )
     services.undo(decision_id=decision.pk, reviewer=reviewer, now=NOW)
     incremental = rollup_snapshot()
@@ -336,7 +345,7 @@ def test_counts(queue, reviewer):
 
 
 def test_next_item_follows_queue_order_and_puts_skipped_last(queue):
-    ordered = selectors.review_queue()
+    ordered = selectors.review_queue
     jane, rita, olive, nomad = (queue[name] for name in ("jane", "rita", "olive", "nomad"))
     assert selectors.next_queue_item_id(queue=ordered) == str(jane.id)
     assert selectors.next_queue_item_id(queue=ordered, current=jane) == str(rita.id)
@@ -346,7 +355,10 @@ def test_next_item_follows_queue_order_and_puts_skipped_last(queue):
     assert selectors.next_queue_item_id(queue=ordered, current=jane, skipped_ids=skipped) == str(
         olive.id
     )
-    only_skipped = selectors.review_queue().filter(id__in=[rita.id, jane.id])
+
+    def only_skipped(after=None):
+        return selectors.review_queue(after=after).filter(id__in=[rita.id, jane.id])
+
     assert selectors.next_queue_item_id(
         queue=only_skipped, current=jane, skipped_ids=skipped
     ) == str(rita.id)

@@ -207,7 +207,7 @@ def test_change_page_shows_addresses_candidates_agreement_and_households(rc, que
     html = response.content.decode()
     assert "12 North Main Street" in html  # as written
     assert re.search(r'id="address-normalised">\s*12 N MAIN ST,\s*SPRINGFIELD 01104', html)
-    assert "92.00" in html and "85.00" in html
+    assert "0.920" in html and "0.850" in html  # the candidates' probabilities
     assert "SMITH, JANE" in html and "DOE, JOHN" in html  # the household each parcel brings
     assert '<td class="disagree">14 <span class="sr-only">(differs)</span></td>' in html
     assert '<td class="agree">12</td>' in html
@@ -301,18 +301,59 @@ def test_history_and_undo(rc, queue):
     assert "(undone)" in html and "Undid a decision" in html
 
 
-def test_bulk_accept_with_threshold_reports_how_many_changed(rc, queue):
+def test_bulk_accept_says_how_many_it_will_link_and_links_them_when_confirmed(rc, queue):
     ids = [str(queue[name].id) for name in ("jane", "rita", "olive")]
+    before = {name: raw(queue[name]) for name in ("jane", "rita", "olive")}
     response = rc.post(
         reverse("review:bulk"),
-        {"action": "accept_top", "threshold": "85", "_selected_action": ids},
-        follow=True,
+        {"action": "accept_top", "probability": "0.75", "_selected_action": ids},
     )
+    assert response.status_code == 200
     html = response.content.decode()
-    assert "Accepted the top candidate for 1 participant(s); 2 below 85 left in the queue." in html
-    assert raw(queue["jane"])["match"]["quality"] == MatchQuality.MANUAL
-    assert raw(queue["rita"])["match"]["quality"] == MatchQuality.PENDING
+    assert '<strong id="bulk-link-count">1</strong>' in html
+    assert "1 stay in the queue: best probability under the threshold." in html  # Olive
+    assert "1 stay in the queue: the runner-up is too close (ambiguous)" in html  # Jane
+    assert {name: raw(queue[name]) for name in before} == before  # nothing written yet
+    assert ReviewDecision.objects.count() == 0
+    confirm = response.context["plan"].to_link
+    assert [item.participant_id for item in confirm] == [str(queue["rita"].id)]
+
+    response = rc.post(
+        reverse("review:bulk"),
+        {"action": "accept_top", "probability": "0.75", "confirm": "True",
+         "_selected_action": [str(queue["rita"].id)], "seen": [f"{queue['rita'].id}:0"]},
+        follow=True,
+    )  # fmt: skip
+    html = response.content.decode()
+    assert "Linked 1 participant(s) to their top candidate (probability at least 0.75)." in html
+    assert raw(queue["rita"])["match"]["quality"] == MatchQuality.MANUAL
+    assert raw(queue["jane"])["match"]["quality"] == MatchQuality.PENDING
     assert '<strong id="count-to-review">3</strong>' in html
+
+
+def test_a_confirmed_bulk_accept_leaves_a_participant_changed_since_the_preview(rc, queue):
+    response = rc.post(
+        reverse("review:bulk"),
+        {"action": "accept_top", "probability": "0.5", "confirm": "True",
+         "_selected_action": [str(queue["rita"].id)], "seen": [f"{queue['rita'].id}:3"]},
+        follow=True,
+    )  # fmt: skip
+    assert "Linked 0 participant(s)" in response.content.decode()
+    assert "1 changed meanwhile and were left alone." in response.content.decode()
+    assert raw(queue["rita"])["match"]["quality"] == MatchQuality.PENDING
+
+
+def test_bulk_accept_asks_for_a_probability_between_0_and_1(rc, queue):
+    for value in ("", "85", "-0.1", "abc"):
+        response = rc.post(
+            reverse("review:bulk"),
+            {"action": "accept_top", "probability": value,
+             "_selected_action": [str(queue["rita"].id)]},
+            follow=True,
+        )  # fmt: skip
+        assert response.redirect_chain[-1][0] == reverse("review:queue")
+        assert "errornote" in response.content.decode() or "error" in response.content.decode()
+    assert raw(queue["rita"])["match"]["quality"] == MatchQuality.PENDING
 
 
 def test_bulk_no_match_and_bad_selection(rc, queue):
