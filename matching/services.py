@@ -21,7 +21,7 @@ from empowersave import mongodb
 from matching import demographics, scoring
 from matching.index import RESIDENTIAL_FIELDS, build_index, load_index
 from matching.parameter_versions import active_parameters
-from participants import announcements, services
+from participants import announcements, review_order, services
 from participants.documents import MatchQuality, Participant
 
 logger = logging.getLogger(__name__)
@@ -42,6 +42,7 @@ PARTICIPANT_PROJECTION = {
     "match": 1,
     "residence_ref": 1,
     "demographic_ref": 1,
+    "review_order": 1,  # rewritten when missing (a store from before the queue's sort keys)
 }
 MATCH_VOLATILE = ("version", "matched_at", "reviewed_by")
 
@@ -158,6 +159,7 @@ def _unchanged(row, match, residence, demographic):
         old_match == match
         and row.get("residence_ref") == residence
         and row.get("demographic_ref") == demographic
+        and row.get(review_order.FIELD) == review_order.review_order(row["_id"], match)
     )
 
 
