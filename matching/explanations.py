@@ -115,15 +115,15 @@ def evidence_holds(candidate):
 
 
 def probability_text(value):
-    """0.8734 → "0.873"; the ends as "> 0.999" and "< 0.001" (never a false "1.000"); None
+    """0.8734 → "0.873"; the ends as "> 0.999" and "< 0.001" (never a certain 1 or 0); None
     when there is no probability (or it is not a number: odd data)."""
     value = _number(value)
     if value is None:
         return None
-    if value >= 0.9995:
-        return "1" if value == 1 else "> 0.999"
+    if value >= 0.9995:  # stored rounded to six places: 1.0 is "above 0.999" too
+        return "> 0.999"
     if value < 0.0005:
-        return "0" if value == 0 else "< 0.001"
+        return "< 0.001"
     return f"{value:.3f}"
 
 

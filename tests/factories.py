@@ -223,6 +223,7 @@ def insert_participants(*docs):
     """Store participants as a fixture: straight into the collection (no rollups follow), each
     with the review queue's sort keys its match gives (as participants.services stores them)."""
     for doc in docs:
+        doc.setdefault("_id", ObjectId())
         order = review_order(doc["_id"], doc.get("match"))
         if order is not None and "review_order" not in doc:
             doc["review_order"] = order
