@@ -25,7 +25,12 @@ class QueueTable(tables.Table):
     city = tables.Column(accessor="fields__city", verbose_name="City", orderable=False)
     zip = tables.Column(accessor="fields__zip5", verbose_name="ZIP")
     quality = tables.Column(accessor="match__quality", verbose_name="Quality")
-    probability = tables.Column(empty_values=(), orderable=False, verbose_name="Best probability")
+    probability = tables.Column(
+        empty_values=(),
+        orderable=False,
+        verbose_name="Best probability",
+        attrs={"td": {"class": "probability"}},
+    )
     county = tables.Column(empty_values=(), orderable=False, verbose_name="Top candidate")
 
     class Meta:
