@@ -128,8 +128,10 @@ def main():
 
     seconds, response = timed(lambda: client.get(reverse("review:queue")))
     print(f"queue page, first request (fills the filter choice cache): {seconds:.2f} s")
-    queue_times = [timed(lambda: client.get(reverse("review:queue")))[0] for _ in range(3)]
-    print(f"queue page: median {statistics.median(queue_times):.2f} s")
+    for order in ("probability", "uncertain"):
+        url = f"{reverse('review:queue')}?order={order}"
+        queue_times = [timed(lambda url=url: client.get(url))[0] for _ in range(3)]
+        print(f"queue page, order={order}: median {statistics.median(queue_times):.2f} s")
 
     url = response.context["first_url"]
     figures = {"change page": [], **{action: [] for action in ACTIONS}}
@@ -150,10 +152,22 @@ def main():
 
     page = client.get(reverse("review:queue"))
     selected = [str(row.record.id) for row in page.context["table"].page.object_list]
-    data = {"action": "accept_top", "threshold": "60", "_selected_action": selected}
-    seconds, response = timed(lambda: client.post(reverse("review:bulk"), data, follow=True))
+    data = {"action": "accept_top", "probability": "0.5", "_selected_action": selected}
+    seconds, response = timed(lambda: client.post(reverse("review:bulk"), data))
+    plan = response.context["plan"]
+    print(
+        f"bulk accept of one page ({len(selected)} rows), confirmation page: {seconds:.2f} s — "
+        f"{len(plan.to_link)} to link, left {plan.left}"
+    )
+    confirm = {
+        **data,
+        "confirm": "True",
+        "_selected_action": [item.participant_id for item in plan.to_link],
+        "seen": [item.seen for item in plan.to_link],
+    }
+    seconds, response = timed(lambda: client.post(reverse("review:bulk"), confirm, follow=True))
     message = next(iter(response.context["messages"]), "")
-    print(f"bulk accept of one page ({len(selected)} rows): {seconds:.2f} s — {message}")
+    print(f"bulk accept confirmed: {seconds:.2f} s — {message}")
 
     if args.browser:
         waits = browser_items(username=user.get_username(), items=args.browser)
