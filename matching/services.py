@@ -159,7 +159,7 @@ def _unchanged(row, match, residence, demographic):
         old_match == match
         and row.get("residence_ref") == residence
         and row.get("demographic_ref") == demographic
-        and row.get(review_order.FIELD) == review_order.review_order(row["_id"], match)
+        and row.get(review_order.FIELD) == review_order.review_order(row, match)
     )
 
 

@@ -180,7 +180,7 @@ def _match_reset(stored, document):
     if _address(document["fields"]) == stored.address:
         return None
     return services.ReferenceChange(
-        before={"_id": stored.id, "match": match},
+        before={"_id": stored.id, "contact_id": document["contact_id"], "match": match},
         residence_ref=None,
         demographic_ref=None,
         match={"quality": MatchQuality.PENDING, "reason": ADDRESS_CHANGED},

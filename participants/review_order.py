@@ -3,10 +3,12 @@
 A participant waits for review while matching could not settle it (`match.quality` pending or
 no_match) and no reviewer has decided (`match.reviewed_by` unset). Such a participant carries
 `review_order`, {order: key}, one string key per queue order; everyone else carries none. Each
-key is unique (the `_id` ends it), so the queue is one single-field range on that key, sorted
-by the same field: an index walk on SecantusDB, which serves an index only when it covers the
-whole filter and gives its order only for a single-field filter on the sort field itself, and
-the item after another is one `$gt` on the same index (review.selectors).
+key is unique: the participant's `contact_id` (unique too) ends it, rather than the `_id`, so
+that a person matched the same way carries the same keys in any store. So the queue is one
+single-field range on a key, sorted by the same field: an index walk on SecantusDB, which
+serves an index only when it covers the whole filter and gives its order only for a
+single-field filter on the sort field itself; and the item after another is one `$gt` on the
+same index (review.selectors).
 
 participants.services writes the keys with every change of a match (`set_references`), from
 the match it writes, so they never disagree with it.
@@ -63,12 +65,13 @@ def best_weight(match):
     return math.log2(probability / (1 - probability))
 
 
-def review_order(participant_id, match):
-    """{order: key} of a participant with this raw `match`, or None when it does not wait."""
+def review_order(doc, match):
+    """{order: key} of the participant `doc` (a raw dict with its `contact_id`, else its `_id`)
+    with this raw `match`, or None when it does not wait."""
     if not waits_for_review(match):
         return None
     weight = best_weight(match)
-    suffix = str(participant_id)
+    suffix = str(doc.get("contact_id") or doc["_id"])
     if weight is None:
         return {order: _LAST + suffix for order in ORDERS}
     weight = min(max(weight, -_BOUND), _BOUND)

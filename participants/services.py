@@ -120,7 +120,7 @@ def _reference_update(change, *, automatic):
     if automatic:
         query.update({"match.quality": {"$ne": MatchQuality.MANUAL}, "match.reviewed_by": None})
     written = references_after(change)
-    written[review_order.FIELD] = review_order.review_order(change.before["_id"], written["match"])
+    written[review_order.FIELD] = review_order.review_order(change.before, written["match"])
     update = set_and_unset(written, ORDERED_REFERENCE_FIELDS)
     if change.decision is not None:
         update["$push"] = {DECISION_HISTORY_FIELD: change.decision}

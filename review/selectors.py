@@ -119,7 +119,8 @@ def _order_key(participant, order):
     if stored is not None:
         return stored
     match = participant.match.to_mongo().to_dict() if participant.match else {}
-    keys = review_order.review_order(participant.id, {**match, "reviewed_by": None})
+    doc = {"_id": participant.id, "contact_id": participant.contact_id}
+    keys = review_order.review_order(doc, {**match, "reviewed_by": None})
     return keys[order] if keys else None
 
 

@@ -224,7 +224,7 @@ def insert_participants(*docs):
     with the review queue's sort keys its match gives (as participants.services stores them)."""
     for doc in docs:
         doc.setdefault("_id", ObjectId())
-        order = review_order(doc["_id"], doc.get("match"))
+        order = review_order(doc, doc.get("match"))
         if order is not None and "review_order" not in doc:
             doc["review_order"] = order
     mongodb.collection_for(Participant).insert_many(docs)

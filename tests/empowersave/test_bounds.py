@@ -210,6 +210,7 @@ def test_the_filters_offer_every_parameter_the_tests_try():
         "campaign",
         "zip",
         "search",
+        "order",
     ]
     # The names they had before stay working (saved links): the filters map them.
     assert ParticipantFilter.parameter_aliases == {

@@ -87,8 +87,8 @@ def test_keys_exist_exactly_while_a_participant_waits_for_review():
         for reviewed_by in (None, "ann"):
             match = {"quality": quality, "reviewed_by": reviewed_by}
             waits = quality in MatchQuality.NEEDS_REVIEW and reviewed_by is None
-            assert (review_order.review_order("x", match) is not None) == waits
-    assert review_order.review_order("x", None) is None
+            assert (review_order.review_order({"_id": "x"}, match) is not None) == waits
+    assert review_order.review_order({"_id": "x"}, None) is None
 
 
 def test_a_decision_takes_the_keys_away_and_an_undo_puts_them_back(queue, reviewer):
