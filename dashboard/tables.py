@@ -6,7 +6,7 @@ from django.utils.html import format_html
 
 from dashboard.rollups import NOT_MATCHED
 from dashboard.selectors import QUALITY_LABELS
-from dashboard.templatetags.dashboard_format import money, percent_points
+from empowersave.number_format import money, percent_points
 from empowersave.text_format import shorten
 from participants.presenters import yes_no
 from participants.selectors import engagement_for_campaign

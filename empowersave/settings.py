@@ -89,7 +89,10 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
-            "libraries": {"text_format": "empowersave.text_format"},
+            "libraries": {
+                "number_format": "empowersave.number_format",
+                "text_format": "empowersave.text_format",
+            },
         },
     },
 ]

@@ -3,6 +3,7 @@
 from django.conf import settings
 
 from emailoctopus.campaigns import campaign_names
+from empowersave.number_format import money, percent_points
 from empowersave.text_format import as_text
 from matching.explanations import probability_text, stored_probability, waterfall
 from matching.households import demographic_records_for
@@ -16,12 +17,13 @@ COMPARED_FIELDS = (
     ("city", "City"),
     ("zip", "ZIP"),
 )
+# (field, label, how its value shows): dollars and percent as on the participant page.
 DEMOGRAPHIC_FIELDS = (
-    ("customer_name", "Customer name"),
-    ("email", "Email"),
-    ("mobile", "Mobile"),
-    ("annual_kwh_cost", "Annual kWh cost"),
-    ("total_energy_burden", "Energy burden"),
+    ("customer_name", "Customer name", None),
+    ("email", "Email", None),
+    ("mobile", "Mobile", None),
+    ("annual_kwh_cost", "Annual kWh cost", money),
+    ("total_energy_burden", "Energy burden", percent_points),
 )
 
 
@@ -75,10 +77,11 @@ def demographic_rows(candidates):
     """
     found = demographic_records_for([(c.county, c.parcel_id) for c in candidates])
     records = [found.get((c.county, str(c.parcel_id))) or [] for c in candidates]
-    rows = [
-        {"label": label, "cells": [(group[0] if group else {}).get(key) for group in records]}
-        for key, label in DEMOGRAPHIC_FIELDS
-    ]
+    rows = []
+    for key, label, shown in DEMOGRAPHIC_FIELDS:
+        values = [(group[0] if group else {}).get(key) for group in records]
+        cells = [shown(value) if shown else value for value in values]
+        rows.append({"label": label, "cells": cells})
     if any(len(group) > 1 for group in records):
         rows.append({"label": "Records at parcel", "cells": [len(group) for group in records]})
     return rows

@@ -209,6 +209,8 @@ def test_change_page_shows_addresses_candidates_agreement_and_households(rc, que
     assert re.search(r'id="address-normalised">\s*12 N MAIN ST,\s*SPRINGFIELD 01104', html)
     assert "0.920" in html and "0.850" in html  # the candidates' probabilities
     assert "SMITH, JANE" in html and "DOE, JOHN" in html  # the household each parcel brings
+    assert "<td>$1,500</td><td>$900</td>" in html  # its kWh cost in dollars, as on the dashboard
+    assert "1500.0" not in html and "900.0" not in html
     assert '<td class="disagree">14 <span class="sr-only">(differs)</span></td>' in html
     assert '<td class="agree">12</td>' in html
     engagements = re.search(r'<table id="engagements">.*?</table>', html, re.S).group(0)

@@ -1,4 +1,5 @@
-"""Number formatting for the dashboard templates (rounded, with thousands separators)."""
+"""Number formatting for templates of every app (`{% load number_format %}`, settings.TEMPLATES
+"libraries"): rounded, with thousands separators; a missing value shows as "—"."""
 
 from decimal import Decimal
 from functools import wraps
