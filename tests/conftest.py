@@ -76,6 +76,15 @@ def _mongo_test_databases(mongodb_uri):
     yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _quick_password_hashing():
+    """Passwords hashed with few iterations (tests/users.py QuickPBKDF2PasswordHasher)."""
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["tests.users.QuickPBKDF2PasswordHasher"]):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def clean_mongo(_mongo_test_databases):
     """Every test starts with empty source, target and county databases (and an empty Django
