@@ -37,6 +37,22 @@ def _hypothesis_profiles():
     settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", default))
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own hook reads the marks
+def pytest_collection_modifyitems(items):
+    """With pytest-xdist's `--dist loadgroup` (`./run test` runs the whole suite so), tests are
+    spread over the workers one by one, except that the tests of a module that share a
+    module-scoped fixture (the process cluster, the seeded demo, a browser) form one group and
+    run in one worker, so the fixture is set up once. xdist starts the biggest groups first."""
+    for item in items:
+        scopes = {
+            fixture.scope
+            for fixtures in item._fixtureinfo.name2fixturedefs.values()
+            for fixture in fixtures
+        }
+        if "module" in scopes:
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+
+
 def _point_settings_at(uri, *, prefix):
     """MONGODB_URI (and the database names) for this process and the processes it starts."""
     from django.conf import settings
@@ -57,8 +73,9 @@ def _point_settings_at(uri, *, prefix):
 def mongodb_uri():
     """The test store's URI: our own in-memory server, or TEST_MONGODB_URI when set."""
     external = os.environ.get("TEST_MONGODB_URI")
-    if external:
-        yield external, "test_"
+    if external:  # each pytest-xdist worker on databases of its own
+        worker = os.environ.get("PYTEST_XDIST_WORKER")
+        yield external, f"test_{worker}_" if worker else "test_"
         return
     with localstore.start_ephemeral() as server:
         yield server.uri, ""
@@ -85,23 +102,30 @@ def _quick_password_hashing():
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _groups_after_flush():
+    """The migrations' groups made again after a transactional test's flush (tests/users.py)."""
+    from django.apps import apps
+    from django.db.models.signals import post_migrate
+
+    from tests.users import restore_groups
+
+    review = apps.get_app_config("review")
+    post_migrate.connect(restore_groups, sender=review, dispatch_uid="tests.restore_groups")
+    yield
+    post_migrate.disconnect(sender=review, dispatch_uid="tests.restore_groups")
+
+
 @pytest.fixture(autouse=True)
 def clean_mongo(_mongo_test_databases):
     """Every test starts with empty source, target and county databases (and an empty Django
-    cache, which holds choices read from them)."""
-    from django.core.cache import cache
-    from mongoengine.connection import get_db
+    cache, which holds choices read from them). A module that shares one seeded store overrides
+    this fixture (tests/store_state.py `shared_read_only`)."""
+    from tests import store_state
 
-    def wipe():
-        cache.clear()
-        for alias in (mongodb.DEFAULT_ALIAS, mongodb.EMAILOCTOPUS_ALIAS, mongodb.COUNTY_ALIAS):
-            db = get_db(alias)
-            for name in db.list_collection_names():
-                db.drop_collection(name)
-
-    wipe()
+    store_state.wipe()
     yield
-    wipe()
+    store_state.wipe()
 
 
 @pytest.fixture(autouse=True)
@@ -158,22 +182,31 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture
-def browser_page(monkeypatch):
-    """A Playwright page in real headless Chromium; console errors are collected on the page."""
+@pytest.fixture(scope="module")
+def chromium():
+    """Real headless Chromium (Playwright), launched once for a module's browser tests; each test
+    gets a fresh context of its own (`browser_page`): no cookies, storage or cache shared."""
     # Playwright's sync API runs an event loop in this thread; Django's ORM is safe here anyway.
-    # monkeypatch restores the variable: left set, `check --deploy` in a later test warns on it.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    # Restored when the module ends: left set, `check --deploy` in a later test warns on it.
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         browser = playwright.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1366, "height": 900})
-        page.console_errors = []
-        page.on(
-            "console",
-            lambda message: message.type == "error" and page.console_errors.append(message.text),
-        )
-        page.on("pageerror", lambda error: page.console_errors.append(str(error)))
-        yield page
+        yield browser
         browser.close()
+
+
+@pytest.fixture
+def browser_page(chromium):
+    """A Playwright page in a new browser context; console errors are collected on the page."""
+    context = chromium.new_context(viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    page.console_errors = []
+    page.on(
+        "console",
+        lambda message: message.type == "error" and page.console_errors.append(message.text),
+    )
+    page.on("pageerror", lambda error: page.console_errors.append(str(error)))
+    yield page
+    context.close()

@@ -17,6 +17,7 @@ from django.core.management import call_command
 
 from dashboard.models import ANALYSTS_GROUP, EXPORTERS_GROUP
 from review.models import REVIEWERS_GROUP, ReviewDecision
+from tests import store_state
 from tests.users import PASSWORD, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -26,20 +27,37 @@ SCREEN = {"width": 1366, "height": 768}
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-")
 
 
-@pytest.fixture
-def site(live_server, browser_page):
-    """The demo (3,000 source rows, matched), a signed-in analyst who exports and reviews, in a
-    1366×768 window."""
+def seed_demo():
     call_command("seed_demo_data", participants=3000, verbosity=0, stdout=io.StringIO())
     call_command("migrate_participants", verbosity=0, stdout=io.StringIO())
+
+
+@pytest.fixture(scope="module")
+def demo_store(_mongo_test_databases):
+    """The demo (3,000 source rows, matched), seeded once: every test here only reads it (a
+    decision is a SQL row); checked when the module ends."""
+    with store_state.shared_read_only(seed_demo):
+        yield
+
+
+@pytest.fixture
+def clean_mongo(demo_store):
+    """Instead of tests/conftest.py's: the shared demo store is not wiped between tests."""
+
+
+@pytest.fixture
+def site(live_server, browser_page):
+    """The demo, a signed-in analyst who exports and reviews, in a 1366×768 window."""
     make_user("rev", groups=[ANALYSTS_GROUP, EXPORTERS_GROUP, REVIEWERS_GROUP])
     page = browser_page
     page.set_viewport_size(SCREEN)
-    page.goto(f"{live_server.url}/admin/login/?next=/")
+    # Signed in to the light decisions page: the dashboard's charts cost Chromium 3 s to draw.
+    page.goto(f"{live_server.url}/admin/login/?next=/review/decisions/")
     page.fill("#id_username", "rev")
     page.fill("#id_password", PASSWORD)
     with page.expect_navigation():
         page.click("input[type=submit]")
+    assert urlparse(page.url).path == "/review/decisions/"
     ARTIFACTS.mkdir(exist_ok=True)
     page.base = live_server.url
     return page
