@@ -1,9 +1,10 @@
 """Shared fixtures.
 
-The suite starts its own in-memory SecantusDB server on a free port, once per test session
-(empowersave/localstore.py), and never touches the local store under var/. Each test starts with
-empty databases. Set TEST_MONGODB_URI to run the same tests against another server (a real
-MongoDB): they then use databases whose names carry a `test_` prefix, so no real data is touched.
+The suite starts its own in-memory SecantusDB server on a free port, once per test session (each
+pytest-xdist worker its own; `./run test` runs the whole suite on one worker per core), and never
+touches the local store under var/. Each test starts with empty databases. Set TEST_MONGODB_URI
+to run the same tests against another server (a real MongoDB): they then use databases whose
+names carry a `test_` prefix (and the worker's name), so no real data is touched.
 """
 
 import os
