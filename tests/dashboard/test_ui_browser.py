@@ -25,16 +25,19 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 SCREEN = {"width": 1366, "height": 768}
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-")
+# 1,500 source rows make about 380 people (8 pages of 50), ZIPs in the three counties and blank
+# ones: seeded and migrated in 9 s, where the 3,000 of `./run demo` took 18 s.
+DEMO_ROWS = 1500
 
 
 def seed_demo():
-    call_command("seed_demo_data", participants=3000, verbosity=0, stdout=io.StringIO())
+    call_command("seed_demo_data", participants=DEMO_ROWS, verbosity=0, stdout=io.StringIO())
     call_command("migrate_participants", verbosity=0, stdout=io.StringIO())
 
 
 @pytest.fixture(scope="module")
 def demo_store(_mongo_test_databases):
-    """The demo (3,000 source rows, matched), seeded once: every test here only reads it (a
+    """The demo (DEMO_ROWS source rows, matched), seeded once: every test here only reads it (a
     decision is a SQL row); checked when the module ends."""
     with store_state.shared_read_only(seed_demo):
         yield
@@ -78,7 +81,7 @@ def test_participants_page(site):
     page = site
     page.goto(f"{page.base}/participants/")
     total = count_shown(page)
-    assert total > 500
+    assert total > 300
     # The table fits the window: nothing is cut off or scrolled sideways.
     scroll = page.eval_on_selector(".table-scroll", "e => [e.scrollWidth, e.clientWidth]")
     assert scroll[0] <= scroll[1], scroll
