@@ -18,7 +18,11 @@ DATABASE_NAME_SETTINGS = ("EMPOWERSAVE_DB_NAME", "EMAILOCTOPUS_DB_NAME", "COUNTY
 
 def pytest_configure(config):
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "empowersave.settings")
-    _hypothesis_profiles()
+    # pytest-xdist's controller runs no test: it spares the import of hypothesis (1 s of CPU,
+    # 3 s at load 5) before it starts the workers, which load the profiles themselves.
+    controller = getattr(config.option, "numprocesses", None) and not hasattr(config, "workerinput")
+    if not controller:
+        _hypothesis_profiles()
 
 
 def _hypothesis_profiles():
