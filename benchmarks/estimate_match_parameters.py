@@ -36,7 +36,9 @@ def labelled_patterns(index, rows, queries, truth, thresholds):
     parcels = index.parcels
     for row, query in zip(rows, queries, strict=True):
         true = truth.get(row["contact_id"])
-        found = scoring.candidates(index, query, thresholds, prior, near_misses=False, people=False)
+        found = scoring.candidates(
+            index, query, thresholds, prior, near_misses=False, people=False, other_streets=True
+        )
         for candidate in found:
             key = (parcels.county[candidate.row], parcels.parcel_id[candidate.row])
             labels[(candidate.levels, key == true)] += 1

@@ -106,7 +106,9 @@ def candidate_patterns(index, queries, thresholds):
     model = thresholds.parameters.model()
     prior = model.prior_weight(len(index.parcels))
     for query in queries:
-        for candidate in scoring.candidates(index, query, thresholds, prior, near_misses=False):
+        for candidate in scoring.candidates(
+            index, query, thresholds, prior, near_misses=False, other_streets=True
+        ):
             patterns[candidate.levels] += 1
     return patterns
 

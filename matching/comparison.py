@@ -6,7 +6,6 @@ what repeats (street pairs). Measured by benchmarks/matching_benchmark.py.
 """
 
 import math
-from functools import lru_cache
 from typing import NamedTuple
 
 from rapidfuzz import fuzz
@@ -110,14 +109,14 @@ def _digits(text):
 def _distance_level(mine, theirs):
     """typo (one edit, two from eight letters; a swap is one), similar (Jaro–Winkler) or
     different. Numbers in the names must be equal: 6TH ST is not a typo of 8TH ST."""
-    if _digits(mine) != _digits(theirs):
-        return "different"
-    limit = 1 if max(len(mine), len(theirs)) < 8 else 2
+    limit = 2 if len(mine) >= 8 or len(theirs) >= 8 else 1
     if OSA.distance(mine, theirs, score_cutoff=limit) <= limit:
-        return "typo"
-    if JaroWinkler.similarity(mine, theirs) >= SIMILAR_STREET:
-        return "similar"
-    return "different"
+        level = "typo"
+    elif JaroWinkler.similarity(mine, theirs) >= SIMILAR_STREET:
+        level = "similar"
+    else:
+        return "different"  # most pairs: the digits need not be read
+    return level if _digits(mine) == _digits(theirs) else "different"
 
 
 _RANK = {"exact": 0, "typo": 1, "similar": 2, "different": 3}
@@ -129,7 +128,6 @@ def _part_level(mine, theirs):
     return "one_sided" if not (mine and theirs) else "different"
 
 
-@lru_cache(maxsize=262144)
 def street_levels(query_street, parcel_street):
     """(street, suffix, directional) levels of two normalised street names, and the parcel's
     street key.
@@ -215,14 +213,19 @@ def name_level(name, surname, record_name):
     if not record_name or not (name or surname):
         return MISSING
     if not name:
-        return "surname" if surname <= set(record_name.split(" ")) else MISSING
+        return "surname" if _has_words(record_name, surname) else MISSING
     if name == record_name:
         return "exact"
     if JaroWinkler.similarity(name, record_name) >= SIMILAR_NAME:
         return "similar"
-    if surname and surname <= set(record_name.split(" ")):
+    if surname and _has_words(record_name, surname):
         return "surname"
     return "different"
+
+
+def _has_words(text, words):
+    """Whether every word is a word of `text` (a substring test first: most are not in it)."""
+    return all(word in text for word in words) and words <= set(text.split(" "))
 
 
 def _unit_level(mine, theirs):
@@ -281,7 +284,7 @@ def street_frequency_weight(parcels, zip5, key):
     return weight
 
 
-def _street_entry(model, query_street, parcel_street):
+def street_entry(model, query_street, parcel_street):
     """(street, suffix, directional levels, parcel street key, their weight), cached on the
     model: participants of one street meet the same parcel streets again and again."""
     cache = model.street_cache
@@ -305,7 +308,7 @@ def compare(index, query, row, model, *, prior, method, city_cutoff):
     table = model.table
     parcel_street = parcels.street[row]
     if query.street and parcel_street:
-        street, suffix, directional, key, weight = _street_entry(model, query.street, parcel_street)
+        street, suffix, directional, key, weight = street_entry(model, query.street, parcel_street)
     else:
         street, suffix, directional, key, weight = _NO_STREET
     zip5 = parcels.zip5[row]

@@ -273,6 +273,8 @@ def _abbreviate(words):
 
 def _split_unit(words):
     """Street words and the unit ("APT 3") split off at the first designator after the name."""
+    if UNIT_DESIGNATORS.keys().isdisjoint(words) and "#" not in "".join(words):
+        return words, None  # most lines: no designator at all
     for index, word in enumerate(words):
         if index == 0:
             continue
@@ -319,7 +321,10 @@ def _fast_parse(raw):
     upper = str(raw).upper()
     if "#" in upper:
         upper = _HASH_GLUED.sub("# ", upper)
-    pieces = [piece.strip() for piece in upper.split(",") if piece.strip()]
+    if "," in upper:
+        pieces = [piece.strip() for piece in upper.split(",") if piece.strip()]
+    else:
+        pieces = [upper] if upper.strip() else []
     if not pieces:
         return None
     city = zip5 = None
