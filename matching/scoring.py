@@ -166,25 +166,42 @@ def _corrected_keys(parcels, query, thresholds, *, everywhere=False):
     """Known street keys close to a street key the participant's area does not have (typos).
 
     The area is the county resolution's: the streets of the ZIP and of the city (either may be
-    the wrong one), else (or `everywhere`) those of every county the data covers.
+    the wrong one), else (or `everywhere`) those of every county the data covers. Cached on the
+    index by street and area: a participant's blocks ask again (near misses, everywhere).
     """
     key = query.street_key
     zip_streets = parcels.zip_streets
     if not everywhere and query.zips and key in zip_streets.get(query.zips[0], ()):
         return ()  # the common case: a street the ZIP has
-    areas = [zip_streets[zip5] for zip5 in query.zips if zip5 in zip_streets]
-    if query.city in parcels.city_streets:
-        areas.append(parcels.city_streets[query.city])
-    if not areas or everywhere:
-        areas = []
-        areas.append(parcels.all_street_keys)
-    if any(key in known for known in areas):
+    zips = tuple(zip5 for zip5 in query.zips if zip5 in zip_streets)
+    city = query.city if query.city in parcels.city_streets else None
+    if everywhere or not (zips or city):
+        zips, city = (), None  # every street
+    cache = parcels.corrected_street_cache
+    area = (query.street, zips, city, thresholds.street_cutoff)
+    found = cache.get(area)
+    if found is None:
+        if len(cache) > 100_000:
+            cache.clear()
+        found = cache[area] = _close_streets(parcels, query, zips, city, thresholds.street_cutoff)
+    return found
+
+
+def _close_streets(parcels, query, zips, city, cutoff):
+    """The three known street keys of the area closest to the participant's (rapidfuzz ratio
+    ≥ cutoff), or () when the area knows the key itself."""
+    areas = [parcels.zip_streets[zip5] for zip5 in zips]
+    if city is not None:
+        areas.append(parcels.city_streets[city])
+    if not areas:
+        areas = [parcels.all_street_keys]
+    if any(query.street_key in known for known in areas):
         return ()
     found = {}
     for text in _typo_texts(query.street):
         for known in areas:
             for choice, score, _index in process.extract(
-                text, known, scorer=fuzz.ratio, score_cutoff=thresholds.street_cutoff, limit=3
+                text, known, scorer=fuzz.ratio, score_cutoff=cutoff, limit=3
             ):
                 found[choice] = max(score, found.get(choice, 0))
     return tuple(sorted(found, key=found.get, reverse=True)[:3])
