@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 
 from demo import generator as demo_data
 from matching.index import build_index
+from matching.normalize import parse_address
 from participants.person import merge_person
 from participants.transform import contact_id_of, quarantine_reason
 
@@ -116,7 +117,8 @@ def _febrl_truth(rows, b_ids):
 def evaluate(index, rows, truth, thresholds):
     """Decide every row in memory (matching.services.match_row) and score the residence links:
     precision, recall and F1, and of the matchable people left unlinked, the share whose true
-    parcel is the first candidate shown. Returns (figures, seconds)."""
+    parcel is the first candidate shown (in all, and among those who gave a street). Returns
+    (figures, seconds)."""
     import time
 
     from matching import services
@@ -124,7 +126,7 @@ def evaluate(index, rows, truth, thresholds):
     started = time.perf_counter()
     results = [services.match_row(index, row, thresholds) for row in rows]
     seconds = time.perf_counter() - started
-    correct = wrong = missed = left = first = among = 0
+    correct = wrong = missed = left = first = among = with_street = with_street_first = 0
     for row, (match, residence, _demographic) in zip(rows, results, strict=True):
         true = truth.get(row["contact_id"])
         linked = (residence["county"], residence["parcel_id"]) if residence else None
@@ -137,8 +139,12 @@ def evaluate(index, rows, truth, thresholds):
         missed += 1
         keys = [(c["county"], c["parcel_id"]) for c in match["candidates"]]
         left += 1
-        first += bool(keys) and keys[0] == true
+        shown_first = bool(keys) and keys[0] == true
+        first += shown_first
         among += true in keys
+        if parse_address(row["fields"].get("Address")).street is not None:
+            with_street += 1
+            with_street_first += shown_first
     links, truths = correct + wrong, correct + wrong + missed
     precision = correct / links if links else 0.0
     recall = correct / truths if truths else 0.0
@@ -155,4 +161,6 @@ def evaluate(index, rows, truth, thresholds):
         "left_for_review": left,
         "truth_first": first / left if left else None,
         "truth_among_candidates": among / left if left else None,
+        "left_with_street": with_street,
+        "truth_first_with_street": with_street_first / with_street if with_street else None,
     }, seconds

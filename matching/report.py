@@ -9,6 +9,7 @@ from collections import Counter, defaultdict
 
 from empowersave import mongodb
 from matching.households import parcel_docs
+from matching.normalize import parse_address
 from participants.documents import MatchQuality, Participant
 
 OUTCOMES = ("correct", "wrong_parcel", "linked_no_truth", "missed", "correctly_unlinked")
@@ -120,19 +121,27 @@ def quality_report(*, sample_size=10):
 
 def _left_for_review(missed):
     """Of the matchable people left unlinked, how many have their true parcel as the first
-    candidate kept for review (one query by _id for their candidates)."""
-    left = Counter()
+    candidate kept for review (one query by _id for their candidates), in all and among those
+    who gave a street: without one, only a household record that names them can place them (a
+    surname names tens of records in a ZIP)."""
+    left, with_street = Counter(), Counter()
     if missed:
         cursor = Participant._get_collection().find(
-            {"_id": {"$in": list(missed)}}, {"match.candidates": 1}
+            {"_id": {"$in": list(missed)}}, {"match.candidates": 1, "fields.Address": 1}
         )
         for doc in cursor:
-            left[_shown(doc, missed[doc["_id"]])] += 1
+            shown = _shown(doc, missed[doc["_id"]])
+            left[shown] += 1
+            if parse_address((doc.get("fields") or {}).get("Address")).street is not None:
+                with_street[shown] += 1
     return {
         "matchable": sum(left.values()),
         "truth_first": left["first"],
         "truth_first_share": _ratio(left["first"], sum(left.values())),
         "truth_among_candidates": left["first"] + left["among"],
+        "with_street": sum(with_street.values()),
+        "with_street_truth_first": with_street["first"],
+        "with_street_truth_first_share": _ratio(with_street["first"], sum(with_street.values())),
     }
 
 

@@ -437,6 +437,7 @@ def test_quality_report_on_a_known_fixture(county):
     assert report["coverage"] == {"residence": 0.6, "demographic": 0.4}
     left = report["left_for_review"]  # d: 16 N Main St, truth E2 (14), a candidate
     assert (left["matchable"], left["truth_among_candidates"]) == (1, 1)
+    assert (left["with_street"], left["with_street_truth_first"]) == (1, left["truth_first"])
     assert report["wrong_links"][0]["typed"] == "502 High St, Columbus, 43215"
     assert "500 HIGH ST" in report["wrong_links"][0]["truth"]
 

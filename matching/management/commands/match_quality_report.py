@@ -47,7 +47,10 @@ class Command(BaseCommand):
         write(
             f"  left for review: {left['matchable']:,} people who live at a parcel; the true "
             f"parcel first for {left['truth_first']:,} ({_percent(left['truth_first_share'])}), "
-            f"among the candidates for {left['truth_among_candidates']:,}"
+            f"among the candidates for {left['truth_among_candidates']:,}; of the "
+            f"{left['with_street']:,} who gave a street, first for "
+            f"{left['with_street_truth_first']:,} "
+            f"({_percent(left['with_street_truth_first_share'])})"
         )
         write("  residence outcome by quality:")
         write("    " + f"{'quality':<10}" + "".join(f"{o:>20}" for o in OUTCOMES))
