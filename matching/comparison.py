@@ -106,13 +106,14 @@ def _digits(text):
     return "".join(char for char in text if char.isdigit())
 
 
-def _distance_level(mine, theirs):
-    """typo (one edit, two from eight letters; a swap is one), similar (Jaro–Winkler) or
-    different. Numbers in the names must be equal: 6TH ST is not a typo of 8TH ST."""
+def _distance_level(mine, theirs, *, similar=True):
+    """typo (one edit, two from eight letters; a swap is one), similar (Jaro–Winkler; only
+    looked for when `similar`) or different. Numbers in the names must be equal: 6TH ST is not
+    a typo of 8TH ST."""
     limit = 2 if len(mine) >= 8 or len(theirs) >= 8 else 1
     if OSA.distance(mine, theirs, score_cutoff=limit) <= limit:
         level = "typo"
-    elif JaroWinkler.similarity(mine, theirs) >= SIMILAR_STREET:
+    elif similar and JaroWinkler.similarity(mine, theirs) >= SIMILAR_STREET:
         level = "similar"
     else:
         return "different"  # most pairs: the digits need not be read
@@ -148,13 +149,20 @@ def street_levels(query_street, parcel_street):
         level, my_suffix, their_suffix = "exact", None, None
     else:
         level = _distance_level(mine.key, theirs.key)
-        if level != "typo" and _distance_level(mine.compact, theirs.compact) == "typo":
+        if (
+            level != "typo"
+            and _distance_level(mine.compact, theirs.compact, similar=False) == "typo"
+        ):
             level, my_suffix, their_suffix = "typo", None, None
-        if level != "typo" and (mine.plain != mine.key or theirs.plain != theirs.key):
-            alternative = _distance_level(mine.plain, theirs.short_key)  # a typo in "Stnoe Point"
+        if level != "typo" and (mine.type_word or theirs.type_word):  # a typo in "Stnoe Point"
+            alternative = _distance_level(
+                mine.plain, theirs.short_key, similar=level == "different"
+            )
             if _RANK[alternative] < _RANK[level]:
                 level, my_suffix = alternative, None
-            alternative = _distance_level(mine.short_key, theirs.plain)
+            alternative = _distance_level(
+                mine.short_key, theirs.plain, similar=level == "different"
+            )
             if _RANK[alternative] < _RANK[level]:
                 level, my_suffix, their_suffix = alternative, mine.suffix, None
     my_directions = (mine.predirectional, mine.postdirectional)

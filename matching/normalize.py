@@ -210,6 +210,9 @@ class Street(NamedTuple):
     # The name and the suffix spelled out, without spaces ("MAINSTREET"), so that words run
     # together or split apart ("HAYNESPLACE", "LAMINGTONS TREET") still meet.
     compact: str
+    # Whether a word of the name is a street type ("POINT" in ASPEN POINT): only then can `plain`
+    # and `short_key` meet a street whose name is not close to this one's.
+    type_word: bool = False
 
 
 def _full_suffixes():
@@ -261,9 +264,10 @@ def normalize_street(text):
     parts = [predirectional, key, suffix, postdirectional]
     name = " ".join(part for part in parts if part)
     compact = key.replace(" ", "") + FULL_SUFFIXES.get(suffix, suffix or "")
+    type_word = any(word in STREET_TYPE_ABBREVIATIONS for word in words)
     return Street(
         name, key, predirectional, suffix, postdirectional, _abbreviate(plain_words),
-        _abbreviate(words), compact,
+        _abbreviate(words), compact, type_word,
     )  # fmt: skip
 
 

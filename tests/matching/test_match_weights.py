@@ -84,6 +84,10 @@ def _street(raw):
         ("5 Oak St", "5 ELM ST", ("different", "exact", MISSING)),
         ("714 8TH Strreet", "714 6TH ST", ("different", "exact", MISSING)),
         ("5 Route 18", "5 ROUTE 19", ("different", MISSING, MISSING)),
+        ("9 Stnoe Point", "9 STONE POINT RD", ("typo", "one_sided", MISSING)),
+        ("9 Sprig View", "9 SPRING VIEW PL", ("typo", "one_sided", MISSING)),
+        # Not similar through the suffix word: only a name with a street type in it is read so.
+        ("5 Windyview Ln", "5 WINDYGLEN ST", ("different", "different", MISSING)),
     ],
 )
 def test_street_suffix_and_directional_levels(typed, parcel, levels):
