@@ -4,8 +4,8 @@ The only writer of that collection. One document per version, in the shape of
 `weights.MatchParameters.to_document()`: `version`, `prior`, `fields` ({field: {level: {m,
 u}}}), `source` (em | em+labels), `created_at`, `created_by`, `training`. Matching uses the
 highest version (one indexed read per run), else the defaults in code
-(`weights.DEFAULT_PARAMETERS`, version 1). A calibration (phase 2: `calibrate_matching`) saves
-a new version with `save_parameters`; older versions stay, so a decision can be traced to the
+(`weights.DEFAULT_PARAMETERS`, version 1). A calibration (`calibrate_matching`) saves a new
+version with `save_parameters`; older versions stay, so a decision can be traced to the
 parameters that made it (`match.parameters_version`).
 """
 
