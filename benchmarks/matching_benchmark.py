@@ -95,11 +95,7 @@ def main():
         f"(household records included); 500,000 parcels ≈ {size / parcels * 5e5 / 2**20:,.0f} MB"
     )
 
-    rows = list(
-        mongodb.collection_for(Participant).find(
-            services.participant_selector(), services.PARTICIPANT_PROJECTION
-        )
-    )
+    rows = list(services.participants_in_scope(services.MatchScope()))
     thresholds = scoring.Thresholds.from_settings()
     gc.freeze()  # as match_participants does during a run
     started, cpu = time.perf_counter(), time.process_time()

@@ -1,4 +1,5 @@
-"""The participants browser's filter form, run on MongoEngine through `MongoFilterSet`.
+"""The participants browser's filter form, run on the participants' listing
+(participants.listing) through `MongoFilterSet`.
 
 Every value is cleaned by a form field first (choices from the rollups, booleans, numbers, a
 5-digit ZIP), so only plain values ever reach a query.
@@ -7,7 +8,6 @@ Every value is cleaned by a form field first (choices from the rollups, booleans
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from mongoengine.queryset.visitor import Q
 
 from dashboard.rollups import NOT_MATCHED
 from dashboard.selectors import QUALITY_LABELS, QUALITY_ORDER, campaign_choices, county_choices
@@ -150,7 +150,8 @@ class ParticipantFilter(MongoFilterSet):
         return queryset.filter(**{f"engagements__{name}__ne": True})
 
     def filter_zip(self, queryset, name, value):
-        return queryset.filter(Q(fields__zip5=value) | Q(residence_ref__parcel_zip=int(value)))
+        """The listing's `zips` (the ZIP given and the parcel's): one indexed equality."""
+        return queryset.filter(zips=value)
 
     def filter_has_demographic(self, queryset, name, value):
         """Asked through the required `demographic_ref.parcel_id`, so its index serves it."""

@@ -28,7 +28,6 @@ from matching.explanations import (
     stored_probability,
     waterfall,
 )
-from participants.documents import Participant
 from participants.presenters import (
     FLAG_LABELS,
     engagement_rows,
@@ -36,7 +35,7 @@ from participants.presenters import (
     original_text,
     other_field_rows,
 )
-from participants.selectors import get_participant, participants_for_campaign
+from participants.selectors import get_participant, listing, listing_for_campaign
 
 MAP_POINT_KEYS = ("zip", "lat", "lon", "city", "state", "county", "participants", "sent")
 MAP_POINT_KEYS += ("open_rate", "click_rate", "residence_rate")
@@ -111,7 +110,7 @@ def campaign_detail(request, campaign_id):
         raise Http404("No participant has this campaign.")
     columns = column_choice(request, table_class=CampaignParticipantTable)
     table = CampaignParticipantTable(
-        MongoTableData(participants_for_campaign(campaign_id=campaign_id)),
+        MongoTableData(listing_for_campaign(campaign_id=campaign_id)),
         campaign_id=campaign_id,
         exclude=columns.hidden,
     )
@@ -123,7 +122,7 @@ def campaign_detail(request, campaign_id):
 
 @viewer_required
 def participants(request):
-    filterset = ParticipantFilter(request.GET or None, queryset=Participant.objects.all())
+    filterset = ParticipantFilter(request.GET or None, queryset=listing())
     columns = column_choice(request, table_class=ParticipantTable)
     table = ParticipantTable(MongoTableData(filterset.qs), exclude=columns.hidden)
     if filterset.is_bound and not filterset.is_valid():
@@ -142,7 +141,7 @@ def participants(request):
 @exporter_required
 def participants_csv(request):
     """The current filter as CSV, streamed row by row (never the whole result in memory)."""
-    filterset = ParticipantFilter(request.GET or None, queryset=Participant.objects.all())
+    filterset = ParticipantFilter(request.GET or None, queryset=listing())
     if filterset.is_bound and not filterset.is_valid():
         return render(
             request,

@@ -187,15 +187,14 @@ def _set_aside(documents, error, quarantine, *, now):
 def _participants_of_contacts(eo_contact_ids, tally):
     """Stored participants holding an engagement of these EmailOctopus contacts, by contact_id.
 
-    One `$in` read on `engagements.eo_contact_id` (indexed); the dry run's unwritten changes
-    count as stored.
+    `$in` reads on `engagements.eo_contact_id` (indexed; mongodb.find_in); the dry run's
+    unwritten changes count as stored.
     """
     eo_contact_ids = list(eo_contact_ids)
+    participants = mongodb.collection_for(Participant)
     found = {
         doc["contact_id"]: doc
-        for doc in mongodb.collection_for(Participant).find(
-            {"engagements.eo_contact_id": {"$in": eo_contact_ids}}
-        )
+        for doc in mongodb.find_in(participants, "engagements.eo_contact_id", eo_contact_ids)
     }
     wanted = set(eo_contact_ids)
     for contact_id, doc in tally.unwritten.items():
@@ -205,13 +204,13 @@ def _participants_of_contacts(eo_contact_ids, tally):
 
 
 def _participants(contact_ids, tally):
-    """Stored participants by contact_id (one `$in` read), as this run left them."""
+    """Stored participants by contact_id (`$in` reads), as this run left them."""
     contact_ids = [cid for cid in contact_ids if cid]
     if not contact_ids:
         return {}
+    participants = mongodb.collection_for(Participant)
     found = {
-        doc["contact_id"]: doc
-        for doc in mongodb.collection_for(Participant).find({"contact_id": {"$in": contact_ids}})
+        doc["contact_id"]: doc for doc in mongodb.find_in(participants, "contact_id", contact_ids)
     }
     found.update({cid: tally.unwritten[cid] for cid in contact_ids if cid in tally.unwritten})
     return found
@@ -221,9 +220,8 @@ def _quarantined_ids(source_ids):
     source_ids = list(source_ids)
     if not source_ids:
         return set()
-    found = mongodb.collection_for(QuarantinedDocument).find(
-        {"source_id": {"$in": source_ids}}, {"source_id": 1}
-    )
+    quarantine = mongodb.collection_for(QuarantinedDocument)
+    found = mongodb.find_in(quarantine, "source_id", source_ids, projection={"source_id": 1})
     return {doc["source_id"] for doc in found}
 
 

@@ -23,7 +23,7 @@ from emailoctopus.rows import parse_timestamp, report_contact_id
 from emailoctopus.tally import RunTally
 from empowersave import mongodb
 from matching.services import MatchScope, match_participants
-from participants import announcements
+from participants import services
 from participants.documents import MatchQuality, ensure_indexes
 from participants.transform import stored_time
 
@@ -107,8 +107,8 @@ def sync_emailoctopus(*, client, now, options=None):
     started = time.monotonic()
     rollups_refreshed = False
     if not options.dry_run:
+        rollups_refreshed = services.catch_up(now=now)
         ensure_indexes()
-        rollups_refreshed = announcements.catch_up(now=now)
     run = SyncRun(client=client, now=now, options=options)
     skipped = {}
     campaigns = select_campaigns(client, options=options, skipped=skipped)

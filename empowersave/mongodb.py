@@ -107,6 +107,12 @@ def ground_truth_collection():
     return get_db(COUNTY_ALIAS)[GROUND_TRUTH_COLLECTION]
 
 
+# Documents per batch of a read that streams a whole collection (or most of it). The local store
+# answers each getMore with a round trip whose fixed cost is paid per batch: 300,000 parcels read
+# in 13.1 s with batches of 1,000 against 9.1 s with batches of 10,000 (load 6).
+READ_BATCH_SIZE = 5000
+
+
 def batched(items, size, *, weight=None):
     """Lists of consecutive `items` (a cursor, a generator…), each handed on as soon as it holds
     `size` or more: the unit of every bulk write and batched read. `weight(item)` counts an
@@ -162,3 +168,18 @@ def journaled(collection):
     tests/empowersave/test_processes.py.
     """
     return collection.with_options(write_concern=JOURNALED)
+
+
+# Values per `$in` of `find_in`: SecantusDB 0.7 tests each candidate against the `$in` list one
+# value at a time, so a lookup by `_id` costs more per document the longer its list: 0.47 ms a
+# document in lists of 100, 0.72 in lists of 200, 2.1 in lists of 1,000, 6.0 in lists of 2,000
+# (4,000 participants by `_id`, load 6). On MongoDB an `$in` is a set of index bounds.
+IN_CHUNK = 100
+
+
+def find_in(collection, field, values, *, projection=None):
+    """The documents whose `field` is one of `values`, as one `$in` query per IN_CHUNK values
+    (each served by the field's index); duplicates among `values` are asked once."""
+    values = list(dict.fromkeys(values))
+    for start in range(0, len(values), IN_CHUNK):
+        yield from collection.find({field: {"$in": values[start : start + IN_CHUNK]}}, projection)

@@ -81,25 +81,14 @@ class TargetTally:
 
 
 def read_back(plan):
-    """Tally the target as stored, streamed with projections."""
+    """Tally the target as stored, streamed whole: on the local store a projection costs more
+    than it saves (300,000 parcels read in 9-13 s projected, 7 s whole, load 6)."""
     tally = TargetTally(plan)
-    projection = {
-        "contact_id": 1,
-        "engagements": 1,
-        "totals": 1,
-        "match.quality": 1,
-        "residence_ref.county": 1,
-        "demographic_ref.county": 1,
-    }
-    for doc in mongodb.collection_for(Participant).find({}, projection):
+    batch_size = mongodb.READ_BATCH_SIZE
+    for doc in mongodb.collection_for(Participant).find({}, batch_size=batch_size):
         tally.add_participant(doc)
-    quarantine_projection = {
-        "source_id": 1,
-        "original.campaign_id": 1,
-        "original.engagement": 1,
-    }
     quarantine = mongodb.collection_for(QuarantinedDocument)
-    for doc in quarantine.find({}, quarantine_projection):
+    for doc in quarantine.find({}, batch_size=batch_size):
         tally.add_quarantined(doc)
     return tally
 

@@ -9,7 +9,8 @@ write and its announcement), `Reset` is announced instead, and followers rebuild
 Followers register once, in their AppConfig.ready, with `follow(callback)`; the callback runs
 in the writer's process, right after the write, with each Changed or Reset. An exception in a
 follower reaches the writer. Such a write stays recorded as unannounced (`announcing`), and the
-next batch command (`catch_up`, at the start of the migration, the sync and rematching) announces
+next batch command (participants.services.catch_up, at the start of the migration, the sync and
+rematching) announces
 a Reset, so a follower never stays behind for good.
 """
 
@@ -70,22 +71,24 @@ def _unannounced():
 @contextmanager
 def announcing(*, now):
     """Around one write and its announcement: a marker that outlives a process killed between
-    the two (two small writes per batch), so that `catch_up` knows to announce a Reset."""
+    the two (two small writes per batch), so that the next batch command knows to announce a
+    Reset."""
     # Journaled, so that it is on disk before the write it stands for (see mongodb.journaled).
     marker = mongodb.journaled(_unannounced()).insert_one({"since": now}).inserted_id
     yield
     _unannounced().delete_one({"_id": marker})
 
 
-def catch_up(*, now):
-    """Announce a Reset if a write died before its announcement; True when it did.
+def unannounced_writes():
+    """The markers of writes whose announcement never came (a process killed in between)."""
+    return [doc["_id"] for doc in _unannounced().find({}, {"_id": 1})]
 
-    Meant for the start of a batch command (the migration, the sync, rematching), when no
-    other batch runs: a review saved in the same milliseconds may cause one needless rebuild.
+
+def announce_reset(*, now, markers):
+    """Announce a Reset for the writes of `markers` (unannounced_writes), then forget them.
+
+    Meant for the start of a batch command (participants.services.catch_up), when no other
+    batch runs: a review saved in the same milliseconds may cause one needless rebuild.
     """
-    markers = [doc["_id"] for doc in _unannounced().find({}, {"_id": 1})]
-    if not markers:
-        return False
     announce(Reset(now=now))
     _unannounced().delete_many({"_id": {"$in": markers}})
-    return True

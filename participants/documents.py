@@ -17,6 +17,8 @@ from mongoengine import (
     StringField,
 )
 
+from empowersave import mongodb
+
 
 class MatchQuality:
     """Values of `match.quality` (DESIGN.md)."""
@@ -180,7 +182,16 @@ DECISION_HISTORY_FIELD = "review_history"
 QUARANTINE_FIELDS = ("source_id", "reason", "detail", "original")
 
 
-class Participant(Document):
+class _Named:
+    @property
+    def display_name(self):
+        """First and last name as far as known, else the contact id (never blank in a list)."""
+        fields = self.fields
+        name = " ".join(str(part) for part in (fields.first_name, fields.last_name) if part)
+        return name or self.contact_id
+
+
+class Participant(_Named, Document):
     """One person, with one engagement per source document (plan's target schema)."""
 
     contact_id = StringField(required=True, unique=True)  # normalised email, else E.164 phone
@@ -207,36 +218,53 @@ class Participant(Document):
         "collection": "participants",
         "db_alias": "default",
         "auto_create_index": False,  # indexes are created by ensure_indexes(), once per command
+        # Only what reads participants themselves: identity (the migration, the sync's
+        # upserts), the sync's EmailOctopus contacts, and the review queue in each of its orders
+        # (participants.review_order: the queue shows whole participants). Lists query the
+        # listing (ParticipantListing). Each index costs every write: an update of a participant
+        # took 8-11 ms with the 15 indexes lists once had here, 2.2 ms with none (local store).
         "indexes": [
             {"fields": ["contact_id"], "unique": True},
-            "email_address",
-            "phone_number",
-            "engagements.campaign_id",
-            "engagements.source_id",
-            "engagements.eo_contact_id",  # the API sync finds engagements by EmailOctopus contact
-            "residence_ref.county",
-            "residence_ref.parcel_id",
-            "match.quality",
-            ("residence_ref.county", "match.quality"),
-            "fields.zip5",
-            # The participants page's filters (issue 13): county + quality + campaign together,
-            # the other half of the ZIP filter, "has demographic record", the burden range.
-            ("residence_ref.county", "match.quality", "engagements.campaign_id"),
-            "residence_ref.parcel_zip",
-            "demographic_ref.parcel_id",
-            "demographic_ref.total_energy_burden",
-            # The review queue in each of its orders (participants.review_order).
+            "engagements.eo_contact_id",
             "review_order.probability",
             "review_order.uncertain",
         ],
     }
 
-    @property
-    def display_name(self):
-        """First and last name as far as known, else the contact id (never blank in a list)."""
-        fields = self.fields
-        name = " ".join(str(part) for part in (fields.first_name, fields.last_name) if part)
-        return name or self.contact_id
+
+class ParticipantListing(_Named, Document):
+    """A participant as the lists see it (participants.listing): same `_id`, same field paths,
+    only what a list filters, sorts or shows. Written by participants.services alone."""
+
+    contact_id = StringField()
+    email_address = StringField()
+    phone_number = StringField()
+    fields = EmbeddedDocumentField(ParticipantFields, default=ParticipantFields)
+    search_text = StringField()
+    engagements = EmbeddedDocumentListField(Engagement)
+    totals = EmbeddedDocumentField(EngagementTotals, default=EngagementTotals)
+    residence_ref = EmbeddedDocumentField(ResidenceReference)
+    demographic_ref = EmbeddedDocumentField(DemographicReference)
+    match = EmbeddedDocumentField(MatchInfo)
+    zips = ListField(StringField())  # the ZIP they gave and their parcel's (the ZIP filter)
+
+    meta = {
+        "collection": "participant_listing",
+        "db_alias": "default",
+        "auto_create_index": False,
+        # Each serves a list's filter exactly (the local store uses an index only then, or for
+        # one condition of the filter): county, county + quality, county + quality + campaign
+        # (its prefixes); quality, and whom matching takes (quality + reviewed_by); a campaign;
+        # a ZIP; "has household record"; the burden range.
+        "indexes": [
+            ("residence_ref.county", "match.quality", "engagements.campaign_id"),
+            ("match.quality", "match.reviewed_by"),
+            "engagements.campaign_id",
+            "zips",
+            "demographic_ref.parcel_id",
+            "demographic_ref.total_energy_burden",
+        ],
+    }
 
 
 class QuarantinedDocument(Document):
@@ -256,7 +284,17 @@ class QuarantinedDocument(Document):
     }
 
 
+TARGET_DOCUMENTS = (Participant, ParticipantListing, QuarantinedDocument)
+
+
 def ensure_indexes():
-    """Create the indexes of every target collection (idempotent)."""
-    Participant.ensure_indexes()
-    QuarantinedDocument.ensure_indexes()
+    """Create the indexes of every target collection and drop those no longer declared (an
+    earlier version's: each costs every write). Idempotent."""
+    for document in TARGET_DOCUMENTS:
+        document.ensure_indexes()
+        specs = document._meta["index_specs"]
+        declared = [[tuple(key) for key in spec["fields"]] for spec in specs]
+        collection = mongodb.collection_for(document)
+        for name, info in collection.index_information().items():
+            if name != "_id_" and [tuple(key) for key in info["key"]] not in declared:
+                collection.drop_index(name)

@@ -5,7 +5,7 @@ from bson.errors import InvalidId
 from mongoengine.queryset.visitor import Q
 
 from empowersave import mongodb
-from participants.documents import Participant
+from participants.documents import Participant, ParticipantListing
 
 # `search_text` holds the lower-cased name, email, phone, given address, city and ZIP
 # (participants.transform.search_text_for); the matched parcel's address is searched too.
@@ -67,6 +67,17 @@ def participants_with_match_quality(*, quality):
     if quality is None:
         return Participant.objects(match=None)
     return Participant.objects(match__quality=quality)
+
+
+def listing():
+    """Every participant as the lists see them (participants.listing), as a QuerySet to filter,
+    sort and page: the participants page, the CSV export."""
+    return ParticipantListing.objects.all()
+
+
+def listing_for_campaign(*, campaign_id):
+    """The listing of everyone with an engagement in the campaign (a campaign's page)."""
+    return ParticipantListing.objects(engagements__campaign_id=campaign_id)
 
 
 def engagement_for_campaign(*, participant, campaign_id):

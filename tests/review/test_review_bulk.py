@@ -136,10 +136,10 @@ def test_bulk_accept_costs_the_same_queries_for_4_and_for_24_rows(reviewer, mong
         calls[count] = (list(mongo_calls), len(sql.captured_queries))
     assert calls[4] == calls[24]
     mongo, sql = calls[24]
-    # Participants read; parcels, 3 household rules, neighbours; write, read back; rollups;
-    # the two small writes that mark the write as not announced yet, and the two that mark
-    # its decisions as not audited yet (review.audit).
-    assert len(mongo) <= 13, mongo
+    # Participants read; parcels, 3 household rules, neighbours; write, read back; listing;
+    # rollups; the two small writes that mark the write as not announced yet, and the two that
+    # mark its decisions as not audited yet (review.audit).
+    assert len(mongo) <= 14, mongo
     assert sql <= 4  # one audit insert (plus the transaction's savepoint)
 
 
@@ -228,8 +228,9 @@ def test_bulk_no_match_is_one_write_and_one_audit_insert(reviewer, mongo_calls):
     assert stats == {"changed": 8, "conflicts": 0}
     assert sorted(mongo_calls) == sorted(
         ["participants.find", "participants.bulk_write", "participants.find",
-         "dashboard_rollups.bulk_write", "participants_unannounced.insert_one",
-         "participants_unannounced.delete_one", "review_audit_pending.insert_many",
+         "participant_listing.bulk_write", "dashboard_rollups.bulk_write",
+         "participants_unannounced.insert_one", "participants_unannounced.delete_one",
+         "review_audit_pending.insert_many",
          "review_audit_pending.delete_many"]
     )  # fmt: skip
     assert len(sql.captured_queries) <= 4

@@ -1,0 +1,129 @@
+"""The participants' listing: one slim document per participant, what the lists filter, sort and
+show (the participants page, a campaign's participants, the CSV export, the selection of whom
+matching takes). The review queue is not here: it walks its sort keys on the participants
+(participants.review_order).
+
+`participant_listing` is derived from `participants` and written only by participants.services,
+in step with every write they make (one bulk write per batch, after the participants' own). A
+listing document has the participant's `_id` and the same field paths, so a filter, a sort or
+a table column names a listed field as it names the participant's; it holds only:
+
+- who: `contact_id`, `email_address`, `phone_number`, `fields` (names, address, city, `zip5`),
+  `search_text`;
+- `engagements` (campaign, the five flags, `engaged_at`) and `totals`;
+- the links as lists show them: `residence_ref` (county, parcel id, address, ZIP),
+  `demographic_ref` (county, parcel id, energy cost and burden), `match` (quality, score,
+  method, `reviewed_by`);
+- `zips`: the ZIPs the ZIP filter finds them under (the one they gave, their parcel's).
+
+Why: SecantusDB, the local store, decodes every candidate document of a query before it filters,
+sorts or limits, so a list costs its candidates times their size. A listing document is about
+1.3 KB against 2.6 KB and more for a participant (match candidates with their weights, field
+history, source ids), and its indexes serve each list's filter exactly. Figures in the README
+(benchmarks/dashboard_benchmark.py).
+"""
+
+from pymongo import InsertOne, ReplaceOne
+
+from empowersave import mongodb
+from participants.documents import EngagementFlag, ParticipantListing
+from participants.fields import normalize_zip
+
+# What a participant document must carry for its listing row (beside `_id`).
+LISTED_PROJECTION = {
+    "contact_id": 1,
+    "email_address": 1,
+    "phone_number": 1,
+    "fields": 1,
+    "search_text": 1,
+    "engagements": 1,
+    "totals": 1,
+    "residence_ref": 1,
+    "demographic_ref": 1,
+    "match": 1,
+}
+# Raise VERSION when `listing_row` changes: the next batch command rebuilds the listing.
+VERSION = 1
+STATE_COLLECTION = "participant_listing_state"
+STATE_ID = "listing"
+LISTED_FIELDS = ("FirstName", "LastName", "Address", "City", "zip5")
+LISTED_ENGAGEMENT = ("campaign_id", *EngagementFlag.ALL, "engaged_at")
+LISTED_RESIDENCE = ("county", "parcel_id", "address", "parcel_zip")
+LISTED_DEMOGRAPHIC = ("county", "parcel_id", "annual_kwh_cost", "total_energy_burden")
+LISTED_MATCH = ("quality", "score", "method", "reviewed_by")
+
+
+def _subset(doc, keys):
+    if not isinstance(doc, dict):
+        return None
+    subset = {key: doc[key] for key in keys if doc.get(key) is not None}
+    return subset or None
+
+
+def listing_row(doc):
+    """The listing document of a raw participant (carrying LISTED_PROJECTION)."""
+    fields = doc.get("fields") if isinstance(doc.get("fields"), dict) else {}
+    residence = _subset(doc.get("residence_ref"), LISTED_RESIDENCE)
+    zips = {fields.get("zip5"), normalize_zip((residence or {}).get("parcel_zip"))} - {None}
+    row = {
+        "_id": doc["_id"],
+        "contact_id": doc.get("contact_id"),
+        "email_address": doc.get("email_address"),
+        "phone_number": doc.get("phone_number"),
+        "fields": _subset(fields, LISTED_FIELDS) or {},
+        "search_text": doc.get("search_text"),
+        "engagements": [_subset(e, LISTED_ENGAGEMENT) or {} for e in doc.get("engagements") or ()],
+        "totals": doc.get("totals") or {},
+        "residence_ref": residence,
+        "demographic_ref": _subset(doc.get("demographic_ref"), LISTED_DEMOGRAPHIC),
+        "match": _subset(doc.get("match"), LISTED_MATCH),
+        "zips": sorted(zips),
+    }
+    return {key: value for key, value in row.items() if value is not None}
+
+
+def listing_collection():
+    return mongodb.collection_for(ParticipantListing)
+
+
+def _state():
+    return mongodb.target_collection(STATE_COLLECTION)
+
+
+def write(before, after):
+    """Keep the listing in step with participants `before` → `after` (parallel lists of raw
+    documents; None before a created one): one bulk write of an insert for each created
+    participant and a replacement for each whose listed fields changed. Called by
+    participants.services alone, after each of their writes."""
+    operations = []
+    for old, new in zip(before, after, strict=True):
+        if new is None:
+            continue
+        row = listing_row(new)
+        if old is None:
+            operations.append(InsertOne(row))
+        elif listing_row(old) != row:
+            operations.append(ReplaceOne({"_id": row["_id"]}, row, upsert=True))
+    if operations:
+        listing_collection().bulk_write(operations, ordered=False)
+
+
+def is_current():
+    """Whether the listing was built by this version's `listing_row` (see `rebuild`)."""
+    state = _state().find_one({"_id": STATE_ID}) or {}
+    return state.get("version") == VERSION
+
+
+def rebuild(participants):
+    """Rewrite the whole listing from `participants` (their pymongo collection) in one streamed
+    pass, its indexes built after the load; returns the number of rows."""
+    listing = listing_collection()
+    listing.drop()
+    rows = 0
+    cursor = participants.find({}, batch_size=mongodb.READ_BATCH_SIZE)
+    for batch in mongodb.batched(cursor, mongodb.READ_BATCH_SIZE):
+        listing.insert_many([listing_row(doc) for doc in batch], ordered=False)
+        rows += len(batch)
+    ParticipantListing.ensure_indexes()
+    _state().replace_one({"_id": STATE_ID}, {"_id": STATE_ID, "version": VERSION}, upsert=True)
+    return rows
