@@ -47,6 +47,7 @@ from dashboard.rollups import NOT_MATCHED, refresh_rollups  # noqa: E402
 from dashboard.selectors import rollup_snapshot  # noqa: E402
 from empowersave import mongodb  # noqa: E402
 from participants.documents import Participant  # noqa: E402
+from participants.selectors import listing  # noqa: E402
 
 REQUESTS = 20
 PAGE = 50
@@ -73,7 +74,7 @@ def report(label, seconds):
 
 def plan(query):
     """IXSCAN <index> or COLLSCAN: how the store runs the participants filter `query`."""
-    filtered = ParticipantFilter(QueryDict(query), queryset=Participant.objects.all()).qs
+    filtered = ParticipantFilter(QueryDict(query), queryset=listing()).qs
     try:
         winning = filtered.explain()["queryPlanner"]["winningPlan"]
     except (AttributeError, KeyError, TypeError):  # the embedded store has no explain()
@@ -135,6 +136,7 @@ def busiest_filter():
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--participants", type=int, default=bench.PRODUCTION_ROWS)
+    parser.add_argument("--parcels", type=int, default=bench.PRODUCTION_PARCELS)
     parser.add_argument("--skip-matching", action="store_true")
     parser.add_argument("--existing", action="store_true", help="time the data already stored")
     parser.add_argument("--requests", type=int, default=REQUESTS, help="timed requests a page")
@@ -151,7 +153,11 @@ def main():
 
     started = time.perf_counter()
     call_command(
-        "seed_demo_data", participants=args.participants, verbosity=0, stdout=io.StringIO()
+        "seed_demo_data",
+        participants=args.participants,
+        parcels=args.parcels,
+        verbosity=0,
+        stdout=io.StringIO(),
     )
     seeded = time.perf_counter()
     call_command(
@@ -183,7 +189,7 @@ def main():
     )
 
     query = busiest_filter()
-    filtered = ParticipantFilter(query, queryset=Participant.objects.all()).qs
+    filtered = ParticipantFilter(query, queryset=listing()).qs
     matches = filtered.count()
     print(f"filter {query}: {matches:,} participants, so page {PAGE} has rows: {matches > 49 * 50}")
 

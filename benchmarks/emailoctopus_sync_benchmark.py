@@ -132,13 +132,14 @@ def main():
     parser.add_argument("--contacts", type=int, default=5_000, help="recipients of the campaign")
     parser.add_argument("--new-share", type=float, default=0.3, help="share of new people")
     parser.add_argument("--late-opens", type=int, default=300)
+    parser.add_argument("--parcels", type=int, default=None, help="default: one per row")
     parser.add_argument("--seed", type=int, default=demo_data.DEFAULT_SEED)
     args = parser.parse_args()
     rng = random.Random(args.seed)
     now = datetime.now(UTC).replace(microsecond=0)
 
     started = time.perf_counter()
-    demo_data.seed(participants=args.participants, seed=args.seed, now=now)
+    demo_data.seed(participants=args.participants, seed=args.seed, now=now, parcels=args.parcels)
     migration = run_migration(now=now, options=MigrationOptions(skip_matching=True, progress=False))
     print(
         f"seeded and migrated {migration['source_documents']:,} rows into "

@@ -25,11 +25,9 @@ import bench  # noqa: E402, I001 - starts the store and Django first
 from django.core.management import call_command  # noqa: E402
 
 from demo import generator as demo_data  # noqa: E402
-from empowersave import mongodb  # noqa: E402
 from matching import scoring, services  # noqa: E402
 from matching.index import load_index  # noqa: E402
 from migration.run import MigrationOptions, run_migration  # noqa: E402
-from participants.documents import Participant  # noqa: E402
 
 
 def _rate(count, seconds, cpu_seconds):

@@ -108,13 +108,16 @@ def browser_items(*, username, items):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--participants", type=int, default=20_000, help="demo source documents")
+    parser.add_argument("--parcels", type=int, default=None, help="default: one per document")
     parser.add_argument("--items", type=int, default=5, help="rounds of accept, no match, skip")
     parser.add_argument("--browser", type=int, default=0, help="items to review in Chromium")
     args = parser.parse_args()
     setup_test_environment()  # responses carry their template context
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
-    call_command("seed_demo_data", participants=args.participants, verbosity=0)
+    call_command(
+        "seed_demo_data", participants=args.participants, parcels=args.parcels, verbosity=0
+    )
     call_command("migrate_participants", verbosity=0)
     print(
         f"demo: {args.participants:,} source documents → {Participant.objects.count():,} "

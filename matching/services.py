@@ -61,13 +61,17 @@ def needs_matching(match, qualities=DEFAULT_QUALITIES):
     return quality in qualities
 
 
-def participant_selector(*, qualities=None):
-    """The listing filter of the participants to (re)match (`needs_matching`): served by the
-    listing's (match.quality, match.reviewed_by) index. "Never matched" is `match.quality` null,
-    which a missing `match` is too."""
+def participant_selectors(*, qualities=None):
+    """The listing filters of the participants to (re)match (`needs_matching`), one per
+    quality: two equalities each, served by the listing's (match.quality, match.reviewed_by)
+    index (an `$in` on its first field would not be, on the local store). "Never matched" is
+    `match.quality` null, which a missing `match` is too."""
     qualities = DEFAULT_QUALITIES if qualities is None else tuple(qualities)
-    wanted = [quality for quality in qualities if quality != MatchQuality.MANUAL]
-    return {"match.quality": {"$in": wanted}, "match.reviewed_by": None}
+    return [
+        {"match.quality": quality, "match.reviewed_by": None}
+        for quality in dict.fromkeys(qualities)
+        if quality != MatchQuality.MANUAL
+    ]
 
 
 def _fields(row):
@@ -281,10 +285,13 @@ def participants_in_scope(scope):
     if scope.contact_ids is not None:
         found = mongodb.find_in(participants, "contact_id", scope.contact_ids)
     else:
-        listed = mongodb.collection_for(ParticipantListing).find(
-            participant_selector(qualities=qualities), {"_id": 1}
-        )
-        found = mongodb.find_in(participants, "_id", sorted(row["_id"] for row in listed))
+        listing = mongodb.collection_for(ParticipantListing)
+        ids = [
+            row["_id"]
+            for selector in participant_selectors(qualities=qualities)
+            for row in listing.find(selector, {"_id": 1})
+        ]
+        found = mongodb.find_in(participants, "_id", sorted(ids))
     return (doc for doc in found if needs_matching(doc.get("match"), qualities))
 
 

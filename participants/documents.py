@@ -247,6 +247,7 @@ class ParticipantListing(_Named, Document):
     demographic_ref = EmbeddedDocumentField(DemographicReference)
     match = EmbeddedDocumentField(MatchInfo)
     zips = ListField(StringField())  # the ZIP they gave and their parcel's (the ZIP filter)
+    originals = ListField(DictField())  # of the listed fields only (participants.listing)
 
     meta = {
         "collection": "participant_listing",

@@ -14,7 +14,9 @@ a table column names a listed field as it names the participant's; it holds only
 - the links as lists show them: `residence_ref` (county, parcel id, address, ZIP),
   `demographic_ref` (county, parcel id, energy cost and burden), `match` (quality, score,
   method, `reviewed_by`);
-- `zips`: the ZIPs the ZIP filter finds them under (the one they gave, their parcel's).
+- `zips`: the ZIPs the ZIP filter finds them under (the one they gave, their parcel's);
+- `originals` of the listed `fields` (participants.person: a value stored shortened, whole),
+  only for the rare participant that has any, so that the CSV export gives every value whole.
 
 Why: SecantusDB, the local store, decodes every candidate document of a query before it filters,
 sorts or limits, so a list costs its candidates times their size. A listing document is about
@@ -27,7 +29,8 @@ from pymongo import InsertOne, ReplaceOne
 
 from empowersave import mongodb
 from participants.documents import EngagementFlag, ParticipantListing
-from participants.fields import normalize_zip
+from participants.fields import normalize_zip, stored_key
+from participants.person import FIELDS
 
 # What a participant document must carry for its listing row (beside `_id`).
 LISTED_PROJECTION = {
@@ -41,9 +44,10 @@ LISTED_PROJECTION = {
     "residence_ref": 1,
     "demographic_ref": 1,
     "match": 1,
+    "originals": 1,
 }
 # Raise VERSION when `listing_row` changes: the next batch command rebuilds the listing.
-VERSION = 1
+VERSION = 2
 STATE_COLLECTION = "participant_listing_state"
 STATE_ID = "listing"
 LISTED_FIELDS = ("FirstName", "LastName", "Address", "City", "zip5")
@@ -58,6 +62,19 @@ def _subset(doc, keys):
         return None
     subset = {key: doc[key] for key in keys if doc.get(key) is not None}
     return subset or None
+
+
+def _listed_originals(originals):
+    """The entries of `originals` that give a listed field whole."""
+    if not isinstance(originals, list):
+        return []
+    return [
+        original
+        for original in originals
+        if isinstance(original, dict)
+        and original.get("part") == FIELDS
+        and stored_key(original.get("field")) in LISTED_FIELDS
+    ]
 
 
 def listing_row(doc):
@@ -78,6 +95,7 @@ def listing_row(doc):
         "demographic_ref": _subset(doc.get("demographic_ref"), LISTED_DEMOGRAPHIC),
         "match": _subset(doc.get("match"), LISTED_MATCH),
         "zips": sorted(zips),
+        "originals": _listed_originals(doc.get("originals")) or None,
     }
     return {key: value for key, value in row.items() if value is not None}
 

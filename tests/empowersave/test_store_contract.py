@@ -163,3 +163,63 @@ def test_a_query_on_an_array_field_matches_any_element(collection):
 
     assert [doc["_id"] for doc in cursor.clone()] == [1]
     assert "IXSCAN" in winning_stages(cursor)
+
+
+# --- the project's hot queries: each is served by an index covering its whole filter ----------
+
+
+def _hot_queries():
+    """(label, cursor) of each query a hot page or batch makes, built by the project's own code
+    on its own collections with their declared indexes."""
+    from django.http import QueryDict
+
+    from dashboard.filters import ParticipantFilter
+    from dashboard.rollups import refresh_rollups
+    from matching.services import participant_selectors
+    from participants.documents import Participant, ParticipantListing, ensure_indexes
+    from participants.selectors import listing, listing_for_campaign
+    from review import selectors as review_selectors
+    from tests.dashboard.dashboard_fixture import fixture_participants
+    from tests.factories import NOW, insert_participants
+
+    insert_participants(*fixture_participants())  # the filter's choices come from the rollups
+    refresh_rollups(now=NOW)
+    ensure_indexes()
+    participants = mongodb.collection_for(Participant)
+    listed = mongodb.collection_for(ParticipantListing)
+    page = "county=Suffolk&match_quality=exact&campaign=C1&sort=name"
+    filterset = ParticipantFilter(QueryDict(page), queryset=listing())
+    assert filterset.is_valid(), filterset.errors
+    filtered = filterset.qs
+    queries = [
+        ("participants page: county + quality + campaign, by name", filtered),
+        ("a campaign's participants", listing_for_campaign(campaign_id="C1")),
+        *(
+            (f"whom matching takes: {selector}", listed.find(selector))
+            for selector in participant_selectors()
+        ),
+        ("the sync's people by contact_id", participants.find({"contact_id": {"$in": ["a"]}})),
+        (
+            "the sync's people by EmailOctopus contact",
+            participants.find({"engagements.eo_contact_id": {"$in": ["a"]}}),
+        ),
+    ]
+    for order in review_selectors.QUEUE_ORDERS:
+        queries.append((f"review queue, {order} order", review_selectors.review_queue(order)))
+        queries.append(
+            (
+                f"review queue after an item, {order}",
+                review_selectors.review_queue(order, after="5"),
+            )
+        )
+    return queries
+
+
+@pytest.mark.django_db
+def test_every_hot_query_is_an_index_scan():
+    """SecantusDB 0.7 uses an index only when it covers the whole filter (TEAM.md): a page whose
+    filter misses one condition reads every document of the collection."""
+    plans = {label: winning_stages(cursor.explain()) for label, cursor in _hot_queries()}
+    assert {label: "IXSCAN" in stages for label, stages in plans.items()} == dict.fromkeys(
+        plans, True
+    ), plans
