@@ -18,6 +18,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "empowersave.settings")
 
+from pymongo import monitoring  # noqa: E402
+
 from empowersave import localstore  # noqa: E402 - reads no Django settings
 
 PRODUCTION_ROWS = 129_483
@@ -43,6 +45,54 @@ def _start_store():
     atexit.register(shutil.rmtree, _STORE_DIR, ignore_errors=True)
     atexit.register(context.__exit__, None, None, None)
     os.environ["LOCAL_STORE_PORT"] = str(_SERVER.port)
+
+
+class _DriverWatch(monitoring.ServerHeartbeatListener, monitoring.ConnectionPoolListener):
+    """The driver's heartbeats to the store and its pool resets, over the whole benchmark.
+
+    A heartbeat is a `hello` on a monitoring connection whose socket timeout is
+    connectTimeoutMS (MONGODB_TIMEOUT_MS, 5 s): should the server leave one unanswered that long
+    (busy with a long query), the heartbeat fails and the driver clears its connection pool,
+    failing the operations in flight. `heartbeat_figures` says whether that happened.
+    """
+
+    def __init__(self):
+        self.answered, self.slowest, self.failures, self.pool_clears = 0, 0.0, [], 0
+
+    def started(self, event):
+        pass
+
+    def succeeded(self, event):
+        self.answered += 1
+        if not event.awaited:  # an awaited (streaming) hello waits for news on purpose
+            self.slowest = max(self.slowest, event.duration)  # seconds
+
+    def failed(self, event):
+        self.failures.append(f"{event.duration:.1f} s: {event.reply!r}"[:200])
+
+    def pool_cleared(self, event):
+        self.pool_clears += 1
+
+    # The other pool events are not counted.
+    def pool_created(self, event):
+        pass
+
+    pool_ready = pool_closed = connection_created = connection_ready = pool_created
+    connection_closed = connection_check_out_started = connection_check_out_failed = pool_created
+    connection_checked_out = connection_checked_in = pool_created
+
+
+_WATCH = _DriverWatch()
+monitoring.register(_WATCH)
+
+
+def heartbeat_figures():
+    """A line on the driver's heartbeats to the store (see _DriverWatch)."""
+    failed = f", first: {_WATCH.failures[0]}" if _WATCH.failures else ""
+    return (
+        f"driver heartbeats: {_WATCH.answered:,} answered, slowest {_WATCH.slowest:.2f} s, "
+        f"{len(_WATCH.failures)} failed{failed}; connection pool cleared {_WATCH.pool_clears}x"
+    )
 
 
 _start_store()
@@ -71,10 +121,11 @@ def _disk_mb(path):
 
 
 def store_figures():
-    """A line with the store server's memory and disk use (our own server only)."""
+    """Lines with the store server's memory and disk use (our own server only) and the driver's
+    heartbeats."""
     if _SERVER is None:
-        return "store: BENCHMARK_MONGODB_URI (memory and disk not measured)"
+        return f"store: BENCHMARK_MONGODB_URI (memory and disk not measured)\n{heartbeat_figures()}"
     return (
         f"store server: RSS {rss_mb(_SERVER.pid):,.0f} MB, "
-        f"data on disk {_disk_mb(_STORE_DIR):,.0f} MB"
+        f"data on disk {_disk_mb(_STORE_DIR):,.0f} MB\n{heartbeat_figures()}"
     )

@@ -7,6 +7,13 @@ either way. MongoEngine reuses one client for aliases whose connection settings 
 
 Every client gives up on an unreachable server after `MONGODB_TIMEOUT_MS` (5 s by default)
 with pymongo's ServerSelectionTimeoutError, so a dead server is an error, never a hang.
+
+The driver's heartbeat waits longer, `MONGODB_CONNECT_TIMEOUT_MS` (60 s): pymongo's monitor
+uses connectTimeoutMS as its socket timeout, and a heartbeat that times out clears the
+connection pool, cancelling the operations in flight. The local store answers no heartbeat while
+it runs a long query: with 5 s, a full-scale migration died in its read back (one `find` over
+32,655 participants; `_OperationCancelled`, load 6). A dead server refuses connections at once,
+so it is still reported within MONGODB_TIMEOUT_MS.
 """
 
 from urllib.parse import urlsplit
@@ -29,7 +36,7 @@ def _connection_kwargs(uri):
         "tz_aware": False,  # naive UTC datetimes, as the documents store them
         "uuidRepresentation": "standard",
         "serverSelectionTimeoutMS": timeout,
-        "connectTimeoutMS": timeout,
+        "connectTimeoutMS": max(timeout, settings.MONGODB_CONNECT_TIMEOUT_MS),
     }
 
 

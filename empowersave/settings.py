@@ -173,6 +173,10 @@ ON_LOCAL_STORE = not (os.environ.get("MONGODB_URI") or os.environ.get("SOURCE_MO
 DEMO_STORE = env_bool("EMPOWERSAVE_DEMO_STORE", False)
 # How long a command waits for an unreachable server before it stops with a clear error.
 MONGODB_TIMEOUT_MS = int(os.environ.get("MONGODB_TIMEOUT_MS", "5000"))
+# How long the driver's heartbeat (and a new connection's handshake) waits for a server that is
+# up but busy: pymongo gives its monitor this socket timeout, and a heartbeat that runs out
+# cancels the operations in flight (empowersave/mongodb.py).
+MONGODB_CONNECT_TIMEOUT_MS = int(os.environ.get("MONGODB_CONNECT_TIMEOUT_MS", "60000"))
 EMAILOCTOPUS_DB_NAME = os.environ.get("EMAILOCTOPUS_DB_NAME", "emailoctopus_db")
 EMPOWERSAVE_DB_NAME = os.environ.get("EMPOWERSAVE_DB_NAME", "empowersave_development")
 COUNTY_DB_NAME = os.environ.get("COUNTY_DB_NAME", "empower_analytics")

@@ -81,6 +81,22 @@ def review_order(doc, match):
     }
 
 
+_NUMBER_WIDTH = {PROBABILITY: 8, UNCERTAIN: 7}  # characters of a key's number, as formatted above
+_LARGEST = {PROBABILITY: 2 * _BOUND, UNCERTAIN: _BOUND}
+
+
+def bound_after(order, key, bits):
+    """A string above every key of `order` whose number is less than `key`'s plus `bits` (and
+    below the others): the end of a window of the queue after `key`. None when there is no
+    such bound: `key` has no number (a participant without candidates) or the window reaches
+    past the largest number."""
+    width = _NUMBER_WIDTH[order]
+    if key.startswith(_LAST):
+        return None
+    number = float(key[:width]) + bits
+    return None if number > _LARGEST[order] else f"{number:0{width}.3f}"
+
+
 def key_path(order):
     """The stored path of an order's key."""
     return f"{FIELD}.{order}"

@@ -59,16 +59,20 @@ def _admin_context(request, title, **extra):
     return {**admin.site.each_context(request), "title": title, **extra}
 
 
-def _queue_filterset(params, *, after=None):
-    """The queue's filter set over the queue in the order `params` ask for."""
+def _queue_filterset(params, *, after=None, before=None):
+    """The queue's filter set over the queue in the order `params` ask for (between the keys
+    `after` and `before` when given: selectors.queue_query)."""
     order = QueueFilterSet.order_of(params)
-    return QueueFilterSet(params or None, queryset=selectors.review_queue(order, after=after))
+    queue = selectors.review_queue(order, after=after, before=before)
+    return QueueFilterSet(params or None, queryset=queue)
 
 
 def _next_id(request, *, querystring, current):
     params = QueryDict(querystring)
     return selectors.next_queue_item_id(
-        queue=lambda after=None: _queue_filterset(params, after=after).qs,
+        queue=lambda after=None, before=None: _queue_filterset(
+            params, after=after, before=before
+        ).qs,
         order=QueueFilterSet.order_of(params),
         current=current,
         skipped_ids=_skipped(request),

@@ -72,6 +72,26 @@ def test_next_item_follows_the_uncertain_order(rc, queue):
     )
 
 
+def test_a_window_after_a_key_holds_the_keys_of_weights_up_to_its_width():
+    keys = {
+        weight: review_order.review_order({"contact_id": f"c{weight}"}, _queued(weight))
+        for weight in (3.0, 2.9, 1.0, -1.0, 200.0)
+    }
+    probability = review_order.PROBABILITY
+    bound = review_order.bound_after(probability, keys[3.0][probability], 0.25)
+    assert keys[3.0][probability] < keys[2.9][probability] < bound < keys[1.0][probability]
+    uncertain = review_order.UNCERTAIN
+    bound = review_order.bound_after(uncertain, keys[-1.0][uncertain], 0.25)
+    assert max(keys[1.0][uncertain], keys[-1.0][uncertain]) < bound < keys[2.9][uncertain]
+    # Past the largest number, and after a participant without candidates: no bound.
+    assert review_order.bound_after(uncertain, keys[200.0][uncertain], 900) is None
+    assert review_order.bound_after(probability, "~c1", 1) is None
+
+
+def _queued(weight):
+    return {"quality": MatchQuality.PENDING, "candidates": [{"weight": weight}]}
+
+
 def test_the_queue_page_offers_both_orders_and_keeps_the_filters(rc, queue):
     html = rc.get(reverse("review:queue") + "?county=Essex&order=uncertain").content.decode()
     order = re.search(r'<p class="queue-order".*?</p>', html, re.S).group(0)

@@ -356,8 +356,9 @@ def test_next_item_follows_queue_order_and_puts_skipped_last(queue):
         olive.id
     )
 
-    def only_skipped(after=None):
-        return selectors.review_queue(after=after).filter(id__in=[rita.id, jane.id])
+    def only_skipped(after=None, before=None):
+        queue = selectors.review_queue(after=after, before=before)
+        return queue.filter(id__in=[rita.id, jane.id])
 
     assert selectors.next_queue_item_id(
         queue=only_skipped, current=jane, skipped_ids=skipped
