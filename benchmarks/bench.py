@@ -58,6 +58,7 @@ class _DriverWatch(monitoring.ServerHeartbeatListener, monitoring.ConnectionPool
 
     def __init__(self):
         self.answered, self.slowest, self.failures, self.pool_clears = 0, 0.0, [], 0
+        self.cancelled = 0
 
     def started(self, event):
         pass
@@ -68,7 +69,10 @@ class _DriverWatch(monitoring.ServerHeartbeatListener, monitoring.ConnectionPool
             self.slowest = max(self.slowest, event.duration)  # seconds
 
     def failed(self, event):
-        self.failures.append(f"{event.duration:.1f} s: {event.reply!r}"[:200])
+        if type(event.reply).__name__ == "_OperationCancelled":
+            self.cancelled += 1  # the client closed or reset its monitor: not a timeout
+        else:
+            self.failures.append(f"{event.duration:.1f} s: {event.reply!r}"[:200])
 
     def pool_cleared(self, event):
         self.pool_clears += 1
@@ -91,7 +95,8 @@ def heartbeat_figures():
     failed = f", first: {_WATCH.failures[0]}" if _WATCH.failures else ""
     return (
         f"driver heartbeats: {_WATCH.answered:,} answered, slowest {_WATCH.slowest:.2f} s, "
-        f"{len(_WATCH.failures)} failed{failed}; connection pool cleared {_WATCH.pool_clears}x"
+        f"{len(_WATCH.failures)} failed{failed} ({_WATCH.cancelled} cancelled); "
+        f"connection pool cleared {_WATCH.pool_clears}x"
     )
 
 

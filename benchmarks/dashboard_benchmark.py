@@ -189,7 +189,7 @@ def main():
     )
 
     query = busiest_filter()
-    filtered = ParticipantFilter(query, queryset=listing()).qs
+    filtered = ParticipantFilter(QueryDict(urlencode(query)), queryset=listing()).qs
     matches = filtered.count()
     print(f"filter {query}: {matches:,} participants, so page {PAGE} has rows: {matches > 49 * 50}")
 

@@ -12,7 +12,7 @@ from django.conf import settings
 
 from empowersave import mongodb
 from matching import demographics
-from matching.index import build_index, email_key, name_key, phone_key
+from matching.index import build_index, by_parcel, email_key, name_key, phone_key
 
 
 def _exactly(value):
@@ -106,10 +106,7 @@ def _records_selector(rule, asks):
     """One query for a rule's household records of many requests."""
     counties = _any_of(sorted({ask.link.county for ask in asks}))
     if rule == demographics.PARCEL:
-        return {
-            "parcel_id": _any_of(sorted({ask.link.parcel_id for ask in asks})),
-            "county": counties,
-        }
+        return by_parcel({(ask.link.county, ask.link.parcel_id) for ask in asks})
     if rule == demographics.CONTACT:
         alternatives = []
         for field, attribute in (("email", "email"), ("mobile", "phone")):
@@ -125,11 +122,7 @@ def parcel_docs(keys):
     if not keys:
         return {}
     found = {}
-    selector = {
-        "parcel_id": _any_of(sorted({parcel_id for _county, parcel_id in keys})),
-        "county": _any_of(sorted({county for county, _pid in keys})),
-    }
-    for doc in mongodb.county_residential_collection().find(selector):
+    for doc in mongodb.county_residential_collection().find(by_parcel(keys)):
         key = (doc.get("county"), doc.get("parcel_id"))
         if key in keys:
             found.setdefault(key, doc)

@@ -319,8 +319,38 @@ def build_index(*, residential_docs, demographic_docs):
     return CountyIndex(parcels, demographics)
 
 
+# The key a reviewer's parcels and household records are read by (matching.households,
+# services.residence_reference), on both county collections: without it each such read scanned
+# 300,000 parcels or 227,865 household records on the local store (4.7 s a change page, 9.3 s an
+# accept, load 5). The project never writes the county data; these indexes are its only mark.
+COUNTY_KEY = [("parcel_id", 1), ("county", 1)]
+
+
+def ensure_county_indexes():
+    """Create COUNTY_KEY on both county collections when missing (idempotent; the first build
+    reads each collection once)."""
+    for collection in (
+        mongodb.county_residential_collection(),
+        mongodb.county_demographic_collection(),
+    ):
+        collection.create_index(COUNTY_KEY)
+
+
+def by_parcel(keys):
+    """The filter of the county documents of the (county, parcel_id) `keys`, served by
+    COUNTY_KEY: both equalities for one key, else the parcel ids alone (on the local store an
+    `$in` beside a second condition is a full scan); the caller checks the county."""
+    keys = set(keys)
+    if len(keys) == 1:
+        [(county, parcel_id)] = keys
+        return {"parcel_id": parcel_id, "county": county}
+    return {"parcel_id": {"$in": sorted({parcel_id for _county, parcel_id in keys}, key=str)}}
+
+
 def load_index():
-    """Stream both county collections once (projected) into a CountyIndex."""
+    """Stream both county collections once (projected) into a CountyIndex; their COUNTY_KEY
+    indexes are made first (this runs at the start of every command that matches)."""
+    ensure_county_indexes()
     residential = mongodb.county_residential_collection().find(
         {}, dict.fromkeys(RESIDENTIAL_FIELDS, 1) | {"_id": 0}
     )

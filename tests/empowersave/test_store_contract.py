@@ -175,6 +175,7 @@ def _hot_queries():
 
     from dashboard.filters import ParticipantFilter
     from dashboard.rollups import refresh_rollups
+    from matching.index import by_parcel, ensure_county_indexes
     from matching.services import participant_selectors
     from participants.documents import Participant, ParticipantListing, ensure_indexes
     from participants.selectors import listing, listing_for_campaign
@@ -203,6 +204,15 @@ def _hot_queries():
             "the sync's people by EmailOctopus contact",
             participants.find({"engagements.eo_contact_id": {"$in": ["a"]}}),
         ),
+    ]
+    ensure_county_indexes()
+    parcels = mongodb.county_residential_collection()
+    households = mongodb.county_demographic_collection()
+    queries += [
+        ("a reviewer's parcel", parcels.find(by_parcel({("Essex", "P1")}))),
+        ("a bulk decision's parcels", parcels.find(by_parcel({("Essex", "P1"), ("Kent", "P2")}))),
+        ("a parcel's household records", households.find(by_parcel({("Essex", "P1")}))),
+        ("the change page's household records", households.find({"parcel_id": {"$in": ["P1"]}})),
     ]
     for order in review_selectors.QUEUE_ORDERS:
         queries.append((f"review queue, {order} order", review_selectors.review_queue(order)))
