@@ -122,7 +122,7 @@ def timed_sync(api, now, label):
     )
     if report["matching"]:
         quality = report["matching"].get("match_quality", report["matching"])
-        print(f"  matching: {quality}")
+        print(f"  matching: {quality}, seconds {report['matching'].get('seconds')}")
     return report
 
 
