@@ -14,10 +14,13 @@ County resolution comes from the data itself: the ZIPs and cities each county's 
 Memory per parcel is printed by benchmarks/matching_benchmark.py.
 """
 
+import logging
 import re
 import sys
 from collections import defaultdict
 from functools import lru_cache
+
+from pymongo.errors import OperationFailure
 
 from empowersave import mongodb
 from matching.normalize import (
@@ -27,6 +30,8 @@ from matching.normalize import (
     normalize_zip,
     parse_address,
 )
+
+logger = logging.getLogger(__name__)
 
 _LEADING_DIGITS = re.compile(r"\d+")
 _NOT_DIGITS = re.compile(r"\D+")
@@ -328,12 +333,23 @@ COUNTY_KEY = [("parcel_id", 1), ("county", 1)]
 
 def ensure_county_indexes():
     """Create COUNTY_KEY on both county collections when missing (idempotent; the first build
-    reads each collection once)."""
+    reads each collection once). A county database the project may only read (a read-only role
+    on a real MongoDB refuses createIndex) keeps matching working: the reviewer's reads then scan,
+    and the log says so once per collection."""
     for collection in (
         mongodb.county_residential_collection(),
         mongodb.county_demographic_collection(),
     ):
-        collection.create_index(COUNTY_KEY)
+        try:
+            collection.create_index(COUNTY_KEY)
+        except OperationFailure as error:
+            logger.warning(
+                "could not index %s.%s by (parcel_id, county): %s; a reviewer's parcel and "
+                "household reads will scan the collection until an administrator creates it",
+                collection.database.name,
+                collection.name,
+                error,
+            )
 
 
 def by_parcel(keys):

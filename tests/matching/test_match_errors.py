@@ -2,6 +2,8 @@
 no_match with reason MATCH_ERROR and the error as its detail; the run goes on."""
 
 import pytest
+from pymongo.collection import Collection
+from pymongo.errors import OperationFailure
 
 from matching import services
 from matching.index import load_index
@@ -50,3 +52,19 @@ def test_a_hundred_thousand_digit_house_number_is_no_house_number(county):  # no
     stats = services.match_participants(now=NOW)
     assert MATCH_ERROR not in stats["no_match_reasons"]
     assert stored("long@example.org").match.quality in MatchQuality.NEEDS_REVIEW
+
+
+def test_a_county_database_the_project_may_only_read_still_matches(county, monkeypatch, caplog):  # noqa: F811
+    """A real MongoDB refuses createIndex to a read-only role (code 13, Unauthorized)."""
+
+    def refuse(collection, *args, **kwargs):
+        raise OperationFailure("not authorized on empower_analytics", code=13)
+
+    monkeypatch.setattr(Collection, "create_index", refuse)
+    add_participant("jane@example.org", "12 North Main Street", "Newark", "7102")
+    stats = services.match_participants(now=NOW)
+    assert stats["processed"] == 1 and MATCH_ERROR not in stats["no_match_reasons"]
+    person = stored("jane@example.org")
+    assert person.match.quality == MatchQuality.EXACT
+    assert person.residence_ref.parcel_id == "E1" and person.demographic_ref.parcel_id == "E1"
+    assert "could not index" in caplog.text and "not authorized" in caplog.text
