@@ -52,23 +52,6 @@ def participant_by_contact_id(*, contact_id):
     return Participant.objects(contact_id=contact_id).first()
 
 
-def participants_for_campaign(*, campaign_id):
-    """Everyone with an engagement in the campaign, as a QuerySet (chain filters, paginate)."""
-    return Participant.objects(engagements__campaign_id=campaign_id)
-
-
-def participants_in_county(*, county):
-    """Everyone whose matched parcel is in the county."""
-    return Participant.objects(residence_ref__county=county)
-
-
-def participants_with_match_quality(*, quality):
-    """Everyone with this `match.quality`; `quality=None` gives those matching has not seen."""
-    if quality is None:
-        return Participant.objects(match=None)
-    return Participant.objects(match__quality=quality)
-
-
 def listing():
     """Every participant as the lists see them (participants.listing), as a QuerySet to filter,
     sort and page: the participants page, the CSV export."""

@@ -39,22 +39,6 @@ def people():
     }
 
 
-def contact_ids(queryset):
-    return sorted(p.contact_id for p in queryset)
-
-
-def test_participants_by_campaign_county_and_quality(people):
-    assert contact_ids(selectors.participants_for_campaign(campaign_id="c1")) == [
-        "+12125550134",
-        "ann@example.com",
-    ]
-    assert contact_ids(selectors.participants_in_county(county="Kent")) == ["bob@example.com"]
-    assert contact_ids(selectors.participants_with_match_quality(quality="exact")) == [
-        "ann@example.com"
-    ]
-    assert contact_ids(selectors.participants_with_match_quality(quality=None)) == ["+12125550134"]
-
-
 def test_get_participant_by_id_and_contact(people):
     assert selectors.get_participant(participant_id=str(people["ann"])).contact_id == (
         "ann@example.com"
