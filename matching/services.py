@@ -120,11 +120,12 @@ def match_row(index, row, thresholds):
     model = thresholds.parameters.model()
     parcels = index.parcels
     residence = parcels.reference(decision.row) if decision.row is not None else None
+    email, phones = row.get("email_address"), _phones(row, fields)
     record, rule = demographics.link(
         index,
         parcel_row=decision.row,
-        email=row.get("email_address"),
-        phones=_phones(row, fields),
+        email=email,
+        phones=phones,
         first_name=fields.get("FirstName"),
         last_name=fields.get("LastName"),
         by_name=thresholds.link_by_name,
@@ -143,6 +144,8 @@ def match_row(index, row, thresholds):
         "candidates": [
             _candidate_doc(parcels, c, model, decision.prior) for c in decision.candidates
         ],
+        # For a reviewer who places them at a parcel (matching.households): no store scan.
+        "contact": demographics.contact_answer(index, email=email, phones=phones),
     }
     return match, residence, demographic
 

@@ -139,6 +139,15 @@ class MatchCandidate(EmbeddedDocument):
     contributions = ListField(ListField(), default=None)  # [[column, level, bits], …], prior first
 
 
+class ContactAnswer(EmbeddedDocument):
+    """What demographic linking's contact rule gave when matching decided (matching.demographics
+    `contact_answer`): the household record of the participant's email or phone, kept so that a
+    reviewer's placement at a parcel needs no scan of the household records."""
+
+    key = StringField()  # the email and phones it was decided on (demographics.contact_key)
+    record = EmbeddedDocumentField(DemographicReference)  # None: the rule links no record
+
+
 class MatchInfo(EmbeddedDocument):
     quality = StringField(choices=MatchQuality.CHOICES, required=True)
     score = FloatField()
@@ -151,6 +160,7 @@ class MatchInfo(EmbeddedDocument):
     detail = StringField()  # reason MATCH_ERROR: the error deciding raised
     county_resolution = StringField()  # how matching chose the counties to search: zip|city|all
     candidates = EmbeddedDocumentListField(MatchCandidate)
+    contact = EmbeddedDocumentField(ContactAnswer)  # None: decided before it was kept
     matched_at = DateTimeField()
     reviewed_by = StringField()
     version = IntField(default=0)  # bumped on every change; guards concurrent reviews

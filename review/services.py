@@ -171,6 +171,7 @@ def _parcel_link(before, residence):
         phone=before.get("phone_number") or fields.get("Phone"),
         first_name=fields.get("FirstName"),
         last_name=fields.get("LastName"),
+        contact=(before.get("match") or {}).get("contact"),
     )
 
 
