@@ -41,7 +41,7 @@ def contact_key(*, email, phones):
     """The participant's email and phones as rule 2 compares them, as one string: a stored answer
     holds only while the participant's contact still gives the same key."""
     phone_keys = sorted({key for key in map(phone_key, phones) if key})
-    return "|".join([email_key(email) or "", *phone_keys])
+    return f"{email_key(email) or ''}|{','.join(phone_keys)}"  # phone keys are digits only
 
 
 def contact_answer(index, *, email, phones):

@@ -11,7 +11,8 @@ from mongoengine.connection import get_db
 from dashboard.rollups import refresh_rollups, rollup_collection
 from dashboard.selectors import rollup_snapshot
 from empowersave import mongodb
-from matching import households
+from matching import demographics, households
+from matching.index import load_index
 from participants.documents import MatchQuality, Participant
 from review import services
 from review.models import ReviewDecision
@@ -252,4 +253,40 @@ def test_batched_household_linking_answers_each_request_as_alone(settings):
     refs = households.link_demographics_for_parcels(links)
     assert [(ref or {}).get("linked_by") for ref in refs] == [
         "PARCEL", "CONTACT", None, None, "PARCEL", "CONTACT", None, None, None
+    ]  # fmt: skip
+
+
+def store_contact_answers():
+    """`match.contact` as matching stores it, on the queue items seed_street made by hand."""
+    index = load_index()
+    participants = mongodb.collection_for(Participant)
+    for doc in participants.find():
+        phones = [doc.get("phone_number"), doc["fields"].get("Phone")]
+        answer = demographics.contact_answer(
+            index, email=doc.get("email_address"), phones=[phone for phone in phones if phone]
+        )
+        participants.update_one({"_id": doc["_id"]}, {"$set": {"match.contact": answer}})
+
+
+def test_bulk_accept_takes_the_contact_rule_from_the_match_and_links_as_the_query_did(
+    reviewer, mongo_calls
+):
+    household_finds = f"{mongodb.county_demographic_collection().name}.find"
+    linked = {}
+    for stored_answers in (False, True):
+        wipe()
+        participants = seed_street(8)
+        if stored_answers:
+            store_contact_answers()
+        mongo_calls.clear()
+        assert bulk_accept(participants, reviewer)["changed"] == 8
+        linked[stored_answers] = (
+            [raw(p).get("demographic_ref") for p in participants],
+            mongo_calls.count(household_finds),
+        )
+    (queried, queries), (stored, lookups) = linked[False], linked[True]
+    assert (queries, lookups) == (2, 1)  # parcels' records, then the contact scan; parcels' only
+    assert stored == queried
+    assert [(ref or {}).get("linked_by") for ref in stored] == [
+        "PARCEL", "CONTACT", None, None, "PARCEL", "CONTACT", None, None
     ]  # fmt: skip
