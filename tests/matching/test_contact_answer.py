@@ -15,6 +15,8 @@ from tests.matching.test_matching import (  # noqa: F401 - `county` is a fixture
     stored,
 )
 
+pytestmark = pytest.mark.usefixtures("county")
+
 
 @pytest.fixture
 def household_queries(monkeypatch):
@@ -60,7 +62,7 @@ def people():
     return ["john@example.org", "pat@example.org", "+16145550101", "nobody@example.org"]
 
 
-def test_matching_stores_the_contact_rules_answer_with_each_match(county):
+def test_matching_stores_the_contact_rules_answer_with_each_match():
     people()
     record = raw("john@example.org")["match"]["contact"]["record"]
     assert (record["parcel_id"], record["linked_by"], record["email"]) == (
@@ -76,7 +78,7 @@ def test_matching_stores_the_contact_rules_answer_with_each_match(county):
 
 
 def test_a_placement_takes_the_stored_answer_asks_no_scan_and_links_as_the_query_did(
-    county, household_queries
+    household_queries,
 ):
     contact_ids = people()
     links = [
@@ -99,7 +101,7 @@ def test_a_placement_takes_the_stored_answer_asks_no_scan_and_links_as_the_query
 
 
 def test_a_match_stored_before_the_answer_existed_still_links_by_contact(
-    county, household_queries
+    household_queries,
 ):
     people()
     mongodb.collection_for(Participant).update_many({}, {"$unset": {"match.contact": ""}})
@@ -109,7 +111,7 @@ def test_a_match_stored_before_the_answer_existed_still_links_by_contact(
     assert ["$or" in query for query in household_queries] == [False, True]
 
 
-def test_an_answer_decided_on_another_email_is_not_taken(county):
+def test_an_answer_decided_on_another_email_is_not_taken():
     people()
     mongodb.collection_for(Participant).update_one(
         {"contact_id": "pat@example.org"}, {"$set": {"email_address": "JOHN@example.org"}}
@@ -118,7 +120,7 @@ def test_an_answer_decided_on_another_email_is_not_taken(county):
     assert (ref["parcel_id"], ref["linked_by"]) == ("E1", "CONTACT")
 
 
-def test_rematching_stores_the_answer_a_match_lacks(county):
+def test_rematching_stores_the_answer_a_match_lacks():
     people()
     mongodb.collection_for(Participant).update_many({}, {"$unset": {"match.contact": ""}})
     stats = match_all()
