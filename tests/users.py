@@ -46,3 +46,13 @@ def make_user(username, *, staff=True, groups=(), superuser=False):
     )
     user.groups.add(*(group(name) for name in groups))
     return user
+
+
+def sign_in(page, *, url, username):
+    """Open `url` in a Playwright page and sign in as `username` on the login page it leads to
+    (the site's own form, as a person would); returns once the page after it has loaded."""
+    page.goto(url)
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    with page.expect_navigation():
+        page.click("input[type=submit]")

@@ -9,7 +9,7 @@ from dashboard.models import ANALYSTS_GROUP
 from dashboard.rollups import refresh_rollups
 from empowersave import mongodb
 from tests.factories import NOW, engagement, insert_participants, participant
-from tests.users import PASSWORD, make_user
+from tests.users import make_user, sign_in
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 HOSTILE = [
@@ -54,10 +54,7 @@ def test_markup_in_chart_data_is_shown_as_text(browser_page, live_server):
     seed()
     make_user("analyst", groups=[ANALYSTS_GROUP])
     page = browser_page
-    page.goto(f"{live_server.url}/")
-    page.fill("#id_username", "analyst")
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
+    sign_in(page, url=f"{live_server.url}/", username="analyst")
     page.wait_for_url(f"{live_server.url}/")
     for chart in CHARTS:
         page.wait_for_selector(f"#{chart} svg.main-svg", timeout=15_000)

@@ -9,7 +9,7 @@ from dashboard.models import ANALYSTS_GROUP
 from dashboard.rollups import refresh_rollups
 from tests.dashboard.dashboard_fixture import fixture_participants
 from tests.factories import NOW, insert_participants
-from tests.users import PASSWORD, make_user
+from tests.users import make_user, sign_in
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHARTS = (
@@ -29,10 +29,7 @@ def test_dashboard_in_a_browser(browser_page, live_server):
     make_user("analyst", groups=[ANALYSTS_GROUP])
     page = browser_page
 
-    page.goto(f"{live_server.url}/")
-    page.fill("#id_username", "analyst")
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
+    sign_in(page, url=f"{live_server.url}/", username="analyst")
     page.wait_for_url(f"{live_server.url}/")
 
     for chart in CHARTS:

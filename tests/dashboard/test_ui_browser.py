@@ -18,7 +18,7 @@ from django.core.management import call_command
 from dashboard.models import ANALYSTS_GROUP, EXPORTERS_GROUP
 from review.models import REVIEWERS_GROUP, ReviewDecision
 from tests import store_state
-from tests.users import PASSWORD, make_user
+from tests.users import make_user, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -55,11 +55,7 @@ def site(live_server, browser_page):
     page = browser_page
     page.set_viewport_size(SCREEN)
     # Signed in to the light decisions page: the dashboard's charts cost Chromium 3 s to draw.
-    page.goto(f"{live_server.url}/admin/login/?next=/review/decisions/")
-    page.fill("#id_username", "rev")
-    page.fill("#id_password", PASSWORD)
-    with page.expect_navigation():
-        page.click("input[type=submit]")
+    sign_in(page, url=f"{live_server.url}/admin/login/?next=/review/decisions/", username="rev")
     assert urlparse(page.url).path == "/review/decisions/"
     ARTIFACTS.mkdir(exist_ok=True)
     page.base = live_server.url

@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 
 from review.models import REVIEWERS_GROUP, ReviewDecision
-from tests.users import PASSWORD, make_user
+from tests.users import make_user, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -37,11 +37,7 @@ def site(live_server, browser_page):
     make_user("rev", groups=[REVIEWERS_GROUP])
     page = browser_page
     page.set_viewport_size(SCREEN)
-    page.goto(f"{live_server.url}/admin/login/?next=/review/")
-    page.fill("#id_username", "rev")
-    page.fill("#id_password", PASSWORD)
-    with page.expect_navigation():
-        page.click("input[type=submit]")
+    sign_in(page, url=f"{live_server.url}/admin/login/?next=/review/", username="rev")
     ARTIFACTS.mkdir(exist_ok=True)
     page.base = live_server.url
     return page
