@@ -114,6 +114,23 @@ def _febrl_truth(rows, b_ids):
     return truth
 
 
+def link_figures(*, correct, wrong, missed):
+    """Residence links scored against the truth: counts, precision, recall and F1 (0.0 when
+    undefined), as both matchers of splink_comparison print them."""
+    links, truths = correct + wrong, correct + wrong + missed
+    precision = correct / links if links else 0.0
+    recall = correct / truths if truths else 0.0
+    return {
+        "links": links,
+        "correct": correct,
+        "wrong": wrong,
+        "missed": missed,
+        "precision": precision,
+        "recall": recall,
+        "f1": 2 * precision * recall / (precision + recall) if precision + recall else 0.0,
+    }
+
+
 def evaluate(index, rows, truth, thresholds):
     """Decide every row in memory (matching.services.match_row) and score the residence links:
     precision, recall and F1, and of the matchable people left unlinked, the share whose true
@@ -145,19 +162,9 @@ def evaluate(index, rows, truth, thresholds):
         if parse_address(row["fields"].get("Address")).street is not None:
             with_street += 1
             with_street_first += shown_first
-    links, truths = correct + wrong, correct + wrong + missed
-    precision = correct / links if links else 0.0
-    recall = correct / truths if truths else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return {
         "participants": len(rows),
-        "links": links,
-        "correct": correct,
-        "wrong": wrong,
-        "missed": missed,
-        "precision": precision,
-        "recall": recall,
-        "f1": f1,
+        **link_figures(correct=correct, wrong=wrong, missed=missed),
         "left_for_review": left,
         "truth_first": first / left if left else None,
         "truth_among_candidates": among / left if left else None,

@@ -38,7 +38,12 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 
-from benchmarks.matching_data import demo_dataset, evaluate, febrl_dataset  # noqa: E402
+from benchmarks.matching_data import (  # noqa: E402
+    demo_dataset,
+    evaluate,
+    febrl_dataset,
+    link_figures,
+)
 from matching import calibration, scoring, services  # noqa: E402
 from matching.index import email_key, name_key, phone_key  # noqa: E402
 from matching.normalize import normalize_street  # noqa: E402
@@ -225,18 +230,9 @@ def run_splink(args):
         elif true is not None:
             missed += 1
             first += best.get(contact) == true
-    links, truths = correct + wrong, correct + wrong + missed
-    precision = correct / links if links else 0.0
-    recall = correct / truths if truths else 0.0
     return {
         "participants": len(rows),
-        "links": links,
-        "correct": correct,
-        "wrong": wrong,
-        "missed": missed,
-        "precision": precision,
-        "recall": recall,
-        "f1": 2 * precision * recall / (precision + recall) if precision + recall else 0.0,
+        **link_figures(correct=correct, wrong=wrong, missed=missed),
         "truth_first": first / missed if missed else None,
         "seconds": predicted - trained,
         "training_seconds": trained - started,
