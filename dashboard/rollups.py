@@ -31,6 +31,7 @@ from empowersave import mongodb
 from participants import announcements
 from participants.documents import EngagementFlag, Participant
 from participants.fields import normalize_zip
+from participants.stored_numbers import finite_number
 
 COLLECTION = "dashboard_rollups"
 NOT_MATCHED = "unmatched"  # quality key for participants whose `match` is still None
@@ -110,12 +111,6 @@ def participant_quality(doc):
     return _text(_part(doc, "match").get("quality")) or NOT_MATCHED
 
 
-def _number(value):
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return None if math.isnan(value) or math.isinf(value) else float(value)
-
-
 def participant_contributions(doc):
     """{(rollup _id, field path): amount} that one raw participant document adds to the rollups."""
     out = defaultdict(float)
@@ -162,7 +157,7 @@ def participant_contributions(doc):
     if demographic:
         key = ENERGY_PREFIX + (_text(demographic.get("county")) or UNKNOWN_COUNTY)
         for name, source in ENERGY_FIELDS.items():
-            value = _number(demographic.get(source))
+            value = finite_number(demographic.get(source))
             if value is None:
                 continue
             out[(key, f"{name}.count")] += 1

@@ -21,6 +21,7 @@ from typing import NamedTuple
 from matching import scoring
 from matching.comparison import Comparison
 from matching.weights import LABELS, MISSING, PERSON_COLUMNS, probability
+from participants.stored_numbers import finite_number, stored_field, stored_probability
 
 PRIOR = "prior"
 STREET_FREQUENCY = "street_frequency"
@@ -41,41 +42,22 @@ LEVEL_TEXT = {
 PERSON_TEXT = {"exact": "the participant's", "different": "someone else's"}
 
 
-def _get(candidate, name):
-    if isinstance(candidate, dict):
-        return candidate.get(name)
-    return getattr(candidate, name, None)
-
-
-def _number(value):
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
-
-
-def stored_probability(scored):
-    """The probability of a stored candidate or match (raw dict or document): from its score
-    (percent) when it was stored before probabilities were; None when neither is a number."""
-    if scored is None:
-        return None
-    value = _number(_get(scored, "probability"))
-    if value is None and _number(_get(scored, "score")) is not None:
-        value = _number(_get(scored, "score")) / 100.0
-    return value
-
-
 def contributions(candidate):
     """[(column, level, bits), …] of a stored candidate (a raw dict or a MatchCandidate); none
     at all when any entry is not [text, text, number] (odd data explains nothing)."""
-    rows = _get(candidate, "contributions")
+    rows = stored_field(candidate, "contributions")
     if not isinstance(rows, list | tuple):
         return []
     found = []
     for row in rows:
-        if not (isinstance(row, list | tuple) and len(row) == 3 and _number(row[2]) is not None):
+        if not (
+            isinstance(row, list | tuple) and len(row) == 3 and finite_number(row[2]) is not None
+        ):
             return []
         column, level = row[0], row[1]
         if not (isinstance(column, str) and isinstance(level, str)):
             return []
-        found.append((column, level, _number(row[2])))
+        found.append((column, level, finite_number(row[2])))
     return found
 
 
@@ -86,8 +68,8 @@ def stored_comparison(candidate):
         return None
     levels = {column: level for column, level, _bits in rows}
     bits = {column: value for column, _level, value in rows}
-    agreement = _get(candidate, "agreement") or {}
-    weight = _number(_get(candidate, "weight"))
+    agreement = stored_field(candidate, "agreement") or {}
+    weight = finite_number(stored_field(candidate, "weight"))
     return Comparison(
         row=None,
         weight=weight if weight is not None else sum(bits.values()),
@@ -117,7 +99,7 @@ def evidence_holds(candidate):
 def probability_text(value):
     """0.8734 → "0.873"; the ends as "> 0.999" and "< 0.001" (never a certain 1 or 0); None
     when there is no probability (or it is not a number: odd data)."""
-    value = _number(value)
+    value = finite_number(value)
     if value is None:
         return None
     if value >= 0.9995:  # stored rounded to six places: 1.0 is "above 0.999" too
@@ -228,8 +210,14 @@ def linked_candidate(match, residence_ref):
     """The candidate of `match` that is the linked parcel `residence_ref`, or None."""
     if not match or not residence_ref:
         return None
-    county, parcel_id = _get(residence_ref, "county"), str(_get(residence_ref, "parcel_id"))
-    for candidate in _get(match, "candidates") or []:
-        if _get(candidate, "county") == county and str(_get(candidate, "parcel_id")) == parcel_id:
+    county, parcel_id = (
+        stored_field(residence_ref, "county"),
+        str(stored_field(residence_ref, "parcel_id")),
+    )
+    for candidate in stored_field(match, "candidates") or []:
+        if (
+            stored_field(candidate, "county") == county
+            and str(stored_field(candidate, "parcel_id")) == parcel_id
+        ):
             return candidate
     return None

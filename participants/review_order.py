@@ -26,6 +26,7 @@ A participant without candidates sorts last in both orders.
 import math
 
 from participants.documents import MatchQuality
+from participants.stored_numbers import finite_number, stored_probability
 
 FIELD = "review_order"
 PROBABILITY = "probability"
@@ -41,10 +42,6 @@ def waits_for_review(match):
     return match.get("quality") in MatchQuality.NEEDS_REVIEW and not match.get("reviewed_by")
 
 
-def _number(value):
-    return value if isinstance(value, int | float) and not isinstance(value, bool) else None
-
-
 def best_weight(match):
     """The best candidate's weight in bits, or None without candidates. A match stored before
     candidates had weights gives it from its probability (or score, in percent); a value that
@@ -53,12 +50,10 @@ def best_weight(match):
     top = candidates[0] if isinstance(candidates, list) and candidates else None
     if not isinstance(top, dict):
         return None
-    weight = _number(top.get("weight"))
+    weight = finite_number(top.get("weight"))
     if weight is not None:
         return weight
-    probability = _number(top.get("probability"))
-    if probability is None and _number(top.get("score")) is not None:
-        probability = top["score"] / 100.0
+    probability = stored_probability(top)
     if probability is None:
         return None
     probability = min(max(probability, 1e-12), 1 - 1e-12)

@@ -22,10 +22,11 @@ from bson import ObjectId
 from django.conf import settings
 
 from empowersave import mongodb
-from matching.explanations import evidence_holds, probability_text, stored_probability
+from matching.explanations import evidence_holds, probability_text
 from participants import review_order
 from participants import services as participant_services
 from participants.documents import Participant
+from participants.stored_numbers import stored_probability
 
 BELOW = "below"
 NO_EVIDENCE = "no_evidence"

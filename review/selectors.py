@@ -7,11 +7,11 @@ from django.core.cache import cache
 
 from emailoctopus.campaigns import campaign_names
 from empowersave import mongodb
-from matching.explanations import stored_probability
 from participants import review_order
 from participants.documents import Participant
 from participants.presenters import campaign_label
 from participants.selectors import parse_participant_id
+from participants.stored_numbers import stored_probability
 
 from .models import ReviewDecision
 
