@@ -8,12 +8,21 @@ Every value is cleaned by a form field first (choices from the rollups, booleans
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django_filters.constants import EMPTY_VALUES
 
 from dashboard.rollups import NOT_MATCHED
 from dashboard.selectors import QUALITY_LABELS, QUALITY_ORDER, campaign_choices, county_choices
 from empowersave.adapters import MongoFilterSet
 from matching.normalize import normalize_zip
-from participants.selectors import SEARCH_MAX_LENGTH, ZIP_MAX_LENGTH, text_search_q
+from participants.selectors import (
+    SEARCH_MAX_LENGTH,
+    ZIP_MAX_LENGTH,
+    listing_keys,
+    text_search_q,
+)
+
+# The filters the listing's keys serve together (participants.listing.filter_key).
+KEYED_FILTERS = {"county", "match_quality", "campaign"}
 
 
 class YesNoAny(forms.NullBooleanSelect):
@@ -128,6 +137,25 @@ class ParticipantFilter(MongoFilterSet):
         for name, field in self.form.fields.items():  # the page lists the help texts (#help-…)
             for widget in getattr(field.widget, "widgets", [field.widget]):
                 widget.attrs["aria-describedby"] = f"help-{name}"
+
+    def keyed_queryset(self):
+        """The listing keys of the same participants, for the table's ids pass, when they serve
+        this filter: no filter at all, or county + match quality + campaign and nothing else
+        (participants.selectors.listing_keys). None otherwise: the listing answers alone."""
+        if self.is_bound and not self.is_valid():
+            return None
+        data = self.form.cleaned_data if self.is_bound else {}
+        chosen = {name for name, value in data.items() if value not in EMPTY_VALUES}
+        if not chosen:
+            return listing_keys()
+        if chosen != KEYED_FILTERS:
+            return None
+        quality = data["match_quality"]
+        return listing_keys(
+            county=data["county"],
+            quality=None if quality == NOT_MATCHED else quality,
+            campaign_id=data["campaign"],
+        )
 
     def filter_search(self, queryset, name, value):
         return queryset.filter(text_search_q(text=value))

@@ -124,7 +124,8 @@ def campaign_detail(request, campaign_id):
 def participants(request):
     filterset = ParticipantFilter(request.GET or None, queryset=listing())
     columns = column_choice(request, table_class=ParticipantTable)
-    table = ParticipantTable(MongoTableData(filterset.qs), exclude=columns.hidden)
+    data = MongoTableData(filterset.qs, ids_from=filterset.keyed_queryset())
+    table = ParticipantTable(data, exclude=columns.hidden)
     if filterset.is_bound and not filterset.is_valid():
         table.empty_text = "Correct the filters above to list participants."
     # MongoTableData counts the matches in the page's own `_id` pass (no second query).

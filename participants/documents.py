@@ -278,6 +278,30 @@ class ParticipantListing(_Named, Document):
     }
 
 
+class ListedNames(EmbeddedDocument):
+    """The `fields` of a listing key: what the lists' default and ZIP orders sort by."""
+
+    first_name = StringField(db_field="FirstName")
+    last_name = StringField(db_field="LastName")
+    zip5 = StringField()
+
+
+class ListingKeys(Document):
+    """The smallest copy of a listed participant (participants.listing): the names and ZIP the
+    lists sort by, and one "county|quality|campaign" key (participants.listing.filter_key) for
+    each campaign of a participant with a county. Written by participants.services alone."""
+
+    fields = EmbeddedDocumentField(ListedNames, default=ListedNames)
+    keys = ListField(StringField())
+
+    meta = {
+        "collection": "participant_listing_keys",
+        "db_alias": "default",
+        "auto_create_index": False,
+        "indexes": ["keys"],
+    }
+
+
 class QuarantinedDocument(Document):
     """A source document that could not become a participant, with its reason (never dropped)."""
 
@@ -295,7 +319,7 @@ class QuarantinedDocument(Document):
     }
 
 
-TARGET_DOCUMENTS = (Participant, ParticipantListing, QuarantinedDocument)
+TARGET_DOCUMENTS = (Participant, ParticipantListing, ListingKeys, QuarantinedDocument)
 
 
 def ensure_indexes():

@@ -23,12 +23,24 @@ sorts or limits, so a list costs its candidates times their size. A listing docu
 1.3 KB against 2.6 KB and more for a participant (match candidates with their weights, field
 history, source ids), and its indexes serve each list's filter exactly. Figures in the README
 (benchmarks/dashboard_benchmark.py).
+
+`participant_listing_keys` (ListingKeys) is smaller still, about 300 bytes, written here from
+each listing row in the same step: the names and ZIP the lists sort by and one
+`filter_key(county, quality, campaign)` for each campaign of a participant with a county, under
+one single-field index. The participants page asks it for the `_id`s, count and order of
+everyone, or of a county + quality + campaign filter (one indexed equality on one field, where
+three fields on the listing cost the store a three-field test of each fetched row as well);
+any other filter asks the listing. Probe at full scale, over the wire, load 6-7 (the same
+3,710 rows): 281-627 ms against 647-1,352 ms for the listing query as the page sent it
+(/work/notes/probe_page2_slim.py); the page's figures are in the README.
 """
+
+from urllib.parse import quote
 
 from pymongo import InsertOne, ReplaceOne
 
 from empowersave import mongodb
-from participants.documents import EngagementFlag, ParticipantListing
+from participants.documents import EngagementFlag, ListingKeys, ParticipantListing
 from participants.fields import normalize_zip, stored_key
 from participants.person import FIELDS
 
@@ -46,8 +58,9 @@ LISTED_PROJECTION = {
     "match": 1,
     "originals": 1,
 }
-# Raise VERSION when `listing_row` changes: the next batch command rebuilds the listing.
-VERSION = 2
+# Raise VERSION when `listing_row` or `keys_row` changes: the next batch command rebuilds the
+# listing, and until then the lists do not ask the keys (selectors.listing_keys).
+VERSION = 3
 STATE_COLLECTION = "participant_listing_state"
 STATE_ID = "listing"
 LISTED_FIELDS = ("FirstName", "LastName", "Address", "City", "zip5")
@@ -55,6 +68,7 @@ LISTED_ENGAGEMENT = ("campaign_id", *EngagementFlag.ALL, "engaged_at")
 LISTED_RESIDENCE = ("county", "parcel_id", "address", "parcel_zip")
 LISTED_DEMOGRAPHIC = ("county", "parcel_id", "annual_kwh_cost", "total_energy_burden")
 LISTED_MATCH = ("quality", "score", "method", "reviewed_by")
+KEYED_FIELDS = ("FirstName", "LastName", "zip5")
 
 
 def _subset(doc, keys):
@@ -100,8 +114,40 @@ def listing_row(doc):
     return {key: value for key, value in row.items() if value is not None}
 
 
+def filter_key(*, county, quality, campaign_id):
+    """The key of the participants matched in `county` with match quality `quality` (None: not
+    matched yet) and an engagement in `campaign_id`; each part URL-quoted, so a `|` inside a
+    value cannot make two combinations share a key."""
+    return "|".join(quote(str(part or ""), safe="") for part in (county, quality, campaign_id))
+
+
+def keys_row(row):
+    """The ListingKeys document of a listing row (`listing_row`)."""
+    fields = row.get("fields") or {}
+    county = (row.get("residence_ref") or {}).get("county")
+    quality = (row.get("match") or {}).get("quality")
+    campaigns = {engagement.get("campaign_id") for engagement in row.get("engagements") or ()}
+    keys = (
+        sorted(
+            filter_key(county=county, quality=quality, campaign_id=campaign_id)
+            for campaign_id in campaigns - {None}
+        )
+        if county
+        else []
+    )
+    return {
+        "_id": row["_id"],
+        "fields": {key: fields[key] for key in KEYED_FIELDS if key in fields},
+        "keys": keys,
+    }
+
+
 def listing_collection():
     return mongodb.collection_for(ParticipantListing)
+
+
+def keys_collection():
+    return mongodb.collection_for(ListingKeys)
 
 
 def _state():
@@ -109,21 +155,27 @@ def _state():
 
 
 def write(before, after):
-    """Keep the listing in step with participants `before` → `after` (parallel lists of raw
-    documents; None before a created one): one bulk write of an insert for each created
-    participant and a replacement for each whose listed fields changed. Called by
-    participants.services alone, after each of their writes."""
-    operations = []
+    """Keep the listing and its keys in step with participants `before` → `after` (parallel
+    lists of raw documents; None before a created one): one bulk write each, of an insert for
+    each created participant and a replacement for each whose listed (keyed) fields changed.
+    Called by participants.services alone, after each of their writes."""
+    rows, keys = [], []
     for old, new in zip(before, after, strict=True):
         if new is None:
             continue
         row = listing_row(new)
         if old is None:
-            operations.append(InsertOne(row))
-        elif listing_row(old) != row:
-            operations.append(ReplaceOne({"_id": row["_id"]}, row, upsert=True))
-    if operations:
-        listing_collection().bulk_write(operations, ordered=False)
+            rows.append(InsertOne(row))
+            keys.append(InsertOne(keys_row(row)))
+            continue
+        old_row = listing_row(old)
+        if old_row != row:
+            rows.append(ReplaceOne({"_id": row["_id"]}, row, upsert=True))
+            if keys_row(old_row) != keys_row(row):
+                keys.append(ReplaceOne({"_id": row["_id"]}, keys_row(row), upsert=True))
+    for collection, operations in ((listing_collection(), rows), (keys_collection(), keys)):
+        if operations:
+            collection.bulk_write(operations, ordered=False)
 
 
 def is_current():
@@ -133,15 +185,21 @@ def is_current():
 
 
 def rebuild(participants):
-    """Rewrite the whole listing from `participants` (their pymongo collection) in one streamed
-    pass, its indexes built after the load; returns the number of rows."""
-    listing = listing_collection()
+    """Rewrite the whole listing and its keys from `participants` (their pymongo collection) in
+    one streamed pass, their indexes built after the load; returns the number of rows. The
+    version is cleared first, so a rebuild cut short is done again by the next batch command."""
+    _state().delete_one({"_id": STATE_ID})
+    listing, keys = listing_collection(), keys_collection()
     listing.drop()
-    rows = 0
+    keys.drop()
+    count = 0
     cursor = participants.find({}, batch_size=mongodb.READ_BATCH_SIZE)
     for batch in mongodb.batched(cursor, mongodb.READ_BATCH_SIZE):
-        listing.insert_many([listing_row(doc) for doc in batch], ordered=False)
-        rows += len(batch)
+        rows = [listing_row(doc) for doc in batch]
+        listing.insert_many(rows, ordered=False)
+        keys.insert_many([keys_row(row) for row in rows], ordered=False)
+        count += len(batch)
     ParticipantListing.ensure_indexes()
+    ListingKeys.ensure_indexes()
     _state().replace_one({"_id": STATE_ID}, {"_id": STATE_ID, "version": VERSION}, upsert=True)
-    return rows
+    return count

@@ -5,7 +5,8 @@ from bson.errors import InvalidId
 from mongoengine.queryset.visitor import Q
 
 from empowersave import mongodb
-from participants.documents import Participant, ParticipantListing
+from participants import listing as listed
+from participants.documents import ListingKeys, Participant, ParticipantListing
 
 # `search_text` holds the lower-cased name, email, phone, given address, city and ZIP
 # (participants.transform.search_text_for); the matched parcel's address is searched too.
@@ -56,6 +57,22 @@ def listing():
     """Every participant as the lists see them (participants.listing), as a QuerySet to filter,
     sort and page: the participants page, the CSV export."""
     return ParticipantListing.objects.all()
+
+
+def listing_keys(*, county=None, quality=None, campaign_id=None):
+    """The listing's keys (participants.listing: names and ZIP) of everyone, or, with a county
+    and a campaign, of those matched in the county with that match quality (None: not matched
+    yet) and an engagement in the campaign: one indexed equality. A QuerySet for a table's ids
+    pass (empowersave.adapters.MongoTableData); None while the listing is of an older version
+    (the next batch command rebuilds it), so that the listing itself is asked."""
+    if (county is None) != (campaign_id is None):
+        raise ValueError("The keys serve a county and a campaign together, or neither.")
+    if not listed.is_current():
+        return None
+    if county is None:
+        return ListingKeys.objects.all()
+    key = listed.filter_key(county=county, quality=quality, campaign_id=campaign_id)
+    return ListingKeys.objects(keys=key)
 
 
 def listing_for_campaign(*, campaign_id):

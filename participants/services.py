@@ -11,9 +11,10 @@ ownership tuples of participants.documents:
   migration's reset of a re-addressed person), every change guarded by `match.version`; with
   them the review queue's sort keys, derived from the match (participants.review_order).
 
-Each batch also keeps `participant_listing` in step (participants.listing: the slim copy the
-lists query), with one more bulk write, from the same before and after documents. A write that a
-killed process left half done is caught up by `catch_up` at the start of the next batch command.
+Each batch also keeps `participant_listing` and its keys in step (participants.listing: the slim
+copies the lists query), with a bulk write each, from the same before and after documents. A
+write that a killed process left half done is caught up by `catch_up` at the start of the next
+batch command.
 
 A document announced as "before" is the stored document just before this write changed it:
 read back after the write, with the written fields as the caller had read them, so that a
@@ -33,6 +34,7 @@ from participants.documents import (
     QUARANTINE_FIELDS,
     REFERENCE_FIELDS,
     SOURCE_FIELDS,
+    ListingKeys,
     MatchQuality,
     Participant,
     ParticipantListing,
@@ -415,11 +417,12 @@ def upsert_quarantine(*, entries, released):
 
 
 def drop_migrated_collections(*, now):
-    """Drop the target participants, their listing and the quarantine, and announce a Reset (so
-    the rollups empty). Returns {collection name: documents it held}. The source is not
-    touched."""
+    """Drop the target participants, their listing (with its keys) and the quarantine, and
+    announce a Reset (so the rollups empty). Returns {collection name: documents it held}. The
+    source is not touched."""
     dropped = {}
-    for collection in (_participants(), listing.listing_collection(), _quarantine()):
+    collections = (listing.listing_collection(), listing.keys_collection(), _quarantine())
+    for collection in (_participants(), *collections):
         dropped[collection.name] = collection.estimated_document_count()
         collection.drop()
     announcements.announce(announcements.Reset(now=now))
@@ -428,11 +431,11 @@ def drop_migrated_collections(*, now):
 
 def begin_bulk_load():
     """Before a batch command inserts into an empty participants collection (a first migration):
-    drop the secondary indexes of participants and the listing; `ensure_indexes` builds them
-    once the load is done. Measured on the local store at full scale (32,627 people, load 7):
-    participants inserted in 85 s with their 2 indexes against 28 s + 11 s to build them after;
-    the listing in 112 s with its indexes against 12 s + 30 s."""
-    for document in (Participant, ParticipantListing):
+    drop the secondary indexes of participants and the listing (with its keys); `ensure_indexes`
+    builds them once the load is done. Measured on the local store at full scale (32,627 people,
+    load 7): participants inserted in 85 s with their 2 indexes against 28 s + 11 s to build
+    them after; the listing in 112 s with its indexes against 12 s + 30 s."""
+    for document in (Participant, ParticipantListing, ListingKeys):
         mongodb.collection_for(document).drop_indexes()
 
 

@@ -14,7 +14,7 @@ from empowersave import mongodb
 from matching.weights import DEFAULT_PARAMETERS
 from participants.documents import EngagementFlag, Participant
 from participants.fields import normalize_zip
-from participants.listing import listing_collection, listing_row
+from participants import listing
 from participants.review_order import review_order
 from participants.transform import engagement_totals, search_text_for
 
@@ -222,15 +222,20 @@ def source_row(n, *, email, campaign="camp-a", fields=None, **overrides):
 
 def insert_participants(*docs):
     """Store participants as a fixture: straight into the collection (no rollups follow), each
-    with the review queue's sort keys its match gives and its listing row (participants.listing),
-    as participants.services stores them."""
+    with the review queue's sort keys its match gives and its listing row and keys
+    (participants.listing), as participants.services stores them: the first fixture of a test
+    builds the listing as a batch command's catch-up does."""
     for doc in docs:
         doc.setdefault("_id", ObjectId())
         order = review_order(doc, doc.get("match"))
         if order is not None and "review_order" not in doc:
             doc["review_order"] = order
-    mongodb.collection_for(Participant).insert_many(docs)
-    listing_collection().insert_many([listing_row(doc) for doc in docs])
+    participants = mongodb.collection_for(Participant)
+    participants.insert_many(docs)
+    if listing.is_current():
+        listing.write([None] * len(docs), docs)
+    else:
+        listing.rebuild(participants)
     return list(docs)
 
 
