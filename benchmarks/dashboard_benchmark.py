@@ -73,14 +73,18 @@ def report(label, seconds):
 
 
 def plan(query):
-    """IXSCAN <index> or COLLSCAN: how the store runs the participants filter `query`."""
-    filtered = ParticipantFilter(QueryDict(query), queryset=listing()).qs
+    """IXSCAN <index> or COLLSCAN: how the store runs the ids pass of the participants filter
+    `query`, on the listing's keys when they serve it (participants.listing), else the listing."""
+    filterset = ParticipantFilter(QueryDict(query), queryset=listing())
+    keyed = filterset.keyed_queryset()
+    filtered = filterset.qs if keyed is None else keyed
+    source = "listing" if keyed is None else "keys"
     try:
         winning = filtered.explain()["queryPlanner"]["winningPlan"]
     except (AttributeError, KeyError, TypeError):  # the embedded store has no explain()
         return "(no explain on this store)"
     stage = winning.get("inputStage", winning)
-    return f"{stage.get('stage')} {stage.get('indexName', '')}".strip()
+    return f"{source}: {stage.get('stage')} {stage.get('indexName', '')}".strip()
 
 
 def match_count(client, url):
