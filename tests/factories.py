@@ -12,9 +12,9 @@ from bson import ObjectId
 
 from empowersave import mongodb
 from matching.weights import DEFAULT_PARAMETERS
+from participants import listing
 from participants.documents import EngagementFlag, Participant
 from participants.fields import normalize_zip
-from participants import listing
 from participants.review_order import review_order
 from participants.transform import engagement_totals, search_text_for
 

@@ -40,3 +40,15 @@ def test_the_filter_is_an_index_scan(query, index):
     plan = filtered.explain()["queryPlanner"]["winningPlan"]
     stage = plan.get("inputStage", plan)
     assert (stage["stage"], stage.get("indexName")) == ("IXSCAN", index)
+
+
+def test_county_quality_and_campaign_together_are_one_key_of_the_listing_keys():
+    """The page's ids pass (count and order) asks the listing's keys: one indexed equality."""
+    insert_participants(*fixture_participants())
+    ensure_indexes()
+    refresh_rollups(now=NOW)
+    query = QueryDict("county=Suffolk&match_quality=exact&campaign=C1")
+    keyed = ParticipantFilter(query, queryset=listing()).keyed_queryset()
+    plan = keyed.explain()["queryPlanner"]["winningPlan"]
+    stage = plan.get("inputStage", plan)
+    assert (stage["stage"], stage.get("indexName")) == ("IXSCAN", "keys_1")

@@ -194,6 +194,7 @@ def _hot_queries():
     filtered = filterset.qs
     queries = [
         ("participants page: county + quality + campaign, by name", filtered),
+        ("participants page: the same filter's ids pass, on the keys", filterset.keyed_queryset()),
         ("a campaign's participants", listing_for_campaign(campaign_id="C1")),
         *(
             (f"whom matching takes: {selector}", listed.find(selector))
