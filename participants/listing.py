@@ -201,5 +201,10 @@ def rebuild(participants):
         count += len(batch)
     ParticipantListing.ensure_indexes()
     ListingKeys.ensure_indexes()
-    _state().replace_one({"_id": STATE_ID}, {"_id": STATE_ID, "version": VERSION}, upsert=True)
+    mark_current()
     return count
+
+
+def mark_current():
+    """Record that the listing and its keys are this version's rows of every participant."""
+    _state().replace_one({"_id": STATE_ID}, {"_id": STATE_ID, "version": VERSION}, upsert=True)

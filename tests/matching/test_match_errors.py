@@ -60,8 +60,8 @@ def test_a_county_database_the_project_may_only_read_still_matches(county, monke
     def refuse(collection, *args, **kwargs):
         raise OperationFailure("not authorized on empower_analytics", code=13)
 
-    add_participant("jane@example.org", "12 North Main Street", "Newark", "7102")
     monkeypatch.setattr(Collection, "create_index", refuse)
+    add_participant("jane@example.org", "12 North Main Street", "Newark", "7102")
     stats = services.match_participants(now=NOW)
     assert stats["processed"] == 1 and MATCH_ERROR not in stats["no_match_reasons"]
     person = stored("jane@example.org")
