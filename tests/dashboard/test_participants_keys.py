@@ -19,19 +19,10 @@ from participants import listing
 from participants.documents import MatchQuality, Participant
 from participants.person import merge_person
 from review import services as review_services
+from tests import factories
 from tests.dashboard.test_dashboard_pages import names
 from tests.emailoctopus.fake_emailoctopus import CAMPAIGN_1, client_for
-from tests.factories import (
-    NOW,
-    engagement,
-    insert_county,
-    insert_participants,
-    match,
-    parcel,
-    participant_doc,
-    participant_fields,
-    residence_ref,
-)
+from tests.factories import NOW, engagement, insert_participants, match, participant_doc
 from tests.matching.test_matching import add_participant, county  # noqa: F401 - a fixture
 from tests.review.review_data import make_user as make_reviewer
 from tests.review.review_data import seed_queue
@@ -71,10 +62,12 @@ def people():
         docs.append(
             participant_doc(
                 f"p{n}@example.org",
-                fields=participant_fields(first=f"F{n % 7}", last=f"L{(n * 37) % 11}"),
+                fields=factories.participant_fields(first=f"F{n % 7}", last=f"L{(n * 37) % 11}"),
                 engagements=[engagement(campaign) for campaign in campaigns],
                 match=quality_match,
-                residence_ref=residence_ref(parcel(county=county_name, parcel_id=f"P{n}")),
+                residence_ref=factories.residence_ref(
+                    factories.parcel(county=county_name, parcel_id=f"P{n}")
+                ),
             )
         )
     docs.append(participant_doc("nowhere@example.org", engagements=[engagement("C1")]))
@@ -106,12 +99,16 @@ def test_each_county_quality_and_campaign_lists_its_people_in_name_order(analyst
 
 def test_everyone_is_listed_by_name_and_by_zip_with_blanks_last(analyst):
     docs = insert_participants(
-        participant_doc("a@example.org", fields=participant_fields(first="Al", last="Zed")),
         participant_doc(
-            "b@example.org", fields=participant_fields(first="Bo", last="Ash", zip_raw="02134")
+            "a@example.org", fields=factories.participant_fields(first="Al", last="Zed")
         ),
         participant_doc(
-            "c@example.org", fields=participant_fields(first="Cy", last="Moe", zip_raw="01002")
+            "b@example.org",
+            fields=factories.participant_fields(first="Bo", last="Ash", zip_raw="02134"),
+        ),
+        participant_doc(
+            "c@example.org",
+            fields=factories.participant_fields(first="Cy", last="Moe", zip_raw="01002"),
         ),
     )
     assert page(analyst) == (["Bo Ash", "Cy Moe", "Al Zed"], len(docs))
@@ -191,9 +188,9 @@ def test_after_a_sync_the_person_is_listed_under_the_new_quality(analyst, api):
     )
     carla["match"] = match(MatchQuality.NO_MATCH, candidates=[])
     insert_participants(carla)
-    insert_county(
+    factories.insert_county(
         parcels=[
-            parcel(county="Hampden", parcel_id="H-7", address="7 ELM ST",
+            factories.parcel(county="Hampden", parcel_id="H-7", address="7 ELM ST",
                    parcel_city="CHICOPEE", parcel_zip=1013)
         ]
     )  # fmt: skip
