@@ -236,7 +236,9 @@ class MongoTableData(TableData):
     `ids_from`, when given, is a queryset over a smaller collection with the same `_id`s and
     field paths that holds exactly the same matches (participants.selectors.listing_keys): the
     ids pass asks it instead whenever its document declares every sort key, since on
-    SecantusDB that pass costs its candidates times their size.
+    SecantusDB that pass costs its candidates times their size. Its documents come whole: they
+    are about as small as a projection would make them, and that store projects in Python
+    (3,710 of them: 298 ms median whole against 362 ms projected, load 8-9).
     """
 
     def __init__(self, queryset, *, ids_from=None):
@@ -267,7 +269,10 @@ class MongoTableData(TableData):
                     self._ids.sort()
             else:
                 names = [name.replace("__", ".") for name, _descending in self._sort_keys]
-                rows = self._ids_queryset(names).order_by().only("id", *names).as_pymongo()
+                queryset = self._ids_queryset(names)
+                if queryset is self.data:  # `ids_from` documents come whole: see the class
+                    queryset = queryset.only("id", *names)
+                rows = queryset.order_by().as_pymongo()
                 keys = [
                     (model._translate_field_name(name), descending)
                     for name, (_name, descending) in zip(names, self._sort_keys, strict=True)
