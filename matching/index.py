@@ -144,6 +144,7 @@ class ParcelIndex:
         self.zip_counties = defaultdict(set)
         self.city_counties = defaultdict(set)
         self.zip_cities = defaultdict(set)
+        self.city_zips = defaultdict(set)
         self.zip_streets = defaultdict(set)  # zip5 → street keys, for typo correction
         self.city_streets = defaultdict(set)
         self.all_street_keys = set()  # the typo search's area when ZIP and city give none
@@ -189,6 +190,7 @@ class ParcelIndex:
             self.zip_counties[zip5].add(county)
             if city:
                 self.zip_cities[zip5].add(city)
+                self.city_zips[city].add(zip5)
         if city:
             self.city_counties[city].add(county)
         if number is not None and zip5:
@@ -261,6 +263,8 @@ class DemographicIndex:
         self.by_zip_name = {}
         self.by_city_name = {}
         self.by_zip_surname = {}
+        self.by_name = {}  # name → records anywhere (matching.scoring reads a small block)
+        self._zip_names = None  # zip5 → the names of its records (built at first use)
 
     def __len__(self):
         return len(self.records)
@@ -294,6 +298,18 @@ class DemographicIndex:
             _add(self.by_zip_surname, (zip5, surname), row)
         if zip5 and name:
             _add(self.by_zip_name, (zip5, name), row)
+        if name:
+            _add(self.by_name, name, row)
+
+    def names_in_zip(self, zip5):
+        """The distinct names of the household records of a ZIP (what a misspelt name is
+        looked up among); all ZIPs are grouped at the first call."""
+        if self._zip_names is None:
+            names = defaultdict(list)
+            for zip_code, name in self.by_zip_name:
+                names[zip_code].append(name)
+            self._zip_names = dict(names)
+        return self._zip_names.get(zip5, ())
 
     def reference(self, row, linked_by):
         """The `demographic_ref` of a record."""

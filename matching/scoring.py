@@ -2,7 +2,10 @@
 
 Candidates come from blocking (matching.index): house number + ZIP, house number + street,
 household records under the participant's name in their ZIP or with their email or phone, and,
-when no parcel has the house number, the parcels of the street (near misses, for review). Each is
+when their own address is not found where they said, the parcels of the street nearest the
+number (near misses, for review); when not even their street is, their house number in the other
+ZIPs of their city and their name: the one record anywhere that carries it, else a misspelt one
+in their ZIP (what places people who gave no street, or a wrong ZIP and a broken street). Each is
 compared field by field (matching.comparison) and weighed in bits (matching.weights); its match
 probability is 2^w / (1 + 2^w). Candidates are ranked by weight; the gap is the best weight minus
 the runner-up's.
@@ -30,8 +33,9 @@ from typing import NamedTuple
 
 from django.conf import settings
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import JaroWinkler
 
-from matching.comparison import STREET_AGREES, compare, street_entry
+from matching.comparison import SIMILAR_NAME, STREET_AGREES, compare, street_entry
 from matching.index import email_key, house_number_key, name_key, phone_key, rows_of
 from matching.normalize import (
     FULL_SUFFIXES,
@@ -58,10 +62,14 @@ UNCONFIRMED = "UNCONFIRMED"
 HOUSE_ZIP = "house_number+zip"
 HOUSE_STREET = "house_number+street"
 CITY_STREET = "city+street"
+HOUSE_CITY = "house_number+city"
 NAME_ZIP = "name+zip"
 NAME_CITY = "name+city"
 SURNAME_ZIP = "surname+zip"
 SURNAME_BLOCK_LIMIT = 10  # a surname block larger than this (SMITH in a big ZIP) is not read
+NAME_ANYWHERE = "name"
+NAME_BLOCK_LIMIT = 1  # a name carried by more records than this anywhere is not read
+SIMILAR_NAME_ZIP = "similar name+zip"
 CONTACT = "email/phone"
 
 LOCALITY_AGREES = {"zip": ("exact", "one_digit"), "city": ("exact", "similar")}
@@ -261,7 +269,7 @@ def _same_street(parcels, query, thresholds):
 def _people(index, query):
     """{row: method} of the parcels whose household record carries the participant's name in
     their ZIP or city, or their email or phone; failing those, their surname in their ZIP."""
-    demographics, parcels = index.demographics, index.parcels
+    demographics = index.demographics
     records = []
     if query.name:
         for zip5 in query.zips:
@@ -280,6 +288,12 @@ def _people(index, query):
             found = rows_of(demographics.by_zip_surname, (zip5, surname))
             if len(found) <= SURNAME_BLOCK_LIMIT:
                 records.extend((record, SURNAME_ZIP) for record in found)
+    return _parcel_rows(index, records)
+
+
+def _parcel_rows(index, records):
+    """{row: method} of the parcels of (household record, method) pairs, the first method."""
+    demographics, parcels = index.demographics, index.parcels
     found = {}
     for record, method in records:
         county, parcel_id = demographics.records[record][:2]
@@ -287,6 +301,27 @@ def _people(index, query):
         if row is not None:
             found.setdefault(row, method)
     return found
+
+
+def _names_elsewhere(index, query):
+    """{row: method} of the parcels whose household record carries the participant's name
+    anywhere, when at most NAME_BLOCK_LIMIT records do (a wrong ZIP and city), else whose record
+    in their ZIP carries a name close to theirs (Jaro–Winkler ≥ SIMILAR_NAME, the three closest
+    names: a misspelt name; a search of all the ZIP's names, so only for whom nothing else
+    was found)."""
+    demographics = index.demographics
+    found = rows_of(demographics.by_name, query.name)
+    if 0 < len(found) <= NAME_BLOCK_LIMIT:
+        return _parcel_rows(index, [(record, NAME_ANYWHERE) for record in found])
+    records = []
+    for zip5 in query.zips:
+        for name, _score, _index in process.extract(
+            query.name, demographics.names_in_zip(zip5), scorer=JaroWinkler.similarity,
+            score_cutoff=SIMILAR_NAME, limit=3,
+        ):  # fmt: skip
+            found = rows_of(demographics.by_zip_name, (zip5, name))
+            records.extend((record, SIMILAR_NAME_ZIP) for record in found)
+    return _parcel_rows(index, records)
 
 
 def score_row(index, query, row, thresholds, *, method, prior=None):
@@ -348,8 +383,22 @@ def _nearest(parcels, rows, number, count):
     return sorted(rows, key=lambda row: abs((house_number_key(numbers[row]) or 0) - number))[:count]
 
 
-def _address_agrees(candidate):
-    return candidate.house_number_level == "exact" and candidate.street_level in STREET_AGREES
+def _own_address(candidate):
+    """Whether a candidate is the address the participant gave, where they said: house number
+    and street agree, and the ZIP (or one digit off) or the city."""
+    return (
+        candidate.house_number_level == "exact"
+        and candidate.street_level in STREET_AGREES
+        and (
+            candidate.zip_level in LOCALITY_AGREES["zip"]
+            or candidate.city_level in LOCALITY_AGREES["city"]
+        )
+    )
+
+
+def _agrees(candidate):
+    """Whether a candidate's street or a person of its household record agrees."""
+    return candidate.street_level in STREET_AGREES or candidate.person_agrees
 
 
 def _without_other_streets(parcels, query, found, model):
@@ -382,17 +431,32 @@ def _without_other_streets(parcels, query, found, model):
     return {row: method for row, method in found.items() if levels[row] != "different"}
 
 
+def _house_in_city(parcels, query):
+    """{row: HOUSE_CITY} of the parcels of the participant's house number in the other ZIPs of
+    their city (a wrong ZIP, and a street that is missing or was not found)."""
+    found = {}
+    for zip5 in parcels.city_zips.get(query.city, ()):
+        if zip5 not in query.zips:
+            for row in rows_of(parcels.by_house_zip, (query.number, zip5)):
+                found[row] = HOUSE_CITY
+    return found
+
+
 def candidates(
     index, query, thresholds, prior, *, near_misses=True, people=True, other_streets=False,
     model=None,
 ):  # fmt: skip
-    """The scored candidates of a participant, best first; `near_misses` adds the parcels of
-    the street closest to the house number when none has it (what a reviewer compares),
-    `people` the parcels whose household record carries the participant's name or contact
-    (when no parcel of the participant's house number and street was found: the same address
-    elsewhere is found by the address blocks). The parcels of other streets are left out when
-    the participant's own address is found in their ZIP or city (`_without_other_streets`),
-    unless `other_streets` (EM fits on every pair blocking finds)."""
+    """The scored candidates of a participant, best first. Unless their own address (house
+    number and street, in their ZIP or city) is found: `near_misses` adds the parcels of the
+    street closest to the house number (what a reviewer compares), `people` the parcels whose
+    household record carries the participant's name or contact (the same address in another
+    town does not stop it: on FEBRL4 the true parcel, a number away on the street, was behind
+    it); and when no street agrees either, their number in the other ZIPs of their city and
+    their name elsewhere (`_names_elsewhere`). These only rank: acceptance keeps its evidence
+    rule (`evidence_holds`). The parcels of other streets are left out when the participant's
+    own address is found (`_without_other_streets`), unless `other_streets` (EM fits on every
+    pair blocking finds). Measured by benchmarks/matching_benchmark.py (demo, 300,000 parcels)
+    and benchmarks/splink_comparison.py (FEBRL4)."""
     parcels = index.parcels
     model = model or thresholds.parameters.model()
     cutoff = thresholds.city_cutoff
@@ -405,22 +469,32 @@ def candidates(
         found = _without_other_streets(parcels, query, found, model)
     scored = [compare(index, query, row, model, prior=prior, method=method, city_cutoff=cutoff)
               for row, method in found.items()]  # fmt: skip
-    if people and not any(_address_agrees(candidate) for candidate in scored):
-        # The people's blocks, for whom the address blocks found no parcel of that address.
-        for row, method in _people(index, query).items():
+
+    def add(more):
+        for row, method in more.items():
             if row not in found:
                 found[row] = method
                 scored.append(compare(index, query, row, model, prior=prior, method=method,
                                       city_cutoff=cutoff))  # fmt: skip
+
+    own = any(_own_address(candidate) for candidate in scored)
+    if people and not own:
+        # The people's blocks, for whom the address blocks found no parcel of that address.
+        add(_people(index, query))
     if not found and query.street and query.number is not None:
         found = _gather(parcels, query, thresholds, everywhere=True)
         scored = [compare(index, query, row, model, prior=prior, method=method,
                           city_cutoff=cutoff) for row, method in found.items()]  # fmt: skip
-    if near_misses and query.street and not any(c.house_number_level == "exact" for c in scored):
+    if near_misses and query.street and not own:
         street = [row for row in _same_street(parcels, query, thresholds) if row not in found]
-        for row in _nearest(parcels, street, query.number, thresholds.kept):
-            scored.append(compare(index, query, row, model, prior=prior, method=CITY_STREET,
-                                  city_cutoff=cutoff))  # fmt: skip
+        add(dict.fromkeys(_nearest(parcels, street, query.number, thresholds.kept), CITY_STREET))
+    if not own and not any(candidate.street_level in STREET_AGREES for candidate in scored):
+        # Their street is not found (or not given): their number in the city, or their name
+        # misspelt in the ZIP.
+        if query.number is not None and query.city:
+            add(_house_in_city(parcels, query))
+        if people and query.name and not any(_agrees(candidate) for candidate in scored):
+            add(_names_elsewhere(index, query))
     if len(scored) > 1:
         scored.sort(key=lambda candidate: (-candidate.weight, parcels.parcel_id[candidate.row]))
     return scored
