@@ -16,8 +16,9 @@ the runner-up's.
   parcel's household record is the participant (name, email or phone) and the house number or
   the street agrees, or the record holds the participant's email or phone and no address part
   they gave disagrees. So a candidate whose house number differs is never accepted on its
-  address, and a name (with the ZIP) alone never links. `exact` when the normalised street and
-  house number are equal.
+  address, and a name (with the ZIP) alone never links. A parcel that only the review blocks
+  found (REVIEW_ONLY) is never accepted. `exact` when the normalised street and house number
+  are equal.
 - pending: the best candidate's probability ≥ MATCH_REVIEW_PROBABILITY but it is not accepted
   (reason AMBIGUOUS: the gap is not clear, e.g. the same address in two towns and nothing else
   to tell them apart; BELOW_THRESHOLD; UNCONFIRMED: probable, but the evidence rule fails;
@@ -70,6 +71,9 @@ SURNAME_BLOCK_LIMIT = 10  # a surname block larger than this (SMITH in a big ZIP
 NAME_ANYWHERE = "name"
 NAME_BLOCK_LIMIT = 1  # a name carried by more records than this anywhere is not read
 SIMILAR_NAME_ZIP = "similar name+zip"
+# Blocks that rank candidates for review only: a parcel only they find is never accepted
+# automatically, whatever its probability (acceptance stays as strict as the address blocks').
+REVIEW_ONLY = frozenset((HOUSE_CITY, NAME_ANYWHERE, SIMILAR_NAME_ZIP))
 CONTACT = "email/phone"
 
 LOCALITY_AGREES = {"zip": ("exact", "one_digit"), "city": ("exact", "similar")}
@@ -524,7 +528,7 @@ def decide(index, query, thresholds):
     best = scored[0]
     gap = weight_gap(best, scored[1]) if len(scored) > 1 else None
     clear = gap is None or gap >= thresholds.min_gap
-    holds = evidence_holds(best)
+    holds = evidence_holds(best) and best.method not in REVIEW_ONLY
     if holds and clear and best.probability >= thresholds.accept:
         return _accepted(best, kept, resolution, gap, prior)
     probable = best.probability >= thresholds.review
