@@ -9,7 +9,11 @@ the top candidate (the best by weight, as matching kept them) is linked when
 - the matcher's evidence rule holds for it (matching.explanations.evidence_holds, which runs
   matching.scoring.evidence_holds on the candidate's stored levels): a candidate whose house
   number differs is never linked on its address alone, only when the household record's
-  person carries it; a candidate stored without its field weights is not linked.
+  person carries it; a candidate stored without its field weights is not linked;
+- matching did not find it by one of the review's wider searches alone (matching.scoring
+  REVIEW_ONLY: the house number elsewhere in the city, the participant's name on a record
+  anywhere, a misspelt name in the ZIP), which matching never accepts by itself either: such a
+  find ranks a candidate for a reviewer's eyes, one participant at a time.
 
 The plan is what the confirmation page counts and lists, and what the service then writes
 (review.services.bulk_accept_top), so the two cannot disagree. One query: the selected
@@ -23,6 +27,7 @@ from django.conf import settings
 
 from empowersave import mongodb
 from matching.explanations import evidence_holds, probability_text
+from matching.scoring import REVIEW_ONLY
 from participants import review_order
 from participants import services as participant_services
 from participants.documents import Participant
@@ -32,11 +37,14 @@ BELOW = "below"
 NO_EVIDENCE = "no_evidence"
 UNCLEAR = "unclear"
 NO_CANDIDATE = "no_candidate"
+WIDER_SEARCH = "wider_search"
 LEFT_REASONS = {
     BELOW: "best probability under the threshold",
     NO_EVIDENCE: "the evidence rule does not hold (e.g. the house number differs and no "
     "household record names the participant)",
     UNCLEAR: "the runner-up is too close (ambiguous)",
+    WIDER_SEARCH: "found only by a wider search (the name or house number elsewhere): "
+    "confirm it on its own page",
     NO_CANDIDATE: "no candidate",
 }
 
@@ -100,6 +108,8 @@ def why_left(doc, *, probability, min_gap):
         return UNCLEAR
     if not evidence_holds(top):
         return NO_EVIDENCE
+    if match.get("method") in REVIEW_ONLY:
+        return WIDER_SEARCH
     return None
 
 

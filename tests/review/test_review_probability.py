@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from empowersave import mongodb
 from matching import explanations
+from matching.scoring import NAME_ANYWHERE
 from participants import review_order
 from participants.documents import MatchQuality, Participant
 from review import bulk_accept, selectors, services
@@ -160,6 +161,24 @@ def test_bulk_accept_takes_a_different_house_number_only_when_the_person_carries
     assert stats == {"changed": 1, "conflicts": 0, "left": 1}
     assert raw(people["carried"])["residence_ref"]["parcel_id"] == "E-101"
     assert raw(people["alone"])["match"]["quality"] == MatchQuality.PENDING
+
+
+def test_bulk_accept_leaves_a_candidate_only_a_wider_search_found(reviewer, queue):
+    """Matching ranks what its review-only searches find (here the participant's name on a
+    household record elsewhere) but never links it; neither does a bulk accept."""
+    named = stored_candidate(
+        PARCELS[0], score=99.9, agreement=AGREE_ALL,
+        contributions=_levels(("house_number", "exact"), ("street", "exact"), ("zip", "exact")),
+    )  # fmt: skip
+    found_by_name = queued(MatchQuality.PENDING, candidates=[named], method=NAME_ANYWHERE)
+    someone = person("w@example.org", "Wes", "Wide", "12 N Main St", "Springfield", "01104",
+                     match=found_by_name)  # fmt: skip
+    assert explanations.evidence_holds(named)
+
+    plan = bulk_accept.bulk_accept_plan(participant_ids=[str(someone.id)], probability=0.5)
+
+    assert plan.to_link == [] and plan.left == {bulk_accept.WIDER_SEARCH: 1}
+    assert raw(someone)["match"]["quality"] == MatchQuality.PENDING
 
 
 def test_a_candidate_without_stored_weights_is_never_bulk_accepted(reviewer, queue):
