@@ -58,6 +58,7 @@ def apply_batch(run, *, campaign, pairs):
         return
     if people:
         state.mark_pending(contact_ids=to_match)
+        run.people_to_match(to_match)
         services.upsert_people(people=people, now=run.now)
     run.tally.quarantined_new += services.upsert_quarantine(
         entries=quarantine, released=valid_source_ids
