@@ -37,6 +37,13 @@ HOST = "127.0.0.1"
 START_TIMEOUT = 30.0
 STOP_TIMEOUT = 15.0
 SERVER_COMMAND = "secantusd-py"
+# A standalone server keeps no oplog: the project uses no change streams, sessions or
+# transactions, and as the default replica set of one SecantusDB writes every inserted document
+# a second time, into its oplog (with a diff of every update). Measured at full scale (32,655
+# participants, load 4-8): the migration's writes cost the server 17.7 s of CPU with the oplog,
+# 6.7 s without (inserting the participants 7.5 s against 3.5 s, their listing 5.6 s against
+# 2.2 s).
+SERVER_OPTIONS = ("--standalone",)
 
 
 class StoreError(Exception):
@@ -183,6 +190,7 @@ def _spawn(*, port, storage_path, log_file):
                 str(storage_path),
                 "--log-level",
                 "WARNING",
+                *SERVER_OPTIONS,
             ],
             stdout=log,
             stderr=subprocess.STDOUT,
