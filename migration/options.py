@@ -2,7 +2,11 @@
 
 from dataclasses import dataclass
 
-DEFAULT_BATCH_SIZE = 1000
+# Each batch written is followed by one journaled rollup update per rollup document it touches
+# (dashboard.rollups: a batch of 1,000 people touches most of the 389 ZIPs). At full scale
+# (32,655 people, local store, load 7-8) the writes took 46 s in batches of 1,000 (rollups 21 s)
+# and 21 s in batches of 5,000 (rollups 4.8 s).
+DEFAULT_BATCH_SIZE = 5000
 
 
 @dataclass(frozen=True)

@@ -104,8 +104,8 @@ def _timed(function):
 def _write_and_match(plan, *, phases, now, options, decider):
     """The write phases (matching decided as each person is written), then indexes and the read
     back; (written, tally, matching report or None). A dry run tallies what it would write
-    instead of reading the target back."""
-    tally = TargetTally(plan) if options.dry_run else None
+    instead."""
+    tally = TargetTally(plan)
     begin = time.perf_counter()
     # The matching index is millions of long-lived objects: keep the cyclic GC from walking
     # them again and again (as matching.services.match_participants does).
@@ -126,7 +126,11 @@ def _write_and_match(plan, *, phases, now, options, decider):
     if decider is not None:
         matching = decider.report({"match_and_write": round(time.perf_counter() - begin, 3)})
     quarantine = phases.run(
-        "write_quarantine", write_quarantine, plan=plan, options=options, tally=tally
+        "write_quarantine",
+        write_quarantine,
+        plan=plan,
+        options=options,
+        tally=tally if options.dry_run else None,
     )
     written = {"participants": people, "quarantine": quarantine, "matches_reset": matches_reset}
     if options.dry_run:
@@ -134,7 +138,7 @@ def _write_and_match(plan, *, phases, now, options, decider):
     # After a bulk load into an empty target: one index build per index instead of index upkeep
     # on every insert (participants.services.begin_bulk_load).
     phases.run("indexes", ensure_indexes)
-    return written, phases.run("read_back", read_back, plan), matching
+    return written, phases.run("read_back", read_back, plan, tally), matching
 
 
 def _report(plan, tally, *, options, extra):

@@ -25,6 +25,7 @@ killed halfway, run again, ends where one clean run ends.
 
 import logging
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
 
 from empowersave import mongodb
@@ -148,13 +149,14 @@ def _key_of(engagement):
     return None if source_id is None else source_key(source_id)
 
 
-def _existing_participants(plan, *, rematch):
+def _existing_participants(plan, *, rematch, stored_tally):
     """({contact_id: Stored, or None when nothing is to be written}, participants stored in
     all), in one streamed pass.
 
     Each stored participant of this run's people is absorbed into its `PersonMerge`; it is kept
     when its source fields changed or `rematch(match)` says it needs matching. The documents of
-    the other people are not held.
+    the other people are not held: `stored_tally` (when given) counts them, and the people
+    with nothing to write, as stored.
     """
     existing, stored = {}, 0
     cursor = mongodb.collection_for(Participant).find({}, batch_size=mongodb.READ_BATCH_SIZE)
@@ -162,6 +164,8 @@ def _existing_participants(plan, *, rematch):
         stored += 1
         person = plan.people.get(doc.get("contact_id"))
         if person is None:
+            if stored_tally is not None:
+                stored_tally.add_participant(doc)
             continue
         absorb_stored(person, doc, source_ids=plan.source_ids)
         document = person.result()
@@ -170,6 +174,8 @@ def _existing_participants(plan, *, rematch):
         if changed or rematch(doc.get("match")):
             written = {key: doc[key] for key in services.WRITTEN_PROJECTION if key in doc}
             kept = Stored({"_id": doc["_id"], **written}, document if changed else None)
+        elif stored_tally is not None:
+            stored_tally.add_participant(doc)
         existing[doc["contact_id"]] = kept
     return existing, stored
 
@@ -206,8 +212,9 @@ def _stored_write(stored, *, decider, stats):
     return services.PersonWrite(before=doc, source=document, references=references)
 
 
-def _person_writes(plan, *, existing, decider, stats, progress, tally):
-    """The PersonWrite of every person to write, counting each outcome."""
+def _person_writes(plan, *, existing, decider, stats, progress, tally, dry_run):
+    """The PersonWrite of every person to write, counting each outcome. A dry run tallies each
+    person's document as it would be; a run tallies the stored ones it leaves alone."""
     people = sorted(plan.people)
     bar = progress_bar(
         people, total=len(people), desc="writing participants", unit="person", enabled=progress
@@ -217,7 +224,7 @@ def _person_writes(plan, *, existing, decider, stats, progress, tally):
             logger.info("wrote %s of %s participants", f"{done:,}", f"{len(people):,}")
         if contact_id not in existing:
             document = plan.people[contact_id].result()
-            if tally is not None:
+            if dry_run:
                 tally.add_participant(document)
             stats["inserted"] += 1
             references = decider.references(document) if decider is not None else None
@@ -225,17 +232,25 @@ def _person_writes(plan, *, existing, decider, stats, progress, tally):
             continue
         stored = existing[contact_id]
         write = _stored_write(stored, decider=decider, stats=stats) if stored else None
-        if tally is not None:  # a dry run: what the person's document would be
+        if dry_run:  # what the person's document would be
             tally.add_participant(plan.people[contact_id].result())
+        elif stored and write is None:
+            tally.add_participant(stored.doc)
         stats["updated" if write and write.source is not None else "unchanged"] += 1
         if write is not None:
             yield write
 
 
-def write_participants(*, plan, options, now, tally=None, decider=None):
+def write_participants(*, plan, options, now, tally, decider=None):
     """Insert new people, update changed ones, skip unchanged ones (MigrationOptions: batch
     size, dry run, progress bar), each with the references `decider` (matching.services.Decider)
     gives them when there is one. Returns (counts, matches reset because the address changed).
+
+    `tally` (validation.TargetTally) counts every participant the target holds after the run:
+    those it wrote, as the store acknowledged them, and the others as they were read before
+    the writes (a dry run: every person as it would be written). When it cannot know (the store
+    acknowledged fewer inserts than were sent, or nothing was read), `tally.known` is False and
+    the caller reads the target back.
 
     A run that finds the target empty loads it without its secondary indexes (the caller builds
     them after: participants.services.begin_bulk_load); on a stored target the indexes are made
@@ -243,7 +258,12 @@ def write_participants(*, plan, options, now, tally=None, decider=None):
     """
     stats = Counter(inserted=0, updated=0, unchanged=0, matches_reset=0)
     rematch = needs_matching if decider is not None else (lambda _match: False)
-    existing, stored = _existing_participants(plan, rematch=rematch) if plan.people else ({}, 0)
+    stored_tally = None if options.dry_run else tally
+    existing, stored = ({}, 0)
+    if plan.people:
+        existing, stored = _existing_participants(plan, rematch=rematch, stored_tally=stored_tally)
+    elif stored_tally is not None:
+        stored_tally.known = False
     if not options.dry_run:
         if stored == 0:
             services.begin_bulk_load()
@@ -256,12 +276,39 @@ def write_participants(*, plan, options, now, tally=None, decider=None):
         stats=stats,
         progress=options.progress,
         tally=tally,
+        dry_run=options.dry_run,
     )
-    for batch in mongodb.batched(writes, options.batch_size):
-        if not options.dry_run:
-            services.write_people(writes=batch, now=now)
+    batches = mongodb.batched(writes, options.batch_size)
+    if options.dry_run:
+        for _batch in batches:
+            pass
+    else:
+        _write_in_turn(batches, now=now, tally=tally)
     matches_reset = stats.pop("matches_reset")
     return dict(stats), matches_reset
+
+
+def _write_in_turn(batches, *, now, tally):
+    """Write each batch (participants.services.write_people) in a second thread while this one
+    decides the next: the store works on one batch while this process matches the next. The
+    batches are still written one at a time and in order, and a write that fails stops the run
+    before the next one starts. What each write stored is tallied here, in this thread."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="writer") as writer:
+        pending = None
+        for batch in batches:
+            if pending is not None:
+                _tally_written(tally, pending.result())
+            pending = writer.submit(services.write_people, writes=batch, now=now)
+        if pending is not None:
+            _tally_written(tally, pending.result())
+
+
+def _tally_written(tally, stored):
+    if stored is None:
+        tally.known = False
+        return
+    for doc in stored:
+        tally.add_participant(doc)
 
 
 def _quarantine_writes(plan, *, stats, tally):

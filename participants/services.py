@@ -278,13 +278,17 @@ def write_people(*, writes, now):
     store). When one did not (a review came in between), the changed people are read back, a
     person whose guard failed gets their source fields alone, and the stored documents are
     announced.
+
+    Returns the documents as stored after the batch (carrying WRITTEN_PROJECTION; a person left
+    alone is not in it), or None when the store acknowledged fewer inserts than were sent: then
+    only reading the collection tells what it holds.
     """
     inserted = [_new_document(write) for write in writes if write.before is None]
     updates = [(write, _person_update(write)) for write in writes if write.before is not None]
     operations = [InsertOne(document) for document in inserted]
     operations += [UpdateOne(query, update) for _write, (query, update, _r) in updates]
     if not operations:
-        return
+        return []
     with announcements.announcing(now=now):
         result = _participants().bulk_write(operations, ordered=False)
         if result.matched_count == len(updates):
@@ -294,6 +298,7 @@ def write_people(*, writes, now):
             before, after = _settle(updates)
             before, after = [None] * len(inserted) + before, inserted + after
         _follow(before, after)
+    return after if result.inserted_count == len(inserted) else None
 
 
 def _settle(updates):

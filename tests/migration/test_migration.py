@@ -299,3 +299,26 @@ def test_rollback_needs_yes_and_drops_only_the_target(source):
     assert Participant.objects.count() == 0
     assert QuarantinedDocument.objects.count() == 0
     assert mongodb.source_collection().count_documents({}) == len(source)
+
+
+def test_the_report_counts_the_target_as_stored_whether_a_run_wrote_a_person_or_not(source):
+    first = migrate()
+    mongodb.source_collection().update_one(
+        {"_id": source[6]["_id"]}, {"$set": {"fields.City": "Lynn"}}
+    )
+    second = migrate()
+    third = migrate()
+
+    assert second["written"]["participants"] == {"inserted": 0, "updated": 1, "unchanged": 4}
+    assert third["written"]["participants"] == {"inserted": 0, "updated": 0, "unchanged": 5}
+
+    def figures(report):
+        keys = ("target_participants", "match_quality", "residence_matched", "validation")
+        return {key: report[key] for key in keys}
+
+    assert figures(first) == figures(second) == figures(third)
+    assert third["validation"]["ok"] is True
+    stored = list(mongodb.collection_for(Participant).find({}))
+    assert third["target_participants"] == len(stored) == 5
+    assert third["match_quality"] == {"no_match": 5}
+    assert {doc["match"]["quality"] for doc in stored} == {"no_match"}
