@@ -114,6 +114,27 @@ def rss_mb(pid="self"):
     return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
+def cpu_seconds():
+    """(this process, the store server) CPU seconds used so far (user + system); the server's
+    is None on BENCHMARK_MONGODB_URI. Unlike wall time, hardly changed by other jobs' load."""
+    server = None
+    if _SERVER is not None:
+        with open(f"/proc/{_SERVER.pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        server = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    times = os.times()
+    return times.user + times.system, server
+
+
+def cpu_since(before):
+    """A line: the CPU seconds used since `before` (a `cpu_seconds()`), and the load average."""
+    own, server = cpu_seconds()
+    line = f"CPU: this process {own - before[0]:.1f} s"
+    if server is not None:
+        line += f", store server {server - before[1]:.1f} s"
+    return f"{line}; 1-minute load average {os.getloadavg()[0]:.1f}"
+
+
 def peak_rss_mb():
     """This process's high-water mark, in MB."""
     import resource

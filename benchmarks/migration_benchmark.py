@@ -51,7 +51,9 @@ def main():
     options = MigrationOptions(
         batch_size=args.batch_size, skip_matching=args.skip_matching, progress=False
     )
+    cpu_before = bench.cpu_seconds()
     report = run_migration(now=now, options=options)
+    cpu = bench.cpu_since(cpu_before)
     traced_peak = tracemalloc.get_traced_memory()[1] / 2**20 if args.tracemalloc else None
     tracemalloc.stop()
     after = bench.rss_mb()
@@ -65,6 +67,7 @@ def main():
     print(f"whole migration ({matching}): {seconds:.1f} s = {rows / seconds:,.0f} documents/s")
     for phase, phase_seconds in report["phases"].items():
         print(f"  {phase:<20} {phase_seconds:7.2f} s")
+    print(cpu)
     if report["matching"]:
         print(f"  match quality {report['matching']['match_quality']}")
     print(f"RSS before migration {before:,.0f} MB, after {after:,.0f} MB")
@@ -74,10 +77,11 @@ def main():
     if traced_peak is not None:
         print(f"tracemalloc peak during migration {traced_peak:,.0f} MB")
 
+    cpu_before = bench.cpu_seconds()
     rerun = run_migration(now=now, options=options)
     print(
         f"second run: {rerun['seconds']:.1f} s, written {rerun['written']['participants']}, "
-        f"quarantine {rerun['written']['quarantine']}"
+        f"quarantine {rerun['written']['quarantine']}; {bench.cpu_since(cpu_before)}"
     )
 
 

@@ -2,10 +2,11 @@
 
 Phases: (backup) → read and group (migration.source), while another thread reads the county data
 into the matching index → write participants, each with the match decided for them, and the
-quarantine (migration.write) → indexes → validation (migration.validation). The source is only
-ever read. Every write goes through participants.services, which announce each batch, so the
-dashboard rollups follow the run batch by batch; a run killed between a write and its
-announcement is caught up (a full rebuild) when the next run starts.
+quarantine (migration.write) → indexes → validation (migration.validation: the participants as
+the store acknowledged writing them, the quarantine read back). The source is only ever read.
+Every write goes through participants.services, which announce each batch, so the dashboard
+rollups follow the run batch by batch; a run killed between a write and its announcement is
+caught up (a full rebuild) when the next run starts.
 
 The county read overlaps the source read: the local store decodes one query's documents while
 this process parses the other's rows (2 cores). Measured at full scale (129,483 rows, 300,000

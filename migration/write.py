@@ -19,8 +19,9 @@ reset to pending (`ADDRESS_CHANGED`) for the next matching run.
 
 A person whose fingerprint is unchanged and who needs no matching is not written; a changed one
 is updated by `_id` with `$set` of SOURCE_FIELDS only; a new one is inserted; `batch_size` people
-per bulk write (participants.services.write_people). So a second run writes nothing, and a run
-killed halfway, run again, ends where one clean run ends.
+per bulk write (participants.services.write_people), written by a second thread while this one
+decides the next batch, one batch at a time and in order. So a second run writes nothing, and a
+run killed halfway, run again, ends where one clean run ends.
 """
 
 import logging
