@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 import usaddress
+from rapidfuzz import process
 from rapidfuzz.distance import OSA
 from scourgify.address_constants import (
     CITY_ABBRS,
@@ -76,6 +77,7 @@ ORDINAL_WORDS = {
 }
 _TENS = {"TWENTY": 20, "THIRTY": 30, "FORTY": 40, "FIFTY": 50, "SIXTY": 60}
 _TENS.update({"SEVENTY": 70, "EIGHTY": 80, "NINETY": 90})
+_ORDINAL_CHOICES = tuple(ORDINAL_WORDS)
 _NUMERIC_ORDINAL = re.compile(r"^(\d+)(ST|ND|RD|TH)$")
 _ORDINAL_ENDINGS = ("TH", "ST", "ND", "RD")
 
@@ -141,12 +143,14 @@ def _edits_allowed(word):
 
 def _close_to(word, choices):
     """The choice fewest edits away (OSA: a swap is one edit), within `_edits_allowed`; None
-    when there is none or two are equally close."""
-    limit = _edits_allowed(word)
-    distances = {choice: OSA.distance(word, choice, score_cutoff=limit) for choice in choices}
-    best = min(distances.values())
-    found = [choice for choice, distance in distances.items() if distance == best]
-    return found[0] if best <= limit and len(found) == 1 else None
+    when there is none or two are equally close. One rapidfuzz call over the choices (a tuple):
+    a word new to the caches is compared with 28 ordinals and 13 suffixes."""
+    found = process.extract(
+        word, choices, scorer=OSA.distance, score_cutoff=_edits_allowed(word), limit=2
+    )
+    if not found or (len(found) == 2 and found[0][1] == found[1][1]):
+        return None
+    return found[0][0]
 
 
 @lru_cache(maxsize=4096)
@@ -160,7 +164,7 @@ def misspelled_ordinal(word):
         or not (len(word) >= 8 or word.endswith(_ORDINAL_ENDINGS))
     ):
         return None
-    close = _close_to(word, ORDINAL_WORDS)
+    close = _close_to(word, _ORDINAL_CHOICES)
     return ORDINAL_WORDS[close] if close else None
 
 
