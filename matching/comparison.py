@@ -113,7 +113,7 @@ def _distance_level(mine, theirs, *, similar=True):
     limit = 2 if len(mine) >= 8 or len(theirs) >= 8 else 1
     if OSA.distance(mine, theirs, score_cutoff=limit) <= limit:
         level = "typo"
-    elif similar and JaroWinkler.similarity(mine, theirs) >= SIMILAR_STREET:
+    elif similar and JaroWinkler.similarity(mine, theirs, score_cutoff=SIMILAR_STREET):
         level = "similar"
     else:
         return "different"  # most pairs: the digits need not be read
@@ -138,42 +138,43 @@ def street_levels(query_street, parcel_street):
     taken as not given.
     """
     mine, theirs = normalize_street(query_street), normalize_street(parcel_street)
+    level, my_suffix, their_suffix = _name_level(mine, theirs)
+    return level, _part_level(my_suffix, their_suffix), _directional_level(mine, theirs), theirs.key
+
+
+def _name_level(mine, theirs):
+    """(street level, my suffix, their suffix) of two normalise_street results: the suffixes
+    that are still to be compared (None where the name took the suffix word in)."""
     my_suffix, their_suffix = mine.suffix, theirs.suffix
     if mine.key == theirs.key:
-        level = "exact"
-    elif mine.plain == theirs.short_key:
-        level, my_suffix = "exact", None
-    elif mine.short_key == theirs.plain:
-        level, their_suffix = "exact", None
-    elif mine.compact == theirs.compact:  # "HAYNES PL" and "HAYNESPLACE"
-        level, my_suffix, their_suffix = "exact", None, None
-    else:
-        level = _distance_level(mine.key, theirs.key)
-        if (
-            level != "typo"
-            and _distance_level(mine.compact, theirs.compact, similar=False) == "typo"
-        ):
-            level, my_suffix, their_suffix = "typo", None, None
-        if level != "typo" and (mine.type_word or theirs.type_word):  # a typo in "Stnoe Point"
-            alternative = _distance_level(
-                mine.plain, theirs.short_key, similar=level == "different"
-            )
-            if _RANK[alternative] < _RANK[level]:
-                level, my_suffix = alternative, None
-            alternative = _distance_level(
-                mine.short_key, theirs.plain, similar=level == "different"
-            )
-            if _RANK[alternative] < _RANK[level]:
-                level, my_suffix, their_suffix = alternative, mine.suffix, None
+        return "exact", my_suffix, their_suffix
+    if mine.plain == theirs.short_key:
+        return "exact", None, their_suffix
+    if mine.short_key == theirs.plain:
+        return "exact", my_suffix, None
+    if mine.compact == theirs.compact:  # "HAYNES PL" and "HAYNESPLACE"
+        return "exact", None, None
+    level = _distance_level(mine.key, theirs.key)
+    if level != "typo" and _distance_level(mine.compact, theirs.compact, similar=False) == "typo":
+        return "typo", None, None
+    if level != "typo" and (mine.type_word or theirs.type_word):  # a typo in "Stnoe Point"
+        alternative = _distance_level(mine.plain, theirs.short_key, similar=level == "different")
+        if _RANK[alternative] < _RANK[level]:
+            level, my_suffix = alternative, None
+        alternative = _distance_level(mine.short_key, theirs.plain, similar=level == "different")
+        if _RANK[alternative] < _RANK[level]:
+            level, my_suffix, their_suffix = alternative, mine.suffix, None
+    return level, my_suffix, their_suffix
+
+
+def _directional_level(mine, theirs):
     my_directions = (mine.predirectional, mine.postdirectional)
     their_directions = (theirs.predirectional, theirs.postdirectional)
     if my_directions == their_directions:
-        directional = "exact" if any(my_directions) else MISSING
-    elif not any(my_directions) or not any(their_directions):
-        directional = "one_sided"
-    else:
-        directional = "different"
-    return level, _part_level(my_suffix, their_suffix), directional, theirs.key
+        return "exact" if any(my_directions) else MISSING
+    if not any(my_directions) or not any(their_directions):
+        return "one_sided"
+    return "different"
 
 
 def zip_level(zips, parcel_zip):
@@ -261,9 +262,11 @@ def _record_levels(query, person):
     )  # fmt: skip
 
 
-def person_levels(demographics, row, query):
-    """(name, email, phone) levels against the parcel's household records (the best record)."""
-    records = demographics.by_parcel_row.get(row)
+def person_levels(demographics, row, query, *, records=None):
+    """(name, email, phone) levels against the parcel's household records (the best record);
+    `records` are the row's in demographics.by_parcel_row when the caller has them."""
+    if records is None:
+        records = demographics.by_parcel_row.get(row)
     if records is None:
         return _NO_PERSON
     if records.__class__ is int:  # one record, the common case
@@ -298,9 +301,14 @@ def street_entry(model, query_street, parcel_street):
     cache = model.street_cache
     entry = cache.get((query_street, parcel_street))
     if entry is None:
-        street, suffix, directional, key = street_levels(query_street, parcel_street)
+        mine, theirs = normalize_street(query_street), normalize_street(parcel_street)
+        street, my_suffix, their_suffix = _name_level(mine, theirs)
         if street == "different":  # the type and direction of another street say nothing more
             suffix = directional = MISSING
+        else:
+            suffix = _part_level(my_suffix, their_suffix)
+            directional = _directional_level(mine, theirs)
+        key = theirs.key
         table = model.table
         weight = table["street"][street] + table["suffix"][suffix]
         weight += table["directional"][directional]
@@ -311,21 +319,30 @@ def street_entry(model, query_street, parcel_street):
 
 
 def compare(index, query, row, model, *, prior, method, city_cutoff):
-    """The Comparison of a participant (scoring.Query) with one parcel row."""
+    """The Comparison of a participant (scoring.Query) with one parcel row.
+
+    The matcher's inner loop (about 1.4 calls a participant, most levels `exact`): the common
+    levels are tested inline before the level functions are called, and the Comparison is made
+    without the namedtuple's Python-level constructor."""
     parcels = index.parcels
-    table = model.table
     parcel_street = parcels.street[row]
-    if query.street and parcel_street:
-        street, suffix, directional, key, weight = street_entry(model, query.street, parcel_street)
+    query_street = query.street
+    if query_street and parcel_street:
+        entry = model.street_cache.get((query_street, parcel_street))
+        if entry is None:
+            entry = street_entry(model, query_street, parcel_street)
+        street, suffix, directional, key, weight = entry
     else:
         street, suffix, directional, key, weight = _NO_STREET
     zip5 = parcels.zip5[row]
-    zip_agreement = zip_level(query.zips, zip5)
+    zips = query.zips
+    zip_agreement = "exact" if zip5 in zips else zip_level(zips, zip5)
     house_number = query.house_number
+    parcel_number = parcels.house_number[row]
     number = (
         "exact"
-        if house_number == parcels.house_number[row] and house_number
-        else house_number_level(house_number, parcels.house_number[row])
+        if house_number == parcel_number and house_number
+        else house_number_level(house_number, parcel_number)
     )
     parcel_city = parcels.city[row]
     city = "exact" if query.city == parcel_city and parcel_city else city_level(
@@ -339,33 +356,42 @@ def compare(index, query, row, model, *, prior, method, city_cutoff):
         + model.zips[zip_agreement]
         + model.units[unit]
     )
-    demographics = index.demographics
-    if row in demographics.by_parcel_row:
-        person = person_levels(demographics, row, query)
-    else:
-        person = _NO_PERSON
+    person = _NO_PERSON
     person_weight = 0.0
-    if person is not _NO_PERSON:
-        name, email, phone = person
-        person_weight = table["name"][name] + table["email"][email] + table["phone"][phone]
-        weight += person_weight
+    demographics = index.demographics
+    records = demographics.by_parcel_row.get(row)
+    if records is not None:
+        person = person_levels(demographics, row, query, records=records)
+        if person is not _NO_PERSON:
+            table = model.table
+            name, email, phone = person
+            person_weight = table["name"][name] + table["email"][email] + table["phone"][phone]
+            weight += person_weight
     street_frequency = None
     if street == "exact" and zip5:
-        street_frequency = street_frequency_weight(parcels, zip5, key)
+        street_frequency = parcels.street_frequency_cache.get((zip5, key))
+        if street_frequency is None:
+            street_frequency = street_frequency_weight(parcels, zip5, key)
         weight += street_frequency
-    return Comparison(
-        row,
-        weight,
-        method,
-        street_frequency,
-        query.street is not None and query.street == parcel_street,
-        number,
-        street,
-        suffix,
-        directional,
-        unit,
-        city,
-        zip_agreement,
-        person,
-        person_weight,
+    return _new_comparison(
+        Comparison,
+        (
+            row,
+            weight,
+            method,
+            street_frequency,
+            query_street is not None and query_street == parcel_street,
+            number,
+            street,
+            suffix,
+            directional,
+            unit,
+            city,
+            zip_agreement,
+            person,
+            person_weight,
+        ),
     )
+
+
+_new_comparison = tuple.__new__  # Comparison(*fields) without its Python-level __new__
