@@ -304,8 +304,13 @@ def _street_line(line):
         house_number, rest = None, line  # a street without its house number
     else:
         house_number, rest = match.group(1), match.group(3)
-    words, unit = _split_unit(rest.split(" "))
-    street = normalize_street(" ".join(words))
+    words = rest.split(" ")
+    if "#" in rest or not UNIT_DESIGNATORS.keys().isdisjoint(words):
+        words, unit = _split_unit(words)
+        rest = " ".join(words)
+    else:
+        unit = None  # most lines (what _split_unit would find out)
+    street = normalize_street(rest)
     if street is None:
         return None
     return house_number, street.name, street.key, unit
@@ -394,11 +399,16 @@ def _parser_parse(raw):
     )
 
 
+_NOTHING = ParsedAddress(None, None, None, None, None, None)
+
+
 def parse_address(raw):
     """ParsedAddress of a free-text address line; every part None when there is nothing to read."""
-    if raw is None or not str(raw).strip():
-        return ParsedAddress(None, None, None, None, None, None)
+    if raw is None:
+        return _NOTHING
     text = str(raw).strip()
+    if not text:
+        return _NOTHING
     if _NUMBER_ONLY.match(text):  # "266": a house number whose street is missing
         return ParsedAddress(text.upper(), None, None, None, None, None)
     return _fast_parse(raw) or _parser_parse(raw)

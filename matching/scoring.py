@@ -137,41 +137,53 @@ class Query(NamedTuple):
     phones: tuple = ()
 
 
+_name_part_key = lru_cache(maxsize=16384)(name_key)  # one first name or surname: they repeat
+
+
 @lru_cache(maxsize=65536)
 def _person_name(first_name, last_name):
     """(order-free name key or None, the surname's words or None); names repeat, so cached."""
-    surname = name_key(last_name) if last_name else None
-    first = name_key(first_name) if surname and first_name else None
+    surname = _name_part_key(last_name) if last_name else None
+    first = _name_part_key(first_name) if surname and first_name else None
     name = " ".join(sorted(f"{first} {surname}".split(" "))) if first else None
     return name, frozenset(surname.split(" ")) if surname else None
 
 
 def make_query(*, address, city, zip_code, first_name=None, last_name=None, email=None, phones=()):
     """Normalise a participant's Address, City and ZIP fields (the line's own city/ZIP fill
-    gaps, and a ZIP in the line is tried next to the ZIP field), their name and contacts."""
-    parsed = parse_address(address)
-    city_norm = normalize_city(city) if city and isinstance(city, str) else None
-    zips = []
-    for value in (normalize_zip(zip_code), parsed.zip5):
-        if value and value not in zips:
-            zips.append(value)
+    gaps, and a ZIP in the line is tried next to the ZIP field), their name and contacts.
+
+    Once per participant (about 10 µs of the matcher's 50): no Python-level helper where a
+    built-in does, and the Query made without the namedtuple's Python-level constructor."""
+    house_number, street, street_key, unit, line_city, line_zip = parse_address(address)
+    zip5 = normalize_zip(zip_code)
+    if not line_zip or line_zip == zip5:
+        zips = (zip5,) if zip5 else ()
+    else:
+        zips = (zip5, line_zip) if zip5 else (line_zip,)
     name, surname = _person_name(
         first_name if first_name.__class__ is str else None,
         last_name if last_name.__class__ is str else None,
     )
-    return Query(
-        parsed.house_number,
-        house_number_key(parsed.house_number),
-        parsed.street,
-        parsed.street_key,
-        city_norm or parsed.city,
-        tuple(zips),
-        parsed.unit,
-        name,  # None unless there is a first and a last name
-        surname,
-        email_key(email),
-        tuple(key for key in map(phone_key, phones) if key),
+    return _new_query(
+        Query,
+        (
+            house_number,
+            house_number_key(house_number),
+            street,
+            street_key,
+            (normalize_city(city) if city and isinstance(city, str) else None) or line_city,
+            zips,
+            unit,
+            name,  # None unless there is a first and a last name
+            surname,
+            email_key(email),
+            tuple(filter(None, map(phone_key, phones))),
+        ),
     )
+
+
+_new_query = tuple.__new__  # Query(*fields) without its Python-level __new__
 
 
 def _corrected_keys(parcels, query, thresholds, *, everywhere=False):
