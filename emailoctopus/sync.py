@@ -23,7 +23,7 @@ from emailoctopus.client import CAMPAIGN_STATUS_SENT, REPORT_STATUSES, EmailOcto
 from emailoctopus.rows import parse_timestamp, report_contact_id
 from emailoctopus.tally import RunTally
 from empowersave import mongodb
-from matching.index import load_index
+from matching.index import CountyIndexPreload
 from matching.services import MatchScope, match_participants
 from participants import services
 from participants.documents import MatchQuality, ensure_indexes
@@ -64,37 +64,6 @@ class ContactDirectory:
                 }
             merged.update(self._lists[list_id])
         return merged
-
-
-class CountyIndexPreload:
-    """The county index for the run's matching, loaded in a thread from the first batch that
-    has someone to match, beside the rest of the sync's reads and writes (the first sync of
-    the benchmark: 1,547 people to match at 300,000 parcels); a run with no one to match never
-    loads it. A failed load fails the matching at the end, as a load there would."""
-
-    def __init__(self, pool):
-        self._pool = pool
-        self._future = None
-        self.seconds = {}  # the load's own, and how long the matching waited for it
-
-    def start(self):
-        if self._future is None:
-            self._future = self._pool.submit(self._load)
-
-    def _load(self):
-        started = time.perf_counter()
-        index = load_index()
-        self.seconds["county_index_load"] = round(time.perf_counter() - started, 3)
-        return index
-
-    def index(self):
-        """The loaded index (waiting for it), or None when it was never asked for."""
-        if self._future is None:
-            return None
-        started = time.perf_counter()
-        index = self._future.result()
-        self.seconds["county_index_wait"] = round(time.perf_counter() - started, 3)
-        return index
 
 
 class SyncRun:

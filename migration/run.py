@@ -18,7 +18,7 @@ import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
-from matching.index import load_index
+from matching.index import CountyIndexPreload
 from matching.services import Decider
 from migration.options import MigrationOptions
 from migration.source import backup_source, read_source
@@ -59,7 +59,9 @@ def run_migration(*, now, options=None):
         )
     matching = not (options.dry_run or options.skip_matching)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="county") as pool:
-        county = pool.submit(_timed, load_index) if matching else None
+        county = CountyIndexPreload(pool) if matching else None
+        if county is not None:
+            county.start()
         plan = phases.run(
             "read",
             read_source,
@@ -70,9 +72,8 @@ def run_migration(*, now, options=None):
         )
         decider = None
         if county is not None:
-            index, seconds = phases.run("county_index_wait", county.result)
-            phases.seconds["county_index"] = seconds
-            decider = Decider(index=index, now=now)
+            decider = Decider(index=county.index(), now=now)
+            phases.seconds.update(county.seconds)
     written, tally, matching = _write_and_match(
         plan, phases=phases, now=now, options=options, decider=decider
     )
@@ -95,11 +96,6 @@ def run_migration(*, now, options=None):
     if not validation["ok"]:
         raise ValidationFailed(report)
     return report
-
-
-def _timed(function):
-    begin = time.perf_counter()
-    return function(), round(time.perf_counter() - begin, 3)
 
 
 def _write_and_match(plan, *, phases, now, options, decider):
