@@ -51,9 +51,10 @@ class _DriverWatch(monitoring.ServerHeartbeatListener, monitoring.ConnectionPool
     """The driver's heartbeats to the store and its pool resets, over the whole benchmark.
 
     A heartbeat is a `hello` on a monitoring connection whose socket timeout is
-    connectTimeoutMS (MONGODB_TIMEOUT_MS, 5 s): should the server leave one unanswered that long
-    (busy with a long query), the heartbeat fails and the driver clears its connection pool,
-    failing the operations in flight. `heartbeat_figures` says whether that happened.
+    connectTimeoutMS (MONGODB_CONNECT_TIMEOUT_MS, 60 s; see empowersave.mongodb): should the
+    server leave one unanswered that long (busy with a long query), the heartbeat fails and the
+    driver clears its connection pool, failing the operations in flight. `heartbeat_figures`
+    says whether that happened.
     """
 
     def __init__(self):

@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 import bench  # noqa: E402, I001 - starts the store and Django first
 
 from demo import generator as demo_data  # noqa: E402
+from migration.options import DEFAULT_BATCH_SIZE  # noqa: E402
 from migration.run import MigrationOptions, run_migration  # noqa: E402
 
 
@@ -31,7 +32,7 @@ def main():
     parser.add_argument("--parcels", type=int, default=bench.PRODUCTION_PARCELS)
     parser.add_argument("--seed", type=int, default=demo_data.DEFAULT_SEED)
     parser.add_argument("--skip-matching", action="store_true")
-    parser.add_argument("--batch-size", type=int, default=1000)
+    parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE)
     parser.add_argument("--tracemalloc", action="store_true")
     args = parser.parse_args()
     now = datetime.now(UTC)
