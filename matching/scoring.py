@@ -501,9 +501,7 @@ def candidates(
         # The people's blocks, for whom the address blocks found no parcel of that address.
         add(_people(index, query))
     if not found and query.street and query.number is not None:
-        found = _gather(parcels, query, thresholds, everywhere=True)
-        scored = [compare(index, query, row, model, prior=prior, method=method,
-                          city_cutoff=cutoff) for row, method in found.items()]  # fmt: skip
+        add(_gather(parcels, query, thresholds, everywhere=True))
     if near_misses and query.street and not own:
         street = [row for row in _same_street(parcels, query, thresholds) if row not in found]
         add(dict.fromkeys(_nearest(parcels, street, query.number, thresholds.kept), CITY_STREET))
