@@ -71,13 +71,19 @@ def review_order(doc, match):
         return {order: _LAST + suffix for order in ORDERS}
     weight = min(max(weight, -_BOUND), _BOUND)
     return {
-        PROBABILITY: f"{_BOUND - weight:08.3f}{suffix}",  # 0000.000 … 1998.000, highest first
-        UNCERTAIN: f"{abs(weight):07.3f}{suffix}",  # 000.000 … 999.000, nearest 0.5 first
+        PROBABILITY: _key_number(PROBABILITY, _BOUND - weight) + suffix,  # highest first
+        UNCERTAIN: _key_number(UNCERTAIN, abs(weight)) + suffix,  # nearest 0.5 first
     }
 
 
-_NUMBER_WIDTH = {PROBABILITY: 8, UNCERTAIN: 7}  # characters of a key's number, as formatted above
+# Characters of a key's number, and its largest value: 0000.000 … 1998.000 for PROBABILITY,
+# 000.000 … 999.000 for UNCERTAIN, zero-padded so that the keys sort as their numbers do.
+_NUMBER_WIDTH = {PROBABILITY: 8, UNCERTAIN: 7}
 _LARGEST = {PROBABILITY: 2 * _BOUND, UNCERTAIN: _BOUND}
+
+
+def _key_number(order, number):
+    return f"{number:0{_NUMBER_WIDTH[order]}.3f}"
 
 
 def bound_after(order, key, bits):
@@ -85,11 +91,10 @@ def bound_after(order, key, bits):
     below the others): the end of a window of the queue after `key`. None when there is no
     such bound: `key` has no number (a participant without candidates) or the window reaches
     past the largest number."""
-    width = _NUMBER_WIDTH[order]
     if key.startswith(_LAST):
         return None
-    number = float(key[:width]) + bits
-    return None if number > _LARGEST[order] else f"{number:0{width}.3f}"
+    number = float(key[: _NUMBER_WIDTH[order]]) + bits
+    return None if number > _LARGEST[order] else _key_number(order, number)
 
 
 def key_path(order):
