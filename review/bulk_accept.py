@@ -43,8 +43,8 @@ LEFT_REASONS = {
     NO_EVIDENCE: "the evidence rule does not hold (e.g. the house number differs and no "
     "household record names the participant)",
     UNCLEAR: "the runner-up is too close (ambiguous)",
-    WIDER_SEARCH: "found only by a wider search (the name or house number elsewhere): "
-    "confirm it on its own page",
+    WIDER_SEARCH: "found only by a wider search (the name, or the house number elsewhere), "
+    "so each is confirmed on its own page",
     NO_CANDIDATE: "no candidate",
 }
 
