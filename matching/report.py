@@ -9,7 +9,8 @@ from collections import Counter, defaultdict
 
 from empowersave import mongodb
 from matching.households import parcel_docs
-from matching.normalize import parse_address
+from matching.index import by_parcel, email_key, name_key, phone_key
+from matching.services import participant_query
 from participants.documents import MatchQuality, Participant
 
 OUTCOMES = ("correct", "wrong_parcel", "linked_no_truth", "missed", "correctly_unlinked")
@@ -22,6 +23,14 @@ PROJECTION = {
     "residence_ref": 1,
     "demographic_ref.county": 1,
     "demographic_ref.parcel_id": 1,
+}
+LEFT_PROJECTION = {
+    "match.candidates": 1,
+    "email_address": 1,
+    "phone_number": 1,
+    **{
+        f"fields.{name}": 1 for name in ("Address", "City", "ZIP", "FirstName", "LastName", "Phone")
+    },
 }
 
 
@@ -122,27 +131,64 @@ def quality_report(*, sample_size=10):
 def _left_for_review(missed):
     """Of the matchable people left unlinked, how many have their true parcel as the first
     candidate kept for review (one query by _id for their candidates), in all and among those
-    who gave a street: without one, only a household record that names them can place them (a
-    surname names tens of records in a ZIP)."""
-    left, with_street = Counter(), Counter()
+    whose own details point at that parcel: a street, or their name, email or phone on the
+    parcel's household record. Without either, nothing they gave names the parcel (no street,
+    and a household record of someone else or none), so no order can put it first."""
+    left, with_evidence = Counter(), Counter()
     if missed:
-        cursor = Participant._get_collection().find(
-            {"_id": {"$in": list(missed)}}, {"match.candidates": 1, "fields.Address": 1}
+        docs = list(
+            Participant._get_collection().find({"_id": {"$in": list(missed)}}, LEFT_PROJECTION)
         )
-        for doc in cursor:
-            shown = _shown(doc, missed[doc["_id"]])
+        queries = {doc["_id"]: participant_query(doc) for doc in docs}
+        people = _household_people(
+            {missed[_id] for _id, query in queries.items() if query.street is None}
+        )
+        for doc in docs:
+            true_parcel, query = missed[doc["_id"]], queries[doc["_id"]]
+            shown = _shown(doc, true_parcel)
             left[shown] += 1
-            if parse_address((doc.get("fields") or {}).get("Address")).street is not None:
-                with_street[shown] += 1
+            if query.street is not None or _names_them(query, people.get(true_parcel, ())):
+                with_evidence[shown] += 1
     return {
         "matchable": sum(left.values()),
         "truth_first": left["first"],
         "truth_first_share": _ratio(left["first"], sum(left.values())),
         "truth_among_candidates": left["first"] + left["among"],
-        "with_street": sum(with_street.values()),
-        "with_street_truth_first": with_street["first"],
-        "with_street_truth_first_share": _ratio(with_street["first"], sum(with_street.values())),
+        "with_evidence": sum(with_evidence.values()),
+        "with_evidence_truth_first": with_evidence["first"],
+        "with_evidence_truth_first_share": _ratio(
+            with_evidence["first"], sum(with_evidence.values())
+        ),
     }
+
+
+def _household_people(parcels):
+    """{(county, parcel_id): [(name, email, phone) keys of its household records]}, one query."""
+    people = defaultdict(list)
+    if parcels:
+        projection = {"county": 1, "parcel_id": 1, "customer_name": 1, "email": 1, "mobile": 1}
+        for doc in mongodb.county_demographic_collection().find(by_parcel(parcels), projection):
+            key = (doc.get("county"), str(doc.get("parcel_id")))
+            if key in parcels:
+                people[key].append(
+                    (
+                        name_key(doc.get("customer_name")),
+                        email_key(doc.get("email")),
+                        phone_key(doc.get("mobile")),
+                    )
+                )
+    return people
+
+
+def _names_them(query, people):
+    """Whether one of the household records is the participant: their full name, email or
+    phone (matching.index keys)."""
+    return any(
+        (query.name and name == query.name)
+        or (query.email and email == query.email)
+        or (phone and phone in query.phones)
+        for name, email, phone in people
+    )
 
 
 def _shown(doc, true_parcel):

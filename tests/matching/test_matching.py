@@ -437,10 +437,31 @@ def test_quality_report_on_a_known_fixture(county):
     assert report["coverage"] == {"residence": 0.6, "demographic": 0.4}
     left = report["left_for_review"]  # d: 16 N Main St, truth E2 (14), a candidate
     assert (left["matchable"], left["truth_among_candidates"]) == (1, 1)
-    assert (left["with_street"], left["with_street_truth_first"]) == (1, left["truth_first"])
+    assert (left["with_evidence"], left["with_evidence_truth_first"]) == (1, left["truth_first"])
     assert report["wrong_links"][0]["typed"] == "502 High St, Columbus, 43215"
     assert "500 HIGH ST" in report["wrong_links"][0]["truth"]
 
     out = StringIO()
     call_command("match_quality_report", stdout=out)
     assert "residence   precision 66.67%  recall 50.00%" in out.getvalue()
+
+
+def test_people_left_without_a_street_count_as_pointing_at_their_parcel_only_by_its_record(county):
+    """Jane Doe gave no street, but the household record of her parcel names her; Kim Park gave
+    no street and her parcel has no record: nothing she gave points at it."""
+    add_participant("jane@example.org", "", "Newark", "07102", first="Jane", last="Doe")
+    add_participant("kim@example.org", "", "Newark", "07102", first="Kim", last="Park")
+    mongodb.ground_truth_collection().insert_many(
+        [
+            {"contact_id": "jane@example.org", "county": "Essex", "parcel_id": "E3"},
+            {"contact_id": "kim@example.org", "county": "Essex", "parcel_id": "E2"},
+        ]
+    )
+    match_all()
+    left = quality_report()["left_for_review"]
+    assert (left["matchable"], left["with_evidence"]) == (2, 1)
+    assert left["with_evidence_truth_first"] == 1  # the record's parcel, shown first
+
+    out = StringIO()
+    call_command("match_quality_report", stdout=out)
+    assert "of the 1 whose details point at it" in out.getvalue()

@@ -48,9 +48,10 @@ class Command(BaseCommand):
             f"  left for review: {left['matchable']:,} people who live at a parcel; the true "
             f"parcel first for {left['truth_first']:,} ({_percent(left['truth_first_share'])}), "
             f"among the candidates for {left['truth_among_candidates']:,}; of the "
-            f"{left['with_street']:,} who gave a street, first for "
-            f"{left['with_street_truth_first']:,} "
-            f"({_percent(left['with_street_truth_first_share'])})"
+            f"{left['with_evidence']:,} whose details point at it (a street, or their name, "
+            f"email or phone on its household record), first for "
+            f"{left['with_evidence_truth_first']:,} "
+            f"({_percent(left['with_evidence_truth_first_share'])})"
         )
         write("  residence outcome by quality:")
         write("    " + f"{'quality':<10}" + "".join(f"{o:>20}" for o in OUTCOMES))
