@@ -27,6 +27,14 @@ def _one(rows):
     return next(iter(distinct)) if len(distinct) == 1 else None
 
 
+def participant_phones(row):
+    """The phones rule 2 compares for a participant document: its phone_number and its Phone
+    field (both, when they differ)."""
+    fields = row.get("fields")
+    fields = fields if isinstance(fields, dict) else {}
+    return [phone for phone in (row.get("phone_number"), fields.get("Phone")) if phone]
+
+
 def contact_row(index, *, email, phones):
     """The row of the one household record whose email or mobile is the participant's (rule 2),
     or None (no such record, or several)."""

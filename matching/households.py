@@ -44,10 +44,26 @@ class ParcelLink(NamedTuple):
     county: str
     parcel_id: str
     email: str | None = None
-    phone: str | None = None
+    phones: tuple = ()
     first_name: str | None = None
     last_name: str | None = None
     contact: dict | None = None  # the participant's stored `match.contact`, when there is one
+
+
+def parcel_link(participant, *, county, parcel_id):
+    """The ParcelLink of a participant document placed at a parcel, with the email and phones
+    matching compared (demographics.participant_phones), so its stored answer's key fits."""
+    fields = participant.get("fields")
+    fields = fields if isinstance(fields, dict) else {}
+    return ParcelLink(
+        county=county,
+        parcel_id=parcel_id,
+        email=participant.get("email_address"),
+        phones=tuple(demographics.participant_phones(participant)),
+        first_name=fields.get("FirstName"),
+        last_name=fields.get("LastName"),
+        contact=(participant.get("match") or {}).get("contact"),
+    )
 
 
 class _Ask:
@@ -57,12 +73,13 @@ class _Ask:
     def __init__(self, link, by_name):
         self.link = link
         self.email = _exactly(email_key(link.email)) if email_key(link.email) else None
-        self.phone = _phone_pattern(link.phone) if link.phone else None
+        phones = {pattern for pattern in map(_phone_pattern, link.phones) if pattern is not None}
+        self.phone = _any_pattern(phones) if phones else None
         self.name = _name_pattern(link.first_name, link.last_name) if by_name else None
         self.records = {}  # _id → household record, each once whichever rule found it
         # The contact rule's answer stored with the match, when it still holds (no query then).
         self.contact_known, self.contact_record = demographics.stored_contact(
-            link.contact, email=link.email, phones=[link.phone] if link.phone else []
+            link.contact, email=link.email, phones=link.phones
         )
 
     def neighbour_keys(self):
@@ -188,7 +205,7 @@ def link_demographics_for_parcels(links):
                 index,
                 parcel_row=index.parcels.row_of(link.county, link.parcel_id),
                 email=link.email,
-                phones=[link.phone] if link.phone else [],
+                phones=link.phones,
                 first_name=link.first_name,
                 last_name=link.last_name,
                 by_name=by_name,

@@ -79,10 +79,6 @@ def _fields(row):
     return fields if isinstance(fields, dict) else {}
 
 
-def _phones(row, fields):
-    return [phone for phone in (row.get("phone_number"), fields.get("Phone")) if phone]
-
-
 def participant_query(row):
     """The normalised participant (scoring.Query) of a projected participant row."""
     fields = _fields(row)
@@ -93,7 +89,7 @@ def participant_query(row):
         first_name=fields.get("FirstName"),
         last_name=fields.get("LastName"),
         email=row.get("email_address"),
-        phones=_phones(row, fields),
+        phones=demographics.participant_phones(row),
     )
 
 
@@ -120,7 +116,7 @@ def match_row(index, row, thresholds):
     model = thresholds.parameters.model()
     parcels = index.parcels
     residence = parcels.reference(decision.row) if decision.row is not None else None
-    email, phones = row.get("email_address"), _phones(row, fields)
+    email, phones = row.get("email_address"), demographics.participant_phones(row)
     record, rule = demographics.link(
         index,
         parcel_row=decision.row,

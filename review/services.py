@@ -163,15 +163,8 @@ def _candidate(doc, *, county, parcel_id):
 
 def _parcel_link(before, residence):
     """The household-linking request of a participant placed at the parcel `residence`."""
-    fields = before.get("fields") or {}
-    return households.ParcelLink(
-        county=residence["county"],
-        parcel_id=residence["parcel_id"],
-        email=before.get("email_address"),
-        phone=before.get("phone_number") or fields.get("Phone"),
-        first_name=fields.get("FirstName"),
-        last_name=fields.get("LastName"),
-        contact=(before.get("match") or {}).get("contact"),
+    return households.parcel_link(
+        before, county=residence["county"], parcel_id=residence["parcel_id"]
     )
 
 

@@ -7,6 +7,7 @@ from pymongo.collection import Collection
 from empowersave import mongodb
 from matching import households
 from participants.documents import Participant
+from tests.factories import insert_participants, participant_doc, participant_fields
 from tests.matching.test_matching import (  # noqa: F401 - `county` is a fixture
     PARCELS,
     add_participant,
@@ -38,17 +39,8 @@ def raw(contact_id):
 
 def placement(contact_id, county_name, parcel_id, *, stored_answer=True):
     """The ParcelLink a reviewer's decision makes (review.services._parcel_link)."""
-    doc = raw(contact_id)
-    fields = doc.get("fields") or {}
-    return households.ParcelLink(
-        county=county_name,
-        parcel_id=parcel_id,
-        email=doc.get("email_address"),
-        phone=doc.get("phone_number") or fields.get("Phone"),
-        first_name=fields.get("FirstName"),
-        last_name=fields.get("LastName"),
-        contact=(doc.get("match") or {}).get("contact") if stored_answer else None,
-    )
+    link = households.parcel_link(raw(contact_id), county=county_name, parcel_id=parcel_id)
+    return link if stored_answer else link._replace(contact=None)
 
 
 def people():
@@ -98,6 +90,25 @@ def test_a_placement_takes_the_stored_answer_asks_no_scan_and_links_as_the_query
     pat_at_e2 = with_answer[contact_ids.index("pat@example.org") * len(PARCELS) + 1]
     assert (pat_at_e2["parcel_id"], pat_at_e2["linked_by"]) == ("E5", "CONTACT")
     assert sum(ref is not None and ref["linked_by"] == "CONTACT" for ref in with_answer) == 24
+
+
+def test_a_placement_compares_both_phones_as_matching_did(household_queries):
+    """phone_number is nobody's, the Phone field is Mary Jones's mobile (F1's record): matching
+    linked by it, and so does a reviewer's placement, from the stored answer without a scan."""
+    fields = participant_fields(address="9 Unknown Way", city="Paterson", Phone="(614) 555-0101")
+    insert_participants(
+        participant_doc("two@example.org", fields=fields, phone_number="+1 212 555 0199")
+    )
+    match_all()
+    assert raw("two@example.org")["match"]["contact"]["record"]["parcel_id"] == "F1"
+    household_queries.clear()
+    [ref] = households.link_demographics_for_parcels([placement("two@example.org", "Essex", "E2")])
+    assert (ref["parcel_id"], ref["linked_by"]) == ("F1", "CONTACT")
+    assert ["$or" in query for query in household_queries] == [False]
+    [asked] = households.link_demographics_for_parcels(
+        [placement("two@example.org", "Essex", "E2", stored_answer=False)]
+    )
+    assert asked == ref
 
 
 def test_a_match_stored_before_the_answer_existed_still_links_by_contact(

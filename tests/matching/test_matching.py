@@ -377,7 +377,7 @@ def test_review_helpers_follow_the_same_rules(county, settings):
     settings.MATCH_LINK_BY_NAME = True
     by_parcel = link_one("Essex", "E3")
     assert (by_parcel["parcel_id"], by_parcel["linked_by"]) == ("E3", "PARCEL")
-    by_contact = link_one("Franklin", "F2", phone="614.555.0101")
+    by_contact = link_one("Franklin", "F2", phones=("614.555.0101",))
     assert (by_contact["parcel_id"], by_contact["linked_by"]) == ("F1", "CONTACT")
     by_name = link_one("Essex", "E2", first_name="Alex", last_name="Green")
     assert (by_name["parcel_id"], by_name["linked_by"]) == ("E6", "NAME")

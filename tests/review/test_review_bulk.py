@@ -242,7 +242,7 @@ def test_batched_household_linking_answers_each_request_as_alone(settings):
     settings.MATCH_LINK_BY_NAME = True
     seed_street(8)
     links = [
-        households.ParcelLink("Essex", f"S-{i}", f"p{i}@example.org", None, *_name(i))
+        households.ParcelLink("Essex", f"S-{i}", f"p{i}@example.org", (), *_name(i))
         for i in range(8)
     ]
     links.append(households.ParcelLink("Essex", "no-such-parcel", "p1@example.org"))
