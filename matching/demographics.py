@@ -52,11 +52,11 @@ def contact_key(*, email, phones):
     return f"{email_key(email) or ''}|{','.join(phone_keys)}"  # phone keys are digits only
 
 
-def contact_answer(index, *, email, phones):
-    """What rule 2 gives for a participant, as `match.contact` stores it: {"key": contact_key,
-    "record": the demographic_ref it links}, without "record" when it links none."""
+def contact_answer(index, *, email, phones, row):
+    """What rule 2 gives for a participant (`row`, from contact_row), as `match.contact` stores
+    it: {"key": contact_key, "record": the demographic_ref it links}, without "record" when it
+    links none."""
     answer = {"key": contact_key(email=email, phones=phones)}
-    row = contact_row(index, email=email, phones=phones)
     if row is not None:
         answer["record"] = index.demographics.reference(row, CONTACT)
     return answer
@@ -74,8 +74,9 @@ def stored_contact(answer, *, email, phones):
     return True, {name: record.get(name) for name in DEMOGRAPHIC_FIELDS} | {"linked_by": CONTACT}
 
 
-def link(index, *, parcel_row, email, phones, first_name, last_name, by_name=True):
-    """(record row, rule) or (None, None); pure, on a CountyIndex."""
+def link(index, *, parcel_row, contact, first_name, last_name, by_name=True):
+    """(record row, rule) or (None, None); pure, on a CountyIndex. `contact` is rule 2's row
+    (contact_row, or None), asked once by the caller, who also stores it (contact_answer)."""
     demographics, parcels = index.demographics, index.parcels
     if parcel_row is not None:
         county = demographics.by_parcel.get(parcels.county[parcel_row], {})
@@ -86,9 +87,8 @@ def link(index, *, parcel_row, email, phones, first_name, last_name, by_name=Tru
             name = name_key(first_name, last_name)
             named = [row for row in rows if name_key(demographics.records[row][2]) == name]
             return (named or rows)[0], PARCEL
-    row = contact_row(index, email=email, phones=phones)
-    if row is not None:
-        return row, CONTACT
+    if contact is not None:
+        return contact, CONTACT
     name = name_key(first_name, last_name) if by_name and parcel_row is not None else None
     if name:
         zip5 = parcels.zip5[parcel_row]

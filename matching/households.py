@@ -204,8 +204,7 @@ def link_demographics_for_parcels(links):
             row, linked_by = demographics.link(
                 index,
                 parcel_row=index.parcels.row_of(link.county, link.parcel_id),
-                email=link.email,
-                phones=link.phones,
+                contact=demographics.contact_row(index, email=link.email, phones=link.phones),
                 first_name=link.first_name,
                 last_name=link.last_name,
                 by_name=by_name,

@@ -117,11 +117,11 @@ def match_row(index, row, thresholds):
     parcels = index.parcels
     residence = parcels.reference(decision.row) if decision.row is not None else None
     email, phones = row.get("email_address"), demographics.participant_phones(row)
+    contact = demographics.contact_row(index, email=email, phones=phones)
     record, rule = demographics.link(
         index,
         parcel_row=decision.row,
-        email=email,
-        phones=phones,
+        contact=contact,
         first_name=fields.get("FirstName"),
         last_name=fields.get("LastName"),
         by_name=thresholds.link_by_name,
@@ -141,7 +141,7 @@ def match_row(index, row, thresholds):
             _candidate_doc(parcels, c, model, decision.prior) for c in decision.candidates
         ],
         # For a reviewer who places them at a parcel (matching.households): no store scan.
-        "contact": demographics.contact_answer(index, email=email, phones=phones),
+        "contact": demographics.contact_answer(index, email=email, phones=phones, row=contact),
     }
     return match, residence, demographic
 

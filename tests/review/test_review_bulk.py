@@ -261,10 +261,9 @@ def store_contact_answers():
     index = load_index()
     participants = mongodb.collection_for(Participant)
     for doc in participants.find():
-        phones = [doc.get("phone_number"), doc["fields"].get("Phone")]
-        answer = demographics.contact_answer(
-            index, email=doc.get("email_address"), phones=[phone for phone in phones if phone]
-        )
+        email, phones = doc.get("email_address"), demographics.participant_phones(doc)
+        row = demographics.contact_row(index, email=email, phones=phones)
+        answer = demographics.contact_answer(index, email=email, phones=phones, row=row)
         participants.update_one({"_id": doc["_id"]}, {"$set": {"match.contact": answer}})
 
 
