@@ -126,7 +126,6 @@ def _any_pattern(patterns):
 
 def _records_selector(rule, asks):
     """One query for a rule's household records of many requests."""
-    counties = _any_of(sorted({ask.link.county for ask in asks}))
     if rule == demographics.PARCEL:
         return by_parcel({(ask.link.county, ask.link.parcel_id) for ask in asks})
     if rule == demographics.CONTACT:
@@ -136,6 +135,7 @@ def _records_selector(rule, asks):
             if patterns:
                 alternatives.append({field: _any_pattern(patterns)})
         return {"$or": alternatives}
+    counties = _any_of(sorted({ask.link.county for ask in asks}))
     return {"county": counties, "customer_name": _any_pattern({ask.name for ask in asks})}
 
 
