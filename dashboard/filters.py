@@ -63,6 +63,12 @@ def _flag_filter(label, what):
     )
 
 
+def _stored_quality(choice):
+    """The stored `match.quality` of a quality choice: "Not matched yet" is `match: None`, asked
+    as `match.quality: null`, which the indexes serve."""
+    return None if choice == NOT_MATCHED else choice
+
+
 class ParticipantFilter(MongoFilterSet):
     """The participants page's filters; each URL parameter is named after what it filters.
 
@@ -150,10 +156,9 @@ class ParticipantFilter(MongoFilterSet):
             return listing_keys()
         if chosen != KEYED_FILTERS:
             return None
-        quality = data["match_quality"]
         return listing_keys(
             county=data["county"],
-            quality=None if quality == NOT_MATCHED else quality,
+            quality=_stored_quality(data["match_quality"]),
             campaign_id=data["campaign"],
         )
 
@@ -161,8 +166,7 @@ class ParticipantFilter(MongoFilterSet):
         return queryset.filter(text_search_q(text=value))
 
     def filter_quality(self, queryset, name, value):
-        # "Not matched yet" is `match: None`; asked as `match.quality: null`, the index serves it.
-        return queryset.filter(match__quality=None if value == NOT_MATCHED else value)
+        return queryset.filter(match__quality=_stored_quality(value))
 
     def filter_engagement(self, queryset, name, value):
         """With a campaign chosen, the flag of that campaign's engagement; else of any."""
