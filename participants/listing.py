@@ -171,8 +171,9 @@ def write(before, after):
         old_row = listing_row(old)
         if old_row != row:
             rows.append(ReplaceOne({"_id": row["_id"]}, row, upsert=True))
-            if keys_row(old_row) != keys_row(row):
-                keys.append(ReplaceOne({"_id": row["_id"]}, keys_row(row), upsert=True))
+            new_keys = keys_row(row)
+            if keys_row(old_row) != new_keys:
+                keys.append(ReplaceOne({"_id": row["_id"]}, new_keys, upsert=True))
     for collection, operations in ((listing_collection(), rows), (keys_collection(), keys)):
         if operations:
             collection.bulk_write(operations, ordered=False)
