@@ -42,8 +42,26 @@ class _Phases:
 
 
 def run_migration(*, now, options=None):
-    """Run every phase and return the report; raises ValidationFailed when a check fails."""
-    options = options or MigrationOptions()
+    """Run every phase and return the report; raises ValidationFailed when a check fails.
+
+    The cyclic garbage collector is off for the whole run (as it was afterwards): the run holds
+    millions of long-lived objects (every person's merge, the county index), and each full
+    collection walked them all again while the source was read and the county index built beside
+    it. The run itself makes almost no reference cycles (30 unreachable objects at the end of a
+    full-scale run). Full scale, with matching: this process's CPU 31.9 s with the collector on
+    (frozen during the writes, as before), 23.4 s with it off (load 2.5-3.1); the read loop alone
+    (migration.source over rows already fetched) 9.7 s against 4.1 s.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _run(now=now, options=options or MigrationOptions())
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _run(*, now, options):
     started = time.perf_counter()
     phases = _Phases()
     if not options.dry_run:
@@ -104,21 +122,15 @@ def _write_and_match(plan, *, phases, now, options, decider):
     instead."""
     tally = TargetTally(plan)
     begin = time.perf_counter()
-    # The matching index is millions of long-lived objects: keep the cyclic GC from walking
-    # them again and again (as matching.services.match_participants does).
-    gc.freeze()
-    try:
-        people, matches_reset = phases.run(
-            "write_participants",
-            write_participants,
-            plan=plan,
-            options=options,
-            now=now,
-            tally=tally,
-            decider=decider,
-        )
-    finally:
-        gc.unfreeze()
+    people, matches_reset = phases.run(
+        "write_participants",
+        write_participants,
+        plan=plan,
+        options=options,
+        now=now,
+        tally=tally,
+        decider=decider,
+    )
     matching = None
     if decider is not None:
         matching = decider.report({"match_and_write": round(time.perf_counter() - begin, 3)})
