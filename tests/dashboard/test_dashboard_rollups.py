@@ -3,7 +3,12 @@ import copy
 import pytest
 from mongoengine.connection import get_db
 
-from dashboard.rollups import record_participant_changes, refresh_rollups, value_bucket
+from dashboard.rollups import (
+    MAX_INC_PATHS,
+    record_participant_changes,
+    refresh_rollups,
+    value_bucket,
+)
 from dashboard.selectors import rollup_snapshot
 from tests.dashboard.dashboard_fixture import fixture_participants
 from tests.factories import (
@@ -120,6 +125,31 @@ def test_incremental_updates_equal_a_full_rebuild():
     assert incremental == _approx(rebuilt)
     assert rebuilt["totals"]["participants"] == 5
     assert rebuilt["campaign:C3"]["sent"] == 2
+
+
+def test_a_batch_with_more_histogram_buckets_than_one_update_takes_equals_a_full_rebuild():
+    people = [
+        participant_doc(
+            f"p{number}@example.org",
+            engagements=[engagement("C1")],
+            demographic_ref={
+                "county": "Essex",
+                "parcel_id": f"E-{number}",
+                "annual_kwh_cost": 1000.0 + 10 * number,  # a bucket of its own each
+                "total_energy_burden": 2.0 + number / 100,
+            },
+        )
+        for number in range(MAX_INC_PATHS + 30)
+    ]
+    record_participant_changes(before=[None] * len(people), after=people)
+    incremental = rollup_snapshot()
+    get_db("default")["participants"].insert_many(copy.deepcopy(people))
+    refresh_rollups(now=NOW)
+
+    energy = incremental["energy:Essex"]
+    assert energy["kwh_cost"]["count"] == len(people)
+    assert len(energy["kwh_cost"]["hist"]) == len(people)
+    assert incremental == _approx(rollup_snapshot())
 
 
 def test_parallel_lists_must_match():
