@@ -159,6 +159,31 @@ def distinct_values(collection, path, *, array, query=None):
     return [doc["_id"] for doc in collection.aggregate(pipeline)]
 
 
+def _is_secantus(client):
+    """Whether `client` talks to SecantusDB (its buildInfo names its own version), asked once per
+    client (clients are equal when their seeds and options are)."""
+    if client not in _SECANTUS:
+        _SECANTUS[client] = "secantusVersion" in client.admin.command("buildInfo")
+    return _SECANTUS[client]
+
+
+_SECANTUS = {}
+
+
+def count_all(collection):
+    """How many documents `collection` holds, exactly.
+
+    `count_documents({})` counts them on MongoDB from the `_id` index. SecantusDB 0.7 runs it as
+    an aggregation that decodes every document (129,483 source rows: 1.7-2.2 s of the server's
+    CPU); its `count` command (estimated_document_count) walks the keys instead (0.6 s) and is
+    exact there. On MongoDB that command reads metadata, which an unclean shutdown can leave
+    wrong, so it is used on SecantusDB only.
+    """
+    if _is_secantus(collection.database.client):
+        return collection.estimated_document_count()
+    return collection.count_documents({})
+
+
 JOURNALED = WriteConcern(j=True)
 
 

@@ -134,7 +134,7 @@ def read_source(*, now, limit=None, batch_size=DEFAULT_BATCH_SIZE, progress=True
     Per-row fault isolation: a row that cannot be decoded, or whose reading raises anything
     at all, goes to the quarantine (UNREADABLE_ROW, with the error) and the read goes on.
     """
-    total = mongodb.source_collection().count_documents({})
+    total = mongodb.count_all(mongodb.source_collection())
     total = min(total, limit) if limit else total
     plan = SourcePlan(expected_documents=total)
     rows = decoded(source_rows(limit=limit, batch_size=batch_size, raw=True))
