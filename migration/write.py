@@ -43,7 +43,7 @@ from participants.documents import (
     ensure_indexes,
 )
 from participants.fields import ADDRESS_FIELD_KEYS
-from participants.transform import fingerprint, source_key, stored_time
+from participants.transform import fingerprint, same_fields, source_key, stored_time
 
 logger = logging.getLogger(__name__)
 
@@ -170,7 +170,7 @@ def _existing_participants(plan, *, rematch, stored_tally):
             continue
         absorb_stored(person, doc, source_ids=plan.source_ids)
         document = person.result()
-        changed = fingerprint(document, SOURCE_FIELDS) != fingerprint(doc, SOURCE_FIELDS)
+        changed = not same_fields(document, doc, SOURCE_FIELDS)
         kept = None
         if changed or rematch(doc.get("match")):
             written = {key: doc[key] for key in services.WRITTEN_PROJECTION if key in doc}

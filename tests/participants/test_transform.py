@@ -1,5 +1,5 @@
 import itertools
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
 from bson import ObjectId
@@ -259,3 +259,20 @@ def test_valid_rows_have_no_quarantine_reason():
     assert quarantine_reason(row(1)) is None
     assert quarantine_reason(row(1, email=None, fields={"Phone": "(212) 555-0134"})) is None
     assert quarantine_reason(row(1, fields=None)) is None  # no custom fields at all is fine
+
+
+def test_same_fields_compares_what_is_stored_not_how_it_is_written():
+    keys = ("fields", "synced_at", "status")
+    stored = {"fields": {"City": "Newark", "ZIP": "07103"}, "synced_at": datetime(2025, 6, 25, 19)}
+    # Key order, a None value and a time zone (the same instant) are not stored differences.
+    alike = {
+        "status": None,
+        "synced_at": datetime(2025, 6, 25, 19, tzinfo=UTC),
+        "fields": {"ZIP": "07103", "City": "Newark"},
+    }
+    assert transform.same_fields(alike, stored, keys)
+    assert transform.same_fields(dict(stored), stored, keys)
+    # A value, its type, or a key outside `keys` changed.
+    assert not transform.same_fields({**stored, "fields": {"City": "Newark"}}, stored, keys)
+    assert not transform.same_fields({**stored, "status": 1}, {**stored, "status": 1.0}, keys)
+    assert transform.same_fields({**stored, "other": 1}, stored, keys)
