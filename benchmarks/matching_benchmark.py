@@ -26,7 +26,7 @@ from django.core.management import call_command  # noqa: E402
 
 from demo import generator as demo_data  # noqa: E402
 from matching import scoring, services  # noqa: E402
-from matching.index import load_index  # noqa: E402
+from matching.county_index import load_index  # noqa: E402
 from migration.run import MigrationOptions, run_migration  # noqa: E402
 
 

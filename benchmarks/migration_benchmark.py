@@ -25,6 +25,8 @@ from demo import generator as demo_data  # noqa: E402
 from migration.options import DEFAULT_BATCH_SIZE  # noqa: E402
 from migration.run import MigrationOptions, run_migration  # noqa: E402
 
+COUNTY_KEYS = ("county_index_load", "county_index_wait")
+
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -69,6 +71,7 @@ def main():
     for phase, phase_seconds in report["phases"].items():
         print(f"  {phase:<20} {phase_seconds:7.2f} s")
     print(cpu)
+    print(f"  county index: {report['county_index']} (REUSED: the snapshot; BUILT: read and built)")
     if report["matching"]:
         print(f"  match quality {report['matching']['match_quality']}")
     print(f"RSS before migration {before:,.0f} MB, after {after:,.0f} MB")
@@ -84,6 +87,9 @@ def main():
         f"second run: {rerun['seconds']:.1f} s, written {rerun['written']['participants']}, "
         f"quarantine {rerun['written']['quarantine']}; {bench.cpu_since(cpu_before)}"
     )
+    if rerun["matching"]:
+        county = {key: rerun["phases"].get(key) for key in COUNTY_KEYS}
+        print(f"  county index: {rerun['county_index']}, {county}")
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ from emailoctopus.client import CAMPAIGN_STATUS_SENT, REPORT_STATUSES, EmailOcto
 from emailoctopus.rows import parse_timestamp, report_contact_id
 from emailoctopus.tally import RunTally
 from empowersave import mongodb
-from matching.index import CountyIndexPreload
+from matching.county_index import CountyIndexPreload
 from matching.services import MatchScope, match_participants
 from participants import services
 from participants.documents import MatchQuality, ensure_indexes
@@ -196,5 +196,6 @@ def _match_pending(*, now, county):
     scope = MatchScope(contact_ids=tuple(contact_ids), qualities=REMATCH_QUALITIES)
     stats = match_participants(now=now, scope=scope, index=county.index())
     stats["seconds"].update(county.seconds)
+    stats["county_index"] = county.how  # REUSED: the snapshot fitted the county data
     state.clear_pending_matches(contact_ids)
     return stats

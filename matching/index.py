@@ -15,19 +15,12 @@ Memory per parcel is printed by benchmarks/matching_benchmark.py.
 """
 
 import gc
-import logging
 import re
 import sys
-import time
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from functools import lru_cache
 
-import bson
-from pymongo.errors import OperationFailure
-
-from empowersave import mongodb
 from matching.normalize import (
     clean_text,
     normalize_city,
@@ -35,8 +28,6 @@ from matching.normalize import (
     normalize_zip,
     parse_address,
 )
-
-logger = logging.getLogger(__name__)
 
 _LEADING_DIGITS = re.compile(r"\d+")
 _NOT_DIGITS = re.compile(r"\D+")
@@ -352,27 +343,6 @@ def build_index(*, residential_docs, demographic_docs):
 COUNTY_KEY = [("parcel_id", 1), ("county", 1)]
 
 
-def ensure_county_indexes():
-    """Create COUNTY_KEY on both county collections when missing (idempotent; the first build
-    reads each collection once). A county database the project may only read (a read-only role
-    on a real MongoDB refuses createIndex) keeps matching working: the reviewer's reads then scan,
-    and the log says so once per collection."""
-    for collection in (
-        mongodb.county_residential_collection(),
-        mongodb.county_demographic_collection(),
-    ):
-        try:
-            collection.create_index(COUNTY_KEY)
-        except OperationFailure as error:
-            logger.warning(
-                "could not index %s.%s by (parcel_id, county): %s; a reviewer's parcel and "
-                "household reads will scan the collection until an administrator creates it",
-                collection.database.name,
-                collection.name,
-                error,
-            )
-
-
 def by_parcel(keys):
     """The filter of the county documents of the (county, parcel_id) `keys`, served by
     COUNTY_KEY: both equalities for one key, else the parcel ids alone (on the local store an
@@ -384,45 +354,11 @@ def by_parcel(keys):
     return {"parcel_id": {"$in": sorted({parcel_id for _county, parcel_id in keys}, key=str)}}
 
 
-def load_index():
-    """Stream both county collections once (projected) into a CountyIndex; their COUNTY_KEY
-    indexes are made first (this runs at the start of every command that matches).
-
-    The household records are fetched in a thread, as raw batches, while the parcels are indexed
-    (the store's work and ours overlap on two cores), and the cyclic garbage collector pauses
-    while millions of long-lived objects are made (it would walk them again and again). At
-    300,000 parcels and 227,865 records: 1.2 s less CPU with the collector paused (7.4 s against
-    8.7 s of building, load 7), and the build no longer waits for the records' read.
-    A failed read of either collection fails the load (no index of parcels alone)."""
-    ensure_county_indexes()
-    households = mongodb.county_demographic_collection()
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="household-records") as pool:
-        batches = pool.submit(
-            lambda: list(households.find_raw_batches({}, _projection(DEMOGRAPHIC_FIELDS)))
-        )
-        residential = mongodb.county_residential_collection().find(
-            {}, _projection(RESIDENTIAL_FIELDS)
-        )
-        with _collector_paused():
-            return build_index(
-                residential_docs=residential,
-                demographic_docs=_decoded(batches, households.codec_options),
-            )
-
-
-def _projection(fields):
-    return dict.fromkeys(fields, 1) | {"_id": 0}
-
-
-def _decoded(future, codec_options):
-    """The documents of the raw batches a future gives, waited for at the first one."""
-    for batch in future.result():
-        yield from bson.decode_all(batch, codec_options)
-
-
 @contextmanager
-def _collector_paused():
-    """The cyclic garbage collector off for the block (process-wide; as it was afterwards)."""
+def collector_paused():
+    """The cyclic garbage collector off for the block (process-wide; as it was afterwards): a
+    build or a load of the index makes millions of long-lived objects, which it would walk again
+    and again (the build: 1.2 s less CPU of 8.7 s at 300,000 parcels, load 7)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -430,35 +366,3 @@ def _collector_paused():
     finally:
         if enabled:
             gc.enable()
-
-
-class CountyIndexPreload:
-    """The county index (load_index) loaded in a thread of `pool` once `start` is called, beside
-    the caller's own reads and writes: the migration's source read, the sync's batches from the
-    first one with someone to match (the first sync of the benchmark: 1,547 people to match at
-    300,000 parcels); a run that never starts it never loads it. A failed load raises from
-    `index`, where the caller would have loaded it."""
-
-    def __init__(self, pool):
-        self._pool = pool
-        self._future = None
-        self.seconds = {}  # the load's own, and how long the matching waited for it
-
-    def start(self):
-        if self._future is None:
-            self._future = self._pool.submit(self._load)
-
-    def _load(self):
-        started = time.perf_counter()
-        index = load_index()
-        self.seconds["county_index_load"] = round(time.perf_counter() - started, 3)
-        return index
-
-    def index(self):
-        """The loaded index (waiting for it), or None when it was never asked for."""
-        if self._future is None:
-            return None
-        started = time.perf_counter()
-        index = self._future.result()
-        self.seconds["county_index_wait"] = round(time.perf_counter() - started, 3)
-        return index

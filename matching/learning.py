@@ -34,7 +34,7 @@ from dataclasses import dataclass, replace
 
 from empowersave import mongodb
 from matching import calibration, scoring
-from matching.index import load_index
+from matching.county_index import load_index
 from matching.parameter_versions import active_parameters, save_parameters
 from matching.services import PARTICIPANT_PROJECTION, participant_query
 from participants.documents import MatchQuality, Participant

@@ -25,7 +25,8 @@ from dataclasses import dataclass
 
 from empowersave import mongodb
 from matching import demographics, scoring
-from matching.index import RESIDENTIAL_FIELDS, build_index, load_index
+from matching.county_index import load_index
+from matching.index import RESIDENTIAL_FIELDS, build_index
 from matching.parameter_versions import active_parameters
 from participants import review_order, services
 from participants.documents import MatchQuality, Participant, ParticipantListing

@@ -18,7 +18,7 @@ import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
-from matching.index import CountyIndexPreload
+from matching.county_index import CountyIndexPreload
 from matching.services import Decider
 from migration.options import MigrationOptions
 from migration.source import backup_source, read_source
@@ -108,6 +108,7 @@ def _run(*, now, options):
             "backup": backup,
             "seconds": round(time.perf_counter() - started, 3),
             "phases": phases.seconds,
+            "county_index": county.how if county is not None else None,
             "validation": validation,
         },
     )

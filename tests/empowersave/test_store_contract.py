@@ -185,7 +185,8 @@ def _hot_queries():
 
     from dashboard.filters import ParticipantFilter
     from dashboard.rollups import refresh_rollups
-    from matching.index import by_parcel, ensure_county_indexes
+    from matching.county_index import ensure_county_indexes
+    from matching.index import by_parcel
     from matching.services import participant_selectors
     from participants.documents import Participant, ParticipantListing, ensure_indexes
     from participants.selectors import listing, listing_for_campaign

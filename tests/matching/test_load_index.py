@@ -9,7 +9,8 @@ from pymongo.errors import AutoReconnect
 
 from empowersave import mongodb
 from matching import scoring, services
-from matching.index import build_index, load_index
+from matching.county_index import load_index
+from matching.index import build_index
 from tests.matching.test_matching import NOW, add_participant, county, stored  # noqa: F401
 
 pytestmark = pytest.mark.django_db

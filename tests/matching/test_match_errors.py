@@ -6,7 +6,7 @@ from pymongo.collection import Collection
 from pymongo.errors import OperationFailure
 
 from matching import services
-from matching.index import load_index
+from matching.county_index import load_index
 from matching.scoring import MATCH_ERROR
 from participants.documents import MatchQuality
 from tests.matching.test_matching import NOW, add_participant, county, stored  # noqa: F401

@@ -12,7 +12,7 @@ from dashboard.rollups import refresh_rollups, rollup_collection
 from dashboard.selectors import rollup_snapshot
 from empowersave import mongodb
 from matching import demographics, households
-from matching.index import load_index
+from matching.county_index import load_index
 from participants.documents import MatchQuality, Participant
 from review import services
 from review.models import ReviewDecision

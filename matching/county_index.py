@@ -1,0 +1,196 @@
+"""The county index of a command that matches: read from the county collections, or the snapshot
+of it (matching.county_snapshot) when the collections hold exactly what it was built from.
+
+Every load reads both county collections whole, in natural order, as raw BSON batches, and hashes
+each batch (BLAKE2b). The snapshot is used only when every batch's digest equals that of the batch
+it was built from: any insert, update (of any field, of the same size or not) or delete since,
+by whatever route (insert/update/delete, findAndModify, a `$merge`, a `bulkWrite`, a restore),
+changes the bytes the server returns, and the index is built again, from the batches just read.
+A change of the code that builds it (county_snapshot.build_version) does the same. The county
+data is someone else's (DESIGN.md), so nothing cheaper is taken on trust. What was tried:
+SecantusDB 0.7's `top` counts no write made by `$merge` or by the `bulkWrite` command (probed
+2026-12-02: the document changed, the counters did not); the local store keeps no oplog (it runs
+standalone), so there are no change streams; collStats and counts read every document anyway
+and miss an update of the same size.
+
+What it costs at 300,000 parcels and 227,865 household records: see the README (the county
+index snapshot).
+"""
+
+import hashlib
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import bson
+from pymongo.errors import OperationFailure
+
+from empowersave import mongodb
+from matching import county_snapshot
+from matching.index import (
+    COUNTY_KEY,
+    CountyIndex,
+    DemographicIndex,
+    ParcelIndex,
+    collector_paused,
+)
+
+logger = logging.getLogger(__name__)
+
+PARCELS, HOUSEHOLDS = "parcels", "households"
+REUSED, BUILT = "REUSED", "BUILT"  # how a load got its index: the snapshot, or a build
+
+
+def ensure_county_indexes():
+    """Create COUNTY_KEY on both county collections when missing (idempotent; the first build
+    reads each collection once). A county database the project may only read (a read-only role
+    on a real MongoDB refuses createIndex) keeps matching working: the reviewer's reads then scan,
+    and the log says so once per collection."""
+    for collection in (
+        mongodb.county_residential_collection(),
+        mongodb.county_demographic_collection(),
+    ):
+        try:
+            collection.create_index(COUNTY_KEY)
+        except OperationFailure as error:
+            logger.warning(
+                "could not index %s.%s by (parcel_id, county): %s; a reviewer's parcel and "
+                "household reads will scan the collection until an administrator creates it",
+                collection.database.name,
+                collection.name,
+                error,
+            )
+
+
+@dataclass(frozen=True)
+class Loaded:
+    index: CountyIndex
+    how: str  # REUSED or BUILT
+
+
+def load_index(*, rebuild=False):
+    """The county index (see `load`)."""
+    return load(rebuild=rebuild).index
+
+
+def load(*, rebuild=False):
+    """Read both county collections once into a CountyIndex, or take the snapshot when they are
+    what it was built from (`rebuild`: never); their COUNTY_KEY indexes are made first.
+
+    The household records are read in a thread while the parcels are read here (the store's work
+    and ours overlap on two cores). Parcels are indexed as they arrive from the first batch that
+    differs from the snapshot's (from the first one when there is no snapshot); the batches
+    before it, and the household records, wait until both collections have been compared. The
+    cyclic garbage collector pauses meanwhile. A failed read of either collection fails the load
+    (no index of parcels alone, no snapshot taken on half a comparison)."""
+    ensure_county_indexes()
+    snapshot = None if rebuild else county_snapshot.latest()
+    expected = snapshot.digests if snapshot is not None else {}
+    households = mongodb.county_demographic_collection()
+    codec_options = households.codec_options
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="household-records") as pool:
+        household_future = pool.submit(_read, households, expected.get(HOUSEHOLDS))
+        with collector_paused():
+            parcels = ParcelIndex()
+            parcel_read = _Batches(expected.get(PARCELS))
+            for batch in _raw_batches(mongodb.county_residential_collection()):
+                parcel_read.add(batch)
+                if parcel_read.differs:
+                    _add_each(parcels.add, parcel_read.release(), codec_options)
+            household_read = household_future.result()
+            if snapshot is not None and parcel_read.same and household_read.same:
+                index = county_snapshot.load(snapshot)
+                if index is not None:
+                    return Loaded(index, REUSED)
+            _add_each(parcels.add, parcel_read.release(), codec_options)
+            demographics = DemographicIndex()
+            _add_each(
+                lambda doc: demographics.add(doc, parcels), household_read.release(), codec_options
+            )
+    index = CountyIndex(parcels, demographics)
+    county_snapshot.save(
+        index, digests={PARCELS: parcel_read.digests, HOUSEHOLDS: household_read.digests}
+    )
+    return Loaded(index, BUILT)
+
+
+class _Batches:
+    """The raw batches of one county collection as read, each batch's digest compared with that
+    of the snapshot's batch at its position (`expected`; None: no snapshot). The batches are
+    held until `release` hands them on."""
+
+    def __init__(self, expected):
+        self.expected = expected
+        self.digests = []
+        self.differs = expected is None
+        self._held = []
+
+    def add(self, batch):
+        digest = hashlib.blake2b(batch, digest_size=16).hexdigest()
+        position = len(self.digests)
+        self.digests.append(digest)
+        self._held.append(batch)
+        if not self.differs:
+            self.differs = position >= len(self.expected) or self.expected[position] != digest
+
+    @property
+    def same(self):
+        """Every batch read, and it is the snapshot's, batch for batch."""
+        return not self.differs and len(self.digests) == len(self.expected)
+
+    def release(self):
+        held, self._held = self._held, []
+        return held
+
+
+def _raw_batches(collection):
+    """Whole documents (any change to any field changes the digest), in natural order."""
+    return collection.find_raw_batches({}, batch_size=mongodb.READ_BATCH_SIZE)
+
+
+def _read(collection, expected):
+    batches = _Batches(expected)
+    for batch in _raw_batches(collection):
+        batches.add(batch)
+    return batches
+
+
+def _add_each(add, batches, codec_options):
+    for batch in batches:
+        for doc in bson.decode_all(batch, codec_options):
+            add(doc)
+
+
+class CountyIndexPreload:
+    """The county index (`load`) loaded in a thread of `pool` once `start` is called, beside
+    the caller's own reads and writes: the migration's source read, the sync's batches from the
+    first one with someone to match (the first sync of the benchmark: 1,547 people to match at
+    300,000 parcels); a run that never starts it never loads it. A failed load raises from
+    `index`, where the caller would have loaded it."""
+
+    def __init__(self, pool):
+        self._pool = pool
+        self._future = None
+        self.seconds = {}  # the load's own, and how long the matching waited for it
+        self.how = None  # REUSED (the snapshot) or BUILT, once loaded
+
+    def start(self):
+        if self._future is None:
+            self._future = self._pool.submit(self._load)
+
+    def _load(self):
+        started = time.perf_counter()
+        loaded = load()
+        self.seconds["county_index_load"] = round(time.perf_counter() - started, 3)
+        self.how = loaded.how
+        return loaded.index
+
+    def index(self):
+        """The loaded index (waiting for it), or None when it was never asked for."""
+        if self._future is None:
+            return None
+        started = time.perf_counter()
+        index = self._future.result()
+        self.seconds["county_index_wait"] = round(time.perf_counter() - started, 3)
+        return index
