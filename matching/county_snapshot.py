@@ -87,7 +87,7 @@ def _bucket():
 
 def latest():
     """The newest snapshot built by the running code, or None."""
-    query = {"metadata.build_version": build_version(), "metadata.format": FORMAT}
+    query = {"metadata.build_version": build_version()}  # FORMAT is part of it
     for found in _bucket().find(query).sort("uploadDate", -1).limit(1):
         meta = found.metadata
         return Snapshot(

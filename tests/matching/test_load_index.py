@@ -1,5 +1,6 @@
 """Loading the county index from the store: the same decisions as an index built from the same
-documents, and a failed read fails the load instead of matching against half the data."""
+documents (its snapshot too), and a failed read fails the load instead of matching against half
+the data."""
 
 import gc
 
@@ -8,8 +9,8 @@ from pymongo.collection import Collection
 from pymongo.errors import AutoReconnect
 
 from empowersave import mongodb
-from matching import scoring, services
-from matching.county_index import load_index
+from matching import county_snapshot, scoring, services
+from matching.county_index import REUSED, load, load_index
 from matching.index import build_index
 from tests.matching.test_matching import NOW, add_participant, county, stored  # noqa: F401
 
@@ -53,6 +54,10 @@ def test_the_index_read_from_the_store_decides_as_one_built_from_its_documents(c
     qualities = [quality for quality, *_rest in _decisions(loaded)]
     assert qualities == ["exact", "fuzzy", "exact", "pending", "no_match"]
     assert gc.isenabled()  # the collector paused for the build only
+    reused = load()
+    assert reused.how == REUSED
+    assert _decisions(reused.index) == _decisions(built)
+    assert gc.isenabled()
 
 
 def test_a_store_failure_while_reading_household_records_fails_the_run(county, monkeypatch):  # noqa: F811
@@ -65,4 +70,5 @@ def test_a_store_failure_while_reading_household_records_fails_the_run(county, m
     with pytest.raises(AutoReconnect):
         services.match_participants(now=NOW)
     assert stored("jane@example.org").match is None  # not matched against the parcels alone
+    assert county_snapshot.stored() == []
     assert gc.isenabled()

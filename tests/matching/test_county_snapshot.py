@@ -1,0 +1,179 @@
+"""The county index snapshot (matching.county_index, matching.county_snapshot): reused while the
+county collections hold exactly what it was built from, built again after any insert, update
+(of the same size too) or delete, whichever route the write took."""
+
+import ast
+import importlib
+import logging
+from pathlib import Path
+
+import bson
+import pytest
+from django.core.management import call_command
+from django.test import override_settings
+from pymongo import UpdateOne
+
+from empowersave import mongodb
+from matching import county_index, county_snapshot
+from matching.county_index import BUILT, REUSED
+from matching.index import DemographicIndex, ParcelIndex
+from tests.factories import household, insert_county, parcel
+
+pytestmark = pytest.mark.django_db
+
+PARCELS = [parcel(parcel_id=f"E-{n}", address=f"{n} N MAIN ST") for n in (100, 102, 104)]
+HOUSEHOLDS = [
+    household(parcel_id="E-100"),
+    household(parcel_id="E-102", customer_name="DOE, JOHN", email="john@example.org"),
+]
+
+
+@pytest.fixture
+def county_data():
+    insert_county(parcels=PARCELS, households=HOUSEHOLDS)
+
+
+@pytest.fixture
+def indexed(monkeypatch):
+    """How many county documents the loads indexed (built from), by kind."""
+    counts = {"parcels": 0, "households": 0}
+    parcel_add, household_add = ParcelIndex.add, DemographicIndex.add
+
+    def add_parcel(index, doc):
+        counts["parcels"] += 1
+        return parcel_add(index, doc)
+
+    def add_household(index, doc, parcels):
+        counts["households"] += 1
+        return household_add(index, doc, parcels)
+
+    monkeypatch.setattr(ParcelIndex, "add", add_parcel)
+    monkeypatch.setattr(DemographicIndex, "add", add_household)
+    return counts
+
+
+def parcels():
+    return mongodb.county_residential_collection()
+
+
+def households():
+    return mongodb.county_demographic_collection()
+
+
+def test_an_unchanged_store_reuses_the_snapshot_without_indexing_a_document(county_data, indexed):
+    first = county_index.load()
+    stored = county_snapshot.stored()
+    second = county_index.load()
+
+    assert (first.how, second.how) == (BUILT, REUSED)
+    assert indexed == {"parcels": 3, "households": 2}  # all of them by the first load only
+    assert county_snapshot.stored() == stored  # nothing written by the second
+    assert second.index.parcels.address == first.index.parcels.address
+    assert second.index.demographics.records == first.index.demographics.records
+
+
+def _same_size_update():
+    before = parcels().find_one({"parcel_id": "E-102"})
+    parcels().update_one({"_id": before["_id"]}, {"$set": {"address": "102 N MAIN AV"}})
+    after = parcels().find_one({"_id": before["_id"]})
+    assert len(bson.encode(after)) == len(bson.encode(before))
+
+
+def _merge_update():
+    # A write that SecantusDB 0.7's `top` does not count (probed): the digests still see it.
+    parcels().aggregate(
+        [
+            {"$match": {"parcel_id": "E-104"}},
+            {"$set": {"parcel_city": "SHELBYVILLE"}},  # as long as SPRINGFIELD
+            {"$merge": {"into": parcels().name, "whenMatched": "replace"}},
+        ]
+    )
+
+
+def _client_bulk_write():
+    # MongoDB 8's bulkWrite command (pymongo's MongoClient.bulk_write), not counted by `top`
+    # either on SecantusDB 0.7.
+    client = households().database.client
+    if client.server_info()["versionArray"][0] < 8:
+        pytest.skip("the bulkWrite command needs MongoDB 8")
+    namespace = households().full_name
+    client.bulk_write(
+        [UpdateOne({"parcel_id": "E-100"}, {"$set": {"email": "j@x.org"}}, namespace=namespace)]
+    )
+
+
+CHANGES = {
+    "a parcel inserted": (lambda: parcels().insert_one(parcel(parcel_id="E-106")), 4, 2),
+    "a parcel updated in place, same size": (_same_size_update, 3, 2),
+    "a household record deleted": (lambda: households().delete_one({"parcel_id": "E-102"}), 3, 1),
+    "a parcel updated by $merge": (_merge_update, 3, 2),
+    "a household record updated by bulkWrite": (_client_bulk_write, 3, 2),
+}
+
+
+@pytest.mark.parametrize("change", CHANGES)
+def test_any_write_to_a_county_collection_makes_the_next_load_build(county_data, change):
+    write, parcel_count, household_count = CHANGES[change]
+    county_index.load()
+    write()
+
+    after = county_index.load()
+    again = county_index.load()
+
+    assert (after.how, again.how) == (BUILT, REUSED)
+    index = after.index
+    assert (len(index.parcels), len(index.demographics)) == (parcel_count, household_count)
+    docs = [(d["address"], d["parcel_city"]) for d in parcels().find()]
+    assert list(zip(index.parcels.address, index.parcels.parcel_city, strict=True)) == docs
+    emails = [d["email"] for d in households().find()]
+    assert [record[3] for record in index.demographics.records] == emails
+    assert len(county_snapshot.stored()) == 1  # the older snapshot deleted
+
+
+def test_a_snapshot_signed_with_another_secret_key_is_never_unpickled(county_data, caplog):
+    with override_settings(SECRET_KEY="someone-else's-key"):
+        county_index.load()
+    with caplog.at_level(logging.WARNING, logger="matching.county_snapshot"):
+        loaded = county_index.load()
+
+    assert loaded.how == BUILT
+    assert "not signed with this SECRET_KEY" in caplog.text
+    assert county_index.load().how == REUSED  # the one just stored is ours
+
+
+def test_a_snapshot_built_by_other_code_is_not_offered(county_data, monkeypatch):
+    with monkeypatch.context() as patch:
+        patch.setattr(county_snapshot, "build_version", lambda: "older code")
+        county_index.load()
+
+    assert county_snapshot.latest() is None
+    assert county_index.load().how == BUILT
+
+
+def test_the_build_version_covers_every_project_module_the_build_imports():
+    roots = {"empowersave", "participants", "matching"}
+    imported = set()
+    for name in county_snapshot.BUILD_MODULES:
+        tree = ast.parse(Path(importlib.import_module(name).__file__).read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module.split(".")[0] in roots:
+                imported.add(node.module)
+            elif isinstance(node, ast.Import):
+                imported.update(a.name for a in node.names if a.name.split(".")[0] in roots)
+    assert imported <= set(county_snapshot.BUILD_MODULES)
+
+
+def test_the_command_rebuilds_shows_and_drops_the_snapshot(county_data, capsys):
+    call_command("county_index")
+    assert "No county index snapshot is stored." in capsys.readouterr().out
+
+    call_command("county_index", "--rebuild")
+    out = capsys.readouterr().out
+    assert "Built the county index (3 parcels, 2 household records)" in out
+    assert "by this code: 3 parcels, 2 household records" in out
+    assert county_index.load().how == REUSED
+
+    call_command("county_index", "--drop")
+    assert "Dropped 1 county index snapshot(s)." in capsys.readouterr().out
+    assert county_snapshot.stored() == []
+    assert county_index.load().how == BUILT
