@@ -129,6 +129,7 @@ class ParcelIndex:
         self.parcel_city = []
         self.parcel_zip = []
         self.house_number = []
+        self.number = []  # house_number_key of each row, 0 when none (what `_nearest` orders by)
         self.street = []
         self.unit = []
         self.city = []
@@ -181,6 +182,7 @@ class ParcelIndex:
         self.zip5.append(intern(zip5))
         self.by_parcel[county][parcel_id] = row
         number = house_number_key(parsed.house_number)
+        self.number.append(number or 0)
         if zip5:
             self.zip_count[zip5] += 1
             self.zip_counties[zip5].add(county)
@@ -260,7 +262,7 @@ class DemographicIndex:
         self.by_city_name = {}
         self.by_zip_surname = {}
         self.by_name = {}  # name → records anywhere (matching.scoring reads a small block)
-        self._zip_names = None  # zip5 → the names of its records (built at first use)
+        self.zip_names = defaultdict(list)  # zip5 → its distinct names, in by_zip_name's order
 
     def __len__(self):
         return len(self.records)
@@ -293,19 +295,16 @@ class DemographicIndex:
         if zip5 and (surname := surname_key(doc.get("customer_name"))):
             _add(self.by_zip_surname, (zip5, surname), row)
         if zip5 and name:
+            if (zip5, name) not in self.by_zip_name:
+                self.zip_names[zip5].append(name)
             _add(self.by_zip_name, (zip5, name), row)
         if name:
             _add(self.by_name, name, row)
 
     def names_in_zip(self, zip5):
         """The distinct names of the household records of a ZIP (what a misspelt name is
-        looked up among); all ZIPs are grouped at the first call."""
-        if self._zip_names is None:
-            names = defaultdict(list)
-            for zip_code, name in self.by_zip_name:
-                names[zip_code].append(name)
-            self._zip_names = dict(names)
-        return self._zip_names.get(zip5, ())
+        looked up among), gathered as the records are added."""
+        return self.zip_names.get(zip5, ())
 
     def reference(self, row, linked_by):
         """The `demographic_ref` of a record."""

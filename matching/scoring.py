@@ -392,11 +392,14 @@ def _accepted(best, kept, resolution, gap, prior):
 
 
 def _nearest(parcels, rows, number, count):
-    """The `count` rows whose house numbers are closest to `number` (all when it is None)."""
+    """The `count` rows whose house numbers are closest to `number` (all when it is None); of
+    equally close rows, the first in `rows`. The distances are a list sorted by index (a sort
+    key read in C, not a Python function per row: a street's hundreds of rows)."""
     if number is None or len(rows) <= count:
         return rows
-    numbers = parcels.house_number
-    return sorted(rows, key=lambda row: abs((house_number_key(numbers[row]) or 0) - number))[:count]
+    numbers = parcels.number
+    distances = [abs(numbers[row] - number) for row in rows]
+    return [rows[at] for at in sorted(range(len(rows)), key=distances.__getitem__)[:count]]
 
 
 def _own_address(candidate):
