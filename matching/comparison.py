@@ -154,6 +154,8 @@ def _name_level(mine, theirs):
         return "exact", my_suffix, None
     if mine.compact == theirs.compact:  # "HAYNES PL" and "HAYNESPLACE"
         return "exact", None, None
+    if _unrelated(mine, theirs):
+        return "different", my_suffix, their_suffix
     level = _distance_level(mine.key, theirs.key)
     if level != "typo" and _distance_level(mine.compact, theirs.compact, similar=False) == "typo":
         return "typo", None, None
@@ -165,6 +167,25 @@ def _name_level(mine, theirs):
         if _RANK[alternative] < _RANK[level]:
             level, my_suffix, their_suffix = alternative, mine.suffix, None
     return level, my_suffix, their_suffix
+
+
+def _unrelated(mine, theirs):
+    """Whether two unequal street names are `different` by the tests that settle most pairs
+    (the other streets of a participant's ZIP at their house number): no street-type word in
+    either name, keys neither a typo (`_distance_level`'s edit limit) nor similar apart, and
+    compact forms not a typo apart. `_name_level`'s own outcome for such pairs, without its
+    calls per test."""
+    if mine.type_word or theirs.type_word:
+        return False
+    mine_key, their_key = mine.key, theirs.key
+    limit = 2 if len(mine_key) >= 8 or len(their_key) >= 8 else 1
+    if OSA.distance(mine_key, their_key, score_cutoff=limit) <= limit or JaroWinkler.similarity(
+        mine_key, their_key, score_cutoff=SIMILAR_STREET
+    ):
+        return False
+    mine_key, their_key = mine.compact, theirs.compact
+    limit = 2 if len(mine_key) >= 8 or len(their_key) >= 8 else 1
+    return OSA.distance(mine_key, their_key, score_cutoff=limit) > limit
 
 
 def _directional_level(mine, theirs):
@@ -295,11 +316,13 @@ def street_frequency_weight(parcels, zip5, key):
     return weight
 
 
-def street_entry(model, query_street, parcel_street):
+def street_entry(model, query_street, parcel_street, entries=None):
     """(street, suffix, directional levels, parcel street key, their weight), cached on the
-    model: participants of one street meet the same parcel streets again and again."""
-    cache = model.street_cache
-    entry = cache.get((query_street, parcel_street))
+    model by participant street, then parcel street (`entries`: the participant street's, when
+    the caller has them): participants of one street meet the same parcel streets again."""
+    if entries is None:
+        entries = model.street_entries(query_street)
+    entry = entries.get(parcel_street)
     if entry is None:
         mine, theirs = normalize_street(query_street), normalize_street(parcel_street)
         street, my_suffix, their_suffix = _name_level(mine, theirs)
@@ -308,13 +331,10 @@ def street_entry(model, query_street, parcel_street):
         else:
             suffix = _part_level(my_suffix, their_suffix)
             directional = _directional_level(mine, theirs)
-        key = theirs.key
         table = model.table
         weight = table["street"][street] + table["suffix"][suffix]
         weight += table["directional"][directional]
-        if len(cache) > 500_000:
-            cache.clear()
-        entry = cache[(query_street, parcel_street)] = (street, suffix, directional, key, weight)
+        entry = entries[parcel_street] = (street, suffix, directional, theirs.key, weight)
     return entry
 
 
@@ -328,9 +348,10 @@ def compare(index, query, row, model, *, prior, method, city_cutoff):
     parcel_street = parcels.street[row]
     query_street = query.street
     if query_street and parcel_street:
-        entry = model.street_cache.get((query_street, parcel_street))
+        entries = model.street_cache.get(query_street)
+        entry = entries.get(parcel_street) if entries is not None else None
         if entry is None:
-            entry = street_entry(model, query_street, parcel_street)
+            entry = street_entry(model, query_street, parcel_street, entries)
         street, suffix, directional, key, weight = entry
     else:
         street, suffix, directional, key, weight = _NO_STREET

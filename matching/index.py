@@ -3,8 +3,8 @@
 A parcel is one row of parallel lists (strings interned, so a street or city is stored once);
 the blocking indexes map a key to the rows that share it:
 
-- house number + ZIP           → survives a typo in the street name;
-- house number + street key    → survives a missing or wrong ZIP;
+- ZIP + house number           → survives a typo in the street name;
+- street key + house number    → survives a missing or wrong ZIP;
 - city + street key            → survives a broken house number (candidates for review only);
 - household records by (ZIP, name), email and mobile → people as evidence (matching.comparison).
 
@@ -119,6 +119,27 @@ def rows_of(postings, key):
     return (rows,) if rows.__class__ is int else rows
 
 
+def _add_at(postings, key, number, row):
+    """`_add` in two-level postings: key → house number → rows."""
+    numbers = postings.get(key)
+    if numbers is None:
+        postings[key] = {number: row}
+    else:
+        _add(numbers, number, row)
+
+
+def rows_at(postings, key, number):
+    """The rows of (key, house number) in two-level postings, as a sequence: a key no parcel
+    has is answered from the small outer dict (most of a street's spelling variants)."""
+    numbers = postings.get(key)
+    if numbers is None:
+        return ()
+    rows = numbers.get(number)
+    if rows is None:
+        return ()
+    return (rows,) if rows.__class__ is int else rows
+
+
 class ParcelIndex:
     """Parcels of every county with their blocking indexes and coverage (ZIPs and cities)."""
 
@@ -135,8 +156,8 @@ class ParcelIndex:
         self.city = []
         self.zip5 = []
         self.by_parcel = defaultdict(dict)  # county → parcel_id → row
-        self.by_house_zip = {}  # (house number int, zip5) → rows
-        self.by_house_street = {}  # (house number int, street key) → rows
+        self.by_zip_house = {}  # zip5 → house number int → rows (rows_at)
+        self.by_street_house = {}  # street key → house number int → rows
         self.by_city_street = {}  # (city, street key) → rows
         self.zip_counties = defaultdict(set)
         self.city_counties = defaultdict(set)
@@ -192,7 +213,7 @@ class ParcelIndex:
         if city:
             self.city_counties[city].add(county)
         if number is not None and zip5:
-            _add(self.by_house_zip, (number, zip5), row)
+            _add_at(self.by_zip_house, zip5, number, row)
         if key:
             self._mean_street_share = None
             self.street_frequency_cache.clear()
@@ -206,7 +227,7 @@ class ParcelIndex:
                 keys.add(sys.intern(street.compact))
             for block_key in sorted(keys):
                 if number is not None:
-                    _add(self.by_house_street, (number, block_key), row)
+                    _add_at(self.by_street_house, block_key, number, row)
                 if city:
                     _add(self.by_city_street, (city, block_key), row)
             if city:

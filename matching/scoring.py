@@ -37,7 +37,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import JaroWinkler
 
 from matching.comparison import SIMILAR_NAME, STREET_AGREES, compare, street_entry
-from matching.index import email_key, house_number_key, name_key, phone_key, rows_of
+from matching.index import email_key, house_number_key, name_key, phone_key, rows_at, rows_of
 from matching.normalize import (
     FULL_SUFFIXES,
     normalize_city,
@@ -257,13 +257,13 @@ def _gather(parcels, query, thresholds, *, everywhere=False):
     number = query.number
     if number is not None:
         for zip5 in query.zips:
-            for row in rows_of(parcels.by_house_zip, (number, zip5)):
+            for row in rows_at(parcels.by_zip_house, zip5, number):
                 found.setdefault(row, HOUSE_ZIP)
         if query.street_key:
             corrected = _corrected_keys(parcels, query, thresholds, everywhere=everywhere)
             keys = (*_street_keys(query.street), *corrected)
             for key in keys:
-                for row in rows_of(parcels.by_house_street, (number, key)):
+                for row in rows_at(parcels.by_street_house, key, number):
                     found.setdefault(row, HOUSE_STREET)
     return found
 
@@ -433,11 +433,13 @@ def _without_other_streets(parcels, query, found, model):
     )  # fmt: skip
     levels = {}
     own = False
-    cache = model.street_cache  # street_entry's, read inline: one call less a row
+    entries = model.street_entries(street)  # street_entry's, read inline: one call less a row
     for row in found:
         parcel_street = streets[row]
-        if parcel_street:
-            entry = cache.get((street, parcel_street)) or street_entry(model, street, parcel_street)
+        if parcel_street == street:
+            level = levels[row] = "exact"  # what street_entry says of the same street
+        elif parcel_street:
+            entry = entries.get(parcel_street) or street_entry(model, street, parcel_street, entries)
             level = levels[row] = entry[0]
         else:
             level = levels[row] = MISSING
@@ -459,7 +461,7 @@ def _house_in_city(parcels, query):
     found = {}
     for zip5 in parcels.city_zips.get(query.city, ()):
         if zip5 not in query.zips:
-            for row in rows_of(parcels.by_house_zip, (query.number, zip5)):
+            for row in rows_at(parcels.by_zip_house, zip5, query.number):
                 found[row] = HOUSE_CITY
     return found
 
@@ -485,7 +487,7 @@ def candidates(
     found = _gather(parcels, query, thresholds) if query.street else {}
     if query.street is None and query.number is not None:
         for zip5 in query.zips:  # no street: the house number in the ZIP, for names to carry
-            for row in rows_of(parcels.by_house_zip, (query.number, zip5)):
+            for row in rows_at(parcels.by_zip_house, zip5, query.number):
                 found.setdefault(row, HOUSE_ZIP)
     elif not other_streets and len(found) > 1:
         found = _without_other_streets(parcels, query, found, model)

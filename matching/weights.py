@@ -215,6 +215,9 @@ DEFAULT_PARAMETERS = MatchParameters(
 )
 
 
+STREET_CACHE_STREETS = 100_000  # participant streets whose comparisons a Model keeps
+
+
 class Model:
     """What scoring reads: {column: {level: bits}} and the prior weight per index size."""
 
@@ -229,8 +232,18 @@ class Model:
         )
         self.cities, self.same_zip_cities = table["city"], table["city_same_zip"]
         self.zips, self.units = table["zip"], table["unit"]
-        self.street_cache = {}  # (participant street, parcel street) → levels and weight
+        self.street_cache = {}  # participant street → {parcel street → levels and weight}
         self._priors = {}  # parcels → prior weight
+
+    def street_entries(self, query_street):
+        """The cached comparisons of a participant street with parcel streets (comparison.
+        street_entry fills it); all are dropped past STREET_CACHE_STREETS participant streets."""
+        entries = self.street_cache.get(query_street)
+        if entries is None:
+            if len(self.street_cache) >= STREET_CACHE_STREETS:
+                self.street_cache.clear()
+            entries = self.street_cache[query_street] = {}
+        return entries
 
     def prior_weight(self, parcels):
         weight = self._priors.get(parcels)
