@@ -221,14 +221,36 @@ def _close_streets(parcels, query, zips, city, cutoff):
         areas = [parcels.all_street_keys]
     if any(query.street_key in known for known in areas):
         return ()
+    every, positions = _area(parcels, zips, city, areas)
     found = {}
     for text in _typo_texts(query.street):
-        for known in areas:
+        scores = {
+            choice: score
             for choice, score, _index in process.extract(
-                text, known, scorer=fuzz.ratio, score_cutoff=cutoff, limit=3
-            ):
-                found[choice] = max(score, found.get(choice, 0))
+                text, every, scorer=fuzz.ratio, score_cutoff=cutoff, limit=None
+            )
+        }
+        for known, position in zip(areas, positions, strict=True):
+            # process.extract(text, known, limit=3): the best three, equal scores in the
+            # area's own order
+            best = sorted((choice for choice in scores if choice in known),
+                          key=lambda choice: (-scores[choice], position[choice]))  # fmt: skip
+            for choice in best[:3]:
+                found[choice] = max(scores[choice], found.get(choice, 0))
     return tuple(sorted(found, key=found.get, reverse=True)[:3])
+
+
+def _area(parcels, zips, city, areas):
+    """(every street key of the areas once, each area's {key: its place in the area's own
+    order}): the keys scored once against a typo, instead of once an area (a ZIP's streets are
+    nearly all its city's). Cached on the index beside the corrections."""
+    cache = parcels.corrected_street_cache
+    found = cache.get(("area", zips, city))
+    if found is None:
+        every = tuple(dict.fromkeys(key for known in areas for key in known))
+        positions = [{key: place for place, key in enumerate(known)} for known in areas]
+        found = cache[("area", zips, city)] = (every, positions)
+    return found
 
 
 def _typo_texts(street):
