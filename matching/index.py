@@ -275,6 +275,7 @@ class DemographicIndex:
     def __init__(self):
         self.records = []  # tuples in DEMOGRAPHIC_FIELDS order
         self.people = []  # (name key, email key, phone key) per record
+        self.parcel_row = []  # the parcel row of each record, or None
         self.by_parcel = defaultdict(dict)  # county → parcel_id → row(s)
         self.by_parcel_row = {}  # parcel row → record row(s)
         self.by_email = {}
@@ -307,6 +308,7 @@ class DemographicIndex:
         if mobile:
             _add(self.by_mobile, mobile, row)
         parcel_row = parcels.row_of(county, parcel_id)
+        self.parcel_row.append(parcel_row)
         if parcel_row is not None:
             _add(self.by_parcel_row, parcel_row, row)
         zip5 = parcels.zip5[parcel_row] if parcel_row is not None else None

@@ -121,6 +121,9 @@ class Decision(NamedTuple):
         return round(100.0 * self.probability, 2) if self.probability is not None else None
 
 
+_new_decision = tuple.__new__  # Decision(*fields) without its Python-level __new__
+
+
 class Query(NamedTuple):
     """A participant, normalised once: the address, and the person as evidence."""
 
@@ -331,11 +334,10 @@ def _people(index, query):
 
 def _parcel_rows(index, records):
     """{row: method} of the parcels of (household record, method) pairs, the first method."""
-    demographics, parcels = index.demographics, index.parcels
+    parcel_row = index.demographics.parcel_row
     found = {}
     for record, method in records:
-        county, parcel_id = demographics.records[record][:2]
-        row = parcels.row_of(county, parcel_id)
+        row = parcel_row[record]
         if row is not None:
             found.setdefault(row, method)
     return found
@@ -373,8 +375,9 @@ def score_row(index, query, row, thresholds, *, method, prior=None):
 
 def _no_match(reason, candidates=(), resolution=None, gap=None, prior=0.0):
     best = candidates[0] if candidates else None
-    return Decision(MatchQuality.NO_MATCH, None, best.probability if best else None,
-                    None, None, reason, list(candidates), resolution, gap, prior)  # fmt: skip
+    return _new_decision(Decision, (MatchQuality.NO_MATCH, None,
+                         best.probability if best else None, None, None, reason,
+                         list(candidates), resolution, gap, prior))  # fmt: skip
 
 
 def evidence_holds(candidate):
@@ -398,8 +401,8 @@ def evidence_holds(candidate):
 
 
 def _pending(reason, best, kept, resolution, gap, prior):
-    return Decision(MatchQuality.PENDING, None, best.probability, best.method, best.agreement,
-                    reason, kept, resolution, gap, prior)  # fmt: skip
+    return _new_decision(Decision, (MatchQuality.PENDING, None, best.probability, best.method,
+                         best.agreement, reason, kept, resolution, gap, prior))  # fmt: skip
 
 
 def _accepted(best, kept, resolution, gap, prior):
@@ -409,8 +412,8 @@ def _accepted(best, kept, resolution, gap, prior):
         and (best.zip_level == "exact" or best.city_level in LOCALITY_AGREES["city"])
     )
     quality = MatchQuality.EXACT if exact else MatchQuality.FUZZY
-    return Decision(quality, best.row, best.probability, best.method, best.agreement, None,
-                    kept, resolution, gap, prior)  # fmt: skip
+    return _new_decision(Decision, (quality, best.row, best.probability, best.method,
+                         best.agreement, None, kept, resolution, gap, prior))  # fmt: skip
 
 
 def _nearest(parcels, rows, number, count):
@@ -461,7 +464,9 @@ def _without_other_streets(parcels, query, found, model):
         if parcel_street == street:
             level = levels[row] = "exact"  # what street_entry says of the same street
         elif parcel_street:
-            entry = entries.get(parcel_street) or street_entry(model, street, parcel_street, entries)
+            entry = entries.get(parcel_street) or street_entry(
+                model, street, parcel_street, entries
+            )
             level = levels[row] = entry[0]
         else:
             level = levels[row] = MISSING
