@@ -171,21 +171,28 @@ def _name_level(mine, theirs):
 
 def _unrelated(mine, theirs):
     """Whether two unequal street names are `different` by the tests that settle most pairs
-    (the other streets of a participant's ZIP at their house number): no street-type word in
-    either name, keys neither a typo (`_distance_level`'s edit limit) nor similar apart, and
-    compact forms not a typo apart. `_name_level`'s own outcome for such pairs, without its
-    calls per test."""
-    if mine.type_word or theirs.type_word:
+    (the other streets of a participant's ZIP at their house number): keys neither a typo
+    (`_distance_level`'s edit limit) nor similar apart, compact forms not a typo apart, and
+    when a name holds a street-type word, its plain and short keys neither. `_name_level`'s
+    own outcome for such pairs, without its calls per test."""
+    if not (_far(mine.key, theirs.key) and _far(mine.compact, theirs.compact, similar=False)):
         return False
-    mine_key, their_key = mine.key, theirs.key
-    limit = 2 if len(mine_key) >= 8 or len(their_key) >= 8 else 1
-    if OSA.distance(mine_key, their_key, score_cutoff=limit) <= limit or JaroWinkler.similarity(
-        mine_key, their_key, score_cutoff=SIMILAR_STREET
+    if mine.type_word or theirs.type_word:
+        return _far(mine.plain, theirs.short_key) and _far(mine.short_key, theirs.plain)
+    return True
+
+
+def _far(mine, theirs, *, similar=True):
+    """Neither a typo (OSA within `_distance_level`'s limit; never when the lengths differ by
+    more, as each edit changes the length by one at most) nor, when `similar`, similar."""
+    size, their_size = len(mine), len(theirs)
+    limit = 2 if size >= 8 or their_size >= 8 else 1
+    if (
+        -limit <= size - their_size <= limit
+        and OSA.distance(mine, theirs, score_cutoff=limit) <= limit
     ):
         return False
-    mine_key, their_key = mine.compact, theirs.compact
-    limit = 2 if len(mine_key) >= 8 or len(their_key) >= 8 else 1
-    return OSA.distance(mine_key, their_key, score_cutoff=limit) > limit
+    return not (similar and JaroWinkler.similarity(mine, theirs, score_cutoff=SIMILAR_STREET))
 
 
 def _directional_level(mine, theirs):

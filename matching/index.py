@@ -171,6 +171,7 @@ class ParcelIndex:
         self._mean_street_share = None
         self.street_frequency_cache = {}  # (zip5, street key) → bits (matching.comparison)
         self.corrected_street_cache = {}  # (street, area, cutoff) → close keys (matching.scoring)
+        self.street_blocks_cache = {}  # street → its keys' house-number postings (matching.scoring)
         self._shared = {}  # one int object per distinct parcel_zip
 
     def __len__(self):
@@ -218,6 +219,7 @@ class ParcelIndex:
             self._mean_street_share = None
             self.street_frequency_cache.clear()
             self.corrected_street_cache.clear()
+            self.street_blocks_cache.clear()
             if zip5:
                 self.zip_street_count[(zip5, key)] += 1
             self.all_street_keys.add(key)

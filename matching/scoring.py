@@ -286,11 +286,29 @@ def _gather(parcels, query, thresholds, *, everywhere=False):
                 found.setdefault(row, HOUSE_ZIP)
         if query.street_key:
             corrected = _corrected_keys(parcels, query, thresholds, everywhere=everywhere)
-            keys = (*_street_keys(query.street), *corrected)
-            for key in keys:
+            for numbers in _street_blocks(parcels, query.street):
+                for row in rows_of(numbers, number):
+                    found.setdefault(row, HOUSE_STREET)
+            for key in corrected:
                 for row in rows_at(parcels.by_street_house, key, number):
                     found.setdefault(row, HOUSE_STREET)
     return found
+
+
+def _street_blocks(parcels, street):
+    """The house-number postings (by_street_house) of the keys of a street (`_street_keys`)
+    that parcels have, in that order: one lookup a participant instead of one a spelling
+    variant. Cached on the index."""
+    cache = parcels.street_blocks_cache
+    blocks = cache.get(street)
+    if blocks is None:
+        if len(cache) > 100_000:
+            cache.clear()
+        postings = parcels.by_street_house
+        blocks = cache[street] = tuple(
+            postings[key] for key in _street_keys(street) if key in postings
+        )
+    return blocks
 
 
 def _same_street(parcels, query, thresholds):
