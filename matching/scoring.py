@@ -217,11 +217,7 @@ def _corrected_keys(parcels, query, thresholds, *, everywhere=False):
 def _close_streets(parcels, query, zips, city, cutoff):
     """The three known street keys of the area closest to the participant's (rapidfuzz ratio
     ≥ cutoff), or () when the area knows the key itself."""
-    areas = [parcels.zip_streets[zip5] for zip5 in zips]
-    if city is not None:
-        areas.append(parcels.city_streets[city])
-    if not areas:
-        areas = [parcels.all_street_keys]
+    areas = street_areas(parcels, zips, city)
     if any(query.street_key in known for known in areas):
         return ()
     every, positions = _area(parcels, zips, city, areas)
@@ -241,6 +237,14 @@ def _close_streets(parcels, query, zips, city, cutoff):
             for choice in best[:3]:
                 found[choice] = max(scores[choice], found.get(choice, 0))
     return tuple(sorted(found, key=found.get, reverse=True)[:3])
+
+
+def street_areas(parcels, zips, city):
+    """The street keys of each ZIP and of the city, in that order; every key when neither."""
+    areas = [parcels.zip_streets[zip5] for zip5 in zips]
+    if city is not None:
+        areas.append(parcels.city_streets[city])
+    return areas or [parcels.all_street_keys]
 
 
 def _area(parcels, zips, city, areas):

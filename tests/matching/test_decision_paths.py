@@ -92,154 +92,69 @@ PEOPLE = [
     ("a typo'd street in the right ZIP", "203 Prak Dr", "Orange", "07050", {}),
     ("a ZIP one digit off", "98 Elm Street", "Orange", "07051", {}),
 ]
+# Blocks (scoring's names) as the pinned decisions write them.
+ZIP, STREET, CITY = scoring.HOUSE_ZIP, scoring.HOUSE_STREET, scoring.HOUSE_CITY
+NEAR, NAME, SURNAME, CONTACT = (
+    scoring.CITY_STREET,
+    scoring.NAME_CITY,
+    scoring.SURNAME_ZIP,
+    scoring.CONTACT,
+)
 # (quality, reason, linked parcel, method, weight gap, [(parcel, weight, method), …])
+# fmt: off
 PINNED = [
-    (
-        "pending",
-        "AMBIGUOUS",
-        None,
-        "house_number+zip",
-        0.54,
-        [
-            ("OWN", 15.301354945056511, "house_number+zip"),
-            ("NEAR", 14.763730901637135, "house_number+zip"),
-            ("COURT", 1.5345650819275645, "house_number+zip"),
-            ("COPY", -3.547159696990428, "house_number+street"),
-        ],
-    ),
-    (
-        "pending",
-        "AMBIGUOUS",
-        None,
-        "house_number+zip",
-        0.54,
-        [
-            ("OWN", 15.301354945056511, "house_number+zip"),
-            ("NEAR", 14.763730901637135, "house_number+zip"),
-            ("COURT", 1.5345650819275645, "house_number+zip"),
-            ("COPY", -3.547159696990428, "house_number+street"),
-        ],
-    ),
-    (
-        "pending",
-        "AMBIGUOUS",
-        None,
-        "house_number+street",
-        1.0,
-        [
-            ("OWN", 9.95787838237706, "house_number+street"),
-            ("COPY", 8.95787838237706, "house_number+street"),
-            ("COURT", -3.808911480751888, "house_number+street"),
-        ],
-    ),
-    (
-        "pending",
-        "AMBIGUOUS",
-        None,
-        "house_number+street",
-        1.87,
-        [
-            ("FRANKLIN-A", 12.417310001014359, "house_number+street"),
-            ("FRANKLIN-B", 10.542840883098217, "house_number+street"),
-        ],
-    ),
-    (
-        "pending",
-        "UNCONFIRMED",
-        None,
-        "house_number+street",
-        8.98,
-        [
-            ("FRANKLIN-B", 21.39703634276116, "house_number+street"),
-            ("FRANKLIN-A", 12.417310001014359, "house_number+street"),
-        ],
-    ),
-    (
-        "pending",
-        "AMBIGUOUS",
-        None,
-        "house_number+zip",
-        0.0,
-        [
-            ("UNIT-3", 16.76078656369381, "house_number+zip"),
-            ("UNIT-4", 16.76078656369381, "house_number+zip"),
-        ],
-    ),
-    (
-        "pending",
-        "AMBIGUOUS",
-        None,
-        "house_number+zip",
-        0.0,
-        [
-            ("UNIT-3", 16.76078656369381, "house_number+zip"),
-            ("UNIT-4", 16.76078656369381, "house_number+zip"),
-        ],
-    ),
-    (
-        "pending",
-        "UNCONFIRMED",
-        None,
-        "house_number+city",
-        None,
-        [("PARK", 9.422292239943484, "house_number+city")],
-    ),
-    (
-        "no_match",
-        "HOUSE_NUMBER_NOT_FOUND",
-        None,
-        None,
-        0.0,
-        [
-            ("ELM-102", -10.410982465536922, "city+street"),
-            ("ELM-104", -10.410982465536922, "city+street"),
-            ("ELM-106", -10.410982465536922, "city+street"),
-            ("ELM-96", -12.45172693964756, "city+street"),
-            ("ELM-98", -12.45172693964756, "city+street"),
-        ],
-    ),
-    ("fuzzy", None, "HOLLOW", "name+city", None, [("HOLLOW", 10.37060045438963, "name+city")]),
-    (
-        "pending",
-        "NO_HOUSE_NUMBER",
-        None,
-        "surname+zip",
-        None,
-        [("HOLLOW", 0.7113088845968933, "surname+zip")],
-    ),
-    (
-        "pending",
-        "NO_HOUSE_NUMBER",
-        None,
-        "email/phone",
-        None,
-        [("OAK", 1.1607017591158293, "email/phone")],
-    ),
-    (
-        "exact",
-        None,
-        "OAK",
-        "house_number+zip",
-        None,
-        [("OAK", 28.698928750423935, "house_number+zip")],
-    ),
-    (
-        "fuzzy",
-        None,
-        "PARK",
-        "house_number+zip",
-        None,
-        [("PARK", 14.763730901637135, "house_number+zip")],
-    ),
-    (
-        "exact",
-        None,
-        "ELM-98",
-        "house_number+street",
-        None,
-        [("ELM-98", 11.816612637803374, "house_number+street")],
-    ),
+    ('pending', 'AMBIGUOUS', None, ZIP, 0.54, [
+        ('OWN', 15.301354945056511, ZIP), ('NEAR', 14.763730901637135, ZIP),
+        ('COURT', 1.5345650819275645, ZIP), ('COPY', -3.547159696990428, STREET),
+    ]),
+    ('pending', 'AMBIGUOUS', None, ZIP, 0.54, [
+        ('OWN', 15.301354945056511, ZIP), ('NEAR', 14.763730901637135, ZIP),
+        ('COURT', 1.5345650819275645, ZIP), ('COPY', -3.547159696990428, STREET),
+    ]),
+    ('pending', 'AMBIGUOUS', None, STREET, 1.0, [
+        ('OWN', 9.95787838237706, STREET), ('COPY', 8.95787838237706, STREET),
+        ('COURT', -3.808911480751888, STREET),
+    ]),
+    ('pending', 'AMBIGUOUS', None, STREET, 1.87, [
+        ('FRANKLIN-A', 12.417310001014359, STREET), ('FRANKLIN-B', 10.542840883098217, STREET),
+    ]),
+    ('pending', 'UNCONFIRMED', None, STREET, 8.98, [
+        ('FRANKLIN-B', 21.39703634276116, STREET), ('FRANKLIN-A', 12.417310001014359, STREET),
+    ]),
+    ('pending', 'AMBIGUOUS', None, ZIP, 0.0, [
+        ('UNIT-3', 16.76078656369381, ZIP), ('UNIT-4', 16.76078656369381, ZIP),
+    ]),
+    ('pending', 'AMBIGUOUS', None, ZIP, 0.0, [
+        ('UNIT-3', 16.76078656369381, ZIP), ('UNIT-4', 16.76078656369381, ZIP),
+    ]),
+    ('pending', 'UNCONFIRMED', None, CITY, None, [
+        ('PARK', 9.422292239943484, CITY),
+    ]),
+    ('no_match', 'HOUSE_NUMBER_NOT_FOUND', None, None, 0.0, [
+        ('ELM-102', -10.410982465536922, NEAR), ('ELM-104', -10.410982465536922, NEAR),
+        ('ELM-106', -10.410982465536922, NEAR), ('ELM-96', -12.45172693964756, NEAR),
+        ('ELM-98', -12.45172693964756, NEAR),
+    ]),
+    ('fuzzy', None, 'HOLLOW', NAME, None, [
+        ('HOLLOW', 10.37060045438963, NAME),
+    ]),
+    ('pending', 'NO_HOUSE_NUMBER', None, SURNAME, None, [
+        ('HOLLOW', 0.7113088845968933, SURNAME),
+    ]),
+    ('pending', 'NO_HOUSE_NUMBER', None, CONTACT, None, [
+        ('OAK', 1.1607017591158293, CONTACT),
+    ]),
+    ('exact', None, 'OAK', ZIP, None, [
+        ('OAK', 28.698928750423935, ZIP),
+    ]),
+    ('fuzzy', None, 'PARK', ZIP, None, [
+        ('PARK', 14.763730901637135, ZIP),
+    ]),
+    ('exact', None, 'ELM-98', STREET, None, [
+        ('ELM-98', 11.816612637803374, STREET),
+    ]),
 ]
+# fmt: on
 
 
 def _decisions(index, thresholds, people):
@@ -306,11 +221,7 @@ def test_street_levels_of_other_streets(mine, theirs, levels):
 
 def _close_by_area(parcels, query, zips, city, cutoff):
     """The corrections as they were found before: process.extract's best three in each area."""
-    areas = [parcels.zip_streets[zip5] for zip5 in zips]
-    if city is not None:
-        areas.append(parcels.city_streets[city])
-    if not areas:
-        areas = [parcels.all_street_keys]
+    areas = scoring.street_areas(parcels, zips, city)
     if any(query.street_key in known for known in areas):
         return ()
     found = {}
