@@ -389,7 +389,11 @@ def compare(index, query, row, model, *, prior, method, city_cutoff):
     demographics = index.demographics
     records = demographics.by_parcel_row.get(row)
     if records is not None:
-        person = person_levels(demographics, row, query, records=records)
+        person = (
+            _record_levels(query, demographics.people[records])
+            if records.__class__ is int  # one record, the common case: person_levels' own
+            else person_levels(demographics, row, query, records=records)
+        )
         if person is not _NO_PERSON:
             table = model.table
             name, email, phone = person

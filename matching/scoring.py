@@ -30,6 +30,7 @@ the runner-up's.
 """
 
 from functools import lru_cache
+from itertools import filterfalse
 from typing import NamedTuple
 
 from django.conf import settings
@@ -440,12 +441,11 @@ def _accepted(best, kept, resolution, gap, prior):
 
 def _nearest(parcels, rows, number, count):
     """The `count` rows whose house numbers are closest to `number` (all when it is None); of
-    equally close rows, the first in `rows`. The distances are a list sorted by index (a sort
-    key read in C, not a Python function per row: a street's hundreds of rows)."""
+    equally close rows, the first in `rows`. The distances are computed and sorted by index in
+    C (no Python function per row: a street's hundreds of rows)."""
     if number is None or len(rows) <= count:
         return rows
-    numbers = parcels.number
-    distances = [abs(numbers[row] - number) for row in rows]
+    distances = list(map(abs, map(number.__rsub__, map(parcels.number.__getitem__, rows))))
     return [rows[at] for at in sorted(range(len(rows)), key=distances.__getitem__)[:count]]
 
 
@@ -550,14 +550,14 @@ def candidates(
                 scored.append(compare(index, query, row, model, prior=prior, method=method,
                                       city_cutoff=cutoff))  # fmt: skip
 
-    own = any(_own_address(candidate) for candidate in scored)
+    own = any(map(_own_address, scored))
     if people and not own:
         # The people's blocks, for whom the address blocks found no parcel of that address.
         add(_people(index, query))
     if not found and query.street and query.number is not None:
         add(_gather(parcels, query, thresholds, everywhere=True))
     if near_misses and query.street and not own:
-        street = [row for row in _same_street(parcels, query, thresholds) if row not in found]
+        street = list(filterfalse(found.__contains__, _same_street(parcels, query, thresholds)))
         add(dict.fromkeys(_nearest(parcels, street, query.number, thresholds.kept), CITY_STREET))
     if not own and not any(candidate.street_level in STREET_AGREES for candidate in scored):
         # Their street is not found (or not given): their number in the city, or their name
