@@ -361,7 +361,10 @@ def _fast_parse(raw):
     street = _street_line(line) if line else None
     if street is None:
         return None
-    return ParsedAddress(*street, city, zip5)
+    return _new_parsed(ParsedAddress, (*street, city, zip5))
+
+
+_new_parsed = tuple.__new__  # ParsedAddress(*fields) without its Python-level __new__
 
 
 _USADDRESS_STREET = (
