@@ -37,7 +37,7 @@ from django.conf import settings
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import JaroWinkler
 
-from matching.comparison import SIMILAR_NAME, STREET_AGREES, compare, street_entry
+from matching.comparison import SIMILAR_NAME, STREET_AGREES, compare
 from matching.index import email_key, house_number_key, name_key, phone_key, rows_at, rows_of
 from matching.normalize import (
     FULL_SUFFIXES,
@@ -46,6 +46,7 @@ from matching.normalize import (
     normalize_zip,
     parse_address,
 )
+from matching.streets import street_entry
 from matching.weights import DEFAULT_PARAMETERS, MISSING
 from participants.documents import MatchQuality
 

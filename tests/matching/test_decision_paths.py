@@ -13,7 +13,7 @@ import pytest
 from rapidfuzz import fuzz, process
 
 from matching import scoring
-from matching.comparison import street_levels
+from matching.streets import street_levels
 from matching.weights import DEFAULT_PARAMETERS
 from tests.matching.test_match_weights import county
 

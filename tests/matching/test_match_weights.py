@@ -7,7 +7,7 @@ from random import Random
 
 import pytest
 
-from matching import calibration, comparison, scoring, services
+from matching import calibration, comparison, scoring, services, streets
 from matching.index import build_index
 from matching.normalize import parse_address
 from matching.weights import DEFAULT_PARAMETERS, LEVELS, MISSING, MatchParameters
@@ -91,11 +91,11 @@ def _street(raw):
     ],
 )
 def test_street_suffix_and_directional_levels(typed, parcel, levels):
-    assert comparison.street_levels(_street(typed), _street(parcel))[:3] == levels
+    assert streets.street_levels(_street(typed), _street(parcel))[:3] == levels
 
 
 def test_similar_street_level_between_typo_and_different():
-    assert comparison.street_levels("BROOKSIDE RD", "BROOKFIELD RD")[0] == "similar"
+    assert streets.street_levels("BROOKSIDE RD", "BROOKFIELD RD")[0] == "similar"
 
 
 @pytest.mark.parametrize(

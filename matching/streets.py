@@ -1,0 +1,137 @@
+"""Street names compared (matching.comparison): the street, suffix and directional levels of a
+participant's street against a parcel's, and their weight, cached on the model per participant
+street. Most pairs a participant meets are the other streets of their ZIP at their house
+number; `_unrelated` settles those in one call.
+"""
+
+from rapidfuzz.distance import OSA, JaroWinkler
+
+from matching.normalize import normalize_street
+from matching.weights import MISSING
+
+SIMILAR_STREET = 0.88  # Jaro–Winkler of the street names for the `similar` level
+
+
+def _digits(text):
+    return "".join(char for char in text if char.isdigit())
+
+
+def _distance_level(mine, theirs, *, similar=True):
+    """typo (one edit, two from eight letters; a swap is one), similar (Jaro–Winkler; only
+    looked for when `similar`) or different. Numbers in the names must be equal: 6TH ST is not
+    a typo of 8TH ST."""
+    limit = 2 if len(mine) >= 8 or len(theirs) >= 8 else 1
+    if OSA.distance(mine, theirs, score_cutoff=limit) <= limit:
+        level = "typo"
+    elif similar and JaroWinkler.similarity(mine, theirs, score_cutoff=SIMILAR_STREET):
+        level = "similar"
+    else:
+        return "different"  # most pairs: the digits need not be read
+    return level if _digits(mine) == _digits(theirs) else "different"
+
+
+_RANK = {"exact": 0, "typo": 1, "similar": 2, "different": 3}
+
+
+def _part_level(mine, theirs):
+    if mine == theirs:
+        return "exact" if mine else MISSING
+    return "one_sided" if not (mine and theirs) else "different"
+
+
+def street_levels(query_street, parcel_street):
+    """(street, suffix, directional) levels of two normalised street names, and the parcel's
+    street key.
+
+    A street typed without its suffix may end in a word that is both ("Aspen Point" for
+    ASPEN POINT RD): the name is then compared with the suffix word in it, and the suffix is
+    taken as not given.
+    """
+    mine, theirs = normalize_street(query_street), normalize_street(parcel_street)
+    level, my_suffix, their_suffix = _name_level(mine, theirs)
+    return level, _part_level(my_suffix, their_suffix), _directional_level(mine, theirs), theirs.key
+
+
+def _name_level(mine, theirs):
+    """(street level, my suffix, their suffix) of two normalise_street results: the suffixes
+    that are still to be compared (None where the name took the suffix word in)."""
+    my_suffix, their_suffix = mine.suffix, theirs.suffix
+    if mine.key == theirs.key:
+        return "exact", my_suffix, their_suffix
+    if mine.plain == theirs.short_key:
+        return "exact", None, their_suffix
+    if mine.short_key == theirs.plain:
+        return "exact", my_suffix, None
+    if mine.compact == theirs.compact:  # "HAYNES PL" and "HAYNESPLACE"
+        return "exact", None, None
+    if _unrelated(mine, theirs):
+        return "different", my_suffix, their_suffix
+    level = _distance_level(mine.key, theirs.key)
+    if level != "typo" and _distance_level(mine.compact, theirs.compact, similar=False) == "typo":
+        return "typo", None, None
+    if level != "typo" and (mine.type_word or theirs.type_word):  # a typo in "Stnoe Point"
+        alternative = _distance_level(mine.plain, theirs.short_key, similar=level == "different")
+        if _RANK[alternative] < _RANK[level]:
+            level, my_suffix = alternative, None
+        alternative = _distance_level(mine.short_key, theirs.plain, similar=level == "different")
+        if _RANK[alternative] < _RANK[level]:
+            level, my_suffix, their_suffix = alternative, mine.suffix, None
+    return level, my_suffix, their_suffix
+
+
+def _unrelated(mine, theirs):
+    """Whether two unequal street names are `different` by the tests that settle most pairs
+    (the other streets of a participant's ZIP at their house number): keys neither a typo
+    (`_distance_level`'s edit limit) nor similar apart, compact forms not a typo apart, and
+    when a name holds a street-type word, its plain and short keys neither. `_name_level`'s
+    own outcome for such pairs, without its calls per test."""
+    if not (_far(mine.key, theirs.key) and _far(mine.compact, theirs.compact, similar=False)):
+        return False
+    if mine.type_word or theirs.type_word:
+        return _far(mine.plain, theirs.short_key) and _far(mine.short_key, theirs.plain)
+    return True
+
+
+def _far(mine, theirs, *, similar=True):
+    """Neither a typo (OSA within `_distance_level`'s limit; never when the lengths differ by
+    more, as each edit changes the length by one at most) nor, when `similar`, similar."""
+    size, their_size = len(mine), len(theirs)
+    limit = 2 if size >= 8 or their_size >= 8 else 1
+    if (
+        -limit <= size - their_size <= limit
+        and OSA.distance(mine, theirs, score_cutoff=limit) <= limit
+    ):
+        return False
+    return not (similar and JaroWinkler.similarity(mine, theirs, score_cutoff=SIMILAR_STREET))
+
+
+def _directional_level(mine, theirs):
+    my_directions = (mine.predirectional, mine.postdirectional)
+    their_directions = (theirs.predirectional, theirs.postdirectional)
+    if my_directions == their_directions:
+        return "exact" if any(my_directions) else MISSING
+    if not any(my_directions) or not any(their_directions):
+        return "one_sided"
+    return "different"
+
+
+def street_entry(model, query_street, parcel_street, entries=None):
+    """(street, suffix, directional levels, parcel street key, their weight), cached on the
+    model by participant street, then parcel street (`entries`: the participant street's, when
+    the caller has them): participants of one street meet the same parcel streets again."""
+    if entries is None:
+        entries = model.street_entries(query_street)
+    entry = entries.get(parcel_street)
+    if entry is None:
+        mine, theirs = normalize_street(query_street), normalize_street(parcel_street)
+        street, my_suffix, their_suffix = _name_level(mine, theirs)
+        if street == "different":  # the type and direction of another street say nothing more
+            suffix = directional = MISSING
+        else:
+            suffix = _part_level(my_suffix, their_suffix)
+            directional = _directional_level(mine, theirs)
+        table = model.table
+        weight = table["street"][street] + table["suffix"][suffix]
+        weight += table["directional"][directional]
+        entry = entries[parcel_street] = (street, suffix, directional, theirs.key, weight)
+    return entry
