@@ -126,6 +126,7 @@ def timed_sync(api, now, label):
         f"{report['engagements_updated']:,} updated; unchanged "
         f"{report['engagements_unchanged']:,}; quarantined {report['quarantined']:,}"
     )
+    print(f"  phases (wall seconds): {report['phase_seconds']}")
     if report["matching"]:
         quality = report["matching"].get("match_quality", report["matching"])
         print(f"  matching: {quality}, seconds {report['matching'].get('seconds')}")

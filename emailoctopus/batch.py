@@ -29,40 +29,55 @@ from participants.transform import UNREADABLE_ROW, stored_time
 def apply_batch(run, *, campaign, pairs):
     """Validate, merge and write one batch of (status, report row) pairs of one campaign.
 
-    `run` is the sync run (emailoctopus.sync): its clock, options, list contacts and tally.
+    `run` is the sync run (emailoctopus.sync): its clock, options, list contacts and tally. The
+    time of each step goes to the tally's phases (read, fetch_contacts, merge, write).
     """
     campaign_id = campaign["id"]
-    built, quarantine = _collect_rows(campaign_id=campaign_id, pairs=pairs, now=run.now)
-    existing = _participants_of_contacts({r.eo_contact_id for r in built}, run.tally)
-    holders = _engagement_holders(existing)
-    quarantined = _quarantined_ids(
-        api_source_id(campaign_id, r.eo_contact_id)
-        for r in built
-        if (campaign_id, r.eo_contact_id) not in holders
-    )
+    tally = run.tally
+    with tally.timed("merge"):
+        built, quarantine = _collect_rows(campaign_id=campaign_id, pairs=pairs, now=run.now)
+    with tally.timed("read"):
+        existing = _participants_of_contacts({r.eo_contact_id for r in built}, tally)
+        holders = _engagement_holders(existing)
+        quarantined = _quarantined_ids(
+            api_source_id(campaign_id, r.eo_contact_id)
+            for r in built
+            if (campaign_id, r.eo_contact_id) not in holders
+        )
     fresh = [r for r in built if not _already_applied(r, holders, quarantined)]
-    run.tally.engagements_unchanged += len(built) - len(fresh)
+    tally.engagements_unchanged += len(built) - len(fresh)
     new_engagements = [r for r in fresh if (campaign_id, r.eo_contact_id) not in holders]
-    contacts = run.directory.for_lists(campaign.get("to")) if new_engagements else {}
-    by_person, valid_source_ids = _rows_by_person(
-        fresh, holders=holders, contacts=contacts, quarantine=quarantine, now=run.now
-    )
-    existing.update(_participants(set(by_person) - set(existing), run.tally))
-    people, to_match = _merged_people(by_person, existing, run, quarantine)
+    with tally.timed("fetch_contacts"):
+        contacts = run.directory.for_lists(campaign.get("to")) if new_engagements else {}
+    with tally.timed("merge"):
+        by_person, valid_source_ids = _rows_by_person(
+            fresh, holders=holders, contacts=contacts, quarantine=quarantine, now=run.now
+        )
+    with tally.timed("read"):
+        existing.update(_participants(set(by_person) - set(existing), tally))
+    with tally.timed("merge"):
+        people, to_match = _merged_people(by_person, existing, run, quarantine)
     set_aside = {entry["source_id"] for entry in quarantine}
     valid_source_ids = [source_id for source_id in valid_source_ids if source_id not in set_aside]
-    run.tally.quarantined.update((entry["source_id"], entry["reason"]) for entry in quarantine)
+    tally.quarantined.update((entry["source_id"], entry["reason"]) for entry in quarantine)
     if run.options.dry_run:
         wanted = {entry["source_id"] for entry in quarantine}
-        run.tally.quarantined_new += len(wanted - _quarantined_ids(wanted))
+        tally.quarantined_new += len(wanted - _quarantined_ids(wanted))
         return
+    with tally.timed("write"):
+        _write_batch(
+            run, people=people, to_match=to_match, quarantine=quarantine, released=valid_source_ids
+        )
+
+
+def _write_batch(run, *, people, to_match, quarantine, released):
+    """The batch's writes: the people to match first (state.mark_pending), the people, then the
+    quarantine entries and the `released` source ids (valid now)."""
     if people:
         state.mark_pending(contact_ids=to_match)
         run.people_to_match(to_match)
         services.upsert_people(people=people, now=run.now)
-    run.tally.quarantined_new += services.upsert_quarantine(
-        entries=quarantine, released=valid_source_ids
-    )
+    run.tally.quarantined_new += services.upsert_quarantine(entries=quarantine, released=released)
 
 
 def _engagement_holders(existing):

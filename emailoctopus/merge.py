@@ -23,8 +23,8 @@ from participants.transform import (
     contact_id_of,
     engagement_sort_key,
     engagement_totals,
-    fingerprint,
     quarantine_reason,
+    same_fields,
     search_text_for,
     stored_time,
 )
@@ -141,7 +141,7 @@ def merge_participant(existing, documents):
     )
 
     before = existing or {}
-    changes.changed = fingerprint(before, SOURCE_FIELDS) != fingerprint(merged, SOURCE_FIELDS)
+    changes.changed = not same_fields(before, merged, SOURCE_FIELDS)
     old_fields, new_fields = before.get("fields") or {}, merged["fields"]
     changes.fields_changed = {
         key

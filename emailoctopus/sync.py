@@ -128,7 +128,10 @@ def sync_emailoctopus(*, client, now, options=None):
             dry_run=options.dry_run, campaigns=len(campaigns), skipped=skipped
         )
         report["campaigns_failed"] = failed
-        report["matching"] = None if options.dry_run else _match_pending(now=now, county=county)
+        with run.tally.timed("match"):
+            matching = None if options.dry_run else _match_pending(now=now, county=county)
+        report["matching"] = matching
+        report["phase_seconds"]["match"] = round(run.tally.phase_seconds["match"], 3)
     report["rollups_refreshed"] = rollups_refreshed
     stats = client.stats
     report["api"] = {
@@ -168,13 +171,14 @@ def _sync_campaign(run, campaign):
     cursors = state.load_cursors(campaign_id)
     resume = {}
     by_contact = defaultdict(list)
-    for status in REPORT_STATUSES:
-        pages = run.client.report_pages(campaign_id, status, starting_after=cursors.get(status))
-        for page in pages:
-            for row in page.items:
-                by_contact[report_contact_id(row) or id(row)].append((status, row))
-            run.tally.report_rows[(campaign_id, status)] += len(page.items)
-            resume[status] = page.next_cursor or page.cursor
+    with run.tally.timed("fetch_reports"):
+        for status in REPORT_STATUSES:
+            pages = run.client.report_pages(campaign_id, status, starting_after=cursors.get(status))
+            for page in pages:
+                for row in page.items:
+                    by_contact[report_contact_id(row) or id(row)].append((status, row))
+                run.tally.report_rows[(campaign_id, status)] += len(page.items)
+                resume[status] = page.next_cursor or page.cursor
     # A contact's rows are never split between batches.
     for groups in mongodb.batched(by_contact.values(), run.options.batch_size, weight=len):
         apply_batch(run, campaign=campaign, pairs=[pair for group in groups for pair in group])

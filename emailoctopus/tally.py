@@ -1,6 +1,8 @@
 """What one sync run changed, for its report."""
 
+import time
 from collections import Counter, defaultdict
+from contextlib import contextmanager
 
 
 class RunTally:
@@ -19,6 +21,16 @@ class RunTally:
         self.quarantined_new = 0  # of which not in the quarantine before
         self.engagements_unchanged = 0  # (campaign, contact) read with nothing new
         self.unwritten = {}  # dry run: contact_id → merged document not written
+        self.phase_seconds = Counter()  # phase → wall seconds spent in it (`timed`)
+
+    @contextmanager
+    def timed(self, phase):
+        """Add the wall time of the block to `phase` (the report's `phase_seconds`)."""
+        started = time.monotonic()
+        try:
+            yield
+        finally:
+            self.phase_seconds[phase] += time.monotonic() - started
 
     def record(self, *, contact_id, before, changes):
         self.touched.add(contact_id)
@@ -58,4 +70,7 @@ class RunTally:
             "quarantine_reasons": dict(Counter(self.quarantined.values())),
             "quarantine_rows": sorted(map(str, self.quarantined)),  # found unusable this run
             "per_campaign": dict(per_campaign),
+            "phase_seconds": {
+                phase: round(seconds, 3) for phase, seconds in self.phase_seconds.items()
+            },
         }
