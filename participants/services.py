@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 from bson import ObjectId
 from pymongo import InsertOne, UpdateOne
+from pymongo.errors import BulkWriteError
 
 from empowersave import mongodb
 from empowersave.storekeys import escape_keys
@@ -53,6 +54,9 @@ WRITTEN_PROJECTION = {
     }
     if path.split(".")[0] == path or path.split(".")[0] not in listing.LISTED_PROJECTION
 }
+
+
+DUPLICATE_KEY = 11000  # the server's error code for a write that breaks a unique index
 
 
 class StaleParticipant(Exception):
@@ -334,38 +338,60 @@ def _read(ids):
 
 def upsert_people(*, people, now):
     """The EmailOctopus sync's batch: (stored document or None, SOURCE_FIELDS after the merge)
-    pairs, written by `contact_id` with one upserting `bulk_write` and followed once, from the
-    stored documents the sync read for this batch (no read back). A new person's `_id` is made
-    here, so that the listing has it; should someone else have created them meanwhile, theirs
-    is read back."""
+    pairs, written with one `bulk_write` and followed once, from the stored documents the sync
+    read for this batch (no read back). A new person is inserted whole, with an `_id` made here
+    so that the listing has it (one insert for all, where an upsert each cost the local store
+    a statement of its own); a stored one is updated by `contact_id` (upserted, should it have
+    gone meanwhile). Should someone else have created a new person meanwhile (their insert
+    meets the unique `contact_id`), the merged fields are set on theirs, which is read back."""
     if not people:
         return
     operations, after = [], []
     for stored, merged in people:
         update = set_and_unset(merged, merged.keys())
         if stored is None:
-            update["$setOnInsert"] = {"_id": ObjectId()}
-        operations.append(UpdateOne({"contact_id": merged["contact_id"]}, update, upsert=True))
-        after.append(_applied(stored or update["$setOnInsert"], update))
+            after.append({"_id": ObjectId(), **update["$set"]})
+            operations.append(InsertOne(after[-1]))
+        else:
+            operations.append(UpdateOne({"contact_id": merged["contact_id"]}, update, upsert=True))
+            after.append(_applied(stored, update))
     before = [stored for stored, _merged in people]
     with announcements.announcing(now=now):
-        result = _participants().bulk_write(operations, ordered=False)
-        raced = [
-            index
-            for index, (stored, _merged) in enumerate(people)
-            if stored is None and result.upserted_ids.get(index) != after[index]["_id"]
-        ]
+        raced = _bulk_write_people(operations)
         if raced:
+            contact_ids = [people[index][1]["contact_id"] for index in raced]
+            _participants().bulk_write(
+                [
+                    UpdateOne(
+                        {"contact_id": people[index][1]["contact_id"]},
+                        set_and_unset(people[index][1], people[index][1].keys()),
+                    )
+                    for index in raced
+                ],
+                ordered=False,
+            )
             found = mongodb.find_in(
-                _participants(),
-                "contact_id",
-                [people[index][1]["contact_id"] for index in raced],
-                projection=WRITTEN_PROJECTION,
+                _participants(), "contact_id", contact_ids, projection=WRITTEN_PROJECTION
             )
             by_contact = {doc["contact_id"]: doc for doc in found}
             for index in raced:
                 after[index] = by_contact.get(people[index][1]["contact_id"], after[index])
         _follow(before, after)
+
+
+def _bulk_write_people(operations):
+    """Run the batch's operations (unordered); returns the indexes of the inserts that met a
+    person already stored (duplicate key); any other write error is raised."""
+    try:
+        _participants().bulk_write(operations, ordered=False)
+    except BulkWriteError as error:
+        errors = error.details.get("writeErrors") or []
+        if error.details.get("writeConcernErrors") or any(
+            e.get("code") != DUPLICATE_KEY for e in errors
+        ):
+            raise
+        return [e["index"] for e in errors]
+    return []
 
 
 # --- the quarantine --------------------------------------------------------------------------

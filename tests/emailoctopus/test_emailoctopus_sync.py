@@ -441,3 +441,26 @@ def test_command_without_a_key_says_which_setting_is_missing(settings, monkeypat
 
     with pytest.raises(CommandError, match="EMAILOCTOPUS_API_KEY is not set"):
         call_command("sync_emailoctopus")
+
+
+def test_a_person_someone_else_created_meanwhile_gets_the_synced_fields(api, store_faults):
+    stored = get_db("default")["participants"]
+    store_faults.race(
+        "participants",
+        lambda: stored.insert_one(
+            {"contact_id": "ana.lopez@example.com", "status": "SUBSCRIBED", "search_text": "x"}
+        ),
+    )
+
+    report = run(api)
+
+    (ana,) = stored.find({"contact_id": "ana.lopez@example.com"})
+    assert flags(ana, CAMPAIGN_1) == {"opened", "clicked"}
+    assert ana["status"] == "SUBSCRIBED" and "ana" in ana["search_text"]
+    assert report["participants_created"] == 5
+    assert len(participants()) == 5
+    listed = get_db("default")["participant_listing"].find_one({"_id": ana["_id"]})
+    assert listed["totals"]["opened"] == 1
+    incremental = rollup_snapshot()
+    refresh_rollups(now=NOW)
+    assert rollup_snapshot() == incremental
