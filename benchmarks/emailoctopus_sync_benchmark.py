@@ -110,9 +110,10 @@ def timed_sync(api, now, label):
         base_url=api.base_url,
         bucket=TokenBucket(capacity=10**9, refill_per_second=10**9),
     )
-    started = time.perf_counter()
+    started, cpu_before = time.perf_counter(), bench.cpu_seconds()
     report = sync_emailoctopus(client=client, now=now)
     seconds = time.perf_counter() - started
+    cpu = bench.cpu_since(cpu_before)
     requests = report["api"]["requests"]
     print(
         f"{label}: {seconds:.1f} s for {report['report_rows']:,} report rows "
@@ -126,6 +127,7 @@ def timed_sync(api, now, label):
         f"{report['engagements_updated']:,} updated; unchanged "
         f"{report['engagements_unchanged']:,}; quarantined {report['quarantined']:,}"
     )
+    print(f"  {cpu}")
     print(f"  phases (wall seconds): {report['phase_seconds']}")
     if report["matching"]:
         quality = report["matching"].get("match_quality", report["matching"])

@@ -357,25 +357,20 @@ def upsert_people(*, people, now):
             after.append(_applied(stored, update))
     before = [stored for stored, _merged in people]
     with announcements.announcing(now=now):
-        raced = _bulk_write_people(operations)
+        raced = [people[index][1] for index in _bulk_write_people(operations)]
         if raced:
-            contact_ids = [people[index][1]["contact_id"] for index in raced]
             _participants().bulk_write(
-                [
-                    UpdateOne(
-                        {"contact_id": people[index][1]["contact_id"]},
-                        set_and_unset(people[index][1], people[index][1].keys()),
-                    )
-                    for index in raced
-                ],
+                [UpdateOne({"contact_id": m["contact_id"]}, set_and_unset(m, m)) for m in raced],
                 ordered=False,
             )
             found = mongodb.find_in(
-                _participants(), "contact_id", contact_ids, projection=WRITTEN_PROJECTION
+                _participants(),
+                "contact_id",
+                [merged["contact_id"] for merged in raced],
+                projection=WRITTEN_PROJECTION,
             )
-            by_contact = {doc["contact_id"]: doc for doc in found}
-            for index in raced:
-                after[index] = by_contact.get(people[index][1]["contact_id"], after[index])
+            theirs = {doc["contact_id"]: doc for doc in found}
+            after = [theirs.get(doc.get("contact_id"), doc) for doc in after]
         _follow(before, after)
 
 
