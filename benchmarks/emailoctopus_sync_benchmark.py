@@ -14,7 +14,7 @@ have; matching.county_index), so the first sync finds it current and only checks
 against it; `--county-snapshot none` drops it, and the first sync builds the index itself.
 
     .venv/bin/python benchmarks/emailoctopus_sync_benchmark.py [--participants 10000]
-        [--contacts 5000] [--new-share 0.3] [--county-snapshot current|none]
+        [--contacts 5000] [--new-share 0.3] [--county-snapshot current|none] [--batch-size N]
 
 The client's own rate limit is lifted so that the figures are the sync's; the real API allows
 10 requests/s, so `requests / 10` seconds is the floor of a real run, printed beside them.
@@ -32,7 +32,7 @@ import bench  # noqa: E402, I001 - starts the store and Django first
 from demo import generator as demo_data  # noqa: E402
 from emailoctopus.client import EmailOctopusClient  # noqa: E402
 from emailoctopus.ratelimit import TokenBucket  # noqa: E402
-from emailoctopus.sync import sync_emailoctopus  # noqa: E402
+from emailoctopus.sync import BATCH_SIZE, SyncOptions, sync_emailoctopus  # noqa: E402
 from empowersave import mongodb  # noqa: E402
 from matching import county_index, county_snapshot  # noqa: E402
 from migration.run import MigrationOptions, run_migration  # noqa: E402
@@ -104,14 +104,14 @@ def campaign_reports(contacts, *, sent_at, rng):
     return reports
 
 
-def timed_sync(api, now, label):
+def timed_sync(api, now, label, *, options):
     client = EmailOctopusClient(
         api_key=api.api_key,
         base_url=api.base_url,
         bucket=TokenBucket(capacity=10**9, refill_per_second=10**9),
     )
     started, cpu_before = time.perf_counter(), bench.cpu_seconds()
-    report = sync_emailoctopus(client=client, now=now)
+    report = sync_emailoctopus(client=client, now=now, options=options)
     seconds = time.perf_counter() - started
     cpu = bench.cpu_since(cpu_before)
     requests = report["api"]["requests"]
@@ -150,7 +150,9 @@ def main():
         default="current",
         help="the county index snapshot the first sync finds (see above)",
     )
+    parser.add_argument("--batch-size", type=int, default=BATCH_SIZE, help="report rows a batch")
     args = parser.parse_args()
+    options = SyncOptions(batch_size=args.batch_size)
     rng = random.Random(args.seed)
     now = datetime.now(UTC).replace(microsecond=0)
 
@@ -193,8 +195,8 @@ def main():
     }
     api = FakeEmailOctopus(data=data).start()
     try:
-        timed_sync(api, now, "first sync")
-        timed_sync(api, now, "second sync (nothing new)")
+        timed_sync(api, now, "first sync", options=options)
+        timed_sync(api, now, "second sync (nothing new)", options=options)
         opened = {row["contact_id"] for row in data["reports"][campaign_id]["opened"]}
         late = [c for c in contacts if c["id"] not in opened][: args.late_opens]
         for contact in late:
@@ -205,7 +207,7 @@ def main():
                 email=contact["email_address"],
                 occurred_at=iso(now),
             )
-        timed_sync(api, now, f"third sync ({len(late)} late opens)")
+        timed_sync(api, now, f"third sync ({len(late)} late opens)", options=options)
     finally:
         api.stop()
     print(f"peak RSS of the process {bench.peak_rss_mb():,.0f} MB (seeding and migration included)")
