@@ -464,3 +464,13 @@ def test_a_person_someone_else_created_meanwhile_gets_the_synced_fields(api, sto
     incremental = rollup_snapshot()
     refresh_rollups(now=NOW)
     assert rollup_snapshot() == incremental
+
+
+def test_people_marked_pending_twice_are_matched_once_and_cleared():
+    state.mark_pending(contact_ids=["a@example.com", "b@example.com"])
+    state.mark_pending(contact_ids=["b@example.com", "c@example.com"])
+
+    pending = state.load_pending()["match_contact_ids"]
+    assert pending == ["a@example.com", "b@example.com", "c@example.com"]
+    state.clear_pending_matches(["a@example.com", "b@example.com"])
+    assert state.load_pending()["match_contact_ids"] == ["c@example.com"]
