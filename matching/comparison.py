@@ -167,22 +167,22 @@ def _unit_level(mine, theirs):
     return "exact" if mine == theirs else "different"
 
 
-def _contact_level(mine, theirs):
-    if not mine or not theirs:
-        return MISSING
-    return "exact" if theirs in mine else "different"
-
-
 _NO_PERSON = (MISSING, MISSING, MISSING)
 
 
 def _record_levels(query, person):
+    """(name, email, phone) levels against one household record: the phone `exact` when it is
+    one of the participant's; the common name outcome (their own name) tested before
+    name_level is called."""
     record_name, record_email, record_phone = person
+    name = query.name
     return (
-        name_level(query.name, query.surname, record_name),
+        "exact" if name == record_name and name
+        else name_level(name, query.surname, record_name),
         MISSING if not (query.email and record_email)
         else "exact" if query.email == record_email else "different",
-        _contact_level(query.phones, record_phone),
+        MISSING if not (record_phone and query.phones)
+        else "exact" if record_phone in query.phones else "different",
     )  # fmt: skip
 
 
