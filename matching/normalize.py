@@ -191,9 +191,9 @@ def _ordinals(words):
             continue
         if word in ORDINAL_WORDS:
             out.append(_ordinal(ORDINAL_WORDS[word]))
-        elif match := _NUMERIC_ORDINAL.match(word):
+        elif word[0].isdecimal() and (match := _NUMERIC_ORDINAL.match(word)):
             out.append(_ordinal(int(match.group(1))))
-        elif number := misspelled_ordinal(word):
+        elif len(word) >= 5 and (number := misspelled_ordinal(word)):
             out.append(_ordinal(number))
         else:
             out.append(word)
