@@ -124,14 +124,11 @@ def sync_emailoctopus(*, client, now, options=None):
         skipped = {}
         campaigns = select_campaigns(client, options=options, skipped=skipped)
         failed = _sync_campaigns(run, campaigns)
-        report = run.tally.report(
-            dry_run=options.dry_run, campaigns=len(campaigns), skipped=skipped
-        )
-        report["campaigns_failed"] = failed
         with run.tally.timed("match"):
             matching = None if options.dry_run else _match_pending(now=now, county=county)
-        report["matching"] = matching
-        report["phase_seconds"]["match"] = round(run.tally.phase_seconds["match"], 3)
+    report = run.tally.report(dry_run=options.dry_run, campaigns=len(campaigns), skipped=skipped)
+    report["campaigns_failed"] = failed
+    report["matching"] = matching
     report["rollups_refreshed"] = rollups_refreshed
     stats = client.stats
     report["api"] = {
