@@ -279,12 +279,11 @@ def write_participants(*, plan, options, now, tally, decider=None):
         tally=tally,
         dry_run=options.dry_run,
     )
-    batches = mongodb.batched(writes, options.batch_size)
     if options.dry_run:
-        for _batch in batches:
+        for _write in writes:  # each person tallied as it would be written
             pass
     else:
-        _write_in_turn(batches, now=now, tally=tally)
+        _write_in_turn(mongodb.batched(writes, options.batch_size), now=now, tally=tally)
     matches_reset = stats.pop("matches_reset")
     return dict(stats), matches_reset
 
