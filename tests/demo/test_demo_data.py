@@ -14,6 +14,7 @@ from mongoengine.connection import get_db
 
 from demo import generator as demo_data
 from empowersave import mongodb
+from matching.index import COUNTY_KEY
 from matching.normalize import normalize_zip
 from participants.identity import contact_id_for, normalize_email, normalize_phone
 
@@ -39,6 +40,18 @@ def test_seed_writes_exactly_the_requested_source_documents():
     parcels = sum(summary["parcels"].values())
     assert mongodb.county_residential_collection().count_documents({}) == parcels
     assert mongodb.source_campaigns_collection().count_documents({}) == summary["campaigns"]
+
+
+def test_seed_gives_the_county_collections_the_key_reviewers_read_them_by():
+    # As a load of county data would, so that the first migration's reads wait for no index build.
+    demo_data.seed(participants=200, seed=3, now=NOW)
+
+    for collection in (
+        mongodb.county_residential_collection(),
+        mongodb.county_demographic_collection(),
+    ):
+        keys = [list(index["key"].items()) for index in collection.list_indexes()]
+        assert COUNTY_KEY in keys
 
 
 def test_twelve_to_fifteen_named_campaigns_and_people_in_several(generated):

@@ -16,4 +16,5 @@ def test_seeding_logs_each_step(caplog):
     assert any(
         line.startswith("wrote empower_analytics.county_residential_data: ") for line in lines
     )
-    assert len(lines) == 7
+    assert lines[-1].startswith("indexed the county collections in ")
+    assert len(lines) == 8
