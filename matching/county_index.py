@@ -69,6 +69,14 @@ def ensure_county_indexes():
 class Loaded:
     index: CountyIndex
     how: str  # REUSED or BUILT
+    digests: dict | None = None  # of the county batches a BUILT index was built from
+
+    def save(self):
+        """Store a BUILT index as the snapshot of the data it was read from (a REUSED one is
+        stored already). Matching may have used it since: the snapshot leaves out what matching
+        memoised (ParcelIndex.__getstate__)."""
+        if self.how == BUILT:
+            county_snapshot.save(self.index, digests=self.digests)
 
 
 def load_index(*, rebuild=False):
@@ -76,9 +84,11 @@ def load_index(*, rebuild=False):
     return load(rebuild=rebuild).index
 
 
-def load(*, rebuild=False):
+def load(*, rebuild=False, save=True):
     """Read both county collections once into a CountyIndex, or take the snapshot when they are
-    what it was built from (`rebuild`: never); their COUNTY_KEY indexes are made first.
+    what it was built from (`rebuild`: never); their COUNTY_KEY indexes are made first. A built
+    index is stored as the snapshot before it is returned, unless `save` is False: then the
+    caller stores it (`Loaded.save`) when it has the time.
 
     The household records are read in a thread while the parcels are read here (the store's work
     and ours overlap on two cores). Parcels are indexed as they arrive from the first batch that
@@ -95,14 +105,15 @@ def load(*, rebuild=False):
             index = county_snapshot.load(snapshot)
             if index is not None:
                 return Loaded(index, REUSED)
-            return load(rebuild=True)
+            return load(rebuild=True, save=save)
         index = CountyIndex(read.parcel_index, DemographicIndex())
         _add_each(index.parcels.add, read.parcels.release())
         _add_each(lambda doc: index.demographics.add(doc, index.parcels), read.households.release())
-    county_snapshot.save(
-        index, digests={PARCELS: read.parcels.digests, HOUSEHOLDS: read.households.digests}
-    )
-    return Loaded(index, BUILT)
+    digests = {PARCELS: read.parcels.digests, HOUSEHOLDS: read.households.digests}
+    loaded = Loaded(index, BUILT, digests)
+    if save:
+        loaded.save()
+    return loaded
 
 
 @dataclass(frozen=True)
@@ -180,11 +191,18 @@ class CountyIndexPreload:
     the caller's own reads and writes: the migration's source read, the sync's batches from the
     first one with someone to match (the first sync of the benchmark: 1,547 people to match at
     300,000 parcels); a run that never starts it never loads it. A failed load raises from
-    `index`, where the caller would have loaded it."""
+    `index`, where the caller would have loaded it.
 
-    def __init__(self, pool):
+    With `save_later`, a built index is handed over before it is stored as the snapshot, and
+    `save_snapshot` stores it: the migration does so while the store builds its indexes, when
+    this process has nothing else to do (pickling, compressing and sending it: 2.9 s of CPU at
+    full scale, which was spent while the source rows were still being parsed)."""
+
+    def __init__(self, pool, *, save_later=False):
         self._pool = pool
         self._future = None
+        self._save_later = save_later
+        self._loaded = None
         self.seconds = {}  # the load's own, and how long the matching waited for it
         self.how = None  # REUSED (the snapshot) or BUILT, once loaded
 
@@ -194,10 +212,22 @@ class CountyIndexPreload:
 
     def _load(self):
         started = time.perf_counter()
-        loaded = load()
+        loaded = self._loaded = load(save=not self._save_later)
         self.seconds["county_index_load"] = round(time.perf_counter() - started, 3)
         self.how = loaded.how
         return loaded.index
+
+    def save_snapshot(self):
+        """With `save_later`: store a built index as the snapshot (once its load is done;
+        nothing when it was reused, never loaded, or stored already)."""
+        if not self._save_later or self._future is None:
+            return
+        self._future.result()
+        loaded, self._loaded = self._loaded, None
+        if loaded is not None:
+            started = time.perf_counter()
+            loaded.save()
+            self.seconds["county_snapshot_save"] = round(time.perf_counter() - started, 3)
 
     def index(self):
         """The loaded index (waiting for it), or None when it was never asked for."""

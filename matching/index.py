@@ -177,6 +177,16 @@ class ParcelIndex:
     def __len__(self):
         return len(self.parcel_id)
 
+    def __getstate__(self):
+        """What a pickle of the index (the county index snapshot) holds: everything but what
+        matching memoises on it, so that the index pickled after a run's matching is the one
+        pickled as it was built (tests/matching/test_county_snapshot.py)."""
+        state = dict(self.__dict__)
+        for cache in ("street_frequency_cache", "corrected_street_cache", "street_blocks_cache"):
+            state[cache] = {}
+        state["_mean_street_share"] = None
+        return state
+
     def add(self, doc):
         """Index one `county_residential_data` document; rows without a parcel id are skipped."""
         county, parcel_id = doc.get("county"), doc.get("parcel_id")

@@ -77,7 +77,7 @@ def _run(*, now, options):
         )
     matching = not (options.dry_run or options.skip_matching)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="county") as pool:
-        county = CountyIndexPreload(pool) if matching else None
+        county = CountyIndexPreload(pool, save_later=True) if matching else None
         if county is not None:
             county.start()
         plan = phases.run(
@@ -93,8 +93,10 @@ def _run(*, now, options):
             decider = Decider(index=county.index(), now=now)
             phases.seconds.update(county.seconds)
     written, tally, matching = _write_and_match(
-        plan, phases=phases, now=now, options=options, decider=decider
+        plan, phases=phases, now=now, options=options, decider=decider, county=county
     )
+    if county is not None:
+        phases.seconds.update(county.seconds)
     validation = phases.run("validation", validate, plan, tally)
     report = _report(
         plan,
@@ -117,10 +119,11 @@ def _run(*, now, options):
     return report
 
 
-def _write_and_match(plan, *, phases, now, options, decider):
+def _write_and_match(plan, *, phases, now, options, decider, county):
     """The write phases (matching decided as each person is written), then indexes and the read
     back; (written, tally, matching report or None). A dry run tallies what it would write
-    instead."""
+    instead. The county index built for the matching is stored as the snapshot while the store
+    builds the indexes (`county`: CountyIndexPreload, None without matching)."""
     tally = TargetTally(plan)
     begin = time.perf_counter()
     people, matches_reset = phases.run(
@@ -146,8 +149,13 @@ def _write_and_match(plan, *, phases, now, options, decider):
     if options.dry_run:
         return written, tally, None
     # After a bulk load into an empty target: one index build per index instead of index upkeep
-    # on every insert (participants.services.begin_bulk_load).
-    phases.run("indexes", ensure_indexes)
+    # on every insert (participants.services.begin_bulk_load). The store works alone on them, so
+    # this process stores the county index snapshot meanwhile.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="snapshot") as pool:
+        saved = pool.submit(county.save_snapshot) if county is not None else None
+        phases.run("indexes", ensure_indexes)
+        if saved is not None:
+            saved.result()
     return written, phases.run("read_back", read_back, plan, tally), matching
 
 
