@@ -86,15 +86,9 @@ def load_index(*, rebuild=False):
 
 def load(*, rebuild=False, save=True):
     """Read both county collections once into a CountyIndex, or take the snapshot when they are
-    what it was built from (`rebuild`: never). A built index is stored as the snapshot before it
-    is returned, unless `save` is False: then the caller stores it (`Loaded.save`) when it has
-    the time.
-
-    Their COUNTY_KEY indexes, when missing (new county data), are made once both have been read,
-    in a thread while this process builds the index or loads the snapshot: the local store
-    builds an index under its global lock, and a build made first held up every other read of
-    the command (the migration's source read waited 34 s for 27.6 s of the store's CPU, full
-    scale, load 3-4).
+    what it was built from (`rebuild`: never); their COUNTY_KEY indexes are made first. A built
+    index is stored as the snapshot before it is returned, unless `save` is False: then the
+    caller stores it (`Loaded.save`) when it has the time.
 
     The household records are read in a thread while the parcels are read here (the store's work
     and ours overlap on two cores). Parcels are indexed as they arrive from the first batch that
@@ -102,24 +96,19 @@ def load(*, rebuild=False, save=True):
     before it, and the household records, wait until both collections have been compared. The
     cyclic garbage collector pauses meanwhile. A failed read of either collection fails the load
     (no index of parcels alone, no snapshot taken on half a comparison)."""
+    ensure_county_indexes()
     snapshot = None if rebuild else county_snapshot.latest()
-    with (
-        collector_paused(),
-        ThreadPoolExecutor(max_workers=1, thread_name_prefix="county-key") as pool,
-    ):
+    with collector_paused():
         read = _read_both(snapshot.digests if snapshot is not None else {})
-        indexing = pool.submit(ensure_county_indexes)
         if snapshot is not None and read.parcels.same and read.households.same:
             del read  # the batches: 107 MB at 300,000 parcels, not needed beside the snapshot
             index = county_snapshot.load(snapshot)
-            indexing.result()
             if index is not None:
                 return Loaded(index, REUSED)
             return load(rebuild=True, save=save)
         index = CountyIndex(read.parcel_index, DemographicIndex())
         _add_each(index.parcels.add, read.parcels.release())
         _add_each(lambda doc: index.demographics.add(doc, index.parcels), read.households.release())
-        indexing.result()
     digests = {PARCELS: read.parcels.digests, HOUSEHOLDS: read.households.digests}
     loaded = Loaded(index, BUILT, digests)
     if save:

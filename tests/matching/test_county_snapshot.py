@@ -17,7 +17,7 @@ from pymongo import UpdateOne
 from empowersave import mongodb
 from matching import county_index, county_snapshot
 from matching.county_index import BUILT, REUSED
-from matching.index import COUNTY_KEY, DemographicIndex, ParcelIndex
+from matching.index import DemographicIndex, ParcelIndex
 from matching.services import Decider
 from tests.factories import (
     NOW,
@@ -99,29 +99,6 @@ def test_a_snapshot_stored_after_matching_holds_the_index_as_it_was_built(county
     assert stored.how == REUSED
     assert pickle.dumps(stored.index, protocol=pickle.HIGHEST_PROTOCOL) == as_built
     assert pickle.dumps(loaded.index, protocol=pickle.HIGHEST_PROTOCOL) == as_built
-
-
-def test_each_load_gives_the_county_collections_their_key_once_it_has_read_them(
-    county_data, monkeypatch
-):
-    # Made after both reads (a build holds the local store's every other read up), by the build
-    # and by the snapshot's reuse alike.
-    calls = []
-    read_both = county_index._read_both
-    monkeypatch.setattr(
-        county_index, "_read_both", lambda expected: calls.append("read") or read_both(expected)
-    )
-    ensure = county_index.ensure_county_indexes
-    monkeypatch.setattr(
-        county_index, "ensure_county_indexes", lambda: calls.append("index") or ensure()
-    )
-
-    loads = [county_index.load().how, county_index.load().how]
-
-    assert loads == [BUILT, REUSED]
-    assert calls == ["read", "index", "read", "index"]
-    for collection in (parcels(), households()):
-        assert COUNTY_KEY in [list(index["key"].items()) for index in collection.list_indexes()]
 
 
 def _same_size_update():
