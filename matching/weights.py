@@ -232,6 +232,10 @@ class Model:
         )
         self.cities, self.same_zip_cities = table["city"], table["city_same_zip"]
         self.zips, self.units = table["zip"], table["unit"]
+        # A street entry of another street (matching.streets): its type and direction unread.
+        self.other_street_weight = (
+            table["street"]["different"] + table["suffix"][MISSING] + table["directional"][MISSING]
+        )
         self.street_cache = {}  # participant street → {parcel street → levels and weight}
         self._priors = {}  # parcels → prior weight
 
