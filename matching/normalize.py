@@ -416,8 +416,17 @@ def parse_address(raw):
     if _PLAIN_LINE.fullmatch(text):
         # "700 Castro St" (75% of the demo's participants, 97% of its parcels): letters and
         # single spaces after the number, so _fast_parse would find no comma, locality or
-        # punctuation, and read the upper-cased text itself as the street line.
-        street = _street_line(text.upper())
+        # punctuation, and read the upper-cased text itself as the street line. Its first word
+        # is the house number (what _street_line's pattern finds); without a unit designator,
+        # the rest is the street.
+        line = text.upper()
+        house_number, _, rest = line.partition(" ")
+        if UNIT_DESIGNATORS.keys().isdisjoint(rest.split(" ")):
+            street = normalize_street(rest)  # a word at least: never None
+            return _new_parsed(
+                ParsedAddress, (house_number, street.name, street.key, None, None, None)
+            )
+        street = _street_line(line)
         if street is not None:
             return _new_parsed(ParsedAddress, (*street, None, None))
     if _NUMBER_ONLY.match(text):  # "266": a house number whose street is missing
