@@ -3,9 +3,10 @@
 For each sent campaign, every report status is read from its saved cursor on. The rows become
 one legacy-shaped document per (campaign, contact) (rows.py), validated and merged into
 participants by the migration's identity rule (merge.py), in batches of about `batch_size` rows
-(batch.py). The cursors move only after the campaign's writes have landed, so a killed run
-re-reads at most one campaign's new rows, and re-applying them changes nothing. New participants
-are matched at the end.
+(batch.py). New participants, and those whose address changed, are written at the campaign's
+end, each once with the match decided for them; the county index loads meanwhile, in a thread,
+beside the batches. The cursors move only after the campaign's writes have landed, so a killed
+run re-reads at most one campaign's new rows, and re-applying them changes nothing.
 """
 
 import logging
@@ -18,13 +19,13 @@ from datetime import datetime
 from pymongo.errors import ConnectionFailure
 
 from emailoctopus import state
-from emailoctopus.batch import apply_batch
+from emailoctopus.batch import apply_batch, unwritten, write_waiting
 from emailoctopus.client import CAMPAIGN_STATUS_SENT, REPORT_STATUSES, EmailOctopusError
 from emailoctopus.rows import parse_timestamp, report_contact_id
 from emailoctopus.tally import RunTally
 from empowersave import mongodb
 from matching.county_index import CountyIndexPreload
-from matching.services import MatchScope, match_participants
+from matching.services import Decider, MatchScope, match_participants, needs_matching
 from participants import services
 from participants.documents import MatchQuality, ensure_indexes
 from participants.transform import stored_time
@@ -68,7 +69,9 @@ class ContactDirectory:
 
 class SyncRun:
     """One run: the client, the clock, the options, the list contacts read so far, the tally,
-    the county index being loaded (`county`, None on a dry run)."""
+    the county index being loaded (`county`, None on a dry run), the people of the campaign
+    waiting for their match (`waiting`: contact_id → (stored document or None, merged
+    SOURCE_FIELDS)) and the Decider, made when the first of them is written."""
 
     def __init__(self, *, client, now, options, county=None):
         self.client = client
@@ -77,11 +80,46 @@ class SyncRun:
         self.directory = ContactDirectory(client)
         self.tally = RunTally()
         self.county = county
+        self.waiting = {}
+        self._decider = None
 
-    def people_to_match(self, contact_ids):
-        """A batch has people to (re)match: the county index starts loading."""
-        if contact_ids and self.county is not None:
+    def waits_for_match(self, contact_id, *, before, changes):
+        """Whether a changed person is written at the campaign's end with a match decided for
+        them: new (`before` None), re-addressed unless a reviewer decided their match, or
+        waiting already."""
+        if contact_id in self.waiting or before is None:
+            return True
+        return changes.address_changed and needs_matching(before.get("match"), REMATCH_QUALITIES)
+
+    def wait_for_match(self, contact_id, *, before, merged):
+        """Keep the person for the campaign's end (batch.write_waiting); later batches see them
+        as merged (the tally's `unwritten`). The county index starts loading."""
+        stored = self.waiting[contact_id][0] if contact_id in self.waiting else before
+        self.waiting[contact_id] = (stored, merged)
+        self.tally.unwritten[contact_id] = unwritten(stored, merged)
+        self.county.start()
+
+    def forget_waiting(self):
+        """The waiting people were written, or their campaign failed: later batches read them."""
+        for contact_id in self.waiting:
+            self.tally.unwritten.pop(contact_id, None)
+        self.waiting.clear()
+
+    def decider(self):
+        """The Decider of this run, with the county index (waiting for it to load)."""
+        if self._decider is None:
             self.county.start()
+            self._decider = Decider(index=self.county.index(), now=self.now)
+        return self._decider
+
+    def matching_report(self):
+        """What the run decided (matching.services' report), None when no one was matched."""
+        if self._decider is None:
+            return None
+        seconds = {"match": round(self.tally.phase_seconds["match"], 3), **self.county.seconds}
+        report = self._decider.report(seconds)
+        report["county_index"] = self.county.how  # REUSED: the snapshot fitted the county data
+        return report
 
 
 def select_campaigns(client, *, options, skipped):
@@ -124,11 +162,14 @@ def sync_emailoctopus(*, client, now, options=None):
         skipped = {}
         campaigns = select_campaigns(client, options=options, skipped=skipped)
         failed = _sync_campaigns(run, campaigns)
+        matching = run.matching_report()
         with run.tally.timed("match"):
-            matching = None if options.dry_run else _match_pending(now=now, county=county)
+            pending = None if options.dry_run else _match_pending(now=now, county=county)
     report = run.tally.report(dry_run=options.dry_run, campaigns=len(campaigns), skipped=skipped)
     report["campaigns_failed"] = failed
-    report["matching"] = matching
+    report["matching"] = matching or pending
+    if matching and pending:
+        matching["pending_of_earlier_runs"] = pending
     report["rollups_refreshed"] = rollups_refreshed
     stats = client.stats
     report["api"] = {
@@ -151,12 +192,14 @@ def _sync_campaigns(run, campaigns):
             raise  # the API or the store said stop: the next run resumes from the cursors
         except Exception as error:  # noqa: BLE001 - one campaign's data never stops the sync
             logger.exception("campaign %r could not be synced", campaign.get("id"))
+            run.forget_waiting()  # not written: the next run reads the campaign again
             failed[str(campaign.get("id"))] = f"{type(error).__name__}: {error}"[:500]
     return failed
 
 
 def _sync_campaign(run, campaign):
-    """Read every report of the campaign from its cursors, then write, then move the cursors.
+    """Read every report of the campaign from its cursors, then write (the people to match
+    last, with their match), then move the cursors.
 
     All statuses are read first so that one person's rows (sent, opened, clicked...) are merged
     and written once. Memory: the rows read since the last cursors (a few hundred bytes each).
@@ -181,6 +224,7 @@ def _sync_campaign(run, campaign):
         apply_batch(run, campaign=campaign, pairs=[pair for group in groups for pair in group])
     if run.options.dry_run:
         return
+    write_waiting(run)
     moved = {status: cursor for status, cursor in resume.items() if cursor != cursors.get(status)}
     if moved:
         state.save_cursors(campaign_id=campaign_id, cursors=moved, now=run.now)
@@ -189,8 +233,8 @@ def _sync_campaign(run, campaign):
 
 
 def _match_pending(*, now, county):
-    """Match the participants this run (or an interrupted one) created or re-addressed, with
-    the county index the run has been loading (`county`), if any."""
+    """Match the participants an earlier run wrote without their match (its county index did
+    not load: batch.write_waiting), with the county index this run loaded (`county`), if any."""
     contact_ids = state.load_pending()["match_contact_ids"]
     if not contact_ids:
         return None

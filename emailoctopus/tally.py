@@ -20,7 +20,9 @@ class RunTally:
         self.quarantined = {}  # source_id → reason, for every row found unusable
         self.quarantined_new = 0  # of which not in the quarantine before
         self.engagements_unchanged = 0  # (campaign, contact) read with nothing new
-        self.unwritten = {}  # dry run: contact_id → merged document not written
+        # contact_id → merged document not written (yet): the dry run's, the people waiting for
+        # their match until the campaign's end (sync.SyncRun.waiting)
+        self.unwritten = {}
         self.phase_seconds = Counter()  # phase → wall seconds spent in it (`timed`)
 
     @contextmanager

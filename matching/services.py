@@ -328,7 +328,8 @@ def _match_batch(index, rows, *, tally, scope, thresholds, now):
 
 
 class Decider:
-    """Decides people's references in memory, before they are written (the migration).
+    """Decides people's references in memory, before they are written (the migration, the
+    EmailOctopus sync).
 
     `references(row)` gives the ReferenceChange of a participant document (stored, with the
     source fields about to be written, or new), or None when what it holds already says the
@@ -349,6 +350,11 @@ class Decider:
             return None
         self.tally.stats["written"] += 1
         return _reference_change(row, match, residence, demographic, self.now)
+
+    def left_alone(self, count):
+        """`count` of the changes given were not written: changed meanwhile (`match.version`)."""
+        self.tally.stats["written"] -= count
+        self.tally.stats["conflicts"] += count
 
     def report(self, seconds):
         return self.tally.report(self.index, seconds)

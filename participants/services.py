@@ -336,57 +336,79 @@ def _read(ids):
     return {doc["_id"]: doc for doc in found}
 
 
-def upsert_people(*, people, now):
-    """The EmailOctopus sync's batch: (stored document or None, SOURCE_FIELDS after the merge)
-    pairs, written with one `bulk_write` and followed once, from the stored documents the sync
-    read for this batch (no read back). A new person is inserted whole, with an `_id` made here
-    so that the listing has it (one insert for all, where an upsert each cost the local store
-    a statement of its own); a stored one is updated by `contact_id` (upserted, should it have
-    gone meanwhile). Should someone else have created a new person meanwhile (their insert
-    meets the unique `contact_id`), the merged fields are set on theirs, which is read back."""
-    if not people:
-        return
-    operations, after = [], []
-    for stored, merged in people:
-        update = set_and_unset(merged, merged.keys())
-        if stored is None:
-            after.append({"_id": ObjectId(), **update["$set"]})
+def upsert_people(*, writes, now):
+    """The EmailOctopus sync's batch of PersonWrites (`source`: the SOURCE_FIELDS after the
+    merge; `references`: what matching decided, or None), written with one `bulk_write` and
+    followed once, from the stored documents the sync read for this batch (no read back).
+
+    A new person is inserted whole, with the references decided for them (`_new_document`; an
+    `_id` made here so that the listing has it; one insert for all, where an upsert each cost
+    the local store a statement of its own). A stored one is updated by `contact_id` (upserted,
+    should it have gone meanwhile), or, with references, by `_id` in one statement with them,
+    guarded as an automatic `set_references` change is; when a guard failed (a reviewer came in
+    between), those people get their source fields alone and are read back (`_settle`). Should
+    someone else have created a new person meanwhile (their insert meets the unique
+    `contact_id`), the merged fields are set on theirs, which is read back. Returns how many
+    reference changes were left alone for a failed guard."""
+    if not writes:
+        return 0
+    operations, before, after, guarded = [], [], [], []
+    for write in writes:
+        if write.before is None:
+            after.append(_new_document(write))
             operations.append(InsertOne(after[-1]))
+        elif write.references is None:
+            update = set_and_unset(write.source, write.source.keys())
+            query = {"contact_id": write.source["contact_id"]}
+            operations.append(UpdateOne(query, update, upsert=True))
+            after.append(_applied(write.before, update))
         else:
-            operations.append(UpdateOne({"contact_id": merged["contact_id"]}, update, upsert=True))
-            after.append(_applied(stored, update))
-    before = [stored for stored, _merged in people]
+            guarded.append((write, _person_update(write)))
+            continue
+        before.append(write.before)
+    operations += [UpdateOne(query, update) for _write, (query, update, _r) in guarded]
     with announcements.announcing(now=now):
-        raced = [people[index][1] for index in _bulk_write_people(operations)]
-        if raced:
+        raced, updated = _bulk_write_people(operations)
+        sources = [writes[index].source for index in raced]
+        if sources:
             _participants().bulk_write(
-                [UpdateOne({"contact_id": m["contact_id"]}, set_and_unset(m, m)) for m in raced],
+                [UpdateOne({"contact_id": m["contact_id"]}, set_and_unset(m, m)) for m in sources],
                 ordered=False,
             )
             found = mongodb.find_in(
                 _participants(),
                 "contact_id",
-                [merged["contact_id"] for merged in raced],
+                [source["contact_id"] for source in sources],
                 projection=WRITTEN_PROJECTION,
             )
             theirs = {doc["contact_id"]: doc for doc in found}
             after = [theirs.get(doc.get("contact_id"), doc) for doc in after]
-        _follow(before, after)
+        # Every update by contact_id matched or upserted: fewer means a guard failed.
+        conflicts = sum(write.before is not None for write in writes) - updated
+        if conflicts:
+            settled_before, settled_after = _settle(guarded)
+        else:
+            settled_before = [write.before for write, _update in guarded]
+            settled_after = [_applied(write.before, u[1]) for write, u in guarded]
+        _follow(before + settled_before, after + settled_after)
+    return conflicts
 
 
 def _bulk_write_people(operations):
-    """Run the batch's operations (unordered); returns the indexes of the inserts that met a
-    person already stored (duplicate key); any other write error is raised."""
+    """Run the batch's operations (unordered); returns (the indexes of the inserts that met a
+    person already stored (duplicate key), how many updates matched or upserted); any other
+    write error is raised."""
     try:
-        _participants().bulk_write(operations, ordered=False)
+        result = _participants().bulk_write(operations, ordered=False)
     except BulkWriteError as error:
         errors = error.details.get("writeErrors") or []
         if error.details.get("writeConcernErrors") or any(
             e.get("code") != DUPLICATE_KEY for e in errors
         ):
             raise
-        return [e["index"] for e in errors]
-    return []
+        updated = error.details.get("nMatched", 0) + error.details.get("nUpserted", 0)
+        return [e["index"] for e in errors], updated
+    return [], result.matched_count + result.upserted_count
 
 
 # --- the quarantine --------------------------------------------------------------------------

@@ -291,21 +291,50 @@ def test_an_interrupted_run_is_safe_to_run_again(api, store_faults):
     assert state.load_pending() == {"match_contact_ids": []}
 
 
-def test_participants_left_unmatched_by_an_interrupted_run_are_matched_next_time(api, store_faults):
-    store_faults.kill_after("participants", writes=2)  # a batch per campaign, then matching
+def test_a_run_killed_at_a_write_leaves_no_one_unmatched_and_the_next_converges(api, store_faults):
+    clean_api = FakeEmailOctopus().start()
+    try:
+        clean_report = run(clean_api)
+    finally:
+        clean_api.stop()
+    clean = snapshot_all()
+    clean_matches = matches()
+    for name in ("participants", "migration_quarantine", "dashboard_rollups", state.COLLECTION):
+        get_db("default")[name].drop()
+
+    # The first campaign's people are written with their match, then the run dies at the
+    # second campaign's write: each person is written once, with their match, or not at all.
+    store_faults.kill_after("participants", writes=1)
     with pytest.raises(Killed):
         run(api)
-    assert len(state.load_pending()["match_contact_ids"]) == 5
     store_faults.clear()
+    stored = list(get_db("default")["participants"].find())
+    assert stored and all(doc.get("match") for doc in stored)
+    assert state.load_pending() == {"match_contact_ids": []}
 
     report = run(api)
 
-    assert report["participants_created"] == 0
-    assert report["matching"] is not None
-    assert all(doc.get("match") for doc in get_db("default")["participants"].find())
+    assert report["participants_created"] == clean_report["participants_created"] - len(stored)
+    assert snapshot_all() == clean
+    assert matches() == clean_matches
     incremental = rollup_snapshot()
     refresh_rollups(now=NOW)
     assert rollup_snapshot() == incremental
+
+
+def matches():
+    """Each participant's references and match, as stored (without the time it was made)."""
+    found = get_db("default")["participants"].find(
+        {}, {"contact_id": 1, "match": 1, "residence_ref": 1, "demographic_ref": 1}
+    )
+    return {
+        doc["contact_id"]: (
+            {k: v for k, v in doc["match"].items() if k != "matched_at"},
+            doc.get("residence_ref"),
+            doc.get("demographic_ref"),
+        )
+        for doc in found
+    }
 
 
 def test_dry_run_reports_the_same_and_writes_nothing(api):
