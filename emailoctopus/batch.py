@@ -80,9 +80,10 @@ def write_waiting(run):
     """At a campaign's end, before its cursors move: decide the match of the people waiting in
     `run` (SyncRun.waiting) and write each once with it, `batch_size` at a time
     (participants.services.upsert_people). A match a reviewer changed meanwhile is left alone
-    (the `match.version` guard). Should the county index fail to load, they are written without
-    it and recorded as pending (state.mark_pending, before the write), the next run matches
-    them, and the error is raised."""
+    (the `match.version` guard); a new person someone else created meanwhile gets the merged
+    fields and is matched at the run's end (recorded as pending). Should the county index fail
+    to load, they are written without their match and recorded as pending (state.mark_pending,
+    before the write), the next run matches them, and the error is raised."""
     waiting = list(run.waiting.values())
     if not waiting:
         return
@@ -109,7 +110,10 @@ def write_waiting(run):
                 for stored, merged in chunk
             ]
         with run.tally.timed("write"):
-            decider.left_alone(services.upsert_people(writes=writes, now=run.now))
+            upserted = services.upsert_people(writes=writes, now=run.now)
+            if upserted.raced:  # created meanwhile by someone else: matched at the run's end
+                state.mark_pending(contact_ids=upserted.raced)
+        decider.left_alone(upserted.conflicts + len(upserted.raced))
     run.forget_waiting()
 
 

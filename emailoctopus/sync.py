@@ -169,7 +169,7 @@ def sync_emailoctopus(*, client, now, options=None):
     report["campaigns_failed"] = failed
     report["matching"] = matching or pending
     if matching and pending:
-        matching["pending_of_earlier_runs"] = pending
+        matching["pending"] = pending
     report["rollups_refreshed"] = rollups_refreshed
     stats = client.stats
     report["api"] = {
@@ -233,8 +233,9 @@ def _sync_campaign(run, campaign):
 
 
 def _match_pending(*, now, county):
-    """Match the participants an earlier run wrote without their match (its county index did
-    not load: batch.write_waiting), with the county index this run loaded (`county`), if any."""
+    """Match the participants recorded as pending (batch.write_waiting: written without their
+    match, as an earlier run's county index did not load, or created meanwhile by someone
+    else), with the county index this run loaded (`county`), if any."""
     contact_ids = state.load_pending()["match_contact_ids"]
     if not contact_ids:
         return None

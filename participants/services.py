@@ -348,10 +348,10 @@ def upsert_people(*, writes, now):
     guarded as an automatic `set_references` change is; when a guard failed (a reviewer came in
     between), those people get their source fields alone and are read back (`_settle`). Should
     someone else have created a new person meanwhile (their insert meets the unique
-    `contact_id`), the merged fields are set on theirs, which is read back. Returns how many
-    reference changes were left alone for a failed guard."""
+    `contact_id`), the merged fields are set on theirs, which is read back, and references
+    decided for ours are not written. Returns the `Upserted` of the batch."""
     if not writes:
-        return 0
+        return Upserted(conflicts=0, raced=[])
     operations, before, after, guarded = [], [], [], []
     for write in writes:
         if write.before is None:
@@ -391,7 +391,22 @@ def upsert_people(*, writes, now):
             settled_before = [write.before for write, _update in guarded]
             settled_after = [_applied(write.before, u[1]) for write, u in guarded]
         _follow(before + settled_before, after + settled_after)
-    return conflicts
+    raced = [
+        source["contact_id"]
+        for index, source in zip(raced, sources, strict=True)
+        if writes[index].references is not None
+    ]
+    return Upserted(conflicts=conflicts, raced=raced)
+
+
+@dataclass(frozen=True)
+class Upserted:
+    """What an `upsert_people` batch left of the references given: how many were not written for
+    a failed guard (`conflicts`), and the contact ids of the new people someone else created
+    meanwhile (`raced`), whose references were not written either."""
+
+    conflicts: int
+    raced: list
 
 
 def _bulk_write_people(operations):

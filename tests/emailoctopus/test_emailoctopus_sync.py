@@ -14,6 +14,7 @@ from emailoctopus import state
 from emailoctopus.client import EmailOctopusAuthError
 from emailoctopus.ratelimit import TokenBucket
 from emailoctopus.sync import SyncOptions, sync_emailoctopus
+from participants import services as participant_services
 from participants.documents import Participant
 from participants.person import merge_person
 from tests.emailoctopus.fake_emailoctopus import (
@@ -486,10 +487,59 @@ def test_a_person_someone_else_created_meanwhile_gets_the_synced_fields(api, sto
     (ana,) = stored.find({"contact_id": "ana.lopez@example.com"})
     assert flags(ana, CAMPAIGN_1) == {"opened", "clicked"}
     assert ana["status"] == "SUBSCRIBED" and "ana" in ana["search_text"]
+    assert ana["match"]["version"] == 1  # matched at the run's end, as the others were before
+    assert state.load_pending()["match_contact_ids"] == []
     assert report["participants_created"] == 5
     assert len(participants()) == 5
     listed = get_db("default")["participant_listing"].find_one({"_id": ana["_id"]})
     assert listed["totals"]["opened"] == 1
+    incremental = rollup_snapshot()
+    refresh_rollups(now=NOW)
+    assert rollup_snapshot() == incremental
+
+
+def test_a_reviewers_decision_made_meanwhile_is_kept_and_the_address_still_written(
+    api, store_faults
+):
+    stored = get_db("default")["participants"]
+    carla = merge_person(
+        [
+            {
+                "_id": ObjectId(),
+                "campaign_id": "older-campaign",
+                "email_address": "carla.nguyen@example.com",
+                "engagement": {},
+                "fields": {"Address": "1 Old Road", "City": "Chicopee", "ZIP": "01013"},
+                "synced_at": datetime(2024, 1, 1),
+            }
+        ]
+    )
+    carla["match"] = {"quality": "pending", "matched_at": datetime(2024, 1, 2), "version": 1}
+    stored.insert_one(carla)
+    refresh_rollups(now=NOW)
+    reviewed = {"quality": "manual", "reviewed_by": "rita", "matched_at": datetime(2025, 7, 1)}
+    # A reviewer decides Carla's match after the sync read her, before her write.
+    store_faults.race(
+        "participants",
+        lambda: participant_services.update_participant_references(
+            change=participant_services.ReferenceChange(
+                before=stored.find_one({"_id": carla["_id"]}),
+                residence_ref=None,
+                demographic_ref=None,
+                match=reviewed,
+            ),
+            now=NOW,
+        ),
+    )
+
+    report = run(api, campaign_ids=[CAMPAIGN_1])
+
+    (after,) = stored.find({"_id": carla["_id"]})
+    assert after["match"] == {**reviewed, "version": 2}
+    assert after["fields"]["Address"] == "7 Elm St."
+    assert report["matching"]["conflicts"] == 1
+    listed = get_db("default")["participant_listing"].find_one({"_id": carla["_id"]})
+    assert listed["match"]["quality"] == "manual" and listed["fields"]["Address"] == "7 Elm St."
     incremental = rollup_snapshot()
     refresh_rollups(now=NOW)
     assert rollup_snapshot() == incremental

@@ -62,6 +62,6 @@ def test_a_failed_county_read_leaves_the_new_people_to_the_next_run(api, county_
     report = run(api)
 
     assert report["participants_created"] == 1 and report["matching"]["processed"] == 2
-    assert report["matching"]["pending_of_earlier_runs"]["processed"] == 4
+    assert report["matching"]["pending"]["processed"] == 4
     assert state.load_pending()["match_contact_ids"] == []
     assert all(doc.get("match") for doc in get_db("default")["participants"].find())
