@@ -35,7 +35,9 @@ def apply_batch(run, *, campaign, pairs):
     """Validate, merge and write one batch of (status, report row) pairs of one campaign.
 
     `run` is the sync run (emailoctopus.sync): its clock, options, list contacts and tally. The
-    time of each step goes to the tally's phases (read, fetch_contacts, merge, write).
+    writes go to its writer thread (SyncRun.write_in_turn), beside the next batch's reads and
+    merges. The time of each step goes to the tally's phases (read, fetch_contacts, merge, and
+    write: the writer thread's).
     """
     campaign_id = campaign["id"]
     tally = run.tally
@@ -63,17 +65,23 @@ def apply_batch(run, *, campaign, pairs):
     with tally.timed("merge"):
         people = _merged_people(by_person, existing, run, quarantine)
     set_aside = {entry["source_id"] for entry in quarantine}
-    valid_source_ids = [source_id for source_id in valid_source_ids if source_id not in set_aside]
+    released = [source_id for source_id in valid_source_ids if source_id not in set_aside]
     tally.quarantined.update((entry["source_id"], entry["reason"]) for entry in quarantine)
     if run.options.dry_run:
         wanted = {entry["source_id"] for entry in quarantine}
         tally.quarantined_new += len(wanted - _quarantined_ids(wanted))
         return
-    with tally.timed("write"):
+    run.write_in_turn(
+        people, lambda: _write_batch(run, people=people, quarantine=quarantine, released=released)
+    )
+
+
+def _write_batch(run, *, people, quarantine, released):
+    """The batch's writes (in the writer thread): the people, then the quarantine entries and
+    the `released` source ids (valid now). Returns how many quarantine entries are new."""
+    with run.tally.timed("write"):
         services.upsert_people(writes=people, now=run.now)
-        tally.quarantined_new += services.upsert_quarantine(
-            entries=quarantine, released=valid_source_ids
-        )
+        return services.upsert_quarantine(entries=quarantine, released=released)
 
 
 def write_waiting(run):
@@ -97,7 +105,7 @@ def write_waiting(run):
                 services.PersonWrite(before=stored, source=merged) for stored, merged in waiting
             ]
             services.upsert_people(writes=writes, now=run.now)
-        run.forget_waiting()
+        run.forget_unwritten()
         raise
     for chunk in mongodb.batched(waiting, run.options.batch_size):
         with run.tally.timed("match"):
@@ -114,7 +122,7 @@ def write_waiting(run):
             if upserted.raced:  # created meanwhile by someone else: matched at the run's end
                 state.mark_pending(contact_ids=upserted.raced)
         decider.left_alone(upserted.conflicts + len(upserted.raced))
-    run.forget_waiting()
+    run.forget_unwritten()
 
 
 def _engagement_holders(existing):

@@ -12,6 +12,7 @@ run re-reads at most one campaign's new rows, and re-applying them changes nothi
 import logging
 import time
 from collections import defaultdict
+from concurrent import futures
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
@@ -71,9 +72,10 @@ class SyncRun:
     """One run: the client, the clock, the options, the list contacts read so far, the tally,
     the county index being loaded (`county`, None on a dry run), the people of the campaign
     waiting for their match (`waiting`: contact_id → (stored document or None, merged
-    SOURCE_FIELDS)) and the Decider, made when the first of them is written."""
+    SOURCE_FIELDS)), the Decider, made when the first of them is written, and the writer thread
+    (`writer`, a one-thread pool) that writes each batch while the next is read and merged."""
 
-    def __init__(self, *, client, now, options, county=None):
+    def __init__(self, *, client, now, options, county=None, writer=None):
         self.client = client
         self.now = now
         self.options = options
@@ -82,6 +84,9 @@ class SyncRun:
         self.county = county
         self.waiting = {}
         self._decider = None
+        self._writer = writer  # a one-thread pool: the batches' writes
+        self._write = None  # the batch being written (a future)
+        self._in_flight = []  # its people's contact ids
 
     def waits_for_match(self, contact_id, *, before, changes):
         """Whether a changed person is written at the campaign's end with a match decided for
@@ -99,11 +104,46 @@ class SyncRun:
         self.tally.unwritten[contact_id] = unwritten(stored, merged)
         self.county.start()
 
-    def forget_waiting(self):
-        """The waiting people were written, or their campaign failed: later batches read them."""
+    def write_in_turn(self, people, write):
+        """Run a batch's `write` in the writer thread once the previous batch's writes have
+        landed (one batch at a time, in order), while this thread reads and merges the next:
+        until it lands, later batches see its `people` (PersonWrites) as merged (the tally's
+        `unwritten`). A failed write raises here, at the next batch, or in `finish_writes`."""
+        self.finish_writes()
+        for person in people:
+            contact_id = person.source["contact_id"]
+            self.tally.unwritten[contact_id] = unwritten(person.before, person.source)
+            self._in_flight.append(contact_id)
+        self._write = self._writer.submit(write)
+
+    def finish_writes(self):
+        """Wait for the batch being written; it counts its new quarantine entries."""
+        write, self._write = self._write, None
+        if write is None:
+            return
+        try:
+            self.tally.quarantined_new += write.result()
+        finally:
+            self._landed()
+
+    def forget_unwritten(self):
+        """The waiting people were written, or their campaign failed (then the batch being
+        written is waited for, its error left to the campaign's): later batches read them."""
+        if self._write is not None:
+            futures.wait([self._write])
+            self._write = None
+        self._landed()
         for contact_id in self.waiting:
             self.tally.unwritten.pop(contact_id, None)
         self.waiting.clear()
+
+    def _landed(self):
+        """The batch in flight landed (or failed): later batches read its people as stored,
+        unless they wait for their match."""
+        for contact_id in self._in_flight:
+            if contact_id not in self.waiting:
+                self.tally.unwritten.pop(contact_id, None)
+        self._in_flight = []
 
     def decider(self):
         """The Decider of this run, with the county index (waiting for it to load)."""
@@ -156,9 +196,12 @@ def sync_emailoctopus(*, client, now, options=None):
     if not options.dry_run:
         rollups_refreshed = services.catch_up(now=now)
         ensure_indexes()
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="county-index") as pool:
+    with (
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="county-index") as pool,
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-writer") as writer,
+    ):
         county = None if options.dry_run else CountyIndexPreload(pool)
-        run = SyncRun(client=client, now=now, options=options, county=county)
+        run = SyncRun(client=client, now=now, options=options, county=county, writer=writer)
         skipped = {}
         campaigns = select_campaigns(client, options=options, skipped=skipped)
         failed = _sync_campaigns(run, campaigns)
@@ -192,7 +235,7 @@ def _sync_campaigns(run, campaigns):
             raise  # the API or the store said stop: the next run resumes from the cursors
         except Exception as error:  # noqa: BLE001 - one campaign's data never stops the sync
             logger.exception("campaign %r could not be synced", campaign.get("id"))
-            run.forget_waiting()  # not written: the next run reads the campaign again
+            run.forget_unwritten()  # the next run reads the campaign again
             failed[str(campaign.get("id"))] = f"{type(error).__name__}: {error}"[:500]
     return failed
 
@@ -224,6 +267,7 @@ def _sync_campaign(run, campaign):
         apply_batch(run, campaign=campaign, pairs=[pair for group in groups for pair in group])
     if run.options.dry_run:
         return
+    run.finish_writes()
     write_waiting(run)
     moved = {status: cursor for status, cursor in resume.items() if cursor != cursors.get(status)}
     if moved:
