@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 from io import StringIO
 
 import pytest
-from bson import ObjectId
 from django.core.management import call_command
 
 from dashboard.models import ANALYSTS_GROUP
@@ -17,11 +16,11 @@ from empowersave import mongodb
 from matching.services import MatchScope, match_participants
 from participants import listing
 from participants.documents import MatchQuality, Participant
-from participants.person import merge_person
 from review import services as review_services
 from tests import factories
 from tests.dashboard.test_dashboard_pages import names
 from tests.emailoctopus.fake_emailoctopus import CAMPAIGN_1, client_for
+from tests.emailoctopus.test_emailoctopus_sync import older_person
 from tests.factories import NOW, engagement, insert_participants, match, participant_doc
 from tests.matching.test_matching import add_participant, county  # noqa: F401 - a fixture
 from tests.review.review_data import make_user as make_reviewer
@@ -174,18 +173,7 @@ def test_after_a_rematch_the_person_is_listed_under_the_new_quality(analyst, cou
 
 
 def test_after_a_sync_the_person_is_listed_under_the_new_quality(analyst, api):
-    carla = merge_person(
-        [
-            {
-                "_id": ObjectId(),
-                "campaign_id": "older-campaign",
-                "email_address": "carla.nguyen@example.com",
-                "engagement": {},
-                "fields": {"Address": "1 Old Road", "City": "Chicopee", "ZIP": "01101"},
-                "synced_at": datetime(2024, 1, 1),
-            }
-        ]
-    )
+    carla = older_person("carla.nguyen@example.com", city="Chicopee")
     carla["match"] = match(MatchQuality.NO_MATCH, candidates=[])
     insert_participants(carla)
     factories.insert_county(

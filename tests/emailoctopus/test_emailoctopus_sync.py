@@ -386,27 +386,31 @@ def test_migrated_engagement_is_updated_in_place_not_duplicated(api):
     assert rollup_snapshot() == incremental
 
 
-def test_a_changed_address_is_rematched_unless_matched_by_hand(api):
-    def stored(email, quality, city):
-        person = merge_person(
-            [
-                {
-                    "_id": ObjectId(),
-                    "campaign_id": "older-campaign",
-                    "email_address": email,
-                    "engagement": {},
-                    "fields": {"Address": "1 Old Road", "City": city, "ZIP": "01101"},
-                    "synced_at": datetime(2024, 1, 1),
-                }
-            ]
-        )
+def older_person(email, *, city, quality=None):
+    """A participant the migration made of one older row, at 1 Old Road (matched with
+    `quality`, version 1, when given)."""
+    person = merge_person(
+        [
+            {
+                "_id": ObjectId(),
+                "campaign_id": "older-campaign",
+                "email_address": email,
+                "engagement": {},
+                "fields": {"Address": "1 Old Road", "City": city, "ZIP": "01101"},
+                "synced_at": datetime(2024, 1, 1),
+            }
+        ]
+    )
+    if quality is not None:
         person["match"] = {"quality": quality, "matched_at": datetime(2024, 1, 2), "version": 1}
-        return person
+    return person
 
+
+def test_a_changed_address_is_rematched_unless_matched_by_hand(api):
     get_db("default")["participants"].insert_many(
         [
-            stored("carla.nguyen@example.com", "exact", "Chicopee"),
-            stored("dan.moore@example.com", "manual", "Amherst"),
+            older_person("carla.nguyen@example.com", city="Chicopee", quality="exact"),
+            older_person("dan.moore@example.com", city="Amherst", quality="manual"),
         ]
     )
 
@@ -502,19 +506,7 @@ def test_a_reviewers_decision_made_meanwhile_is_kept_and_the_address_still_writt
     api, store_faults
 ):
     stored = get_db("default")["participants"]
-    carla = merge_person(
-        [
-            {
-                "_id": ObjectId(),
-                "campaign_id": "older-campaign",
-                "email_address": "carla.nguyen@example.com",
-                "engagement": {},
-                "fields": {"Address": "1 Old Road", "City": "Chicopee", "ZIP": "01013"},
-                "synced_at": datetime(2024, 1, 1),
-            }
-        ]
-    )
-    carla["match"] = {"quality": "pending", "matched_at": datetime(2024, 1, 2), "version": 1}
+    carla = older_person("carla.nguyen@example.com", city="Chicopee", quality="pending")
     stored.insert_one(carla)
     refresh_rollups(now=NOW)
     reviewed = {"quality": "manual", "reviewed_by": "rita", "matched_at": datetime(2025, 7, 1)}
