@@ -1,15 +1,16 @@
 """Matching services: link participants to a county parcel and a household record.
 
-`match_participants` (rematching, the API sync) loads the county data once (matching.index),
-reads the participants to match in batches, decides each one in memory (matching.scoring,
-matching.demographics) and writes `residence_ref`, `demographic_ref` and `match` through
+`match_participants` (rematching; the API sync, for people it recorded as pending) loads the
+county data once (matching.index), reads the participants to match in batches, decides each one
+in memory (matching.scoring, matching.demographics) and writes `residence_ref`,
+`demographic_ref` and `match` through
 participants.services.set_references: one bulk write per batch, each change guarded by
 `match.version`, so a staff decision made meanwhile is never overwritten, and one announcement
 per batch, so the dashboard rollups follow. `manual` decisions are never selected.
 
-The migration decides before it writes (`Decider`): each person's references go into the one
-write of the person, instead of a second write per person after the first (an update costs
-about 1 ms on the local store, 2 to 10 ms with indexes under load).
+The migration and the API sync decide before they write (`Decider`): each person's references
+go into the one write of the person, instead of a second write per person after the first (an
+update costs about 1 ms on the local store, 2 to 10 ms with indexes under load).
 
 Matching itself runs in one process: a two-process pool measured slower on the local store
 (pickling the rows and results cost more than the decisions), and was removed.

@@ -8,8 +8,10 @@ ownership tuples of participants.documents:
 - SOURCE_FIELDS, the person as the source tells it: `write_people` (the migration) and
   `upsert_people` (the EmailOctopus sync);
 - REFERENCE_FIELDS, the county links: `set_references` (matching, staff review, and the
-  migration's reset of a re-addressed person), every change guarded by `match.version`; with
-  them the review queue's sort keys, derived from the match (participants.review_order).
+  migration's reset of a re-addressed person), and `write_people` and `upsert_people` in the
+  person's own write, with what matching decided for them; every change guarded by
+  `match.version`; with them the review queue's sort keys, derived from the match
+  (participants.review_order).
 
 Each batch also keeps `participant_listing` and its keys in step (participants.listing: the slim
 copies the lists query), with a bulk write each, from the same before and after documents. A
