@@ -3,10 +3,10 @@
 `match_participants` (rematching; the API sync, for people it recorded as pending) loads the
 county data once (matching.index), reads the participants to match in batches, decides each one
 in memory (matching.scoring, matching.demographics) and writes `residence_ref`,
-`demographic_ref` and `match` through
-participants.services.set_references: one bulk write per batch, each change guarded by
-`match.version`, so a staff decision made meanwhile is never overwritten, and one announcement
-per batch, so the dashboard rollups follow. `manual` decisions are never selected.
+`demographic_ref` and `match` through participants.services.set_references: one bulk write per
+batch, each change guarded by `match.version`, so a staff decision made meanwhile is never
+overwritten, and one announcement per batch, so the dashboard rollups follow. `manual`
+decisions are never selected.
 
 The migration and the API sync decide before they write (`Decider`): each person's references
 go into the one write of the person, instead of a second write per person after the first (an
