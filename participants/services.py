@@ -365,10 +365,12 @@ def upsert_people(*, writes, now):
             operations.append(UpdateOne(query, update, upsert=True))
             after.append(_applied(write.before, update))
         else:
-            guarded.append((write, _person_update(write)))
+            query, update, references = _person_update(write)
+            guarded.append((write, (query, update, references)))
+            # One operation a write, in order: a failed insert's index is its write's.
+            operations.append(UpdateOne(query, update))
             continue
         before.append(write.before)
-    operations += [UpdateOne(query, update) for _write, (query, update, _r) in guarded]
     with announcements.announcing(now=now):
         raced, updated = _bulk_write_people(operations)
         sources = [writes[index].source for index in raced]

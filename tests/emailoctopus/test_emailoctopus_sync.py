@@ -502,6 +502,28 @@ def test_a_person_someone_else_created_meanwhile_gets_the_synced_fields(api, sto
     assert rollup_snapshot() == incremental
 
 
+def test_a_person_created_meanwhile_after_a_rematched_one_gets_the_synced_fields(api, store_faults):
+    # Carla (stored, re-addressed: a guarded update) is written before Dan (new) in one batch;
+    # someone else creates Dan first. His insert fails, and it is his fields that are set.
+    stored = get_db("default")["participants"]
+    stored.insert_one(older_person("carla.nguyen@example.com", city="Chicopee", quality="pending"))
+    store_faults.race(
+        "participants",
+        lambda: stored.insert_one(
+            {"contact_id": "dan.moore@example.com", "status": "SUBSCRIBED", "search_text": "x"}
+        ),
+    )
+
+    run(api, campaign_ids=[CAMPAIGN_1])
+
+    (dan,) = stored.find({"contact_id": "dan.moore@example.com"})
+    assert flags(dan, CAMPAIGN_1) == {"bounced"}
+    assert dan["match"]["version"] == 1  # matched at the run's end
+    (carla,) = stored.find({"contact_id": "carla.nguyen@example.com"})
+    assert carla["fields"]["Address"] == "7 Elm St." and carla["match"]["version"] == 2
+    assert state.load_pending()["match_contact_ids"] == []
+
+
 def test_a_reviewers_decision_made_meanwhile_is_kept_and_the_address_still_written(
     api, store_faults
 ):
