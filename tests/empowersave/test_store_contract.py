@@ -75,6 +75,17 @@ def test_an_equality_query_on_an_indexed_field_uses_the_index(collection):
     assert "COLLSCAN" in winning_stages(collection.find({"unindexed": "c7"}))
 
 
+def test_a_sparse_index_serves_a_range_on_its_field_and_holds_only_documents_with_it(collection):
+    # MongoDB: "Sparse indexes only contain entries for documents that have the indexed field",
+    # and a query whose filter cannot match a missing field may use one. The review queue's keys
+    # are indexed so (participants.documents): its range `$gte ""` finds every queued one.
+    collection.insert_many([{"q": {"p": "0.5"}}, {"q": {"p": "0.9"}}, {"q": {}}, {"other": 1}])
+    collection.create_index("q.p", sparse=True)
+    found = collection.find({"q.p": {"$gte": ""}}).sort("q.p", 1)
+    assert [doc["q"]["p"] for doc in found] == ["0.5", "0.9"]
+    assert "IXSCAN" in winning_stages(collection.find({"q.p": {"$gte": ""}}).sort("q.p", 1))
+
+
 def test_a_unique_index_refuses_a_duplicate(collection):
     collection.create_index("contact_id", unique=True)
     collection.insert_one({"contact_id": "a"})
