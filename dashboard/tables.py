@@ -85,6 +85,8 @@ class ParticipantTable(ParticipantColumnsMixin, tables.Table):
         "burden",
     )
     DEFAULT_SHOWN = ("email_address", "address", "zip", "county", "quality", "opened", "clicked")
+    # Listing fields no column shows, left out of a page's documents (MongoTableData).
+    UNSHOWN = ("engagements", "originals", "search_text", "zips")
 
     class Meta:
         template_name = TEMPLATE

@@ -124,7 +124,9 @@ def campaign_detail(request, campaign_id):
 def participants(request):
     filterset = ParticipantFilter(request.GET or None, queryset=listing())
     columns = column_choice(request, table_class=ParticipantTable)
-    data = MongoTableData(filterset.qs, ids_from=filterset.keyed_queryset())
+    data = MongoTableData(
+        filterset.qs, ids_from=filterset.keyed_queryset(), unshown=ParticipantTable.UNSHOWN
+    )
     table = ParticipantTable(data, exclude=columns.hidden)
     if filterset.is_bound and not filterset.is_valid():
         table.empty_text = "Correct the filters above to list participants."

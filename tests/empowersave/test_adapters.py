@@ -3,9 +3,10 @@
 import django_filters
 import django_tables2 as tables
 import pytest
+from bson import ObjectId
 from django.test import RequestFactory
 
-from empowersave.adapters import MongoFilterSet, MongoTableData
+from empowersave.adapters import MongoFilterSet, MongoTableData, order_ids
 from participants.documents import (
     EngagementTotals,
     MatchInfo,
@@ -112,3 +113,25 @@ def test_table_sorts_and_pages_on_the_server(people):
     table = ParticipantTable(MongoTableData(Participant.objects.all()))
     tables.RequestConfig(request, paginate={"per_page": 2}).configure(table)
     assert [row.get_cell("last_name") for row in table.page.object_list] == ["Avery", "Baker"]
+
+
+def test_rows_are_ordered_without_regard_to_case_ties_by_id_and_blanks_last():
+    """The order a user sees on a sorted list: names without regard to case, a blank part
+    after the filled ones of its key, people with every sort key blank last in both
+    directions, and people who tie in `_id` order (so each page stays the same)."""
+    first, second, third, fourth, fifth, sixth, seventh = (ObjectId() for _ in range(7))
+    rows = [
+        {"_id": sixth, "fields": {}},
+        {"_id": seventh, "fields": {"LastName": "AVERY"}},
+        {"_id": fifth, "fields": {"LastName": "Baker", "FirstName": "bea"}},
+        {"_id": fourth, "fields": {"LastName": "  ", "FirstName": "Zoe"}},
+        {"_id": third, "fields": {"LastName": "Avery"}},
+        {"_id": second, "fields": {"LastName": "baker", "FirstName": "Ann"}},
+        {"_id": first, "fields": {"LastName": None, "FirstName": " "}},
+    ]
+    by_name = [("fields.LastName", False), ("fields.FirstName", False)]
+    assert order_ids(rows, by_name) == [third, seventh, second, fifth, fourth, first, sixth]
+    descending = [("fields.LastName", True), ("fields.FirstName", True)]
+    assert order_ids(rows, descending) == [fourth, fifth, second, third, seventh, first, sixth]
+    mixed = [("fields.LastName", True), ("fields.FirstName", False)]
+    assert order_ids(rows, mixed) == [fourth, second, fifth, third, seventh, first, sixth]
