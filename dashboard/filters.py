@@ -18,6 +18,7 @@ from participants.selectors import (
     SEARCH_MAX_LENGTH,
     ZIP_MAX_LENGTH,
     listing_keys,
+    listing_keys_order,
     text_search_q,
 )
 
@@ -144,23 +145,35 @@ class ParticipantFilter(MongoFilterSet):
             for widget in getattr(field.widget, "widgets", [field.widget]):
                 widget.attrs["aria-describedby"] = f"help-{name}"
 
-    def keyed_queryset(self):
-        """The listing keys of the same participants, for the table's ids pass, when they serve
-        this filter: no filter at all, or county + match quality + campaign and nothing else
-        (participants.selectors.listing_keys). None otherwise: the listing answers alone."""
+    def _keyed_filter(self):
+        """The `listing_keys` arguments of this filter when the keys serve it: no filter at
+        all ({}), or county + match quality + campaign and nothing else. None otherwise."""
         if self.is_bound and not self.is_valid():
             return None
         data = self.form.cleaned_data if self.is_bound else {}
         chosen = {name for name, value in data.items() if value not in EMPTY_VALUES}
         if not chosen:
-            return listing_keys()
+            return {}
         if chosen != KEYED_FILTERS:
             return None
-        return listing_keys(
-            county=data["county"],
-            quality=_stored_quality(data["match_quality"]),
-            campaign_id=data["campaign"],
-        )
+        return {
+            "county": data["county"],
+            "quality": _stored_quality(data["match_quality"]),
+            "campaign_id": data["campaign"],
+        }
+
+    def keyed_queryset(self):
+        """The listing keys of the same participants, for the table's ids pass, when they serve
+        this filter (participants.selectors.listing_keys). None otherwise: the listing answers
+        alone."""
+        keyed = self._keyed_filter()
+        return None if keyed is None else listing_keys(**keyed)
+
+    def keyed_order(self):
+        """With `keyed_queryset`: how the table remembers the order of its `_id`s
+        (participants.selectors.listing_keys_order), or None."""
+        keyed = self._keyed_filter()
+        return None if keyed is None else listing_keys_order(**keyed)
 
     def filter_search(self, queryset, name, value):
         return queryset.filter(text_search_q(text=value))

@@ -125,7 +125,10 @@ def participants(request):
     filterset = ParticipantFilter(request.GET or None, queryset=listing())
     columns = column_choice(request, table_class=ParticipantTable)
     data = MongoTableData(
-        filterset.qs, ids_from=filterset.keyed_queryset(), unshown=ParticipantTable.UNSHOWN
+        filterset.qs,
+        ids_from=filterset.keyed_queryset(),
+        remember=filterset.keyed_order(),
+        unshown=ParticipantTable.UNSHOWN,
     )
     table = ParticipantTable(data, exclude=columns.hidden)
     if filterset.is_bound and not filterset.is_valid():

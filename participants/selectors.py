@@ -75,6 +75,22 @@ def listing_keys(*, county=None, quality=None, campaign_id=None):
     return ListingKeys.objects(keys=key)
 
 
+def listing_keys_order(*, county=None, quality=None, campaign_id=None):
+    """For the `listing_keys` of the same arguments: `remember(order, compute)`, the `_id`s of
+    those participants in `order` ([(db path, descending)…]), `compute()` remembered until the
+    listing is next written (participants.listing.remembered_order)."""
+    name = (
+        ""
+        if county is None
+        else listed.filter_key(county=county, quality=quality, campaign_id=campaign_id)
+    )
+
+    def remember(order, compute):
+        return listed.remembered_order(name=name, order=order, compute=compute)
+
+    return remember
+
+
 def listing_for_campaign(*, campaign_id):
     """The listing of everyone with an engagement in the campaign (a campaign's page)."""
     return ParticipantListing.objects(engagements__campaign_id=campaign_id)

@@ -492,6 +492,7 @@ def drop_migrated_collections(*, now):
     for collection in (_participants(), *collections):
         dropped[collection.name] = collection.estimated_document_count()
         collection.drop()
+    listing.forget_orders()
     announcements.announce(announcements.Reset(now=now))
     return dropped
 

@@ -14,7 +14,7 @@ from dashboard.rollups import refresh_rollups
 from emailoctopus.sync import SyncOptions, sync_emailoctopus
 from empowersave import mongodb
 from matching.services import MatchScope, match_participants
-from participants import listing
+from participants import announcements, listing, services
 from participants.documents import MatchQuality, Participant
 from review import services as review_services
 from tests import factories
@@ -189,3 +189,46 @@ def test_after_a_sync_the_person_is_listed_under_the_new_quality(analyst, api):
     assert stored.residence_ref.county == "Hampden"
     query = {"county": "Hampden", "campaign": CAMPAIGN_1, "match_quality": stored.match.quality}
     assert page(analyst, **query) == (["Carla Nguyen"], 1)
+
+
+def test_a_remembered_order_gives_way_to_every_write(analyst):
+    """Each list's order is remembered until the listing is next written: a person stored, a
+    match changed or everyone dropped shows on the very next request."""
+    docs = insert_participants(*people())
+    refresh_rollups(now=NOW)
+    query = {"county": "Essex", "match_quality": "exact", "campaign": "C1"}
+    want = expected(docs, "Essex", "exact", "C1")
+    for _ in range(2):  # the second request is answered from the remembered order
+        assert page(analyst, **query) == (want, len(want))
+        assert page(analyst)[1] == len(docs)
+    newcomer = participant_doc(
+        "new@example.org",
+        fields=factories.participant_fields(first="Aa", last="Aa"),
+        engagements=[engagement("C1")],
+        match=match("exact", candidates=[]),
+        residence_ref=factories.residence_ref(factories.parcel(county="Essex", parcel_id="N1")),
+    )
+    insert_participants(newcomer)
+    assert page(analyst, **query) == (["Aa Aa", *want], len(want) + 1)
+    assert page(analyst) == (["Aa Aa", *page(analyst)[0][1:]], len(docs) + 1)
+    services.drop_migrated_collections(now=NOW)
+    assert page(analyst, **query) == ([], 0)
+    assert page(analyst)[1] == 0
+
+
+def test_a_write_left_without_its_follow_up_is_listed_at_once(analyst):
+    """A process killed between a write and its follow-up leaves its marker: until the next
+    batch command rebuilds the listing, no remembered order is used."""
+    docs = insert_participants(*people())
+    refresh_rollups(now=NOW)
+    query = {"county": "Essex", "match_quality": "exact", "campaign": "C1"}
+    want = expected(docs, "Essex", "exact", "C1")
+    assert page(analyst, **query) == (want, len(want))
+    gone = next(
+        doc
+        for doc in docs
+        if doc["fields"]["FirstName"] + " " + doc["fields"]["LastName"] == want[0]
+    )
+    mongodb.target_collection(announcements.UNANNOUNCED_COLLECTION).insert_one({"since": NOW})
+    listing.keys_collection().delete_one({"_id": gone["_id"]})  # the killed writer's last step
+    assert page(analyst, **query) == (want[1:], len(want) - 1)
