@@ -35,7 +35,12 @@ from participants.presenters import (
     original_text,
     other_field_rows,
 )
-from participants.selectors import get_participant, listing, listing_for_campaign
+from participants.selectors import (
+    get_participant,
+    listing,
+    listing_for_campaign,
+    listing_for_campaign_order,
+)
 
 MAP_POINT_KEYS = ("zip", "lat", "lon", "city", "state", "county", "participants", "sent")
 MAP_POINT_KEYS += ("open_rate", "click_rate", "residence_rate")
@@ -110,7 +115,10 @@ def campaign_detail(request, campaign_id):
         raise Http404("No participant has this campaign.")
     columns = column_choice(request, table_class=CampaignParticipantTable)
     table = CampaignParticipantTable(
-        MongoTableData(listing_for_campaign(campaign_id=campaign_id)),
+        MongoTableData(
+            listing_for_campaign(campaign_id=campaign_id),
+            remember=listing_for_campaign_order(campaign_id=campaign_id),
+        ),
         campaign_id=campaign_id,
         exclude=columns.hidden,
     )

@@ -252,9 +252,9 @@ class MongoTableData(TableData):
     are about as small as a projection would make them, and that store projects in Python
     (3,710 of them: 298 ms median whole against 362 ms projected, load 8-9).
 
-    `remember`, given with `ids_from`, is called as `remember(order, compute)` whenever that
-    queryset serves the ids pass, and answers the `_id`s in `order` ([(db path, descending)…]):
-    `compute()` or a list it remembered (participants.listing.remembered_order).
+    `remember`, when given, is called as `remember(order, compute)` for the ids pass, and
+    answers the `_id`s in `order` ([(db path, descending)…]): `compute()` or a list it
+    remembered for the same matches (participants.listing.remembered_order).
 
     `unshown` names fields the table never shows: the page's documents come without them (a
     participants page of 50 listing rows without their engagements: 10 ms of this process's
@@ -299,10 +299,7 @@ class MongoTableData(TableData):
                 projected = queryset.only("id", *names) if queryset is self.data else queryset
                 return order_ids(list(projected.order_by().as_pymongo()), order)
 
-            if self._remember is not None and queryset is self._ids_from:
-                self._ids = self._remember(order, compute)
-            else:
-                self._ids = compute()
+            self._ids = compute() if self._remember is None else self._remember(order, compute)
         return self._ids
 
     def __len__(self):

@@ -1,5 +1,7 @@
 """Reads of participants for views and other apps (views never query collections directly)."""
 
+from urllib.parse import quote
+
 from bson import ObjectId
 from bson.errors import InvalidId
 from mongoengine.queryset.visitor import Q
@@ -75,20 +77,25 @@ def listing_keys(*, county=None, quality=None, campaign_id=None):
     return ListingKeys.objects(keys=key)
 
 
-def listing_keys_order(*, county=None, quality=None, campaign_id=None):
-    """For the `listing_keys` of the same arguments: `remember(order, compute)`, the `_id`s of
-    those participants in `order` ([(db path, descending)…]), `compute()` remembered until the
-    listing is next written (participants.listing.remembered_order)."""
-    name = (
-        ""
-        if county is None
-        else listed.filter_key(county=county, quality=quality, campaign_id=campaign_id)
-    )
-
+def _remember_as(name):
     def remember(order, compute):
         return listed.remembered_order(name=name, order=order, compute=compute)
 
     return remember
+
+
+def listing_keys_order(*, county=None, quality=None, campaign_id=None):
+    """For the `listing_keys` of the same arguments: `remember(order, compute)`, the `_id`s of
+    those participants in `order` ([(db path, descending)…]), `compute()` remembered until the
+    listing is next written (participants.listing.remembered_order)."""
+    if county is None:
+        return _remember_as("")
+    return _remember_as(listed.filter_key(county=county, quality=quality, campaign_id=campaign_id))
+
+
+def listing_for_campaign_order(*, campaign_id):
+    """`listing_keys_order` for `listing_for_campaign` (a name no filter key has: no `|`)."""
+    return _remember_as(f"campaign:{quote(str(campaign_id), safe='')}")
 
 
 def listing_for_campaign(*, campaign_id):

@@ -208,8 +208,12 @@ def test_a_remembered_order_gives_way_to_every_write(analyst):
         match=match("exact", candidates=[]),
         residence_ref=factories.residence_ref(factories.parcel(county="Essex", parcel_id="N1")),
     )
+    campaign_page = analyst.get("/campaigns/C1/")
     insert_participants(newcomer)
     assert page(analyst, **query) == (["Aa Aa", *want], len(want) + 1)
+    after = analyst.get("/campaigns/C1/")
+    assert names(after) == ["Aa Aa", *names(campaign_page)][: len(names(after))]
+    assert count(after) == count(campaign_page) + 1
     assert page(analyst) == (["Aa Aa", *page(analyst)[0][1:]], len(docs) + 1)
     services.drop_migrated_collections(now=NOW)
     assert page(analyst, **query) == ([], 0)
