@@ -10,6 +10,11 @@ from django.core.cache import cache
 from mongoengine.connection import get_db
 
 from empowersave import mongodb
+from participants import listing
+
+# Written by reads: the lists' remembered orders (participants.listing.remembered_order), derived
+# from the listing and outdated by its next write, so never a change a reading test made.
+DERIVED_BY_READS = {(mongodb.DEFAULT_ALIAS, listing.ORDERS_COLLECTION)}
 
 ALIASES = (mongodb.DEFAULT_ALIAS, mongodb.EMAILOCTOPUS_ALIAS, mongodb.COUNTY_ALIAS)
 
@@ -25,11 +30,14 @@ def wipe():
 
 
 def digest():
-    """A hash of every document of the three databases and of their collections' indexes."""
+    """A hash of every document of the three databases and of their collections' indexes
+    (beside DERIVED_BY_READS)."""
     found = hashlib.sha256()
     for alias in ALIASES:
         db = get_db(alias)
         for name in sorted(db.list_collection_names()):
+            if (alias, name) in DERIVED_BY_READS:
+                continue
             collection = db[name]
             found.update(f"{alias}.{name}".encode())
             found.update(bson.encode({"indexes": sorted(collection.index_information().items())}))
