@@ -230,7 +230,8 @@ def test_bulk_no_match_is_one_write_and_one_audit_insert(reviewer, mongo_calls):
     assert sorted(mongo_calls) == sorted(
         ["participants.find", "participants.bulk_write", "participants.find",
          "participant_listing.bulk_write", "participant_listing_state.update_one",
-         "dashboard_rollups.bulk_write", "participants_unannounced.insert_one", "participants_unannounced.delete_one",
+         "dashboard_rollups.bulk_write", "participants_unannounced.insert_one",
+         "participants_unannounced.delete_one",
          "review_audit_pending.insert_many",
          "review_audit_pending.delete_many"]
     )  # fmt: skip
