@@ -33,6 +33,10 @@ three fields on the listing cost the store a three-field test of each fetched ro
 any other filter asks the listing. Probe at full scale, over the wire, load 6-7 (the same
 3,710 rows): 281-627 ms against 647-1,352 ms for the listing query as the page sent it
 (/work/notes/probe_page2_slim.py); the page's figures are in the README.
+
+`participant_listing_orders` (`remembered_order`) keeps the `_id`s of a list, in its
+order, in one document until the listing is next written, so only the first request after a
+write pays that pass.
 """
 
 from collections.abc import Sequence
