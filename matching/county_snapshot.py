@@ -48,6 +48,8 @@ FORMAT = 1  # the layout of the bytes below; a new one makes older snapshots inv
 BUILD_MODULES = (
     "matching.index",
     "matching.normalize",
+    "matching.streets",
+    "matching.weights",
     "participants.fields",
     "empowersave.storekeys",
 )

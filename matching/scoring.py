@@ -474,7 +474,11 @@ def _without_other_streets(parcels, query, found, model):
     their ZIP or city. Blocking, not scoring: the address they gave exists where they said, so
     the neighbours at that number in the ZIP are not candidates, even when a household record
     there names them (a previous home). At 300,000 parcels they were 52,000 of the 128,000
-    candidates compared."""
+    candidates compared. Most participants' own address is spelt as the parcel's
+    (`_own_row`): its neighbours are then told apart by what the index recorded."""
+    own = _own_row(parcels, query, found)
+    if own is not None:
+        return _at_own_number(parcels, query, found, model, own)
     house_number, street, zips, city = query.house_number, query.street, query.zips, query.city
     numbers, streets, parcel_zips, cities = (
         parcels.house_number, parcels.street, parcels.zip5, parcels.city,
@@ -503,6 +507,49 @@ def _without_other_streets(parcels, query, found, model):
     if not own:
         return found
     return {row: method for row, method in found.items() if levels[row] != "different"}
+
+
+def _own_row(parcels, query, found):
+    """The first row of `found` at the participant's house number and street as they gave it
+    (the same normalised text, so street level `exact`) in their ZIP or city, or None."""
+    house_number, street, zips, city = query.house_number, query.street, query.zips, query.city
+    numbers, streets, parcel_zips, cities = (
+        parcels.house_number, parcels.street, parcels.zip5, parcels.city,
+    )  # fmt: skip
+    for row in found:
+        if (
+            streets[row] == street
+            and numbers[row] == house_number
+            and (parcel_zips[row] in zips or (city is not None and cities[row] == city))
+        ):
+            return row
+    return None
+
+
+def _at_own_number(parcels, query, found, model, own):
+    """`found` without the rows of streets `different` from the participant's, given the row of
+    their own address (`_own_row`). Every row of `found` has their house number, so those in the
+    own row's ZIP share its ZIP and house number block, whose streets the index recorded as
+    related or not (ParcelIndex.related_streets); the others are compared (street_entry)."""
+    street, streets, parcel_zips = query.street, parcels.street, parcels.zip5
+    own_zip = parcel_zips[own]
+    related = parcels.related_streets.get(street, ())
+    entries = None
+    kept = {}
+    for row, method in found.items():
+        other = streets[row]
+        if other == street or not other:
+            kept[row] = method
+        elif own_zip and parcel_zips[row] == own_zip:
+            if other in related:
+                kept[row] = method
+        else:
+            if entries is None:
+                entries = model.street_entries(street)
+            entry = entries.get(other) or street_entry(model, street, other, entries)
+            if entry[0] != "different":
+                kept[row] = method
+    return kept
 
 
 def _house_in_city(parcels, query):

@@ -4,6 +4,8 @@ street. Most pairs a participant meets are the other streets of their ZIP at the
 number; `_unrelated` settles those in one call.
 """
 
+from functools import lru_cache
+
 from rapidfuzz.distance import OSA, JaroWinkler
 
 from matching.normalize import normalize_street
@@ -129,6 +131,16 @@ def _far(mine, theirs):
     if -limit <= size - their_size <= limit and _osa(mine, theirs, score_cutoff=limit) <= limit:
         return False
     return not _jaro_winkler(mine, theirs, score_cutoff=SIMILAR_STREET)
+
+
+@lru_cache(maxsize=1 << 17)
+def other_street(query_street, parcel_street):
+    """Whether `street_entry` puts a parcel street at level `different` from the participant's
+    street (both normalised, non-empty): what `matching.index` records of the parcel streets that
+    share a ZIP and house number, so that the matcher need not compare them again. Cached: at
+    300,000 parcels the 949,108 pairs met while building are 127,932 distinct ones."""
+    mine, theirs = normalize_street(query_street), normalize_street(parcel_street)
+    return _unrelated(mine, theirs) or _related_level(mine, theirs)[0] == DIFFERENT
 
 
 def _directional_level(mine, theirs):

@@ -7,6 +7,7 @@ The expected values were printed by the matcher before the shortcuts; the cases 
 between two towns, a missing ZIP, units, the same address in another town, a typo'd street,
 equal house-number distances and people found by name or contact alone."""
 
+from collections import defaultdict
 from dataclasses import replace
 
 import pytest
@@ -251,3 +252,21 @@ def test_nearest_house_numbers_keep_the_first_of_equal_distances():
     for number in (100, 95, 104, 1):
         expected = sorted(rows, key=lambda row: abs(int(parcels.house_number[row]) - number))[:5]
         assert scoring._nearest(parcels, rows, number, 5) == expected
+
+
+def test_the_index_knows_which_streets_at_a_number_are_related():
+    """What the matcher reads instead of comparing the other streets at the participant's own
+    ZIP and house number (ParcelIndex.related_streets): the pairs street_levels does not call
+    different, both ways round, and no other."""
+    parcels = county(PARCELS, HOUSEHOLDS).parcels
+    at_number = defaultdict(set)
+    for row, street in enumerate(parcels.street):
+        at_number[(parcels.zip5[row], parcels.number[row])].add(street)
+    expected = defaultdict(set)
+    for streets in at_number.values():
+        for mine in streets:
+            for theirs in streets - {mine}:
+                if street_levels(mine, theirs)[0] != "different":
+                    expected[mine].add(theirs)
+    assert parcels.related_streets == expected
+    assert parcels.related_streets["ASPEN GROVE LN"] == {"ASPEN GROOVE LN", "ASPEN GROVE CT"}
