@@ -1,11 +1,13 @@
 """`./run db start|stop|status`: the local store server, its files, and its clear errors."""
 
 import contextlib
+import gc
 import os
 import signal
 import socket
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from pymongo import MongoClient
@@ -68,6 +70,25 @@ def test_it_binds_to_the_loopback_address_only(store):
 
     assert localstore.answers(store.port)
     assert listening_addresses(store.port) == {"127.0.0.1"}
+
+
+def test_the_server_runs_with_its_own_collector_thresholds_and_keeps_the_callers_path(store):
+    """The server's interpreter (and only it) starts with the tuned collector of
+    empowersave/store_site; a PYTHONPATH the caller set still reaches it."""
+    environment = localstore.server_environment({"PYTHONPATH": "/opt/extra"})
+    site, extra = str(localstore.SERVER_SITE), "/opt/extra"
+    assert environment["PYTHONPATH"].split(os.pathsep) == [site, extra]
+    probe = "import gc; print(gc.get_threshold())"
+    printed = subprocess.run(
+        [sys.executable, "-c", probe], env=environment, capture_output=True, text=True, check=True
+    ).stdout
+    assert printed.strip() == "(100000, 50, 100)"
+    assert gc.get_threshold() != (100_000, 50, 100)  # the project's own processes: untouched
+
+    localstore.start(store)
+    pid = int(store.pid_file.read_text().split()[0])
+    server_environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    assert any(entry.startswith(f"PYTHONPATH={site}".encode()) for entry in server_environ)
 
 
 def test_starting_twice_reports_the_running_server(store):
