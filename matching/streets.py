@@ -142,7 +142,7 @@ def other_street(query_street, parcel_street):
     its parcels come ZIP by ZIP, so 4,096 pairs kept miss 128,132 times (all kept: 127,932); in
     any order the build is slower (at most the 949,108 comparisons), never different."""
     mine, theirs = normalize_street(query_street), normalize_street(parcel_street)
-    return _unrelated(mine, theirs) or _related_level(mine, theirs)[0] == DIFFERENT
+    return _name_level(mine, theirs)[0] == DIFFERENT
 
 
 def _directional_level(mine, theirs):
