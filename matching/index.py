@@ -317,6 +317,7 @@ class DemographicIndex:
         self.by_zip_name = {}
         self.by_city_name = {}
         self.by_zip_surname = {}
+        self.by_zip_word = {}  # (zip5, a word of the name) → records (matching.review_blocks)
         self.by_name = {}  # name → records anywhere (matching.scoring reads a small block)
         self.zip_names = defaultdict(list)  # zip5 → its distinct names, in by_zip_name's order
 
@@ -355,6 +356,8 @@ class DemographicIndex:
             if (zip5, name) not in self.by_zip_name:
                 self.zip_names[zip5].append(name)
             _add(self.by_zip_name, (zip5, name), row)
+            for word in name.split(" "):
+                _add(self.by_zip_word, (zip5, word), row)
         if name:
             _add(self.by_name, name, row)
 

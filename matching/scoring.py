@@ -37,6 +37,7 @@ from django.conf import settings
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import JaroWinkler
 
+from matching import review_blocks
 from matching.comparison import SIMILAR_NAME, STREET_AGREES, compare
 from matching.index import email_key, house_number_key, name_key, phone_key, rows_at, rows_of
 from matching.normalize import (
@@ -46,6 +47,7 @@ from matching.normalize import (
     normalize_zip,
     parse_address,
 )
+from matching.review_blocks import NAME_ANYWHERE, NAME_BLOCK_LIMIT
 from matching.streets import street_entry
 from matching.weights import DEFAULT_PARAMETERS, MISSING
 from participants.documents import MatchQuality
@@ -70,12 +72,10 @@ NAME_ZIP = "name+zip"
 NAME_CITY = "name+city"
 SURNAME_ZIP = "surname+zip"
 SURNAME_BLOCK_LIMIT = 10  # a surname block larger than this (SMITH in a big ZIP) is not read
-NAME_ANYWHERE = "name"
-NAME_BLOCK_LIMIT = 1  # a name carried by more records than this anywhere is not read
 SIMILAR_NAME_ZIP = "similar name+zip"
 # Blocks that rank candidates for review only: a parcel only they find is never accepted
 # automatically, whatever its probability (acceptance stays as strict as the address blocks').
-REVIEW_ONLY = frozenset((HOUSE_CITY, NAME_ANYWHERE, SIMILAR_NAME_ZIP))
+REVIEW_ONLY = frozenset((HOUSE_CITY, NAME_ANYWHERE, SIMILAR_NAME_ZIP, *review_blocks.METHODS))
 CONTACT = "email/phone"
 
 LOCALITY_AGREES = {"zip": ("exact", "one_digit"), "city": ("exact", "similar")}
@@ -636,6 +636,21 @@ def decide(index, query, thresholds):
     model = thresholds.parameters.model()
     prior = model.prior_weight(len(index.parcels))
     scored = candidates(index, query, thresholds, prior, model=model)
+    decision = _decision(query, scored, thresholds, resolution, prior)
+    if decision.row is None:
+        # Unlinked: the review blocks add candidates; they cannot be accepted, and with them the
+        # best candidate's gap only shrinks, so the decision is still no link.
+        more = review_blocks.candidates(index, query, thresholds, model, prior, scored)
+        if more:
+            parcel_id = index.parcels.parcel_id
+            scored = sorted([*scored, *more],
+                            key=lambda candidate: (-candidate.weight, parcel_id[candidate.row]))  # fmt: skip
+            decision = _decision(query, scored, thresholds, resolution, prior)
+    return decision
+
+
+def _decision(query, scored, thresholds, resolution, prior):
+    """The Decision on a participant's candidates, best first."""
     if not scored:
         reason = NO_ADDRESS if not query.street else NO_CANDIDATES
         return _no_match(reason, (), None if reason == NO_ADDRESS else resolution, None, prior)

@@ -1,0 +1,138 @@
+"""Review blocks: more candidates for a participant the matcher did not link, for the reviewer.
+
+matching.scoring.decide asks for them only after its decision linked nobody, and a parcel only
+they find is never accepted (scoring.REVIEW_ONLY), so no link changes and the linked path pays
+nothing. They read what the address blocks cannot when the ZIP is one digit off or has two
+digits swapped and the city is misspelt too (most of FEBRL4's people left for review whose
+true record was no candidate):
+
+- their name in their ZIP or a neighbouring one (the ZIPs `zip_level` calls one digit off that
+  the data has): the records whose name shares a word with theirs and is close to it
+  (Jaro–Winkler ≥ SIMILAR_NAME), a word carried by more than NAME_WORD_LIMIT records of a ZIP
+  not read (JOHN in a big ZIP);
+- their house number in a neighbouring ZIP, kept when the street agrees (a typo too) or the
+  household record names them (their surname at least);
+- their street in the cities of the neighbouring ZIPs: the parcels nearest their number.
+"""
+
+import heapq
+
+from rapidfuzz.distance import JaroWinkler
+
+from matching.comparison import SIMILAR_NAME, STREET_AGREES, compare, person_levels
+from matching.index import rows_at, rows_of
+from matching.streets import street_entry
+
+NAME_ANYWHERE = "name"
+NEAR_ZIP_NAME = "similar name+near zip"
+NEAR_ZIP_HOUSE = "house_number+near zip"
+NEAR_ZIP_STREET = "street+near zip"
+METHODS = frozenset((NAME_ANYWHERE, NEAR_ZIP_NAME, NEAR_ZIP_HOUSE, NEAR_ZIP_STREET))
+NAME_BLOCK_LIMIT = 1  # a name carried by more records than this anywhere is not read
+NAME_WORD_LIMIT = 10  # a name word carried by more records of a ZIP than this is not read
+_DIGITS = "0123456789"
+
+
+def near_zips(parcels, zips):
+    """The ZIPs the data has that are one digit off the participant's (one digit replaced, or
+    two neighbours swapped), theirs left out. Cached on the index by ZIP."""
+    cache = parcels.corrected_street_cache
+    found = {}
+    for zip5 in zips:
+        near = cache.get(("near zips", zip5))
+        if near is None:
+            near = cache["near zips", zip5] = _near(parcels.zip_count, zip5)
+        found.update(dict.fromkeys(near))
+    return [zip5 for zip5 in found if zip5 not in zips]
+
+
+def _near(known, zip5):
+    variants = {zip5[:at] + digit + zip5[at + 1 :] for at in range(len(zip5)) for digit in _DIGITS}
+    variants.update(zip5[:at] + zip5[at + 1] + zip5[at] + zip5[at + 2 :]
+                    for at in range(len(zip5) - 1))  # fmt: skip
+    variants.discard(zip5)
+    return tuple(sorted(variant for variant in variants if variant in known))
+
+
+def _similar_names(demographics, query, zips):
+    """{parcel row: method} of the one record anywhere that carries the participant's name, and
+    of the records of `zips` whose name shares a word with theirs and is close to it."""
+    name, people, parcel_row = query.name, demographics.people, demographics.parcel_row
+    records = rows_of(demographics.by_name, name)
+    found = dict.fromkeys(records if len(records) <= NAME_BLOCK_LIMIT else (), NAME_ANYWHERE)
+    for zip5 in zips:
+        for word in name.split(" "):
+            records = rows_of(demographics.by_zip_word, (zip5, word))
+            if len(records) <= NAME_WORD_LIMIT:
+                for record in records:
+                    if JaroWinkler.similarity(name, people[record][0], score_cutoff=SIMILAR_NAME):
+                        found.setdefault(record, NEAR_ZIP_NAME)
+    return {parcel_row[record]: method for record, method in found.items()
+            if parcel_row[record] is not None}  # fmt: skip
+
+
+def _house_near(index, query, model, near):
+    """{parcel row: NEAR_ZIP_HOUSE} of the parcels of the participant's house number in the
+    neighbouring ZIPs whose street agrees with theirs (a typo too) or whose household record
+    names them (their surname at least), or holds their email or phone."""
+    parcels, demographics = index.parcels, index.demographics
+    found = {}
+    for zip5 in near:
+        for row in rows_at(parcels.by_zip_house, zip5, query.number):
+            street = parcels.street[row]
+            if (
+                query.street
+                and street
+                and street_entry(model, query.street, street)[0] in STREET_AGREES
+            ) or _names_them(person_levels(demographics, row, query)):
+                found[row] = NEAR_ZIP_HOUSE
+    return found
+
+
+def _names_them(levels):
+    name, email, phone = levels
+    return name in ("exact", "similar", "surname") or email == "exact" or phone == "exact"
+
+
+def _street_near(parcels, query, near, count, seen):
+    """{parcel row: NEAR_ZIP_STREET} of the `count` parcels nearest the participant's house
+    number on their street in the cities of the neighbouring ZIPs, but for their own city and
+    their ZIPs' (the near misses read those)."""
+    cities = {city for zip5 in near for city in parcels.zip_cities.get(zip5, ())}
+    cities.discard(query.city)
+    cities.difference_update(*(parcels.zip_cities.get(zip5, ()) for zip5 in query.zips))
+    rows = [row for city in cities
+            for row in rows_of(parcels.by_city_street, (city, query.street_key))
+            if row not in seen]  # fmt: skip
+    if query.number is not None and len(rows) > count:
+        number, numbers = query.number, parcels.number
+        rows = heapq.nsmallest(count, rows, key=lambda row: abs(numbers[row] - number))
+    return dict.fromkeys(rows[:count], NEAR_ZIP_STREET)
+
+
+def _street_known(parcels, query):
+    """Whether the participant's ZIP or city has their street (the near misses showed it)."""
+    key = query.street_key
+    return any(key in parcels.zip_streets.get(zip5, ()) for zip5 in query.zips) or (
+        key in parcels.city_streets.get(query.city, ())
+    )
+
+
+def candidates(index, query, thresholds, model, prior, scored):
+    """The Comparisons of the parcels these blocks find that the address blocks' `scored` does
+    not hold."""
+    parcels = index.parcels
+    if query.street_key and _street_known(parcels, query):
+        return []
+    seen = {candidate.row for candidate in scored}
+    near = near_zips(parcels, query.zips)
+    found = {}
+    if query.name:
+        found.update(_similar_names(index.demographics, query, [*query.zips, *near]))
+    if near and query.number is not None:
+        found.update(_house_near(index, query, model, near))
+    if near and query.street_key:
+        found.update(_street_near(parcels, query, near, thresholds.kept, seen))
+    return [compare(index, query, row, model, prior=prior, method=method,
+                    city_cutoff=thresholds.city_cutoff)
+            for row, method in found.items() if row not in seen]  # fmt: skip
