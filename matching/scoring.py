@@ -5,10 +5,11 @@ household records under the participant's name in their ZIP or with their email 
 when their own address is not found where they said, the parcels of the street nearest the
 number (near misses, for review); when not even their street is, their house number in the other
 ZIPs of their city and their name: the one record anywhere that carries it, else a misspelt one
-in their ZIP (what places people who gave no street, or a wrong ZIP and a broken street). Each is
-compared field by field (matching.comparison) and weighed in bits (matching.weights); its match
-probability is 2^w / (1 + 2^w). Candidates are ranked by weight; the gap is the best weight minus
-the runner-up's.
+in their ZIP (what places people who gave no street, or a wrong ZIP and a broken street); for
+whom none of these is linked, the review blocks (matching.review_blocks) read the ZIPs one digit
+off theirs too. Each is compared field by field (matching.comparison) and weighed in bits
+(matching.weights); its match probability is 2^w / (1 + 2^w). Candidates are ranked by weight;
+the gap is the best weight minus the runner-up's.
 
 - exact / fuzzy (accepted): probability ≥ MATCH_ACCEPT_PROBABILITY, gap ≥ MATCH_MIN_WEIGHT_GAP
   bits, and the evidence rule holds: the locality agrees (ZIP or one digit off, or city), and
@@ -75,7 +76,7 @@ SURNAME_BLOCK_LIMIT = 10  # a surname block larger than this (SMITH in a big ZIP
 SIMILAR_NAME_ZIP = "similar name+zip"
 # Blocks that rank candidates for review only: a parcel only they find is never accepted
 # automatically, whatever its probability (acceptance stays as strict as the address blocks').
-REVIEW_ONLY = frozenset((HOUSE_CITY, NAME_ANYWHERE, SIMILAR_NAME_ZIP, *review_blocks.METHODS))
+REVIEW_ONLY = frozenset((HOUSE_CITY, SIMILAR_NAME_ZIP, *review_blocks.METHODS))
 CONTACT = "email/phone"
 
 LOCALITY_AGREES = {"zip": ("exact", "one_digit"), "city": ("exact", "similar")}
@@ -637,20 +638,19 @@ def decide(index, query, thresholds):
     prior = model.prior_weight(len(index.parcels))
     scored = candidates(index, query, thresholds, prior, model=model)
     decision = _decision(query, scored, thresholds, resolution, prior)
-    if decision.row is None:
-        # Unlinked: the review blocks add candidates; they cannot be accepted, and with them the
-        # best candidate's gap only shrinks, so the decision is still no link.
-        more = review_blocks.candidates(index, query, thresholds, model, prior, scored)
-        if more:
-            parcel_id = index.parcels.parcel_id
-            scored = sorted([*scored, *more],
-                            key=lambda candidate: (-candidate.weight, parcel_id[candidate.row]))  # fmt: skip
-            decision = _decision(query, scored, thresholds, resolution, prior)
-    return decision
+    if decision.row is not None:
+        return decision
+    # Not linked: the review blocks add candidates for the reviewer, and nothing is accepted.
+    more = review_blocks.candidates(index, query, thresholds, model, prior, scored)
+    if not more:
+        return decision
+    parcel_id = index.parcels.parcel_id
+    scored = sorted([*scored, *more], key=lambda c: (-c.weight, parcel_id[c.row]))
+    return _decision(query, scored, thresholds, resolution, prior, accept=False)
 
 
-def _decision(query, scored, thresholds, resolution, prior):
-    """The Decision on a participant's candidates, best first."""
+def _decision(query, scored, thresholds, resolution, prior, *, accept=True):
+    """The Decision on a participant's candidates, best first; never a link unless `accept`."""
     if not scored:
         reason = NO_ADDRESS if not query.street else NO_CANDIDATES
         return _no_match(reason, (), None if reason == NO_ADDRESS else resolution, None, prior)
@@ -659,7 +659,7 @@ def _decision(query, scored, thresholds, resolution, prior):
     gap = weight_gap(best, scored[1]) if len(scored) > 1 else None
     clear = gap is None or gap >= thresholds.min_gap
     holds = evidence_holds(best) and best.method not in REVIEW_ONLY
-    if holds and clear and best.probability >= thresholds.accept:
+    if accept and holds and clear and best.probability >= thresholds.accept:
         return _accepted(best, kept, resolution, gap, prior)
     probable = best.probability >= thresholds.review
     if query.number is None:
