@@ -18,7 +18,8 @@ They are not read for whom their street is in their ZIP or city (its near misses
 nor for whom neither their ZIP nor their city (or a misspelling of it) is the county data's
 (they live outside it). FEBRL4 (benchmarks/splink_comparison.py): the true record first for
 95.2 % of the 413 left for review, 88.1 % before. The demo at 300,000 parcels: 204 of its 4,527
-unlinked pass those tests, and the blocks cost about 1 % of the matcher's CPU time.
+unlinked pass those tests; the blocks take 0.055–0.082 s of a 3.3–5.0 s cold decision pass (CPU,
+load 5–6.7), and the names' words by ZIP 7.5 MB of the index's 229.8 MB.
 """
 
 import heapq
