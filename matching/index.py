@@ -317,7 +317,9 @@ class DemographicIndex:
         self.by_zip_name = {}
         self.by_city_name = {}
         self.by_zip_surname = {}
-        self.by_zip_word = {}  # (zip5, a word of the name) → records (matching.review_blocks)
+        # (zip5, a word of the name) → records (matching.review_blocks): 7.5 MB and 0.65 s of
+        # CPU of the build at 227,865 records
+        self.by_zip_word = {}
         self.by_name = {}  # name → records anywhere (matching.scoring reads a small block)
         self.zip_names = defaultdict(list)  # zip5 → its distinct names, in by_zip_name's order
 
