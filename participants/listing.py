@@ -46,7 +46,7 @@ from bson import ObjectId
 from pymongo import InsertOne, ReplaceOne
 
 from empowersave import mongodb
-from participants import announcements
+from participants import announcements, review_order
 from participants.documents import EngagementFlag, ListingKeys, ParticipantListing
 from participants.fields import normalize_zip, stored_key
 from participants.person import FIELDS
@@ -171,11 +171,15 @@ def write(before, after):
     """Keep the listing and its keys in step with participants `before` → `after` (parallel
     lists of raw documents; None before a created one): one bulk write each, of an insert for
     each created participant and a replacement for each whose listed (keyed) fields changed.
-    Called by participants.services alone, after each of their writes."""
+    Called by participants.services alone, after each of their writes. Raises the generation
+    after a write of the listing, or of a match or the queue's keys (what the review queue's
+    remembered orders are of: review.selectors)."""
     rows, keys = [], []
+    queue_changed = False
     for old, new in zip(before, after, strict=True):
         if new is None:
             continue
+        queue_changed = queue_changed or _queue_fields(old) != _queue_fields(new)
         row = listing_row(new)
         if old is None:
             rows.append(InsertOne(row))
@@ -190,8 +194,14 @@ def write(before, after):
     for collection, operations in ((listing_collection(), rows), (keys_collection(), keys)):
         if operations:
             collection.bulk_write(operations, ordered=False)
-    if rows or keys:
+    if rows or keys or queue_changed:
         _next_generation()
+
+
+def _queue_fields(doc):
+    """What the review queue's remembered orders depend on beside the listed fields: the match
+    (its candidates' counties) and the queue's sort keys (participants.review_order)."""
+    return None if doc is None else (doc.get("match"), doc.get(review_order.FIELD))
 
 
 def is_current():
@@ -262,7 +272,8 @@ class PackedIds(Sequence):
 
 def remembered_order(*, name, order, compute):
     """The `_id`s of a list in its order: `compute()`, remembered under `name` (the list's
-    filter) and `order` ([(db path, descending)…]) until the listing is next written.
+    filter) and `order` ([(db path, descending)…]) until the listing is next written (or a
+    participant's match or review queue keys: `write`).
 
     Why: the local store decodes every candidate of a query (see the module docstring), so the
     `_id`s, count and order of the 3,710 people of a county + quality + campaign cost a pass

@@ -98,6 +98,13 @@ def listing_for_campaign_order(*, campaign_id):
     return _remember_as(f"campaign:{quote(str(campaign_id), safe='')}")
 
 
+def review_queue_order(*, name):
+    """`remember(order, compute)` for the review queue `name` (its order and filters, in the
+    caller's words): its `_id`s remembered until the listing, or a participant's match or
+    queue keys, is next written (participants.listing.remembered_order)."""
+    return _remember_as(f"review:{quote(str(name), safe='')}")
+
+
 def listing_for_campaign(*, campaign_id):
     """The listing of everyone with an engagement in the campaign (a campaign's page)."""
     return ParticipantListing.objects(engagements__campaign_id=campaign_id)

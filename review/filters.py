@@ -77,6 +77,22 @@ class QueueFilterSet(MongoFilterSet):
         value = (data or {}).get("order")
         return value if value in selectors.QUEUE_ORDERS else selectors.DEFAULT_ORDER
 
+    def remembered_name(self):
+        """The name its order is remembered under (selectors.queue_name: the order and filter
+        values as cleaned, whatever spelling the parameters had); None when it is not
+        remembered: a search (its text is unbounded), or a form that leaves no queue at all (an
+        invalid form, a ZIP that is not one)."""
+        data = {}
+        if self.is_bound:
+            if not self.form.is_valid() or self.form.cleaned_data.get("search"):
+                return None
+            data = self.form.cleaned_data
+        zip5 = normalize_zip(data["zip"]) if data.get("zip") else None
+        if data.get("zip") and not zip5:
+            return None
+        filters = {name: data.get(name) for name in ("county", "match_quality", "campaign")}
+        return selectors.queue_name(self.order_of(self.data), zip=zip5, **filters)
+
     def filter_order(self, queryset, name, value):
         return queryset  # the queue is built in its order (selectors.review_queue)
 

@@ -30,6 +30,16 @@ from .presenters import change_page_context
 from .tables import DecisionTable, QueueTable
 
 SKIPPED_SESSION_KEY = "review_skipped"
+# What the queue's rows never show: a page of 50 participants comes without them.
+QUEUE_UNSHOWN = (
+    "engagements",
+    "field_history",
+    "originals",
+    "review_history",
+    "search_text",
+    "match__candidates__contributions",
+    "match__contact",
+)
 QUEUE_PARAMS = tuple(QueueFilterSet.base_filters)
 
 
@@ -116,7 +126,12 @@ def _order_links(params, *, current):
 def queue(request):
     filterset = _queue_filterset(request.GET)
     querystring = queue_querystring(request.GET)
-    table = QueueTable(MongoTableData(filterset.qs), querystring=querystring)
+    data = MongoTableData(
+        filterset.qs,
+        remember=selectors.queue_memory(filterset.remembered_name()),
+        unshown=QUEUE_UNSHOWN,
+    )
+    table = QueueTable(data, querystring=querystring)
     paginate(request, table)
     # Without filters the table already counted the whole queue (one scan fewer).
     filtered = any(key != "order" for key in QueryDict(querystring))

@@ -46,9 +46,10 @@ def test_distinct_counts_each_array_element_as_a_value(collection):
         ]
     )
 
-    found = mongodb.distinct_values(collection, "c.county", array="c", query={"q": "PENDING"})
+    found = mongodb.distinct_values(collection, ["c.county", "q"], query={"q": "PENDING"})
 
-    assert sorted(found) == ["Essex", "Morris"]
+    assert sorted(found["c.county"]) == ["Essex", "Morris"]
+    assert found["q"] == ["PENDING"]
 
 
 def test_distinct_of_a_plain_field(collection):
