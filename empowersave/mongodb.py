@@ -154,9 +154,15 @@ def distinct_values(collection, paths, *, query=None):
     queue's counties (4,527 participants) took 7.3 s that way, 0.6 s projected with its
     campaigns (benchmarks/dashboard_benchmark.py, 2026-12-02).
     """
-    found = {path: [] for path in paths}
     projection = {"_id": 0, **{path: 1 for path in paths}}
-    for doc in collection.find(query or {}, projection):
+    return values_by_path(collection.find(query or {}, projection), paths)
+
+
+def values_by_path(docs, paths):
+    """{path: the distinct non-null values at it among `docs`} (raw documents; see
+    distinct_values), each element of an array on a path a value of its own."""
+    found = {path: [] for path in paths}
+    for doc in docs:
         for path in paths:
             _values_at(doc, path.split("."), found[path])
     return {path: list(dict.fromkeys(filter(_is_value, values))) for path, values in found.items()}

@@ -124,6 +124,7 @@ def _order_links(params, *, current):
 @reviewer_required
 @require_GET
 def queue(request):
+    selectors.queue_choice_values()  # before the rows: one pass for both when neither is known
     filterset = _queue_filterset(request.GET)
     querystring = queue_querystring(request.GET)
     data = MongoTableData(
