@@ -5,13 +5,20 @@ import re
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
+from django.http import QueryDict
 from django.test import Client
 from django.urls import reverse
+from pymongo.collection import Collection
 
 from empowersave import mongodb
 from matching.services import match_participants
-from participants.documents import MatchQuality
+from participants import review_order
+from participants.documents import MatchQuality, Participant
+from participants.services import ReferenceChange, set_references
+from review import services, views
 from review.models import REVIEWERS_GROUP, ReviewDecision
+from tests.empowersave.test_store_contract import winning_stages
+from tests.review import review_data
 from tests.review.review_data import NOW, make_user, person, raw, seed_county
 
 pytestmark = pytest.mark.django_db
@@ -404,3 +411,119 @@ def test_review_what_matching_wrote(rc):
     stored = raw(ambiguous)
     assert stored["match"]["quality"] == MatchQuality.MANUAL
     assert stored["residence_ref"]["parcel_id"] == top.parcel_id
+
+
+# --- the queue's reads: its order remembered until a write changes the queue, its reads of
+# participants served by the queue's index, and what a reviewer sees the same as ever -----------
+
+
+def to_review(response):
+    return response.context["counts"]["to_review"]
+
+
+@pytest.fixture
+def participant_reads(monkeypatch):
+    """The filter of each `find` and `aggregate` sent to the participants collection."""
+    reads = []
+    for name in ("find", "aggregate"):
+        method = getattr(Collection, name)
+
+        def counted(self, *args, _method=method, **kwargs):
+            if self.name == Participant._get_collection_name():
+                reads.append(args[0] if args else kwargs.get("filter"))
+            return _method(self, *args, **kwargs)
+
+        monkeypatch.setattr(Collection, name, counted)
+    return reads
+
+
+def test_a_second_request_reads_only_the_page_of_participants(rc, queue, participant_reads):
+    Participant.ensure_indexes()
+    first = rc.get(reverse("review:queue"))
+    assert len(participant_reads) == 2  # the whole queue once (order and choices), the page
+    participant_reads.clear()
+
+    again = rc.get(reverse("review:queue") + "?county=Morris")
+    rc.get(reverse("review:queue") + "?county=Morris")
+
+    assert listed(first) == [
+        "jane@example.org", "rita@example.org", "olive@example.org", "nomad@example.org",
+    ]  # fmt: skip
+    assert listed(again) == ["rita@example.org"] and to_review(again) == 4
+    # The filtered queue once, then the page's rows by `_id` on each request.
+    assert len(participant_reads) == 3
+    assert all(set(read) == {"_id"} for read in participant_reads[1:])
+
+
+def test_a_decision_shows_on_the_next_queue_page(rc, queue, reviewer):
+    for query in ("", "?order=uncertain", "?county=Essex"):
+        rc.get(reverse("review:queue") + query)
+    services.mark_no_match(
+        participant_id=queue["jane"].id, reason="Moved", expected_version=0,
+        reviewer=reviewer, now=NOW,
+    )  # fmt: skip
+
+    page = rc.get(reverse("review:queue"))
+    assert listed(page) == ["rita@example.org", "olive@example.org", "nomad@example.org"]
+    assert to_review(page) == 3
+    assert listed(rc.get(reverse("review:queue") + "?order=uncertain")) == [
+        "olive@example.org", "rita@example.org", "nomad@example.org",
+    ]  # fmt: skip
+    assert listed(rc.get(reverse("review:queue") + "?county=Essex")) == ["olive@example.org"]
+
+
+def test_new_candidates_of_the_same_quality_show_in_the_county_filter(rc, queue):
+    assert listed(rc.get(reverse("review:queue") + "?county=Morris")) == ["rita@example.org"]
+    before = raw(queue["olive"])
+    # Only the candidate's parcel changes (in Morris): the match's quality and score stay.
+    moved = [review_data.candidate("M-301", 60.0, review_data.OTHER_HOUSE)]
+    match = review_data.queued(MatchQuality.PENDING, score=60.0, candidates=moved)
+    change = ReferenceChange(before=before, residence_ref=None, demographic_ref=None, match=match)
+    set_references(changes=[change], now=NOW, automatic=True)
+
+    assert listed(rc.get(reverse("review:queue") + "?county=Morris")) == [
+        "rita@example.org", "olive@example.org",
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("quality=no_match", ["nomad@example.org"]),
+        ("match_quality=no_match", ["nomad@example.org"]),
+        ("q=smith", ["jane@example.org"]),
+        ("q=oak", ["olive@example.org"]),
+        ("zip=abc", []),  # not a ZIP: nothing, not the whole queue
+        ("zip=1104", ["jane@example.org", "olive@example.org"]),
+        ("zip=01104", ["jane@example.org", "olive@example.org"]),
+    ],
+)
+def test_each_filter_keeps_its_own_rows_after_the_others(rc, queue, query, expected):
+    rc.get(reverse("review:queue"))
+    rc.get(reverse("review:queue") + "?q=row")
+    assert listed(rc.get(reverse("review:queue") + "?" + query)) == expected
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["", "order=uncertain", "county=Essex", "campaign=autumn", "q=smith", "county=Essex&q=oak"],
+)
+def test_the_queue_pages_read_of_participants_is_served_by_the_queues_index(queue, query):
+    Participant.ensure_indexes()
+    params = QueryDict(query)
+    order = views.QueueFilterSet.order_of(params)
+    explain = views._queue_filterset(params).qs.explain()
+    stages = winning_stages(explain)
+    assert "IXSCAN" in stages and "COLLSCAN" not in stages, stages
+    plan = explain["queryPlanner"]["winningPlan"]
+    while "keyPattern" not in plan:
+        plan = plan["inputStage"]
+    assert plan["keyPattern"] == {review_order.key_path(order): 1}
+
+
+def test_the_filter_choices_are_the_queues_counties_and_campaigns(rc, queue):
+    form = rc.get(reverse("review:queue")).context["filterset"].form
+    assert [value for value, _label in form.fields["county"].choices] == ["", "Essex", "Morris"]
+    assert [label for _value, label in form.fields["campaign"].choices] == [
+        "All campaigns", "Autumn check-in", "Spring appeal 2026",
+    ]  # fmt: skip
