@@ -77,6 +77,11 @@ class QueueFilterSet(MongoFilterSet):
         value = (data or {}).get("order")
         return value if value in selectors.QUEUE_ORDERS else selectors.DEFAULT_ORDER
 
+    @classmethod
+    def searches(cls, data):
+        """Whether `data` (request parameters) asks for a search (under either name)."""
+        return bool((cls.canonical_data(data) or {}).get("search", "").strip())
+
     def remembered_name(self):
         """The name its order is remembered under (selectors.queue_name: the order and filter
         values as cleaned, whatever spelling the parameters had); None when it is not

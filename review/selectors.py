@@ -46,16 +46,16 @@ def queue_query(order=DEFAULT_ORDER, *, after=None, before=None):
 def review_queue(order=DEFAULT_ORDER, *, after=None, before=None):
     """The queue (see queue_query) in `order`: best candidate first, or most uncertain first.
 
-    The whole queue (no `after`, no `before`) is read through its key's index by a hint
-    (mongodb.hinted), so that any filter added to it (county, campaign, a search…) walks the
-    queued participants only: on SecantusDB a search's `$or` read every participant (4.5 s at
-    full scale, 0.6–0.9 s hinted), and `explain` reported the other filters as a COLLSCAN. A
-    window (`after`, `before`) is not hinted: the store would walk the whole index, where the
-    range alone reads only the window's participants.
+    Without `before`, the queue is read through its key's index by a hint (mongodb.hinted), so
+    that any filter added to it (county, campaign, a search…) walks the queued participants
+    only: on SecantusDB a search's `$or` read every participant (4.5 s at full scale, 0.6–0.9 s
+    hinted), and `explain` reported the other filters as a COLLSCAN. A window (`before`) is not
+    hinted: the store would walk the whole index, where the range alone reads only the
+    window's participants (but a search's `$or` still every participant: next_queue_item_id).
     """
     path = review_order.key_path(order)
     queue = Participant.objects(__raw__=queue_query(order, after=after, before=before))
-    if after is None and before is None:
+    if before is None:
         queue = mongodb.hinted(queue, [(path, 1)])
     return queue.order_by(path.replace(".", "__"))
 
@@ -150,12 +150,14 @@ def _first_id(queryset, exclude):
     return None
 
 
-def next_queue_item_id(*, queue, order=DEFAULT_ORDER, current=None, skipped_ids=()):
+def next_queue_item_id(*, queue, order=DEFAULT_ORDER, current=None, skipped_ids=(), narrow=True):
     """The id of the item to show after `current` (a participant) in the filtered queue.
 
     `queue(after=None, before=None)` gives the filtered queue in `order`, from the item after
     the key `after` and below the bound `before` when given. Items after the current one in
-    queue order come first (looked for in NEXT_WINDOWS first), then the queue wraps around.
+    queue order come first (looked for in NEXT_WINDOWS first when `narrow`: not for a search,
+    which the store reads whole in each window, 9–13 s for the four looks at full scale,
+    against one walk of the queue's index, review_queue), then the queue wraps around.
     Items this reviewer skipped in the session come only when nothing else is left. The queue's
     own filter is not narrowed by the exclusions (an `_id` condition beside the key would keep
     the index from serving it): the few excluded ids are passed over as read.
@@ -166,9 +168,10 @@ def next_queue_item_id(*, queue, order=DEFAULT_ORDER, current=None, skipped_ids=
         exclude.add(current.id)
     key = _order_key(current, order)
     looks = []
-    if key is not None:
+    if key is not None and narrow:
         bounds = [review_order.bound_after(order, key, bits) for bits in NEXT_WINDOWS]
         looks = [queue(after=key, before=bound) for bound in dict.fromkeys(bounds) if bound]
+    if key is not None:
         looks.append(queue(after=key))
     for queryset in [*looks, queue()]:
         found = _first_id(queryset, exclude)

@@ -86,6 +86,7 @@ def _next_id(request, *, querystring, current):
         order=QueueFilterSet.order_of(params),
         current=current,
         skipped_ids=_skipped(request),
+        narrow=not QueueFilterSet.searches(params),
     )
 
 

@@ -527,3 +527,14 @@ def test_the_filter_choices_are_the_queues_counties_and_campaigns(rc, queue):
     assert [label for _value, label in form.fields["campaign"].choices] == [
         "All campaigns", "Autumn check-in", "Spring appeal 2026",
     ]  # fmt: skip
+
+
+def test_next_item_of_a_search_follows_the_queue_order_and_wraps(rc, queue):
+    Participant.ensure_indexes()  # a search's next item is read through the queue's index
+
+    def next_of(name):
+        response = rc.get(reverse("review:next", args=[queue[name].id]) + "?q=springfield")
+        return response["Location"]
+
+    assert next_of("jane") == change_url(queue["olive"], "search=springfield")
+    assert next_of("olive") == change_url(queue["jane"], "search=springfield")
