@@ -35,8 +35,9 @@ any other filter asks the listing. Probe at full scale, over the wire, load 6-7 
 (/work/notes/probe_page2_slim.py); the page's figures are in the README.
 
 `participant_listing_orders` (`remembered_order`) keeps the `_id`s of a list, in its
-order, in one document until the listing is next written, so only the first request after a
-write pays that pass.
+order, in one document until the listing is next written (or a participant's match or review
+queue keys: the review queue's orders are remembered there too, review.selectors), so only the
+first request after a write pays that pass.
 """
 
 from collections.abc import Sequence
