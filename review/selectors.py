@@ -48,7 +48,7 @@ def review_queue(order=DEFAULT_ORDER, *, after=None, before=None):
 
     Without `before`, the queue is read through its key's index by a hint (mongodb.hinted), so
     that any filter added to it (county, campaign, a search…) walks the queued participants
-    only: on SecantusDB a search's `$or` read every participant (4.5 s at full scale, 0.6–0.9 s
+    only: on SecantusDB a search's `$or` read every participant (4.5 s at full scale, 0.7–1.3 s
     hinted), and `explain` reported the other filters as a COLLSCAN. A window (`before`) is not
     hinted: the store would walk the whole index, where the range alone reads only the
     window's participants (but a search's `$or` still every participant: next_queue_item_id).
@@ -71,7 +71,7 @@ def queue_choice_values():
     Read with the whole queue's order when that is not remembered yet (the first request after
     a write: one pass over the queued participants for both), else in a projected pass of their
     own (mongodb.distinct_values). At full scale (4,527 queued) each such pass takes about
-    0.6 s, where an `$unwind` + `$group` of each path took 7.3 and 0.8 s.
+    0.6 s (load 1.2), where an `$unwind` + `$group` of each path took 7.3 and 0.8 s (load 3.5).
     """
     values = cache.get(CHOICES_CACHE_KEY)
     if values is None:
