@@ -27,15 +27,24 @@ import heapq
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import JaroWinkler
 
-from matching.comparison import SIMILAR_NAME, STREET_AGREES, compare, person_levels
+from matching.comparison import (
+    SIMILAR_NAME,
+    STREET_AGREES,
+    city_level,
+    compare,
+    person_levels,
+)
 from matching.index import rows_at, rows_of
 from matching.streets import street_entry
 
 NAME_ANYWHERE = "name"
 NEAR_ZIP_NAME = "similar name+near zip"
+NEAR_ZIP_SURNAME = "surname+city+near zip"
 NEAR_ZIP_HOUSE = "house_number+near zip"
 NEAR_ZIP_STREET = "street+near zip"
-METHODS = frozenset((NAME_ANYWHERE, NEAR_ZIP_NAME, NEAR_ZIP_HOUSE, NEAR_ZIP_STREET))
+METHODS = frozenset(
+    (NAME_ANYWHERE, NEAR_ZIP_NAME, NEAR_ZIP_SURNAME, NEAR_ZIP_HOUSE, NEAR_ZIP_STREET)
+)
 NAME_BLOCK_LIMIT = 1  # a name carried by more records than this anywhere is not read
 NAME_WORD_LIMIT = 10  # a name word carried by more records of a ZIP than this is not read
 _DIGITS = "0123456789"
@@ -62,19 +71,30 @@ def _near(known, zip5):
     return tuple(sorted(variant for variant in variants if variant in known))
 
 
-def _similar_names(demographics, query, zips):
+def _similar_names(index, query, zips, city_cutoff):
     """{parcel row: method} of the one record anywhere that carries the participant's name, and
-    of the records of `zips` whose name shares a word with theirs and is close to it."""
+    of the records of `zips` whose name shares a word with theirs and is close to it, or is
+    their surname and the record's city agrees with theirs (a misspelling too)."""
+    demographics, parcels = index.demographics, index.parcels
     name, people, parcel_row = query.name, demographics.people, demographics.parcel_row
+    surname, city = query.surname or (), query.city
     records = rows_of(demographics.by_name, name)
     found = dict.fromkeys(records if len(records) <= NAME_BLOCK_LIMIT else (), NAME_ANYWHERE)
     for zip5 in zips:
         for word in name.split(" "):
             records = rows_of(demographics.by_zip_word, (zip5, word))
-            if len(records) <= NAME_WORD_LIMIT:
-                for record in records:
-                    if JaroWinkler.similarity(name, people[record][0], score_cutoff=SIMILAR_NAME):
-                        found.setdefault(record, NEAR_ZIP_NAME)
+            if len(records) > NAME_WORD_LIMIT:
+                continue
+            for record in records:
+                if JaroWinkler.similarity(name, people[record][0], score_cutoff=SIMILAR_NAME):
+                    found.setdefault(record, NEAR_ZIP_NAME)
+                elif (
+                    word in surname
+                    and (row := parcel_row[record]) is not None
+                    and city_level(parcels, city, parcels.city[row], city_cutoff)
+                    in ("exact", "similar")
+                ):
+                    found.setdefault(record, NEAR_ZIP_SURNAME)
     return {parcel_row[record]: method for record, method in found.items()
             if parcel_row[record] is not None}  # fmt: skip
 
@@ -158,7 +178,7 @@ def candidates(index, query, thresholds, model, prior, scored):
     near = near_zips(parcels, query.zips)
     found = {}
     if query.name:
-        found.update(_similar_names(index.demographics, query, [*query.zips, *near]))
+        found.update(_similar_names(index, query, [*query.zips, *near], thresholds.city_cutoff))
     if near and query.number is not None:
         found.update(_house_near(index, query, model, near))
     if near and query.street_key:
