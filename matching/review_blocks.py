@@ -77,7 +77,7 @@ def _similar_names(index, query, zips, city_cutoff):
     their surname and the record's city agrees with theirs (a misspelling too)."""
     demographics, parcels = index.demographics, index.parcels
     name, people, parcel_row = query.name, demographics.people, demographics.parcel_row
-    surname, city = query.surname or (), query.city
+    surname = query.surname or ()
     records = rows_of(demographics.by_name, name)
     found = dict.fromkeys(records if len(records) <= NAME_BLOCK_LIMIT else (), NAME_ANYWHERE)
     for zip5 in zips:
@@ -91,15 +91,14 @@ def _similar_names(index, query, zips, city_cutoff):
                 elif (
                     word in surname
                     and (row := parcel_row[record]) is not None
-                    and city_level(parcels, city, parcels.city[row], city_cutoff)
-                    in ("exact", "similar")
+                    and _city_agrees(parcels, query, row, city_cutoff)
                 ):
                     found.setdefault(record, NEAR_ZIP_SURNAME)
     return {parcel_row[record]: method for record, method in found.items()
             if parcel_row[record] is not None}  # fmt: skip
 
 
-def _house_near(index, query, model, near):
+def _house_near(index, query, model, near, cutoff):
     """{parcel row: NEAR_ZIP_HOUSE} of the parcels of the participant's house number in the
     neighbouring ZIPs whose street agrees with theirs (a typo too) or whose household record
     names them (their surname at least), or holds their email or phone."""
@@ -109,12 +108,21 @@ def _house_near(index, query, model, near):
         for row in rows_at(parcels.by_zip_house, zip5, query.number):
             street = parcels.street[row]
             if (
-                query.street
-                and street
-                and street_entry(model, query.street, street)[0] in STREET_AGREES
-            ) or _names_them(person_levels(demographics, row, query)):
+                (
+                    query.street
+                    and street
+                    and street_entry(model, query.street, street)[0] in STREET_AGREES
+                )
+                or _names_them(person_levels(demographics, row, query))
+                or _city_agrees(parcels, query, row, cutoff)
+            ):
                 found[row] = NEAR_ZIP_HOUSE
     return found
+
+
+def _city_agrees(parcels, query, row, cutoff):
+    """Whether the parcel's city is the participant's or a misspelling of it (city_level)."""
+    return city_level(parcels, query.city, parcels.city[row], cutoff) in ("exact", "similar")
 
 
 def _names_them(levels):
@@ -180,7 +188,7 @@ def candidates(index, query, thresholds, model, prior, scored):
     if query.name:
         found.update(_similar_names(index, query, [*query.zips, *near], thresholds.city_cutoff))
     if near and query.number is not None:
-        found.update(_house_near(index, query, model, near))
+        found.update(_house_near(index, query, model, near, thresholds.city_cutoff))
     if near and query.street_key:
         found.update(_street_near(parcels, query, near, thresholds.kept, seen))
     return [compare(index, query, row, model, prior=prior, method=method,
