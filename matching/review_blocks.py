@@ -101,7 +101,9 @@ def _similar_names(index, query, zips, city_cutoff):
 def _house_near(index, query, model, near, cutoff):
     """{parcel row: NEAR_ZIP_HOUSE} of the parcels of the participant's house number in the
     neighbouring ZIPs whose street agrees with theirs (a typo too) or whose household record
-    names them (their surname at least), or holds their email or phone."""
+    names them (their surname at least), or holds their email or phone, or shares a word of
+    their name (their first name) in their city. Not the city alone: most of the demo's people
+    with no parcel would then be shown the same number on another street of their city."""
     parcels, demographics = index.parcels, index.demographics
     found = {}
     for zip5 in near:
@@ -114,7 +116,10 @@ def _house_near(index, query, model, near, cutoff):
                     and street_entry(model, query.street, street)[0] in STREET_AGREES
                 )
                 or _names_them(person_levels(demographics, row, query))
-                or _city_agrees(parcels, query, row, cutoff)
+                or (
+                    _city_agrees(parcels, query, row, cutoff)
+                    and _shares_a_name_word(demographics, row, query.name)
+                )
             ):
                 found[row] = NEAR_ZIP_HOUSE
     return found
@@ -123,6 +128,17 @@ def _house_near(index, query, model, near, cutoff):
 def _city_agrees(parcels, query, row, cutoff):
     """Whether the parcel's city is the participant's or a misspelling of it (city_level)."""
     return city_level(parcels, query.city, parcels.city[row], cutoff) in ("exact", "similar")
+
+
+def _shares_a_name_word(demographics, row, name):
+    """Whether a household record of the parcel shares a word of the participant's name."""
+    records = demographics.by_parcel_row.get(row)
+    if not name or records is None:
+        return False
+    words, people = set(name.split(" ")), demographics.people
+    records = (records,) if records.__class__ is int else records
+    return any(not words.isdisjoint(people[record][0].split(" ")) for record in records
+               if people[record][0])  # fmt: skip
 
 
 def _names_them(levels):

@@ -15,10 +15,14 @@ SAME_NUMBER = factories.parcel(parcel_id="SAME-NUMBER", address="214 REYES LN",
 # Their name on a second record, in another town (so no record anywhere singles them out).
 NAMESAKE = factories.parcel(parcel_id="NAMESAKE", address="9 ELM ST", parcel_city="NEWARK",
                             parcel_zip="07102")  # fmt: skip
+# Their surname in a neighbouring ZIP of another town.
+ELSEWHERE = factories.parcel(parcel_id="ELSEWHERE", address="5 OAK ST", parcel_city="WEST ORANGE",
+                             parcel_zip="07082")  # fmt: skip
 HOUSEHOLDS = [
     factories.household(parcel_id="TRUE", customer_name="ROBINSON, HEATHER"),
     factories.household(parcel_id="SAME-NUMBER", customer_name="DIAZ, MARIA"),
     factories.household(parcel_id="NAMESAKE", customer_name="ROBINSON, HEATHER"),
+    factories.household(parcel_id="ELSEWHERE", customer_name="ROBINSON, PAUL"),
 ]
 
 
@@ -33,10 +37,9 @@ def _county(parcels):
     return build_index(residential_docs=[*parcels, *filler], demographic_docs=households)
 
 
-def _decide(index, **person):
+def _decide(index, address="214 Aspen Grvoe Lane", city="East Ornage", **person):
     """Heather Robinson's decision: her street and city misspelt, two digits of her ZIP swapped."""
-    query = scoring.make_query(address="214 Aspen Grvoe Lane", city="East Ornage",
-                               zip_code="07081", **person)  # fmt: skip
+    query = scoring.make_query(address=address, city=city, zip_code="07081", **person)
     return scoring.decide(index, query, scoring.Thresholds.from_settings())
 
 
@@ -63,6 +66,31 @@ def test_the_true_parcel_is_found_by_its_house_number_without_the_name():
     assert decision.row is None
     assert _shown(index, decision)[0] == "TRUE"
     assert decision.candidates[0].method == review_blocks.NEAR_ZIP_HOUSE
+
+
+def test_their_surname_in_a_neighbouring_zip_of_their_town_is_shown_first():
+    index = _county([TRUE, SAME_NUMBER, ELSEWHERE])
+    # Another first name, another street and number: only the surname, the town and the ZIP.
+    decision = _decide(index, address="9 Birch Court", city="East Orange",
+                       first_name="Callum", last_name="Robinson")  # fmt: skip
+    assert decision.row is None
+    assert _shown(index, decision)[0] == "TRUE"
+    assert decision.candidates[0].method == review_blocks.NEAR_ZIP_SURNAME
+    assert "ELSEWHERE" not in _shown(index, decision)  # their surname in another town
+
+
+def test_their_house_number_in_a_neighbouring_zip_of_their_town_is_shown_with_their_first_name():
+    index = _county([TRUE, SAME_NUMBER])
+    # Another street and surname, the town misspelt: the number, the town, the ZIP and the
+    # first name; not the number and the town alone (another household at the same number).
+    shown = {}
+    for first_name in ("Heather", "Juliana"):
+        decision = _decide(index, address="214 Jondol Place", first_name=first_name,
+                           last_name="Clarke")  # fmt: skip
+        assert decision.row is None
+        shown[first_name] = {index.parcels.parcel_id[c.row]: c.method for c in decision.candidates}
+    assert shown["Heather"]["TRUE"] == review_blocks.NEAR_ZIP_HOUSE
+    assert "TRUE" not in shown["Juliana"]
 
 
 def test_neighbouring_zips_are_one_digit_off_or_two_swapped_and_known():
