@@ -8,18 +8,23 @@ for review whose true record was no candidate at all):
 
 - the one household record anywhere that carries the participant's name (NAME_BLOCK_LIMIT),
   and the records of their ZIP or a neighbouring one (`near_zips`) whose name shares a word
-  with theirs and is close to it (Jaro–Winkler ≥ SIMILAR_NAME), a word that more than
-  NAME_WORD_LIMIT records of a ZIP carry not read (JOHN in a big ZIP);
+  with theirs and is close to it (Jaro–Winkler ≥ SIMILAR_NAME), or is their surname and the
+  parcel's city is theirs (a misspelling too), a word that more than NAME_WORD_LIMIT records
+  of a ZIP carry not read (JOHN in a big ZIP);
 - their house number in a neighbouring ZIP, kept when the street agrees (a typo too) or the
-  household record names them (their surname at least) or holds their email or phone;
+  household record names them (their surname at least) or holds their email or phone, or
+  shares a word of their name in their city;
 - their street in the other cities of the neighbouring ZIPs: the parcels nearest their number.
 
 They are not read for whom their street is in their ZIP or city (its near misses were shown),
 nor for whom neither their ZIP nor their city (or a misspelling of it) is the county data's
 (they live outside it). FEBRL4 (benchmarks/splink_comparison.py): the true record first for
-95.2 % of the 413 left for review, 88.1 % before. The demo at 300,000 parcels: 204 of its 4,527
-unlinked pass those tests; the blocks take 0.055–0.082 s of a 3.3–5.0 s cold decision pass (CPU,
-load 5–6.7), and the names' words by ZIP 7.5 MB of the index's 229.8 MB.
+96.4 % of the 413 left for review (95.2 % before the surname and the first name in their town,
+88.1 % before these blocks); the blocks take 0.057–0.063 s of a 0.41–0.47 s cold decision pass
+(CPU, load 3.1), the same as before those two. The demo at 300,000 parcels: 204 of its 4,527
+unlinked pass those tests; the blocks take 0.060–0.113 s of a 1.4–2.3 s cold pass of its 4,452
+unlinked (0.043–0.085 s before those two, alternated; CPU, load 2.1–4.7), and the names' words by
+ZIP 7.5 MB of the index's 229.8 MB.
 """
 
 import heapq
