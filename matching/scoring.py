@@ -277,7 +277,7 @@ def _area(parcels, zips, city, areas):
     found = cache.get(("area", zips, city))
     if found is None:
         every = tuple(sorted(dict.fromkeys(chain.from_iterable(areas)), key=len))
-        positions = [dict(zip(known, range(len(known)))) for known in areas]  # {key: place}
+        positions = [dict(zip(known, range(len(known)), strict=True)) for known in areas]
         found = cache[("area", zips, city)] = (every, [len(key) for key in every], positions)
     return found
 
