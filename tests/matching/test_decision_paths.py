@@ -14,6 +14,7 @@ import pytest
 from rapidfuzz import fuzz, process
 
 from matching import scoring
+from matching.index import nearest_rows
 from matching.streets import street_levels
 from matching.weights import DEFAULT_PARAMETERS
 from tests.matching.test_match_weights import county
@@ -251,7 +252,7 @@ def test_nearest_house_numbers_keep_the_first_of_equal_distances():
     rows = [row for row, pid in enumerate(parcels.parcel_id) if pid.startswith("ELM-")]
     for number in (100, 95, 104, 1):
         expected = sorted(rows, key=lambda row: abs(int(parcels.house_number[row]) - number))[:5]
-        assert scoring._nearest(parcels, rows, number, 5) == expected
+        assert nearest_rows(parcels, rows, number, 5) == expected
 
 
 def test_the_index_knows_which_streets_at_a_number_are_related():
