@@ -26,7 +26,7 @@ django.setup()
 
 from benchmarks.matching_data import demo_dataset  # noqa: E402
 from demo import generator as demo_data  # noqa: E402
-from matching import calibration, scoring, services  # noqa: E402
+from matching import blocking, calibration, scoring, services  # noqa: E402
 
 
 def labelled_patterns(index, rows, queries, truth, thresholds):
@@ -36,7 +36,7 @@ def labelled_patterns(index, rows, queries, truth, thresholds):
     parcels = index.parcels
     for row, query in zip(rows, queries, strict=True):
         true = truth.get(row["contact_id"])
-        found = scoring.candidates(
+        found = blocking.candidates(
             index, query, thresholds, prior, near_misses=False, people=False, other_streets=True
         )
         for candidate in found:

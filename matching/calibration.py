@@ -17,7 +17,7 @@ import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from matching import scoring
+from matching import blocking
 from matching.comparison import compare, house_number_level
 from matching.normalize import normalize_street
 from matching.weights import FLOOR, LEVELS, MISSING, MatchParameters
@@ -106,7 +106,7 @@ def candidate_patterns(index, queries, thresholds):
     model = thresholds.parameters.model()
     prior = model.prior_weight(len(index.parcels))
     for query in queries:
-        for candidate in scoring.candidates(
+        for candidate in blocking.candidates(
             index, query, thresholds, prior, near_misses=False, other_streets=True
         ):
             patterns[candidate.levels] += 1

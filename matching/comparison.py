@@ -15,6 +15,7 @@ from matching.streets import street_entry
 from matching.weights import MISSING, PERSON_COLUMNS, probability
 
 STREET_AGREES = ("exact", "typo")  # the house number is then compared "on the same street"
+LOCALITY_AGREES = {"zip": ("exact", "one_digit"), "city": ("exact", "similar")}  # where they said
 SIMILAR_NAME = 0.92  # Jaro–Winkler of the order-free names for the `similar` level
 _LEVEL_ORDER = {"exact": 0, "similar": 1, "surname": 2, "different": 3, MISSING: 4}
 

@@ -185,8 +185,8 @@ class ParcelIndex:
         self.zip_count = defaultdict(int)
         self._mean_street_share = None
         self.street_frequency_cache = {}  # (zip5, street key) → bits (matching.comparison)
-        self.corrected_street_cache = {}  # (street, area, cutoff) → close keys (matching.scoring)
-        self.street_blocks_cache = {}  # street → its keys' house-number postings (matching.scoring)
+        self.corrected_street_cache = {}  # (street, area, cutoff) → close keys (matching.blocking)
+        self.street_blocks_cache = {}  # street → its keys' house-number blocks (matching.blocking)
         self._shared = {}  # one int object per distinct parcel_zip
 
     def __len__(self):
@@ -331,7 +331,7 @@ class DemographicIndex:
         # (zip5, a word of the name) → records (matching.review_blocks): 7.5 MB and 0.65 s of
         # CPU of the build at 227,865 records
         self.by_zip_word = {}
-        self.by_name = {}  # name → records anywhere (matching.scoring reads a small block)
+        self.by_name = {}  # name → records anywhere (matching.blocking reads a small block)
         self.zip_names = defaultdict(list)  # zip5 → its distinct names, in by_zip_name's order
 
     def __len__(self):

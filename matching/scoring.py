@@ -1,15 +1,10 @@
-"""Candidate search and the decision for one participant address against a CountyIndex.
+"""The decision for one participant against a CountyIndex: their normalised Query, the
+Thresholds, and what their candidates (matching.blocking) make of them.
 
-Candidates come from blocking (matching.index): house number + ZIP, house number + street,
-household records under the participant's name in their ZIP or with their email or phone, and,
-when their own address is not found where they said, the parcels of the street nearest the
-number (near misses, for review); when not even their street is, their house number in the other
-ZIPs of their city and their name: the one record anywhere that carries it, else a misspelt one
-in their ZIP (what places people who gave no street, or a wrong ZIP and a broken street); for
-whom none of these is linked, the review blocks (matching.review_blocks) read the ZIPs one digit
-off theirs too. Each is compared field by field (matching.comparison) and weighed in bits
+Each candidate is compared field by field (matching.comparison) and weighed in bits
 (matching.weights); its match probability is 2^w / (1 + 2^w). Candidates are ranked by weight;
-the gap is the best weight minus the runner-up's.
+the gap is the best weight minus the runner-up's. For whom nothing is linked, the review blocks
+(matching.review_blocks) add candidates and the decision is made again without accepting anyone.
 
 - exact / fuzzy (accepted): probability ≥ MATCH_ACCEPT_PROBABILITY, gap ≥ MATCH_MIN_WEIGHT_GAP
   bits, and the evidence rule holds: the locality agrees (ZIP or one digit off, or city), and
@@ -30,35 +25,16 @@ the gap is the best weight minus the runner-up's.
   sees why.
 """
 
-from bisect import bisect_left, bisect_right
 from functools import lru_cache
-from itertools import chain, filterfalse
 from typing import NamedTuple
 
 from django.conf import settings
-from rapidfuzz import fuzz, process
-from rapidfuzz.distance import JaroWinkler
 
 from matching import review_blocks
-from matching.comparison import SIMILAR_NAME, STREET_AGREES, compare
-from matching.index import (
-    email_key,
-    house_number_key,
-    name_key,
-    nearest_rows,
-    phone_key,
-    rows_at,
-    rows_of,
-)
-from matching.normalize import (
-    FULL_SUFFIXES,
-    normalize_city,
-    normalize_street,
-    normalize_zip,
-    parse_address,
-)
-from matching.review_blocks import NAME_ANYWHERE, NAME_BLOCK_LIMIT
-from matching.streets import street_entry
+from matching.blocking import HOUSE_CITY, SIMILAR_NAME_ZIP, candidates
+from matching.comparison import LOCALITY_AGREES, STREET_AGREES, compare
+from matching.index import email_key, house_number_key, name_key, phone_key
+from matching.normalize import normalize_city, normalize_zip, parse_address
 from matching.weights import DEFAULT_PARAMETERS, MISSING
 from participants.documents import MatchQuality
 
@@ -73,22 +49,9 @@ AMBIGUOUS = "AMBIGUOUS"
 BELOW_THRESHOLD = "BELOW_THRESHOLD"
 UNCONFIRMED = "UNCONFIRMED"
 
-# Blocking keys, recorded as match.method.
-HOUSE_ZIP = "house_number+zip"
-HOUSE_STREET = "house_number+street"
-CITY_STREET = "city+street"
-HOUSE_CITY = "house_number+city"
-NAME_ZIP = "name+zip"
-NAME_CITY = "name+city"
-SURNAME_ZIP = "surname+zip"
-SURNAME_BLOCK_LIMIT = 10  # a surname block larger than this (SMITH in a big ZIP) is not read
-SIMILAR_NAME_ZIP = "similar name+zip"
 # Blocks that rank candidates for review only: a parcel only they find is never accepted
 # automatically, whatever its probability (acceptance stays as strict as the address blocks').
 REVIEW_ONLY = frozenset((HOUSE_CITY, SIMILAR_NAME_ZIP, *review_blocks.METHODS))
-CONTACT = "email/phone"
-
-LOCALITY_AGREES = {"zip": ("exact", "one_digit"), "city": ("exact", "similar")}
 ADDRESS_AGREES = (*STREET_AGREES, "similar")  # street levels that let the address carry a match
 
 
@@ -201,217 +164,6 @@ def make_query(*, address, city, zip_code, first_name=None, last_name=None, emai
 _new_query = tuple.__new__  # Query(*fields) without its Python-level __new__
 
 
-def _corrected_keys(parcels, query, thresholds, *, everywhere=False):
-    """Known street keys close to a street key the participant's area does not have (typos).
-
-    The area is the county resolution's: the streets of the ZIP and of the city (either may be
-    the wrong one), else (or `everywhere`) those of every county the data covers. Cached on the
-    index by street and area: a participant's blocks ask again (near misses, everywhere).
-    """
-    key = query.street_key
-    zip_streets = parcels.zip_streets
-    if not everywhere and query.zips and key in zip_streets.get(query.zips[0], ()):
-        return ()  # the common case: a street the ZIP has
-    zips = tuple(zip5 for zip5 in query.zips if zip5 in zip_streets)
-    city = query.city if query.city in parcels.city_streets else None
-    if everywhere or not (zips or city):
-        zips, city = (), None  # every street
-    cache = parcels.corrected_street_cache
-    area = (query.street, zips, city, thresholds.street_cutoff)
-    found = cache.get(area)
-    if found is None:
-        if len(cache) > 100_000:
-            cache.clear()
-        found = cache[area] = _close_streets(parcels, query, zips, city, thresholds.street_cutoff)
-    return found
-
-
-def _close_streets(parcels, query, zips, city, cutoff):
-    """The three known street keys of the area closest to the participant's (rapidfuzz ratio
-    ≥ cutoff), or () when the area knows the key itself. Only the keys of a length that can
-    reach the cutoff are scored (`_of_reachable_length`)."""
-    areas = street_areas(parcels, zips, city)
-    if any(query.street_key in known for known in areas):
-        return ()
-    every, positions = _area(parcels, zips, city, areas)
-    found = {}
-    for text in _typo_texts(query.street):
-        scores = {
-            choice: score
-            for choice, score, _index in process.extract(
-                text, _of_reachable_length(every, len(text), cutoff),
-                scorer=fuzz.ratio, score_cutoff=cutoff, limit=None,
-            )
-        }  # fmt: skip
-        for known, position in zip(areas, positions, strict=True):
-            # process.extract(text, known, limit=3): the best three, equal scores in the
-            # area's own order
-            best = sorted((choice for choice in scores if choice in known),
-                          key=lambda choice: (-scores[choice], position[choice]))  # fmt: skip
-            for choice in best[:3]:
-                found[choice] = max(scores[choice], found.get(choice, 0))
-    return tuple(sorted(found, key=found.get, reverse=True)[:3])
-
-
-def _of_reachable_length(every, size, cutoff):
-    """The keys of `every` (sorted by length) whose length lets fuzz.ratio with a text of
-    `size` characters reach `cutoff`: the ratio is 100 · (1 − d / (a + b)) for an edit distance
-    d (insertions and deletions) of at least |a − b|, so it is at most 200 · min(a, b) / (a + b),
-    and at 80 a key is from 2/3 to 3/2 of the text's length: about half of the areas' keys
-    are scored (the 3,198 searches of a first pass at 300,000 parcels: 0.070 → 0.037 s); the
-    keys left get the same scores, and the order they come in is not read. One character of
-    slack either side against rounding."""
-    if cutoff <= 0:
-        return every
-    low = bisect_left(every, size * cutoff / (200 - cutoff) - 1, key=len)
-    high = bisect_right(every, size * (200 - cutoff) / cutoff + 1, key=len)
-    return every[low:high]
-
-
-def street_areas(parcels, zips, city):
-    """The street keys of each ZIP and of the city, in that order; every key when neither."""
-    areas = [parcels.zip_streets[zip5] for zip5 in zips]
-    if city is not None:
-        areas.append(parcels.city_streets[city])
-    return areas or [parcels.all_street_keys]
-
-
-def _area(parcels, zips, city, areas):
-    """(every street key of the areas once, sorted by length, and each area's {key: its place
-    in the area's own order}): the keys scored once against a typo, instead of once an area
-    (a ZIP's streets are nearly all its city's). Cached on the index beside the corrections."""
-    cache = parcels.corrected_street_cache
-    found = cache.get(("area", zips, city))
-    if found is None:
-        every = tuple(sorted(dict.fromkeys(chain.from_iterable(areas)), key=len))
-        positions = [dict(zip(known, range(len(known)), strict=True)) for known in areas]
-        found = cache[("area", zips, city)] = (every, positions)
-    return found
-
-
-def _typo_texts(street):
-    """What a typo'd street is looked up by among known street keys: its key, and the key with
-    its suffix word when it has one, since that word may be part of the name ("Sprig View" is
-    SPRIG VW, and may be SPRING VIEW PL)."""
-    parts = normalize_street(street)
-    if parts.suffix is None:
-        return (parts.key,)
-    return parts.key, f"{parts.key} {FULL_SUFFIXES.get(parts.suffix, parts.suffix)}"
-
-
-@lru_cache(maxsize=65536)
-def _street_keys(street):
-    """The street key, the name with its suffix word when that word may be part of the name
-    ("ASPEN POINT" for "Aspen Point", which may be ASPEN POINT RD), and the name run together
-    with its suffix ("HAYNESPLACE", as a county may hold it), of a normalised street."""
-    street = normalize_street(street)
-    return tuple(dict.fromkeys((street.key, street.short_key, street.plain, street.compact)))
-
-
-def _gather(parcels, query, thresholds, *, everywhere=False):
-    """{row: blocking key that found it} from the house-number blocks; `everywhere` corrects a
-    typo'd street against every street (when the participant's ZIP and city are wrong too)."""
-    found = {}
-    number = query.number
-    if number is not None:
-        for zip5 in query.zips:  # each block's rows in one call (all HOUSE_ZIP)
-            found.update(dict.fromkeys(rows_at(parcels.by_zip_house, zip5, number), HOUSE_ZIP))
-        if query.street_key:
-            corrected = _corrected_keys(parcels, query, thresholds, everywhere=everywhere)
-            for numbers in _street_blocks(parcels, query.street):
-                for row in rows_of(numbers, number):
-                    found.setdefault(row, HOUSE_STREET)
-            for key in corrected:
-                for row in rows_at(parcels.by_street_house, key, number):
-                    found.setdefault(row, HOUSE_STREET)
-    return found
-
-
-def _street_blocks(parcels, street):
-    """The house-number postings (by_street_house) of the keys of a street (`_street_keys`)
-    that parcels have, in that order: one lookup a participant instead of one a spelling
-    variant. Cached on the index."""
-    cache = parcels.street_blocks_cache
-    blocks = cache.get(street)
-    if blocks is None:
-        if len(cache) > 100_000:
-            cache.clear()
-        postings = parcels.by_street_house
-        blocks = cache[street] = tuple(
-            postings[key] for key in _street_keys(street) if key in postings
-        )
-    return blocks
-
-
-def _same_street(parcels, query, thresholds):
-    """The rows of the parcels of the participant's street in their city (or the cities of
-    their ZIP), each once."""
-    cities = [query.city] if query.city else []
-    for zip5 in query.zips:
-        cities.extend(parcels.zip_cities.get(zip5, ()))
-    keys = (*_street_keys(query.street), *_corrected_keys(parcels, query, thresholds))
-    postings = parcels.by_city_street
-    blocks = (rows_of(postings, (city, key)) for city in dict.fromkeys(cities) for key in keys)
-    return list(dict.fromkeys(chain.from_iterable(blocks)))  # one dict, not one a block
-
-
-def _people(index, query):
-    """{row: method} of the parcels whose household record carries the participant's name in
-    their ZIP or city, or their email or phone; failing those, their surname in their ZIP."""
-    demographics = index.demographics
-    records = []
-    if query.name:
-        for zip5 in query.zips:
-            found = rows_of(demographics.by_zip_name, (zip5, query.name))
-            records.extend((record, NAME_ZIP) for record in found)
-        if query.city:
-            found = rows_of(demographics.by_city_name, (query.city, query.name))
-            records.extend((record, NAME_CITY) for record in found)
-    if query.email:
-        records.extend((record, CONTACT) for record in rows_of(demographics.by_email, query.email))
-    for phone in query.phones:
-        records.extend((record, CONTACT) for record in rows_of(demographics.by_mobile, phone))
-    if not records and query.surname:  # their surname in their ZIP, when it names a few records
-        surname = " ".join(sorted(query.surname))
-        for zip5 in query.zips:
-            found = rows_of(demographics.by_zip_surname, (zip5, surname))
-            if len(found) <= SURNAME_BLOCK_LIMIT:
-                records.extend((record, SURNAME_ZIP) for record in found)
-    return _parcel_rows(index, records)
-
-
-def _parcel_rows(index, records):
-    """{row: method} of the parcels of (household record, method) pairs, the first method."""
-    parcel_row = index.demographics.parcel_row
-    found = {}
-    for record, method in records:
-        row = parcel_row[record]
-        if row is not None:
-            found.setdefault(row, method)
-    return found
-
-
-def _names_elsewhere(index, query):
-    """{row: method} of the parcels whose household record carries the participant's name
-    anywhere, when at most NAME_BLOCK_LIMIT records do (a wrong ZIP and city), else whose record
-    in their ZIP carries a name close to theirs (Jaro–Winkler ≥ SIMILAR_NAME, the three closest
-    names: a misspelt name; a search of all the ZIP's names, so only for whom nothing else
-    was found)."""
-    demographics = index.demographics
-    found = rows_of(demographics.by_name, query.name)
-    if 0 < len(found) <= NAME_BLOCK_LIMIT:
-        return _parcel_rows(index, [(record, NAME_ANYWHERE) for record in found])
-    records = []
-    for zip5 in query.zips:
-        for name, _score, _index in process.extract(
-            query.name, demographics.names_in_zip(zip5), scorer=JaroWinkler.similarity,
-            score_cutoff=SIMILAR_NAME, limit=3,
-        ):  # fmt: skip
-            found = rows_of(demographics.by_zip_name, (zip5, name))
-            records.extend((record, SIMILAR_NAME_ZIP) for record in found)
-    return _parcel_rows(index, records)
-
-
 def score_row(index, query, row, thresholds, *, method, prior=None):
     """The Comparison of one parcel row (see matching.comparison)."""
     model = thresholds.parameters.model()
@@ -462,177 +214,6 @@ def _accepted(best, probability, kept, resolution, gap, prior):
     quality = MatchQuality.EXACT if exact else MatchQuality.FUZZY
     return _new_decision(Decision, (quality, best.row, probability, best.method,
                          best.agreement, None, kept, resolution, gap, prior))  # fmt: skip
-
-
-def _own_address(candidate):
-    """Whether a candidate is the address the participant gave, where they said: house number
-    and street agree, and the ZIP (or one digit off) or the city."""
-    return (
-        candidate.house_number_level == "exact"
-        and candidate.street_level in STREET_AGREES
-        and (
-            candidate.zip_level in LOCALITY_AGREES["zip"]
-            or candidate.city_level in LOCALITY_AGREES["city"]
-        )
-    )
-
-
-def _agrees(candidate):
-    """Whether a candidate's street or a person of its household record agrees."""
-    return candidate.street_level in STREET_AGREES or candidate.person_agrees
-
-
-def _without_other_streets(parcels, query, found, model):
-    """`found` without the parcels of other streets (street `different`) when the participant's
-    own address is among them: a parcel of their house number and street (exact or a typo) in
-    their ZIP or city. Blocking, not scoring: the address they gave exists where they said, so
-    the neighbours at that number in the ZIP are not candidates, even when a household record
-    there names them (a previous home). At 300,000 parcels they were 52,000 of the 128,000
-    candidates compared. Most participants' own address is spelt as the parcel's
-    (`_own_row`): its neighbours are then told apart by what the index recorded."""
-    own = _own_row(parcels, query, found)
-    if own is not None:
-        return _at_own_number(parcels, query, found, model, own)
-    house_number, street, zips, city = query.house_number, query.street, query.zips, query.city
-    numbers, streets, parcel_zips, cities = (
-        parcels.house_number, parcels.street, parcels.zip5, parcels.city,
-    )  # fmt: skip
-    levels = {}
-    own = False
-    entries = model.street_entries(street)  # street_entry's, read inline: one call less a row
-    for row in found:
-        parcel_street = streets[row]
-        if parcel_street == street:
-            level = levels[row] = "exact"  # what street_entry says of the same street
-        elif parcel_street:
-            entry = entries.get(parcel_street) or street_entry(
-                model, street, parcel_street, entries
-            )
-            level = levels[row] = entry[0]
-        else:
-            level = levels[row] = MISSING
-        if (
-            not own
-            and level in STREET_AGREES
-            and numbers[row] == house_number
-            and (parcel_zips[row] in zips or (city is not None and cities[row] == city))
-        ):
-            own = True
-    if not own:
-        return found
-    return {row: method for row, method in found.items() if levels[row] != "different"}
-
-
-def _own_row(parcels, query, found):
-    """The first row of `found` at the participant's house number and street as they gave it
-    (the same normalised text, so street level `exact`) in their ZIP or city, or None."""
-    house_number, street, zips, city = query.house_number, query.street, query.zips, query.city
-    numbers, streets, parcel_zips, cities = (
-        parcels.house_number, parcels.street, parcels.zip5, parcels.city,
-    )  # fmt: skip
-    for row in found:
-        if (
-            streets[row] == street
-            and numbers[row] == house_number
-            and (parcel_zips[row] in zips or (city is not None and cities[row] == city))
-        ):
-            return row
-    return None
-
-
-def _at_own_number(parcels, query, found, model, own):
-    """`found` without the rows of streets `different` from the participant's, given the row of
-    their own address (`_own_row`). Every row of `found` has their house number, so those in the
-    own row's ZIP share its ZIP and house number block, whose streets the index recorded as
-    related or not (ParcelIndex.related_streets); the others are compared (street_entry)."""
-    street, streets, parcel_zips = query.street, parcels.street, parcels.zip5
-    own_zip = parcel_zips[own]
-    related = parcels.related_streets.get(street, ())
-    entries = None
-    kept = {}
-    for row, method in found.items():
-        other = streets[row]
-        if other == street or not other:
-            kept[row] = method
-        elif own_zip and parcel_zips[row] == own_zip:
-            if other in related:
-                kept[row] = method
-        else:
-            if entries is None:
-                entries = model.street_entries(street)
-            entry = entries.get(other) or street_entry(model, street, other, entries)
-            if entry[0] != "different":
-                kept[row] = method
-    return kept
-
-
-def _house_in_city(parcels, query):
-    """{row: HOUSE_CITY} of the parcels of the participant's house number in the other ZIPs of
-    their city (a wrong ZIP, and a street that is missing or was not found)."""
-    found = {}
-    for zip5 in parcels.city_zips.get(query.city, ()):
-        if zip5 not in query.zips:
-            for row in rows_at(parcels.by_zip_house, zip5, query.number):
-                found[row] = HOUSE_CITY
-    return found
-
-
-def candidates(
-    index, query, thresholds, prior, *, near_misses=True, people=True, other_streets=False,
-    model=None,
-):  # fmt: skip
-    """The scored candidates of a participant, best first. Unless their own address (house
-    number and street, in their ZIP or city) is found: `near_misses` adds the parcels of the
-    street closest to the house number (what a reviewer compares), `people` the parcels whose
-    household record carries the participant's name or contact (the same address in another
-    town does not stop it: on FEBRL4 the true parcel, a number away on the street, was behind
-    it); and when no street agrees either, their number in the other ZIPs of their city and
-    their name elsewhere (`_names_elsewhere`). These only rank: acceptance keeps its evidence
-    rule (`evidence_holds`). The parcels of other streets are left out when the participant's
-    own address is found (`_without_other_streets`), unless `other_streets` (EM fits on every
-    pair blocking finds). Measured by benchmarks/matching_benchmark.py (demo, 300,000 parcels)
-    and benchmarks/splink_comparison.py (FEBRL4)."""
-    parcels = index.parcels
-    model = model or thresholds.parameters.model()
-    cutoff = thresholds.city_cutoff
-    found = _gather(parcels, query, thresholds) if query.street else {}
-    if query.street is None and query.number is not None:
-        for zip5 in query.zips:  # no street: the house number in the ZIP, for names to carry
-            for row in rows_at(parcels.by_zip_house, zip5, query.number):
-                found.setdefault(row, HOUSE_ZIP)
-    elif not other_streets and len(found) > 1:
-        found = _without_other_streets(parcels, query, found, model)
-    scored = [compare(index, query, row, model, prior=prior, method=method, city_cutoff=cutoff)
-              for row, method in found.items()]  # fmt: skip
-
-    def add(more):
-        for row, method in more.items():
-            if row not in found:
-                found[row] = method
-                scored.append(compare(index, query, row, model, prior=prior, method=method,
-                                      city_cutoff=cutoff))  # fmt: skip
-
-    own = any(map(_own_address, scored))
-    if people and not own:
-        # The people's blocks, for whom the address blocks found no parcel of that address.
-        add(_people(index, query))
-    if not found and query.street and query.number is not None:
-        add(_gather(parcels, query, thresholds, everywhere=True))
-    if near_misses and query.street and not own:
-        street = list(filterfalse(found.__contains__, _same_street(parcels, query, thresholds)))
-        add(
-            dict.fromkeys(nearest_rows(parcels, street, query.number, thresholds.kept), CITY_STREET)
-        )
-    if not own and not any(candidate.street_level in STREET_AGREES for candidate in scored):
-        # Their street is not found (or not given): their number in the city, or their name
-        # misspelt in the ZIP.
-        if query.number is not None and query.city:
-            add(_house_in_city(parcels, query))
-        if people and query.name and not any(_agrees(candidate) for candidate in scored):
-            add(_names_elsewhere(index, query))
-    if len(scored) > 1:
-        scored.sort(key=lambda candidate: (-candidate.weight, parcels.parcel_id[candidate.row]))
-    return scored
 
 
 def weight_gap(best, runner_up):

@@ -1,7 +1,7 @@
-"""Which parcels a participant is compared with (matching.scoring.candidates), on a county built in
+"""Which parcels a participant is compared with (matching.blocking.candidates), on a county built in
 memory: the other streets at their house number, and a typo'd street found by its suffix word."""
 
-from matching import scoring
+from matching import blocking, scoring
 from tests.matching.test_match_weights import county, decide, linked
 
 
@@ -48,4 +48,4 @@ def test_a_typo_is_searched_with_the_suffix_word_as_part_of_the_name():
     assert _shown(index, decision)[0] == "P1"
     top = decision.candidates[0]
     assert (top.house_number_level, top.street_level) == ("exact", "typo")
-    assert top.method == scoring.HOUSE_STREET
+    assert top.method == blocking.HOUSE_STREET

@@ -13,7 +13,7 @@ from dataclasses import replace
 import pytest
 from rapidfuzz import fuzz, process
 
-from matching import scoring
+from matching import blocking, scoring
 from matching.index import nearest_rows
 from matching.streets import street_levels
 from matching.weights import DEFAULT_PARAMETERS
@@ -94,13 +94,13 @@ PEOPLE = [
     ("a typo'd street in the right ZIP", "203 Prak Dr", "Orange", "07050", {}),
     ("a ZIP one digit off", "98 Elm Street", "Orange", "07051", {}),
 ]
-# Blocks (scoring's names) as the pinned decisions write them.
-ZIP, STREET, CITY = scoring.HOUSE_ZIP, scoring.HOUSE_STREET, scoring.HOUSE_CITY
+# Blocks (blocking's names) as the pinned decisions write them.
+ZIP, STREET, CITY = blocking.HOUSE_ZIP, blocking.HOUSE_STREET, blocking.HOUSE_CITY
 NEAR, NAME, SURNAME, CONTACT = (
-    scoring.CITY_STREET,
-    scoring.NAME_CITY,
-    scoring.SURNAME_ZIP,
-    scoring.CONTACT,
+    blocking.CITY_STREET,
+    blocking.NAME_CITY,
+    blocking.SURNAME_ZIP,
+    blocking.CONTACT,
 )
 # (quality, reason, linked parcel, method, weight gap, [(parcel, weight, method), …])
 # fmt: off
@@ -223,11 +223,11 @@ def test_street_levels_of_other_streets(mine, theirs, levels):
 
 def _close_by_area(parcels, query, zips, city, cutoff):
     """The corrections as they were found before: process.extract's best three in each area."""
-    areas = scoring.street_areas(parcels, zips, city)
+    areas = blocking.street_areas(parcels, zips, city)
     if any(query.street_key in known for known in areas):
         return ()
     found = {}
-    for text in scoring._typo_texts(query.street):
+    for text in blocking._typo_texts(query.street):
         for known in areas:
             for choice, score, _index in process.extract(
                 text, known, scorer=fuzz.ratio, score_cutoff=cutoff, limit=3
@@ -244,7 +244,7 @@ def test_typo_corrections_are_each_areas_best_three(street, cutoff):
     query = scoring.make_query(address=street, city="Orange", zip_code="07050")
     for zips, city in [(("07050",), "ORANGE"), (("07050", "07110"), "NUTLEY"), ((), None)]:
         expected = _close_by_area(parcels, query, zips, city, cutoff)
-        assert scoring._close_streets(parcels, query, zips, city, cutoff) == expected
+        assert blocking._close_streets(parcels, query, zips, city, cutoff) == expected
 
 
 def test_nearest_house_numbers_keep_the_first_of_equal_distances():

@@ -7,7 +7,7 @@ from random import Random
 
 import pytest
 
-from matching import calibration, comparison, scoring, services, streets
+from matching import blocking, calibration, comparison, scoring, services, streets
 from matching.index import build_index
 from matching.normalize import parse_address
 from matching.weights import DEFAULT_PARAMETERS, LEVELS, MISSING, MatchParameters
@@ -350,4 +350,4 @@ def test_a_surname_in_the_zip_finds_candidates_for_review():
     )
     decision = decide(index, "", "Orange", "07013", first_name="Janet", last_name="Thompson")
     assert decision.row is None
-    assert decision.candidates[0].method == scoring.SURNAME_ZIP
+    assert decision.candidates[0].method == blocking.SURNAME_ZIP

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from empowersave import mongodb
 from matching import explanations
-from matching.scoring import NAME_ANYWHERE
+from matching.review_blocks import NAME_ANYWHERE
 from participants import review_order
 from participants.documents import MatchQuality, Participant
 from review import bulk_accept, selectors, services
