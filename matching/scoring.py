@@ -11,10 +11,13 @@ the gap is the best weight minus the runner-up's. For whom nothing is linked, th
   either the address agrees (house number equal, street equal or close), or a person on the
   parcel's household record is the participant (name, email or phone) and the house number or
   the street agrees, or the record holds the participant's email or phone and no address part
-  they gave disagrees. So a candidate whose house number differs is never accepted on its
-  address, and a name (with the ZIP) alone never links. A parcel that only the review blocks
-  found (REVIEW_ONLY) is never accepted. `exact` when the normalised street and house number
-  are equal.
+  they gave disagrees. An address that conflicts (a street type or directional both give and
+  that differ, or another town: city differs, ZIP not the same, and the city and ZIP written
+  are a town and its ZIP of the data) needs the person evidence. So a candidate whose house
+  number differs is never accepted on its address, nor a sibling street or another town's,
+  and a name (with the ZIP) alone never links. A parcel that only the review blocks found
+  (REVIEW_ONLY) is never accepted. `exact` when the normalised street and house number are
+  equal.
 - pending: the best candidate's probability ≥ MATCH_REVIEW_PROBABILITY but it is not accepted
   (reason AMBIGUOUS: the gap is not clear, e.g. the same address in two towns and nothing else
   to tell them apart; BELOW_THRESHOLD; UNCONFIRMED: probable, but the evidence rule fails;
@@ -180,13 +183,41 @@ def _no_match(reason, candidates=(), resolution=None, gap=None, prior=0.0):
                          list(candidates), resolution, gap, prior))  # fmt: skip
 
 
-def evidence_holds(candidate):
-    """Whether a candidate may be accepted at all (see the module docstring)."""
+def names_a_place(parcels, query):
+    """Whether the participant's city and one of their ZIPs go together in the county data (a
+    town and its ZIP, both written right)."""
+    city = query.city
+    return city is not None and any(city in parcels.zip_cities.get(zip5, ()) for zip5 in query.zips)
+
+
+def conflicts(candidate, *, named_place=True):
+    """Whether the address the participant wrote names another place than the candidate: a
+    street type or directional that both give and that differ (OAK AVE for OAK ST, S for N),
+    or another town: the city differs, the ZIP is not the same, and the city and ZIP they
+    wrote are a town and its ZIP of the data (`named_place`; when they are not, the city and
+    ZIP are typos: FEBRL4 has 7 such true pairs, CARNGDIE for CARNEGIE and 4115 for 4151).
+    Such a candidate is a sibling street or the same street elsewhere, and the weights may
+    still score it high (EM estimated −8.4 bits for a suffix that differs and −0.6 for a city
+    on the held-out set, where 129 such links were wrong), so only the person evidence may
+    carry it."""
+    return (
+        candidate.suffix_level == "different"
+        or candidate.directional_level == "different"
+        or (named_place and candidate.city_level == "different" and candidate.zip_level != "exact")
+    )
+
+
+def evidence_holds(candidate, *, named_place=True):
+    """Whether a candidate may be accepted at all (see the module docstring); `named_place`:
+    names_a_place of the participant (a stored candidate, judged without them, is taken as
+    having named one: the stricter)."""
     locality = (
         candidate.zip_level in LOCALITY_AGREES["zip"]
         or candidate.city_level in LOCALITY_AGREES["city"]
     )
     if not locality:
+        return False
+    if not candidate.person_agrees and conflicts(candidate, named_place=named_place):
         return False
     number = candidate.house_number_level
     street = candidate.street_level
@@ -233,7 +264,8 @@ def decide(index, query, thresholds):
     model = thresholds.parameters.model()
     prior = model.prior_weight(len(index.parcels))
     scored = candidates(index, query, thresholds, prior, model=model)
-    decision = _decision(query, scored, thresholds, resolution, prior)
+    place = names_a_place(index.parcels, query)
+    decision = _decision(query, scored, thresholds, resolution, prior, place)
     if decision.row is not None:
         return decision
     # Not linked: the review blocks add candidates for the reviewer, and nothing is accepted.
@@ -242,10 +274,10 @@ def decide(index, query, thresholds):
         return decision
     parcel_id = index.parcels.parcel_id
     scored = sorted([*scored, *more], key=lambda c: (-c.weight, parcel_id[c.row]))
-    return _decision(query, scored, thresholds, resolution, prior, accept=False)
+    return _decision(query, scored, thresholds, resolution, prior, place, accept=False)
 
 
-def _decision(query, scored, thresholds, resolution, prior, *, accept=True):
+def _decision(query, scored, thresholds, resolution, prior, place, *, accept=True):
     """The Decision on a participant's candidates, best first; never a link unless `accept`."""
     if not scored:
         reason = NO_ADDRESS if not query.street else NO_CANDIDATES
@@ -254,7 +286,7 @@ def _decision(query, scored, thresholds, resolution, prior, *, accept=True):
     best = scored[0]
     gap = weight_gap(best, scored[1]) if len(scored) > 1 else None
     clear = gap is None or gap >= thresholds.min_gap
-    holds = evidence_holds(best) and best.method not in REVIEW_ONLY
+    holds = evidence_holds(best, named_place=place) and best.method not in REVIEW_ONLY
     probability = best.probability  # a property (2^w / (1 + 2^w)): read once
     if accept and holds and clear and probability >= thresholds.accept:
         return _accepted(best, probability, kept, resolution, gap, prior)
@@ -263,7 +295,9 @@ def _decision(query, scored, thresholds, resolution, prior, *, accept=True):
         if probable:
             return _pending(NO_HOUSE_NUMBER, best, probability, kept, resolution, gap, prior)
         return _no_match(NO_HOUSE_NUMBER, kept, resolution, gap, prior)
-    if not any(c.house_number_level == "exact" or evidence_holds(c) for c in scored):
+    if not any(
+        c.house_number_level == "exact" or evidence_holds(c, named_place=place) for c in scored
+    ):
         return _no_match(HOUSE_NUMBER_NOT_FOUND, kept, resolution, gap, prior)
     if probable:
         reason = AMBIGUOUS if not clear else UNCONFIRMED if not holds else BELOW_THRESHOLD

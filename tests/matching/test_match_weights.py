@@ -3,6 +3,7 @@ example misses, on a county built in memory (no store: matching decides without 
 
 import math
 from collections import Counter
+from dataclasses import replace
 from random import Random
 
 import pytest
@@ -280,6 +281,47 @@ def test_a_name_alone_never_links():
                       last_name="Thompson", email="janet@example.org")  # fmt: skip
     assert decision.row is None
     assert index.parcels.parcel_id[decision.candidates[0].row] == "P1"  # shown for review
+
+
+def _lenient(*columns):
+    """The defaults with the `different` level of `columns` weighing nothing (as EM may
+    estimate it), so that only the decision's rules keep a conflicting address out."""
+    m = {column: dict(levels) for column, levels in DEFAULT_PARAMETERS.m.items()}
+    for column in columns:
+        m[column]["different"] = DEFAULT_PARAMETERS.u[column]["different"]
+    return replace(DEFAULT_PARAMETERS, m=m)
+
+
+@pytest.mark.parametrize(
+    ("typed", "city", "zip_code"),
+    [("615 Spring St", "Orange", "07013"),  # SPRING LN: the street type differs
+     ("615 S Spring Ln", "", "07013"),  # N SPRING LN: the directional differs
+     ("615 N Spring Ln", "Maplewood", "07014")],  # another town, its ZIP one digit off
+)  # fmt: skip
+def test_a_conflicting_address_needs_the_person_evidence_whatever_the_weights(
+    typed, city, zip_code
+):
+    index = county(
+        [("P1", "615 N SPRING LN", "ORANGE", "07013"), ("P2", "9 ELM ST", "MAPLEWOOD", "07014")],
+        [("P1", "THOMPSON, JANET", None, None)],
+    )
+    lenient = scoring.Thresholds.from_settings(_lenient("suffix", "directional", "city"))
+    query = scoring.make_query(address=typed, city=city, zip_code=zip_code)
+    decision = scoring.decide(index, query, lenient)
+    assert decision.row is None and decision.reason == scoring.UNCONFIRMED
+    assert index.parcels.parcel_id[decision.candidates[0].row] == "P1"  # shown for review
+    named = scoring.make_query(address=typed, city=city, zip_code=zip_code,
+                               first_name="Janet", last_name="Thompson")  # fmt: skip
+    assert linked(index, scoring.decide(index, named, lenient)) == "P1"
+
+
+def test_a_city_and_zip_that_are_no_town_of_the_data_are_typos_not_another_town():
+    index = county(
+        [("P1", "41 HAYSTACK CRES", "LEETON", "03680"), ("P2", "9 ELM ST", "MATONG", "03000")]
+    )
+    lenient = scoring.Thresholds.from_settings(_lenient("city"))
+    query = scoring.make_query(address="41 Haystack Crescent", city="Matong", zip_code="3690")
+    assert linked(index, scoring.decide(index, query, lenient)) == "P1"
 
 
 def test_no_street_the_name_and_locality_carry_it():
