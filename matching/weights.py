@@ -11,7 +11,9 @@ a number, while "1234" and "1236" are one edit apart), the city given whether th
 ZIP is nearly always one city). The street's exact level carries a term-frequency adjustment,
 log2(mean share / share): the share of its ZIP's parcels on that street against the average
 share, so MAIN ST counts less than a street of three parcels, and the same street in two towns
-the same.
+the same. The person columns are not independent when they differ: a household record naming
+someone else differs in name, email and phone at once (one event), so of those that differ only
+the strongest counts (matching.comparison.person_bits).
 
 The prior is the share of participants who live at a parcel of the county data; the prior of one
 pair is that share divided by the number of parcels, so it follows the index size.

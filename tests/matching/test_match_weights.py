@@ -11,7 +11,7 @@ import pytest
 from matching import blocking, calibration, comparison, scoring, services, streets
 from matching.index import build_index
 from matching.normalize import parse_address
-from matching.weights import DEFAULT_PARAMETERS, LEVELS, MISSING, MatchParameters
+from matching.weights import DEFAULT_PARAMETERS, LEVELS, MISSING, PERSON_COLUMNS, MatchParameters
 
 FILLER = 3_000  # other parcels, so that the prior is that of a real county, not of five parcels
 
@@ -270,6 +270,21 @@ def test_same_address_in_two_towns_stays_pending_without_evidence():
     assert linked(index, by_email) == "B"
     by_zip = decide(index, "2084 Franklin Cir", "", "07102")
     assert linked(index, by_zip) == "A"
+
+
+def test_someone_else_on_the_household_record_counts_once_at_their_exact_address():
+    parcels = [(f"E{i}", f"{i} EDUARDO ST", "TRAVISSTAD", "11779") for i in range(101, 160)]
+    index = county(parcels, [("E119", "MUELLER, DAVID", "dm@example.org", "6315550101")])
+    person = {"first_name": "Susan", "last_name": "Velasquez", "email": "susan@example.org",
+              "phones": ("6315550199",)}  # fmt: skip
+    moved_in = decide(index, "119 Eduardo St", "Travisstad", "11779", **person)
+    assert linked(index, moved_in) == "E119"
+    top = moved_in.candidates[0]
+    assert top.person_levels == ("different", "different", "different")
+    rows = top.contributions(DEFAULT_PARAMETERS.model(), moved_in.prior)
+    person = {column: bits for column, _level, bits in rows if column in PERSON_COLUMNS}
+    assert person == {"name": 0.0, "email": 0.0, "phone": -5.46}  # the strongest, once
+    assert top.person_weight == pytest.approx(-5.46, abs=0.01)
 
 
 def test_a_name_alone_never_links():
