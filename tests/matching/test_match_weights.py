@@ -339,6 +339,24 @@ def test_a_city_and_zip_that_are_no_town_of_the_data_are_typos_not_another_town(
     assert linked(index, scoring.decide(index, query, lenient)) == "P1"
 
 
+def test_the_parcel_at_their_own_number_is_shown_before_a_neighbours_whatever_the_weights():
+    index = county(
+        [("OWN", "277 BROOKFIELD RD", "ORANGE", "07013"),
+         ("NEXT", "245 BROOKFIELD RD", "ORANGE", "07013")],
+        [("OWN", "MUELLER, DAVID", None, None), ("NEXT", "JONES, ROBERT", None, None)],
+    )  # fmt: skip
+    m = {column: dict(levels) for column, levels in DEFAULT_PARAMETERS.m.items()}
+    for column in ("house_number", "house_number_same_street"):  # the number weighs nothing
+        m[column] = dict(DEFAULT_PARAMETERS.u[column])
+    numberless = scoring.Thresholds.from_settings(replace(DEFAULT_PARAMETERS, m=m))
+    query = scoring.make_query(address="277 Brookside Rd", city="Orange", zip_code="07013",
+                               first_name="Stacie", last_name="Jones")  # fmt: skip
+    decision = scoring.decide(index, query, numberless)
+    shown = [index.parcels.parcel_id[c.row] for c in decision.candidates]
+    assert shown == ["OWN", "NEXT"] and decision.row is None
+    assert decision.candidates[1].weight > decision.candidates[0].weight  # a shared surname
+
+
 def test_no_street_the_name_and_locality_carry_it():
     index = county(
         [("P1", "44 ELM AVE", "ORANGE", "07013"), ("P2", "44 OAK ST", "ORANGE", "07013")],
