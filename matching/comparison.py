@@ -12,12 +12,11 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA, JaroWinkler
 
 from matching.streets import street_entry
-from matching.weights import MISSING, PERSON_COLUMNS, probability
+from matching.weights import MISSING, PERSON_COLUMNS, person_bits, probability
 
 STREET_AGREES = ("exact", "typo")  # the house number is then compared "on the same street"
 LOCALITY_AGREES = {"zip": ("exact", "one_digit"), "city": ("exact", "similar")}  # where they said
 SIMILAR_NAME = 0.92  # Jaro–Winkler of the order-free names for the `similar` level
-DIFFERENT = "different"
 _LEVEL_ORDER = {"exact": 0, "similar": 1, "surname": 2, "different": 3, MISSING: 4}
 
 
@@ -204,28 +203,6 @@ def person_levels(demographics, row, query, *, records=None):
     return min(ranked, key=_person_rank)
 
 
-def person_bits(table, levels):
-    """The bits that the (name, email, phone) levels add: each agreeing level its own weight,
-    and of the levels that differ only the strongest (the others count 0).
-
-    A household record that names someone else, with another email and phone, is one event
-    (the record is another household's: stale, or a previous occupant), not three independent
-    pieces of evidence: if the record is stale, all its fields differ together. Under that
-    dependence P(all differ | match) ≈ P(stale record) ≤ the smallest single m, while u is
-    ≈ 1 for each, so the joint weight is about the strongest single weight, not their sum.
-    Fellegi–Sunter's independence summed them (name −3.6 and phone −5.5 bits by default), and
-    on the held-out set 248 people at their own, exact address were left under the threshold
-    (probability 0.26–0.95), 242 of them for a name and a phone that differed."""
-    bits = [table[column][level] for column, level in zip(PERSON_COLUMNS, levels, strict=True)]
-    differing = [i for i, level in enumerate(levels) if level == DIFFERENT]
-    if len(differing) > 1:
-        strongest = min(differing, key=bits.__getitem__)
-        for i in differing:
-            if i != strongest:
-                bits[i] = 0.0
-    return bits
-
-
 def _person_rank(levels):
     name, email, phone = levels
     return (email != "exact") + (phone != "exact"), _LEVEL_ORDER.get(name, 3)
@@ -296,12 +273,7 @@ def compare(index, query, row, model, *, prior, method, city_cutoff):
             else person_levels(demographics, row, query, records=records)
         )
         if person is not _NO_PERSON:
-            table = model.table
-            name, email, phone = person
-            if (name == DIFFERENT) + (email == DIFFERENT) + (phone == DIFFERENT) > 1:
-                person_weight = sum(person_bits(table, person))
-            else:
-                person_weight = table["name"][name] + table["email"][email] + table["phone"][phone]
+            person_weight = model.person_weights[person]
             weight += person_weight
     street_frequency = None
     if street == "exact" and zip5:
