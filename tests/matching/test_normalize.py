@@ -79,6 +79,8 @@ def test_compound_ordinals():
         ("12 Main St Unit B", "UNIT B"),
         ("12 Main St Ste 100", "STE 100"),
         ("12 Main St, Apt 3", "APT 3"),
+        ("12 Main St, Unit 101", "UNIT 101"),  # not the ZIP 00101
+        ("12 Main St, Ste 1011", "STE 1011"),
     ],
 )
 def test_unit_designators_are_split_off(raw, unit):
