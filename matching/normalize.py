@@ -32,6 +32,11 @@ DIRECTIONALS = {**DIRECTIONAL_REPLACEMENTS, **{v: v for v in DIRECTIONAL_REPLACE
 _DIRECTIONAL_PAIRS = {("NORTH", "EAST"): "NE", ("NORTH", "WEST"): "NW"}
 _DIRECTIONAL_PAIRS.update({("SOUTH", "EAST"): "SE", ("SOUTH", "WEST"): "SW"})
 
+# Pub 28 suffixes, every spelling → the abbreviation, and each abbreviation → itself: scourgify's
+# table lacks 34 abbreviations as spellings (MTWY, STS, DRS, ...), so "BOONE MOTORWAY" normalised
+# to BOONE MTWY, and that again to a street BOONE MTWY without a suffix.
+SUFFIXES = {**STREET_TYPE_ABBREVIATIONS, **{v: v for v in STREET_TYPE_ABBREVIATIONS.values()}}
+
 # Unit designators that never start a street name (Pub 28 C2 minus words like FRONT, KEY, PIER).
 UNIT_DESIGNATORS = {
     word: abbreviation
@@ -172,10 +177,10 @@ def misspelled_ordinal(word):
 @lru_cache(maxsize=4096)
 def misspelled_suffix(word):
     """The Pub 28 suffix of a misspelled suffix word ("STTEET" → "ST"), or None."""
-    if len(word) < 5 or not word.isalpha() or word in STREET_TYPE_ABBREVIATIONS:
+    if len(word) < 5 or not word.isalpha() or word in SUFFIXES:
         return None
     close = _close_to(word, _TYPO_SUFFIXES)
-    return STREET_TYPE_ABBREVIATIONS[close] if close else None
+    return SUFFIXES[close] if close else None
 
 
 def _ordinals(words):
@@ -258,8 +263,8 @@ def normalize_street(text):
     if len(words) > 1 and (corrected := misspelled_suffix(words[-1])):
         words = [*words[:-1], corrected]  # "KNOX STTEET" → KNOX ST
     plain_words = words
-    if len(words) > 1 and words[-1] in STREET_TYPE_ABBREVIATIONS:
-        suffix = STREET_TYPE_ABBREVIATIONS[words[-1]]
+    if len(words) > 1 and words[-1] in SUFFIXES:
+        suffix = SUFFIXES[words[-1]]
         words = words[:-1]
     if len(words) > 1 and words[0] in DIRECTIONALS:
         predirectional = DIRECTIONALS[words[0]]
@@ -269,7 +274,7 @@ def normalize_street(text):
     parts = [predirectional, key, suffix, postdirectional]
     name = " ".join(part for part in parts if part)
     compact = key.replace(" ", "") + FULL_SUFFIXES.get(suffix, suffix or "")
-    type_word = any(word in STREET_TYPE_ABBREVIATIONS for word in words)
+    type_word = any(word in SUFFIXES for word in words)
     return Street(
         name, key, predirectional, suffix, postdirectional, _abbreviate(plain_words),
         _abbreviate(words), compact, type_word,
@@ -277,7 +282,7 @@ def normalize_street(text):
 
 
 def _abbreviate(words):
-    return " ".join(STREET_TYPE_ABBREVIATIONS.get(word, word) for word in words)
+    return " ".join(SUFFIXES.get(word, word) for word in words)
 
 
 def _split_unit(words):

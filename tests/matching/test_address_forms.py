@@ -1,0 +1,26 @@
+"""Address forms people write (held-out set's misses) that link to their parcel: normalisation
+reads both sides the same way. A county built in memory, as in test_match_weights."""
+
+import pytest
+
+from matching.normalize import normalize_street, parse_address
+from tests.matching.test_match_weights import county, decide, linked
+
+
+@pytest.mark.parametrize(
+    ("typed", "parcel"),
+    [
+        ("24 7Th Hwy, Unit 101", "24 7TH HWY"),  # the unit's number is not a ZIP
+        ("1033 Boone, Apt 3", "1033 BOONE MOTORWAY"),  # MTWY is the suffix, BOONE the name
+    ],
+)
+def test_written_forms_link_to_their_parcel(typed, parcel):
+    index = county([("P1", parcel, "ORANGE", "07013"), ("P2", "1 OTHER RD", "ORANGE", "07013")])
+    decision = decide(index, typed, "Orange", "07013")
+    assert decision.quality in ("exact", "fuzzy") and linked(index, decision) == "P1"
+
+
+@pytest.mark.parametrize("raw", ["1 Boone Motorway", "1 Spring Streets", "1 Elm Drives"])
+def test_every_pub28_abbreviation_normalises_to_itself(raw):
+    parsed = parse_address(raw)
+    assert normalize_street(parsed.street).key == parsed.street_key
