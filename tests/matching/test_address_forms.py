@@ -12,12 +12,25 @@ from tests.matching.test_match_weights import county, decide, linked
     [
         ("24 7Th Hwy, Unit 101", "24 7TH HWY"),  # the unit's number is not a ZIP
         ("1033 Boone, Apt 3", "1033 BOONE MOTORWAY"),  # MTWY is the suffix, BOONE the name
+        ("1335 3Rd Blv", "1335 3RD BLVD"),  # a letter dropped from a suffix
+        ("12 Jarvis Aev.", "12 JARVIS AVE"),  # two letters swapped
     ],
 )
 def test_written_forms_link_to_their_parcel(typed, parcel):
     index = county([("P1", parcel, "ORANGE", "07013"), ("P2", "1 OTHER RD", "ORANGE", "07013")])
     decision = decide(index, typed, "Orange", "07013")
     assert decision.quality in ("exact", "fuzzy") and linked(index, decision) == "P1"
+
+
+@pytest.mark.parametrize(
+    ("typed", "parcel"),
+    [("590 4Th Cort, Apt 101", "590 4TH CT"), ("12 Elm Drie", "12 ELM DR"),
+     ("8 Oak Lnae", "8 OAK LN"), ("9 Pine Roa", "9 PINE RD")],
+)  # fmt: skip
+def test_a_slip_in_the_suffix_is_the_suffix(typed, parcel):
+    index = county([("P1", parcel, "ORANGE", "07013"), ("P2", "1 OTHER RD", "ORANGE", "07013")])
+    decision = decide(index, typed, "Orange", "07013")
+    assert (decision.quality, linked(index, decision)) == ("exact", "P1")
 
 
 @pytest.mark.parametrize("raw", ["1 Boone Motorway", "1 Spring Streets", "1 Elm Drives"])
