@@ -3,7 +3,7 @@ reads both sides the same way. A county built in memory, as in test_match_weight
 
 import pytest
 
-from matching.normalize import normalize_street, parse_address
+from matching.normalize import normalize_city, normalize_street, parse_address
 from tests.matching.test_match_weights import county, decide, linked
 
 
@@ -37,3 +37,18 @@ def test_a_slip_in_the_suffix_is_the_suffix(typed, parcel):
 def test_every_pub28_abbreviation_normalises_to_itself(raw):
     parsed = parse_address(raw)
     assert normalize_street(parsed.street).key == parsed.street_key
+
+
+@pytest.mark.parametrize(
+    ("typed", "county"),
+    [("E Robert", "EAST ROBERT"), ("n. david", "NORTH DAVID"), ("Lk Mark", "LAKE MARK"),
+     ("Pt Tina", "PORT TINA")],
+)  # fmt: skip
+def test_a_town_written_short_is_the_county_town(typed, county):
+    assert normalize_city(typed) == normalize_city(county) == county
+
+
+def test_a_town_written_short_without_zip_finds_the_parcel_for_review():
+    index = county([("P1", "110 HILL BLVD", "NORTH DAVID", "16982")])
+    decision = decide(index, "110 Hikl Blvd", "N David", "")
+    assert index.parcels.parcel_id[decision.candidates[0].row] == "P1"
