@@ -98,6 +98,9 @@ _TYPO_SUFFIXES = (
     "STREET", "AVENUE", "DRIVE", "COURT", "PLACE", "CIRCLE", "CRESCENT", "TERRACE", "BOULEVARD",
     "PARKWAY", "TRAIL", "HIGHWAY", "SQUARE",
 )  # fmt: skip
+# Their suffixes and those of ROAD and LANE: the types streets are named with, where a word like
+# MILL, LAKE or BROOKS names streets as often as it types them.
+COMMON_SUFFIXES = {SUFFIXES[word] for word in (*_TYPO_SUFFIXES, "ROAD", "LANE")}
 
 
 def _slips(word):
@@ -113,13 +116,12 @@ def _slips(word):
 
 def _suffix_slips():
     """Slip (`_slips`, three letters or more) of a Pub 28 spelling of a common suffix (those of
-    `_TYPO_SUFFIXES`, ROAD and LANE) → that suffix ("BLV" → BLVD, "CORT" → CT, "DRIE" → DR),
+    COMMON_SUFFIXES) → that suffix ("BLV" → BLVD, "CORT" → CT, "DRIE" → DR),
     unless the slip is itself a Pub 28 spelling (RAD: RADL) or slips from two suffixes. The
     held-out set's contacts wrote 339 suffixes that normalisation did not read; 144 are these."""
-    common = {SUFFIXES[word] for word in (*_TYPO_SUFFIXES, "ROAD", "LANE")}
     found = {}
     for spelling, suffix in SUFFIXES.items():
-        if suffix in common and spelling.isalpha():
+        if suffix in COMMON_SUFFIXES and spelling.isalpha():
             for slip in _slips(spelling):
                 if len(slip) >= 3 and slip not in SUFFIXES:
                     found.setdefault(slip, set()).add(suffix)
@@ -288,7 +290,9 @@ def normalize_street(text):
     can be split into its parts again.
 
     A directional at either end and a suffix at the end are abbreviated only when a name is left,
-    so "North Street" is the street NORTH ST and "West End Ave" the street W END AVE.
+    so "North Street" is the street NORTH ST and "West End Ave" the street W END AVE. Between a
+    directional and a street-type word that is not a common suffix, the name is the type word:
+    "S Mill" is the street S MILL (the county's S MILL ST, its suffix left out).
     """
     words = _ordinals(text.replace("-", " ").split())
     if not words:
@@ -303,7 +307,7 @@ def normalize_street(text):
     if len(words) > 1 and (corrected := misspelled_suffix(words[-1])):
         words = [*words[:-1], corrected]  # "KNOX STTEET" → KNOX ST
     plain_words = words
-    if len(words) > 1 and words[-1] in SUFFIXES:
+    if len(words) > 1 and words[-1] in SUFFIXES and not _directional_and_name(words):
         suffix = SUFFIXES[words[-1]]
         words = words[:-1]
     if len(words) > 1 and words[0] in DIRECTIONALS:
@@ -319,6 +323,14 @@ def normalize_street(text):
         name, key, predirectional, suffix, postdirectional, _abbreviate(plain_words),
         _abbreviate(words), compact, type_word,
     )  # fmt: skip
+
+
+def _directional_and_name(words):
+    """Whether the words are a directional and a street-type word that names streets as often
+    (MILL, LAKE, BROOKS: not in COMMON_SUFFIXES)."""
+    return (
+        len(words) == 2 and words[0] in DIRECTIONALS and SUFFIXES[words[1]] not in COMMON_SUFFIXES
+    )
 
 
 def _abbreviate(words):

@@ -14,6 +14,8 @@ from tests.matching.test_match_weights import county, decide, linked
         ("1033 Boone, Apt 3", "1033 BOONE MOTORWAY"),  # MTWY is the suffix, BOONE the name
         ("1335 3Rd Blv", "1335 3RD BLVD"),  # a letter dropped from a suffix
         ("12 Jarvis Aev.", "12 JARVIS AVE"),  # two letters swapped
+        ("2013 n mill", "2013 N MILL ST"),  # the street MILL, its suffix left out
+        ("2343 South Brooks", "2343 S BROOKS ST"),
     ],
 )
 def test_written_forms_link_to_their_parcel(typed, parcel):
