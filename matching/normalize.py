@@ -107,9 +107,10 @@ def _slips(word):
     """The words one slip of a typist away from `word` that keep its first letter: a letter
     dropped, a letter doubled, two neighbours swapped (not a letter replaced: that gives real
     names, LACE for LANE, AVON for AVEN)."""
-    for i in range(1, len(word)):
-        yield word[:i] + word[i + 1 :]
+    for i in range(1, len(word) + 1):
         yield word[:i] + word[i - 1 :]
+        if i < len(word):
+            yield word[:i] + word[i + 1 :]
         if i + 1 < len(word):
             yield word[:i] + word[i + 1] + word[i] + word[i + 2 :]
 
@@ -129,6 +130,25 @@ def _suffix_slips():
 
 
 _SUFFIX_SLIPS = _suffix_slips()
+
+
+def _ordinal_slips():
+    """Slip (`_slips`, five letters or more) of an ordinal word → its number ("THRID" → 3,
+    "TENHT" → 10), unless the slip is a Pub 28 spelling, slips from two ordinals, or cuts the
+    word short (EIGHT, TENT are words of their own)."""
+    found = {}
+    for word, number in ORDINAL_WORDS.items():
+        for slip in _slips(word):
+            if len(slip) >= 5 and slip not in SUFFIXES and not word.startswith(slip):
+                found.setdefault(slip, set()).add(number)
+    return {
+        slip: numbers.pop()
+        for slip, numbers in found.items()
+        if len(numbers) == 1 and slip not in ORDINAL_WORDS
+    }
+
+
+_ORDINAL_SLIPS = _ordinal_slips()
 
 # Punctuation that separates words; "#" and "/" are kept because they carry meaning.
 _PUNCTUATION = re.compile(r"[^\w#/ ]+")
@@ -199,9 +219,11 @@ def _close_to(word, choices):
 
 @lru_cache(maxsize=4096)
 def misspelled_ordinal(word):
-    """The ordinal number a misspelled ordinal word stands for ("FORTH" → 4, "EQEVENTH" → 11),
-    or None. Only words of eight letters or more, or of five ending like an ordinal, are read
-    this way."""
+    """The ordinal number a misspelled ordinal word stands for ("FORTH" → 4, "EQEVENTH" → 11,
+    "THRID" → 3), or None: a slip of an ordinal word (`_ORDINAL_SLIPS`), or a word of eight
+    letters or more, or of five ending like an ordinal, `_close_to` one."""
+    if word in _ORDINAL_SLIPS:
+        return _ORDINAL_SLIPS[word]
     if (
         len(word) < 5
         or not word.isalpha()

@@ -16,6 +16,8 @@ from tests.matching.test_match_weights import county, decide, linked
         ("12 Jarvis Aev.", "12 JARVIS AVE"),  # two letters swapped
         ("2013 n mill", "2013 N MILL ST"),  # the street MILL, its suffix left out
         ("2343 South Brooks", "2343 S BROOKS ST"),
+        ("75 thrid crt", "75 3RD CT"),  # a slip in an ordinal
+        ("187 Thirdd Rd", "187 3RD RD"),
     ],
 )
 def test_written_forms_link_to_their_parcel(typed, parcel):
