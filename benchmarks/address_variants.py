@@ -1,6 +1,6 @@
 """The ways people really write a US address in a web form, against a small county in memory.
 
-Builds about 600 parcels over six towns in three counties, written as an assessor writes them
+Builds 737 parcels over six towns in three counties, written as an assessor writes them
 (upper case, USPS Publication 28 abbreviations: `123 N MAIN ST`, `45 MARTIN LUTHER KING JR BLVD`,
 `9 ST CHARLES AVE`, `300 STATE ROUTE 17`, `77 COUNTY ROAD 5`, `1200 US HIGHWAY 1`, condo units
 in the address, `12 1/2` and `16A` house numbers, New Jersey ZIPs with their leading zero; one
@@ -24,7 +24,10 @@ household record (the name may then break a REVIEW tie, so those become LINK_OR_
 Prints per mode one line per class (cases, linked to the right parcel, left for review with the
 right parcel first, right parcel lower among the candidates, right parcel not found, wrong links,
 failures), then every failure: the written form → what happened, the right parcel and the first
-candidate. Runs in about a second, in memory, with no store.
+two candidates. Runs in about a second, in memory, with no store.
+
+Measured on 2026-12-03 with the default thresholds: of 386 written forms, the newcomer fails 124
+(4 wrong links), the resident 25 of 356 (3 wrong links: `16 A Elm St` → 16 ELM ST beside 16A).
 
     .venv/bin/python benchmarks/address_variants.py [--class NAME ...] [--mode newcomer|resident]
 """
@@ -104,6 +107,11 @@ STREETS = [  # (town, street, house numbers)
     ("ORANGE", "COURT ST", _numbers(10, 20)),
     ("ORANGE", "GATEWAY CTR", [1, 2, 3]),
     ("ORANGE", "RIVER RD", _numbers(50, 70, missing=(60,))),  # 60 is a condo building
+    ("ORANGE", "OBRIEN CT", _numbers(2, 20)),  # assessors drop apostrophes and hyphens
+    ("ORANGE", "BRIEN AVE", _numbers(2, 20)),
+    ("ORANGE", "WILKES BARRE BLVD", _numbers(21, 41)),
+    ("ORANGE", "ST MARYS PL", _numbers(1, 11)),
+    ("ORANGE", "PENA ST", _numbers(2, 20)),
     ("WEST ORANGE", "N MAIN ST", MAIN),
     ("WEST ORANGE", "MARTIN LUTHER KING JR BLVD", _numbers(41, 61)),
     ("WEST ORANGE", "PARK AVE", _numbers(1, 21)),
@@ -146,6 +154,7 @@ def county():
     addresses = [(town, f"{n} {street}") for town, street, numbers in STREETS for n in numbers]
     addresses += EXTRA
     residential, demographic, keys, names = [], [], {}, {}
+    people = rng.sample([(g, s) for g in GIVEN for s in SURNAMES], len(addresses))  # one each
     for i, (town, address) in enumerate(addresses):
         county_name, zip_code, _written = TOWNS[town]
         parcel_id = f"{county_name[:2]}{i:05d}"
@@ -160,7 +169,7 @@ def county():
                 "parcel_zip": zip_code,
             }
         )
-        names[key] = (rng.choice(GIVEN), rng.choice(SURNAMES))
+        names[key] = people[i]
         demographic.append(
             {
                 "county": county_name,
@@ -341,7 +350,7 @@ def cases():
           "123 N. Main St.,", "  123  N  Main   St ", "123 N Main St;", "123, N Main St",
           "#123 N Main St", "123 N MainSt", "123 N.Main St", "123 N Main St .",
           "123\tN Main St", "123N. Main St", "123 N Main St ,", "123 N Main St #",
-          "123 N Main St - ")  # fmt: skip
+          "123 N Main St - ", "123\u00a0N Main St")  # fmt: skip
     c.add("spacing_punctuation", LINK, ("ORANGE", "8 OLD MILL LN"), "8Old Mill Ln")
 
     def written(address):
@@ -417,6 +426,15 @@ def cases():
     c.add("city_abbrev_typo", LINK, ("FORT LEE", "120 MAIN ST"),
           ("120 Main St", "Ft Lee", ""), ("120 Main St", "Ft. Lee", ""))  # fmt: skip
 
+    c.add("apostrophe_accent", LINK, ("ORANGE", "12 OBRIEN CT"), "12 O'Brien Ct", "12 O Brien Ct",
+          "12 Obrien Court", "12 O\u2019Brien Ct")  # fmt: skip
+    c.add("apostrophe_accent", LINK, ("ORANGE", "31 WILKES BARRE BLVD"), "31 Wilkes-Barre Blvd",
+          "31 Wilkesbarre Blvd")  # fmt: skip
+    c.add("apostrophe_accent", LINK, ("ORANGE", "5 ST MARYS PL"), "5 St. Mary's Pl",
+          "5 Saint Marys Place", "5 St Mary\u2019s Pl")  # fmt: skip
+    c.add("apostrophe_accent", LINK, ("ORANGE", "12 PENA ST"), "12 Pe\u00f1a St", "12 Pena Street")
+    c.add("house_number_form", EITHER, main, "123-125 N Main St")  # one house of a double?
+
     c.add("missing_city_zip", REVIEW, main, ("123 N Main St", "", ""))  # three towns have it
     c.add("missing_city_zip", LINK, main, ("123 N Main St", "Orange", ""))
     c.add("missing_city_zip", LINK, ("MOUNT OLIVE", "110 SAND SHORE RD"),
@@ -438,6 +456,8 @@ def cases():
           "5 Park Ave Apt 9B", town="ORANGE")  # fmt: skip
     c.add("no_such_parcel", NONE, None, "123 N Main St", "45 MLK Blvd",
           "9 St Charles Ave", town="EAST ORANGE")  # fmt: skip
+    c.add("no_house_number", NONE, None, "N Main St", "Old Mill Ln", "Park Ave Apt 3",
+          "N Main St & Park Ave", "Corner of Elm St and 2nd St", town="ORANGE")  # fmt: skip
     c.add("no_such_parcel", NONE, None, ("123 N Main St", "Orange, CA", "92866"),
           ("123 N Main St", "Orange", "92866"), ("1200 Hwy 1", "Orange", "92866"),
           town="ORANGE")  # fmt: skip
