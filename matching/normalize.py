@@ -47,6 +47,16 @@ UNIT_DESIGNATORS.update({v: v for v in UNIT_DESIGNATORS.values()})
 UNIT_DESIGNATORS.update({"NO": "#", "NUMBER": "#"})
 
 STATES = {*STATE_ABBREVIATIONS, *STATE_ABBREVIATIONS.values()}  # names and abbreviations
+STATE_CODES = frozenset(STATE_ABBREVIATIONS.values())  # "NJ"
+
+# The kind of municipality, which a town's name may carry or not: after it ("Orange Township";
+# not CITY or TOWN, part of names such as JERSEY CITY), or before it ("City of Orange").
+MUNICIPALITY_WORDS = frozenset(["TWP", "TOWNSHIP", "BORO", "BOROUGH"])
+MUNICIPALITY_OF = frozenset([*MUNICIPALITY_WORDS, "CITY", "TOWN", "VILLAGE"])
+
+# State codes that end an address line only as a state (not CT, MT, NE, FL: a suffix, a
+# directional or a unit designator too).
+_STATE_ONLY_CODES = STATE_CODES.difference(SUFFIXES, DIRECTIONALS, UNIT_DESIGNATORS)
 
 # A town's first word written short → spelled out: the directionals, SAINT, MOUNT, FORT and
 # VIRGINIA (scourgify's CITY_ABBREVIATIONS), and LAKE and PORT ("Lk Mark", "Pt Tina"; Pt also
@@ -161,6 +171,7 @@ _HOUSE_NUMBER = re.compile(r"^(\d+(?:-\d+)?[A-Z]?)(?:\s+(\d/\d))?\s+(.*)$")
 _ZIP_TAIL = re.compile(r"(\d{5})(?:\s*-\s*\d{4}|\d{4})?\s*$|(?<=[A-Z]{2} )(\d{3,4})\s*$")
 _LOCALITY_WITHOUT_COMMA = re.compile(r"\s(?:[A-Z]{2}\s+)?\d{5}(?:\s*-\s*\d{4})?\s*$")
 _HASH_GLUED = re.compile(r"#(?=\w)")
+_DIGIT = re.compile(r"\d")
 _NUMBER_ONLY = re.compile(r"^\d+[A-Za-z]?$")
 _PLAIN_LINE = re.compile(r"\d+[A-Za-z]? [A-Za-z]+(?: [A-Za-z]+)*", re.ASCII)
 
@@ -186,14 +197,30 @@ def clean_text(raw):
 @lru_cache(maxsize=8192)
 def normalize_city(raw):
     """Upper-cased city with its first word spelled out (`CITY_WORDS`: "E", "ST", "LK"), or
-    None."""
+    None. The kind of municipality and a state code are not part of its name: "Orange
+    Township", "City of Orange", "Mount Olive Twp" and "Orange NJ" are ORANGE and MOUNT OLIVE,
+    on both sides (a county may write either)."""
     text = clean_text(raw)
     if text is None:
         return None
     words = text.split(" ")
+    if len(words) > 2 and words[1] == "OF" and words[0] in MUNICIPALITY_OF:
+        del words[:2]
+    while len(words) > 1 and (words[-1] in STATE_CODES or words[-1] in MUNICIPALITY_WORDS):
+        words.pop()
     if words[0] in CITY_WORDS:
         words[0] = CITY_WORDS[words[0]]
     return " ".join(words)
+
+
+@lru_cache(maxsize=8192)
+def city_field(raw):
+    """(city, zip5) of a City field, which may carry the state and ZIP too ("Orange, NJ
+    07050"), or be only a ZIP (typed into the wrong field)."""
+    if not _DIGIT.search(raw):
+        return normalize_city(raw), None
+    rest, zip5 = _split_locality(raw.upper())
+    return normalize_city(rest), zip5
 
 
 def _ordinal(number):
@@ -419,11 +446,28 @@ def _split_locality(piece):
     return " ".join(words), zip5
 
 
+def _is_unit(piece):
+    return piece.split(" ")[0] in UNIT_DESIGNATORS
+
+
+def _from_street_line(pieces):
+    """The pieces from the one that starts with a house number: what comes before it is who
+    or where in the building ("c/o Jane Doe", "Attn: Accounts", "Park Towers"), except a unit
+    ("Apt 3, 5 Park Ave"), kept after it."""
+    pieces = [piece for piece in pieces if piece]
+    first = next((i for i, piece in enumerate(pieces) if _DIGIT.match(piece)), 0)
+    if first == 0:
+        return pieces
+    return [pieces[first], *filter(_is_unit, pieces[:first]), *pieces[first + 1 :]]
+
+
 def _fast_parse(raw):
     """ParsedAddress for the common shapes, or None to let usaddress try."""
     upper = str(raw).upper()
     if "#" in upper:
         upper = _HASH_GLUED.sub("# ", upper)
+    if "\n" in upper:
+        upper = upper.replace("\n", ",")  # each line of an address is a piece
     if "," in upper:
         pieces = [piece.strip() for piece in upper.split(",") if piece.strip()]
     else:
@@ -436,15 +480,14 @@ def _fast_parse(raw):
         pieces = pieces[:-1]
         if rest:
             pieces.append(rest)
-        parts = [clean_text(piece) for piece in pieces]
-        parts = [part for part in parts if part]
-        if len(parts) > 1 and parts[-1].split(" ")[0] not in UNIT_DESIGNATORS:
+        parts = _from_street_line([clean_text(piece) for piece in pieces])
+        if len(parts) > 1 and not _DIGIT.match(parts[-1]) and not _is_unit(parts[-1]):
             city = normalize_city(parts.pop())
-        units = [part for part in parts[1:] if part.split(" ")[0] in UNIT_DESIGNATORS]
+        units = [part for part in parts[1:] if _is_unit(part)]
         if not parts or len(parts) - 1 != len(units):
             return None
         line = " ".join([parts[0], *units])
-    elif _LOCALITY_WITHOUT_COMMA.search(upper):
+    elif _LOCALITY_WITHOUT_COMMA.search(upper) or upper.rpartition(" ")[2] in _STATE_ONLY_CODES:
         return None  # "123 Main St Springfield MA 01103": where the city starts needs a parser
     else:
         line = clean_text(upper)
@@ -510,7 +553,10 @@ def parse_address(raw):
         # the rest is the street.
         line = text.upper()
         house_number, _, rest = line.partition(" ")
-        if UNIT_DESIGNATORS.keys().isdisjoint(rest.split(" ")):
+        words = rest.split(" ")
+        if words[-1] in _STATE_ONLY_CODES:
+            return _fast_parse(raw) or _parser_parse(raw)  # "123 Main St West Orange NJ"
+        if UNIT_DESIGNATORS.keys().isdisjoint(words):
             street = normalize_street(rest)  # a word at least: never None
             return _new_parsed(
                 ParsedAddress, (house_number, street.name, street.key, None, None, None)

@@ -29,6 +29,7 @@ is the best weight minus the runner-up's. For whom nothing is linked, the review
   sees why.
 """
 
+import re
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -38,7 +39,7 @@ from matching import review_blocks
 from matching.blocking import HOUSE_CITY, SIMILAR_NAME_ZIP, candidates
 from matching.comparison import LOCALITY_AGREES, STREET_AGREES, compare
 from matching.index import email_key, house_number_key, name_key, phone_key
-from matching.normalize import normalize_city, normalize_zip, parse_address
+from matching.normalize import city_field, normalize_city, normalize_zip, parse_address
 from matching.weights import DEFAULT_PARAMETERS, MISSING
 from participants.documents import MatchQuality
 
@@ -131,14 +132,28 @@ def _person_name(first_name, last_name):
     return name, frozenset(surname.split(" ")) if surname else None
 
 
+_STREET_LINE_START = re.compile(r"\d+\s+[A-Za-z]")
+
+
+def _has_number(address):
+    return address.__class__ is str and address.lstrip()[:1].isdigit()
+
+
 def make_query(*, address, city, zip_code, first_name=None, last_name=None, email=None, phones=()):
     """Normalise a participant's Address, City and ZIP fields (the line's own city/ZIP fill
     gaps, and a ZIP in the line is tried next to the ZIP field), their name and contacts.
 
     Once per participant (about 10 µs of the matcher's 50): no Python-level helper where a
     built-in does, and the Query made without the namedtuple's Python-level constructor."""
+    if city.__class__ is str and _STREET_LINE_START.match(city) and not _has_number(address):
+        address, city = city, address  # the street typed into the City field, the town into Address
     house_number, street, street_key, unit, line_city, line_zip = parse_address(address)
     zip5 = normalize_zip(zip_code)
+    city, city_zip = city_field(city) if city and isinstance(city, str) else (None, None)
+    if city_zip and not zip5:
+        zip5 = city_zip  # "Orange, NJ 07050" in the City field, or the two fields swapped
+        if city is None and isinstance(zip_code, str) and zip_code.replace(" ", "").isalpha():
+            city = normalize_city(zip_code)
     if not line_zip or line_zip == zip5:
         zips = (zip5,) if zip5 else ()
     else:
@@ -154,7 +169,7 @@ def make_query(*, address, city, zip_code, first_name=None, last_name=None, emai
             house_number_key(house_number),
             street,
             street_key,
-            (normalize_city(city) if city and isinstance(city, str) else None) or line_city,
+            city or line_city,
             zips,
             unit,
             name,  # None unless there is a first and a last name
@@ -191,7 +206,13 @@ def names_a_place(parcels, query):
     return city is not None and any(city in parcels.zip_cities.get(zip5, ()) for zip5 in query.zips)
 
 
-def conflicts(candidate, *, named_place=True):
+def zip_outside(parcels, query):
+    """Whether the participant wrote ZIPs and none is a ZIP of the county data."""
+    zip_cities = parcels.zip_cities
+    return bool(query.zips) and not any(zip5 in zip_cities for zip5 in query.zips)
+
+
+def conflicts(candidate, *, named_place=True, outside_zip=True):
     """Whether the address the participant wrote names another place than the candidate: a
     street type or directional that both give and that differ (OAK AVE for OAK ST, S for N),
     or another town: the city differs, the ZIP is not the same, and the city and ZIP they
@@ -200,25 +221,31 @@ def conflicts(candidate, *, named_place=True):
     Such a candidate is a sibling street or the same street elsewhere, and the weights may
     still score it high (EM estimated −8.4 bits for a suffix that differs and −0.6 for a city
     on the held-out set, where 129 such links were wrong), so only the person evidence may
-    carry it."""
+    carry it. So is a ZIP that no parcel of the county has, and not one digit off the
+    candidate's nor with its first three digits (`outside_zip`): "123 N Main St, Orange 92866"
+    is Orange, California, not the county's ORANGE at 07050. A ZIP of another of the county's
+    towns is a slip the demo makes (17 true links of 20,000 rows)."""
     return (
         candidate.suffix_level == "different"
         or candidate.directional_level == "different"
+        or (outside_zip and candidate.zip_level == "different")
         or (named_place and candidate.city_level == "different" and candidate.zip_level != "exact")
     )
 
 
-def evidence_holds(candidate, *, named_place=True):
-    """Whether a candidate may be accepted at all (see the module docstring); `named_place`:
-    names_a_place of the participant (a stored candidate, judged without them, is taken as
-    having named one: the stricter)."""
+def evidence_holds(candidate, *, named_place=True, outside_zip=True):
+    """Whether a candidate may be accepted at all (see the module docstring); `named_place`
+    and `outside_zip`: names_a_place and zip_outside of the participant (a stored candidate,
+    judged without them, is taken as having named one, and a ZIP outside: the stricter)."""
     locality = (
         candidate.zip_level in LOCALITY_AGREES["zip"]
         or candidate.city_level in LOCALITY_AGREES["city"]
     )
     if not locality:
         return False
-    if not candidate.person_agrees and conflicts(candidate, named_place=named_place):
+    if not candidate.person_agrees and conflicts(
+        candidate, named_place=named_place, outside_zip=outside_zip
+    ):
         return False
     number = candidate.house_number_level
     street = candidate.street_level
@@ -265,7 +292,7 @@ def decide(index, query, thresholds):
     model = thresholds.parameters.model()
     prior = model.prior_weight(len(index.parcels))
     scored = ranked(candidates(index, query, thresholds, prior, model=model), index.parcels)
-    place = names_a_place(index.parcels, query)
+    place = (names_a_place(index.parcels, query), zip_outside(index.parcels, query))
     decision = _decision(query, scored, thresholds, resolution, prior, place)
     if decision.row is not None:
         return decision
@@ -318,7 +345,9 @@ def ranked(scored, parcels):
 
 
 def _decision(query, scored, thresholds, resolution, prior, place, *, accept=True):
-    """The Decision on a participant's candidates, best first; never a link unless `accept`."""
+    """The Decision on a participant's candidates, best first; never a link unless `accept`.
+    `place`: (names_a_place, zip_outside) of the participant."""
+    named_place, outside_zip = place
     if not scored:
         reason = NO_ADDRESS if not query.street else NO_CANDIDATES
         return _no_match(reason, (), None if reason == NO_ADDRESS else resolution, None, prior)
@@ -326,7 +355,10 @@ def _decision(query, scored, thresholds, resolution, prior, place, *, accept=Tru
     best = scored[0]
     gap = weight_gap(best, scored[1]) if len(scored) > 1 else None
     clear = gap is None or gap >= thresholds.min_gap
-    holds = evidence_holds(best, named_place=place) and best.method not in REVIEW_ONLY
+    holds = (
+        evidence_holds(best, named_place=named_place, outside_zip=outside_zip)
+        and best.method not in REVIEW_ONLY
+    )
     probability = best.probability  # a property (2^w / (1 + 2^w)): read once
     if accept and holds and clear and probability >= thresholds.accept:
         return _accepted(best, probability, kept, resolution, gap, prior)
@@ -336,7 +368,9 @@ def _decision(query, scored, thresholds, resolution, prior, place, *, accept=Tru
             return _pending(NO_HOUSE_NUMBER, best, probability, kept, resolution, gap, prior)
         return _no_match(NO_HOUSE_NUMBER, kept, resolution, gap, prior)
     if not any(
-        c.house_number_level == "exact" or evidence_holds(c, named_place=place) for c in scored
+        c.house_number_level == "exact"
+        or evidence_holds(c, named_place=named_place, outside_zip=outside_zip)
+        for c in scored
     ):
         return _no_match(HOUSE_NUMBER_NOT_FOUND, kept, resolution, gap, prior)
     if probable:

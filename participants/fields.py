@@ -134,7 +134,7 @@ def normalize_zip(raw):
 
     Accepts strings and the ints that county `parcel_zip` holds: ZIP+4 ("12345-6789",
     "123456789") is cut to five digits, and a ZIP that lost its leading zero (2134, "2134")
-    gets it back.
+    gets it back, with its +4 too ("70501234", a spreadsheet's number: 07050).
     """
     if raw.__class__ is str and len(raw) == 5 and raw.isdigit():  # the common case, fast
         return None if raw == "00000" else raw
@@ -151,8 +151,8 @@ def normalize_zip(raw):
         digits = groups[0] if groups else ""
         if len(groups) > 1 and len(digits) == 5 and len(groups[1]) == 4:
             return digits
-    if len(digits) == 9:
-        digits = digits[:5]
+    if 7 <= len(digits) <= 9:  # ZIP+4 without its dash: the last four are the +4
+        digits = digits[:-4]
     if not 3 <= len(digits) <= 5:
         return None
     digits = digits.zfill(5)

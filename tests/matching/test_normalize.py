@@ -18,6 +18,8 @@ def street_of(raw):
         ("071021234", "07102"),
         ("7102", "07102"),  # lost leading zero restored
         (7102, "07102"),  # county parcel_zip ints
+        ("70501234", "07050"),  # ZIP+4 stored as a number: its leading zero lost
+        (70501234, "07050"),
         (43215, "43215"),
         (" 43215 ", "43215"),
         ("", None),
