@@ -312,33 +312,63 @@ def at_their_number(candidate):
     return candidate.house_number_level == "exact" and candidate.street_level in ADDRESS_AGREES
 
 
-def ranked(scored, parcels):
-    """The candidates (by weight), each at the participant's own house number (`at_their_number`)
-    moved before the parcels of its own street (same street and ZIP) at another number whose
-    household record does not name the participant.
+def _placed_by_nothing(candidate):
+    """Whether nothing of the address but the locality places the participant there, and no
+    person of its household record is them: at most a shared surname (one of 10 to 49 records
+    of a ZIP share it) or weights that EM estimated loosely."""
+    return (
+        not candidate.person_agrees
+        and candidate.house_number_level != "exact"
+        and candidate.street_level not in ADDRESS_AGREES
+    )
 
-    Such a neighbour outweighs the parcel at their number only by evidence that places no one
-    there: a surname shared on the street, or weights that EM estimated loosely where the street
-    is only similar (on the held-out set EM gave a house number that differs −0.2 bits there,
-    and a surname +5.6, so 245 3RD ST came before the 277 3RD ST someone wrote). None of them
-    could be accepted (`evidence_holds` needs their number or their person); the gap to them is
-    weighed as any (`weight_gap`). Only the neighbours move: a parcel elsewhere whose record
-    has a similar name keeps its place."""
+
+def _in_their_place(candidate):
+    """Whether the candidate is at their own house number in their ZIP or city."""
+    return candidate.house_number_level == "exact" and (
+        candidate.zip_level in LOCALITY_AGREES["zip"]
+        or candidate.city_level in LOCALITY_AGREES["city"]
+    )
+
+
+def ranked(scored, parcels):
+    """The candidates (by weight), each at the participant's own house number moved before
+    the candidates it outweighs by rule whatever the weights:
+
+    - a parcel at their number on a street that agrees (`at_their_number`) before the parcels
+      of its own street (same street and ZIP) at another number whose household record does
+      not name the participant. Such a neighbour outweighs it only by evidence that places no
+      one there: a surname shared on the street, or weights that EM estimated loosely where the
+      street is only similar (on the held-out set EM gave a house number that differs −0.2 bits
+      there, and a surname +5.6, so 245 3RD ST came before the 277 3RD ST someone wrote);
+    - a parcel at their number in their ZIP or city (`_in_their_place`), its street misread
+      (THRID, Twelftj), before a parcel that only the locality places (`_placed_by_nothing`).
+      On the held-out set EM weighed the number at +4.8 bits where the street disagrees and a
+      shared surname at +5.7, so for 4 of the 5 people left for review whose right parcel was
+      not first, a surname's parcel on another street and number came before theirs.
+
+    None of the moved-past candidates could be accepted (`evidence_holds` needs their number or
+    their person); the gap to them is weighed as any (`weight_gap`). Only those move: a parcel
+    elsewhere whose record has a similar name keeps its place."""
     if not scored or at_their_number(scored[0]) or scored[0].person_agrees:
         return scored  # the common case
     street, zip5 = parcels.street, parcels.zip5
     order = list(scored)
     for candidate in scored:
-        if not at_their_number(candidate):
+        own_street = at_their_number(candidate)
+        own_place = _in_their_place(candidate)
+        if not own_street and not own_place:
             continue
         place = (street[candidate.row], zip5[candidate.row])
         position = order.index(candidate)
         for i, other in enumerate(order[:position]):
-            if (
-                other.house_number_level != "exact"
+            neighbour = (
+                own_street
+                and other.house_number_level != "exact"
                 and not other.person_agrees
                 and (street[other.row], zip5[other.row]) == place
-            ):
+            )
+            if neighbour or (own_place and _placed_by_nothing(other)):
                 order.insert(i, order.pop(position))
                 break
     return order

@@ -339,22 +339,40 @@ def test_a_city_and_zip_that_are_no_town_of_the_data_are_typos_not_another_town(
     assert linked(index, scoring.decide(index, query, lenient)) == "P1"
 
 
-def test_the_parcel_at_their_own_number_is_shown_before_a_neighbours_whatever_the_weights():
+def _shown_to_a_jones(own, other, address, *columns):
+    """(decision, parcel ids shown) for Stacie Jones at `address` in Orange, against OWN
+    (`own`, David Mueller's record) and OTHER (`other`, Robert Jones's: a shared surname), with
+    the house number weighing nothing in `columns` (as EM may estimate it)."""
     index = county(
-        [("OWN", "277 BROOKFIELD RD", "ORANGE", "07013"),
-         ("NEXT", "245 BROOKFIELD RD", "ORANGE", "07013")],
-        [("OWN", "MUELLER, DAVID", None, None), ("NEXT", "JONES, ROBERT", None, None)],
-    )  # fmt: skip
+        [("OWN", own, "ORANGE", "07013"), ("OTHER", other, "ORANGE", "07013")],
+        [("OWN", "MUELLER, DAVID", None, None), ("OTHER", "JONES, ROBERT", None, None)],
+    )
     m = {column: dict(levels) for column, levels in DEFAULT_PARAMETERS.m.items()}
-    for column in ("house_number", "house_number_same_street"):  # the number weighs nothing
+    for column in columns:
         m[column] = dict(DEFAULT_PARAMETERS.u[column])
     numberless = scoring.Thresholds.from_settings(replace(DEFAULT_PARAMETERS, m=m))
-    query = scoring.make_query(address="277 Brookside Rd", city="Orange", zip_code="07013",
+    query = scoring.make_query(address=address, city="Orange", zip_code="07013",
                                first_name="Stacie", last_name="Jones")  # fmt: skip
     decision = scoring.decide(index, query, numberless)
-    shown = [index.parcels.parcel_id[c.row] for c in decision.candidates]
-    assert shown == ["OWN", "NEXT"] and decision.row is None
+    return decision, [index.parcels.parcel_id[c.row] for c in decision.candidates]
+
+
+def test_the_parcel_at_their_own_number_is_shown_before_a_neighbours_whatever_the_weights():
+    decision, shown = _shown_to_a_jones("277 BROOKFIELD RD", "245 BROOKFIELD RD",
+                                        "277 Brookside Rd", "house_number",
+                                        "house_number_same_street")  # fmt: skip
+    assert shown == ["OWN", "OTHER"] and decision.row is None
     assert decision.candidates[1].weight > decision.candidates[0].weight  # a shared surname
+
+
+def test_their_own_number_in_their_zip_is_shown_before_a_shared_surname_whatever_the_weights():
+    decision, shown = _shown_to_a_jones(
+        "387 OAKMONT LN", "3138 EDUARDO ST", "387 Birchwood Ln", "house_number"
+    )
+    assert shown[:2] == ["OWN", "OTHER"] and decision.row is None
+    own, surname = decision.candidates[:2]
+    assert own.street_level == "different" and surname.person_levels[0] == "surname"
+    assert surname.weight > own.weight  # the shared surname outweighs their own number
 
 
 def test_no_street_the_name_and_locality_carry_it():
