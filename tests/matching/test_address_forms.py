@@ -56,3 +56,28 @@ def test_a_town_written_short_without_zip_finds_the_parcel_for_review():
     index = county([("P1", "110 HILL BLVD", "NORTH DAVID", "16982")])
     decision = decide(index, "110 Hikl Blvd", "N David", "")
     assert index.parcels.parcel_id[decision.candidates[0].row] == "P1"
+
+
+def _parcel_linked(parcels, typed):
+    index = county([(f"P{i}", address, "ORANGE", "07050") for i, address in enumerate(parcels)])
+    return linked(index, decide(index, typed, "Orange", "07050"))
+
+
+@pytest.mark.parametrize(
+    ("typed", "parcel"),
+    [("123 Main St North", "123 N MAIN ST"), ("123 Main St. N.", "123 N MAIN ST"),
+     ("123 Main St S", "123 S MAIN ST")],
+)  # fmt: skip
+def test_a_directional_written_after_the_name_picks_its_side(typed, parcel):
+    linked_parcel = _parcel_linked(["123 N MAIN ST", "123 S MAIN ST"], typed)
+    assert linked_parcel == ("P0" if parcel == "123 N MAIN ST" else "P1")
+
+
+@pytest.mark.parametrize(
+    ("typed", "parcels"),
+    [("45 W Broad St", ["45 BROAD ST W", "45 BROAD ST E"]),
+     ("45 Broad St West", ["45 W BROAD ST", "45 E BROAD ST"]),
+     ("14 Fourth St East", ["14 E 4TH ST", "14 W 4TH ST"])],
+)  # fmt: skip
+def test_a_directional_before_the_name_meets_the_same_after_it(typed, parcels):
+    assert _parcel_linked(parcels, typed) == "P0"
