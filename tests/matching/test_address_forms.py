@@ -66,9 +66,10 @@ def _parcel_linked(parcels, typed):
 @pytest.mark.parametrize(
     ("typed", "parcel"),
     [("123 Main St North", "123 N MAIN ST"), ("123 Main St. N.", "123 N MAIN ST"),
-     ("123 Main St S", "123 S MAIN ST")],
+     ("123 No. Main St", "123 N MAIN ST"), ("123 So Main St", "123 S MAIN ST"),
+     ("123 Nrth Main St", "123 N MAIN ST"), ("123 Main St S", "123 S MAIN ST")],
 )  # fmt: skip
-def test_a_directional_written_after_the_name_picks_its_side(typed, parcel):
+def test_a_directional_written_after_or_informally_picks_its_side(typed, parcel):
     linked_parcel = _parcel_linked(["123 N MAIN ST", "123 S MAIN ST"], typed)
     assert linked_parcel == ("P0" if parcel == "123 N MAIN ST" else "P1")
 

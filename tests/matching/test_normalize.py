@@ -116,3 +116,8 @@ def test_nothing_to_read():
 def test_city_abbreviations():
     assert normalize_city(" st. louis ") == "SAINT LOUIS"
     assert normalize_city("Grove City") == "GROVE CITY"
+
+
+def test_informal_directionals_before_a_name():
+    assert street_of("9 No. Main St")[1] == street_of("9 Nrth Main St")[1] == "N MAIN ST"
+    assert street_of("9 So Main St")[1] == "S MAIN ST"
