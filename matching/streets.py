@@ -68,6 +68,8 @@ def _related_level(mine, theirs):
     my_suffix, their_suffix = mine.suffix, theirs.suffix
     if mine.key == theirs.key:
         return "exact", my_suffix, their_suffix
+    if mine.short_key == theirs.short_key:  # "CT" and COURT
+        return "typo", my_suffix, their_suffix
     if mine.plain == theirs.short_key:
         return "exact", None, their_suffix
     if mine.short_key == theirs.plain:
@@ -100,6 +102,8 @@ def _unrelated(mine, theirs):
     _, key, _, _, _, plain, short_key, compact, type_word = mine
     _, their_key, _, _, _, their_plain, their_short_key, their_compact, their_type_word = theirs
     if key == their_key or plain == their_short_key or short_key == their_plain:
+        return False
+    if short_key == their_short_key:
         return False
     if compact == their_compact:
         return False

@@ -82,3 +82,16 @@ def test_a_directional_written_after_or_informally_picks_its_side(typed, parcel)
 )  # fmt: skip
 def test_a_directional_before_the_name_meets_the_same_after_it(typed, parcels):
     assert _parcel_linked(parcels, typed) == "P0"
+
+
+@pytest.mark.parametrize(
+    ("typed", "parcel", "sibling"),
+    [("9 Saint Charles Ave", "9 ST CHARLES AVE", "9 CHARLES ST"),
+     ("7 St James Pl", "7 SAINT JAMES PL", "7 JAMES ST"),
+     ("12 Mt Vernon Rd", "12 MOUNT VERNON RD", "12 VERNON AVE"),
+     ("105 Mount Pleasant Ave", "105 MT PLEASANT AVE", "105 PLEASANT AVE"),
+     ("5 Saint Marys Place", "5 ST MARYS PL", "5 SAINT JAMES PL"),
+     ("14 Ct St", "14 COURT ST", "14 ELM ST")],
+)  # fmt: skip
+def test_a_name_word_abbreviated_or_spelled_out_is_the_same_name(typed, parcel, sibling):
+    assert _parcel_linked([parcel, sibling], typed) == "P0"
