@@ -316,6 +316,25 @@ def _ordinals(words):
     return out
 
 
+# Martin Luther King Jr., the person most US streets are named for, written short ("MLK",
+# "M L King", "Martin L King", "Dr. MLK Jr."): one name, MARTIN LUTHER KING JR (7 forms of
+# benchmarks/address_variants.py linked).
+_MLK = re.compile(
+    r"^(?:(?:DR|DOCTOR) )?(?:MLK|M L K|M L KING|MARTIN L KING|MARTIN LUTHER KING)"
+    r"(?: (?:JR|JUNIOR))?(?= |$)"
+)
+_MLK_FIRST_WORDS = {"DR", "DOCTOR", "MLK", "M", "MARTIN"}
+
+
+def _memorial_names(words):
+    """Words with MLK's forms (`_MLK`) at their start written MARTIN LUTHER KING JR."""
+    if words[0] not in _MLK_FIRST_WORDS:
+        return words
+    text = " ".join(words)
+    named = _MLK.sub("MARTIN LUTHER KING JR", text, count=1)
+    return named.split(" ") if named != text else words
+
+
 class Street(NamedTuple):
     name: str  # "N MAIN ST"
     key: str  # "MAIN"
@@ -372,6 +391,7 @@ def normalize_street(text):
     if len(words) > 1 and words[-1] in DIRECTIONALS:
         postdirectional = DIRECTIONALS[words[-1]]
         words = words[:-1]
+    words = _memorial_names(words)
     if len(words) > 1 and (corrected := misspelled_suffix(words[-1])):
         words = [*words[:-1], corrected]  # "KNOX STTEET" → KNOX ST
     plain_words = words

@@ -95,3 +95,12 @@ def test_a_directional_before_the_name_meets_the_same_after_it(typed, parcels):
 )  # fmt: skip
 def test_a_name_word_abbreviated_or_spelled_out_is_the_same_name(typed, parcel, sibling):
     assert _parcel_linked([parcel, sibling], typed) == "P0"
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["45 MLK Blvd", "45 MLK Jr Blvd", "45 M L King Jr Blvd", "45 M.L.K. Blvd",
+     "45 Dr. MLK Jr. Blvd", "45 Martin L King Jr Blvd", "45 Martin Luther King Junior Boulevard"],
+)  # fmt: skip
+def test_martin_luther_king_written_short(typed):
+    assert _parcel_linked(["45 MARTIN LUTHER KING JR BLVD", "45 KING ST"], typed) == "P0"

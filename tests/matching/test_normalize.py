@@ -118,6 +118,11 @@ def test_city_abbreviations():
     assert normalize_city("Grove City") == "GROVE CITY"
 
 
+@pytest.mark.parametrize("raw", ["45 MLK Blvd", "45 Dr. M.L.K. Jr. Blvd", "45 Martin L King Blvd"])
+def test_martin_luther_king_has_one_name(raw):
+    assert street_of(raw)[1] == "MARTIN LUTHER KING JR BLVD"
+
+
 def test_informal_directionals_before_a_name():
     assert street_of("9 No. Main St")[1] == street_of("9 Nrth Main St")[1] == "N MAIN ST"
     assert street_of("9 So Main St")[1] == "S MAIN ST"
