@@ -64,6 +64,42 @@ def _parcel_linked(parcels, typed):
 
 
 @pytest.mark.parametrize(
+    ("typed", "route", "numbered"),
+    [("1200 Hwy 1", "1200 US HIGHWAY 1", "1200 1ST ST"),
+     ("1200 US-1", "1200 US HIGHWAY 1", "1200 1ST ST"),
+     ("1200 U.S. Route 1", "1200 US HIGHWAY 1", "1200 1ST ST"),
+     ("1200 Rte 1", "1200 US HIGHWAY 1", "1200 1ST ST"),
+     ("1200 US Route 1 N", "1200 US HIGHWAY 1", "1200 1ST ST"),
+     ("300 SR-17", "300 STATE ROUTE 17", "300 17TH ST"),
+     ("300 Rt. 17 N", "300 STATE ROUTE 17", "300 17TH ST"),
+     ("300 NJ Route 17", "300 STATE ROUTE 17", "300 17TH ST"),
+     ("300 State Hwy 17", "300 STATE ROUTE 17", "300 17TH ST"),
+     ("77 CR-5", "77 COUNTY ROAD 5", "77 5TH ST"),
+     ("77 Co. Rd. 5", "77 COUNTY ROAD 5", "77 5TH ST"),
+     ("77 Co Rte 5", "77 COUNTY ROAD 5", "77 5TH ST")],
+)  # fmt: skip
+def test_a_highway_written_short_links_to_its_route_not_the_numbered_street(typed, route, numbered):
+    assert _parcel_linked([route, numbered], typed) == "P0"
+
+
+@pytest.mark.parametrize(
+    ("typed", "route", "numbered"),
+    [("1210 Hwy 1", "1200 US HIGHWAY 1", "1210 1ST ST"),
+     ("310 Route 17", "300 STATE ROUTE 17", "310 17TH ST"),
+     ("79 CR 5", "77 COUNTY ROAD 5", "79 5TH ST")],
+)  # fmt: skip
+def test_a_route_is_never_the_numbered_street(typed, route, numbered):
+    assert _parcel_linked([route, numbered], typed) is None
+
+
+def test_a_route_of_no_kind_meets_either_kind_and_a_kind_given_must_agree():
+    both = ["1200 US HIGHWAY 1", "1200 STATE ROUTE 1"]
+    assert _parcel_linked(both, "1200 Route 1") is None  # which of the two?
+    assert _parcel_linked(both, "1200 US 1") == "P0"
+    assert _parcel_linked(["1200 STATE ROUTE 1", "1 OTHER RD"], "1200 US 1") is None
+
+
+@pytest.mark.parametrize(
     ("typed", "parcel"),
     [("123 Main St North", "123 N MAIN ST"), ("123 Main St. N.", "123 N MAIN ST"),
      ("123 No. Main St", "123 N MAIN ST"), ("123 So Main St", "123 S MAIN ST"),

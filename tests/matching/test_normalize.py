@@ -2,7 +2,7 @@
 
 import pytest
 
-from matching.normalize import normalize_city, normalize_zip, parse_address
+from matching.normalize import normalize_city, normalize_street, normalize_zip, parse_address
 
 
 def street_of(raw):
@@ -116,6 +116,18 @@ def test_nothing_to_read():
 def test_city_abbreviations():
     assert normalize_city(" st. louis ") == "SAINT LOUIS"
     assert normalize_city("Grove City") == "GROVE CITY"
+
+
+@pytest.mark.parametrize(
+    ("raw", "street"),
+    [("1 US-1", "US HIGHWAY 1"), ("1 U.S. Hwy 1", "US HIGHWAY 1"), ("1 Rt. 17 N", "HIGHWAY 17 N"),
+     ("1 NJ-17", "STATE ROUTE 17"), ("1 SR 17", "STATE ROUTE 17"), ("1 CR-5", "COUNTY ROAD 5"),
+     ("1 Co. Rd. 5", "COUNTY ROAD 5"), ("1 Route 46 West", "HIGHWAY 46 W"),
+     ("1 7th Hwy", "7TH HWY"), ("1 Old Route 1", "OLD ROUTE 1")],
+)  # fmt: skip
+def test_a_highway_takes_the_standard_name_of_its_kind(raw, street):
+    assert street_of(raw)[1] == street
+    assert normalize_street(street).name == street  # idempotent
 
 
 @pytest.mark.parametrize("raw", ["45 MLK Blvd", "45 Dr. M.L.K. Jr. Blvd", "45 Martin L King Blvd"])
