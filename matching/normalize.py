@@ -99,6 +99,10 @@ ORDINAL_WORDS = {
 }
 _TENS = {"TWENTY": 20, "THIRTY": 30, "FORTY": 40, "FIFTY": 50, "SIXTY": 60}
 _TENS.update({"SEVENTY": 70, "EIGHTY": 80, "NINETY": 90})
+# Ordinals of two words written as one ("Twentyfirst") → their number, as "Twenty First" is.
+_GLUED_ORDINALS = {
+    tens + unit: _TENS[tens] + n for tens in _TENS for unit, n in _ORDINAL_UNITS.items()
+}
 _ORDINAL_CHOICES = tuple(ORDINAL_WORDS)
 _NUMERIC_ORDINAL = re.compile(r"^(\d+)(ST|ND|RD|TH)$")
 _ORDINAL_ENDINGS = ("TH", "ST", "ND", "RD")
@@ -306,6 +310,8 @@ def _ordinals(words):
             continue
         if word in ORDINAL_WORDS:
             out.append(_ordinal(ORDINAL_WORDS[word]))
+        elif word in _GLUED_ORDINALS:
+            out.append(_ordinal(_GLUED_ORDINALS[word]))
         elif word[0].isdecimal() and (match := _NUMERIC_ORDINAL.match(word)):
             out.append(_ordinal(int(match.group(1))))
         elif len(word) >= 5 and (number := misspelled_ordinal(word)):

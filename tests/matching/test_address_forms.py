@@ -140,3 +140,7 @@ def test_a_name_word_abbreviated_or_spelled_out_is_the_same_name(typed, parcel, 
 )  # fmt: skip
 def test_martin_luther_king_written_short(typed):
     assert _parcel_linked(["45 MARTIN LUTHER KING JR BLVD", "45 KING ST"], typed) == "P0"
+
+
+def test_an_ordinal_of_two_words_written_as_one():
+    assert _parcel_linked(["210 21ST AVE", "210 20TH AVE"], "210 Twentyfirst Ave") == "P0"

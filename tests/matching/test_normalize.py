@@ -138,3 +138,7 @@ def test_martin_luther_king_has_one_name(raw):
 def test_informal_directionals_before_a_name():
     assert street_of("9 No. Main St")[1] == street_of("9 Nrth Main St")[1] == "N MAIN ST"
     assert street_of("9 So Main St")[1] == "S MAIN ST"
+
+
+def test_an_ordinal_written_as_one_word():
+    assert street_of("210 Twentyfirst Ave")[1] == "21ST AVE"
