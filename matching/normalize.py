@@ -181,7 +181,7 @@ def _direction_forms():
     return found
 
 
-_DIRECTION_FORMS = _direction_forms()
+_PREDIRECTIONALS = {**_direction_forms(), **DIRECTIONALS}
 
 # Punctuation that separates words; "#" and "/" are kept because they carry meaning.
 _PUNCTUATION = re.compile(r"[^\w#/ ]+")
@@ -333,9 +333,8 @@ _MLK_FIRST_WORDS = {"DR", "DOCTOR", "MLK", "M", "MARTIN"}
 
 
 def _memorial_names(words):
-    """Words with MLK's forms (`_MLK`) at their start written MARTIN LUTHER KING JR."""
-    if words[0] not in _MLK_FIRST_WORDS:
-        return words
+    """Words with MLK's forms (`_MLK`) at their start written MARTIN LUTHER KING JR (the caller
+    checks the first word is in _MLK_FIRST_WORDS)."""
     text = " ".join(words)
     named = _MLK.sub("MARTIN LUTHER KING JR", text, count=1)
     return named.split(" ") if named != text else words
@@ -450,15 +449,16 @@ def normalize_street(text):
         words = words[:-1]
     if words[-1][-1].isdigit() and (route := _route(words, postdirectional)):
         return route
-    words = _memorial_names(words)
+    if words[0] in _MLK_FIRST_WORDS:
+        words = _memorial_names(words)
     if len(words) > 1 and (corrected := misspelled_suffix(words[-1])):
         words = [*words[:-1], corrected]  # "KNOX STTEET" → KNOX ST
     plain_words = words
     if len(words) > 1 and words[-1] in SUFFIXES and not _directional_and_name(words):
         suffix = SUFFIXES[words[-1]]
         words = words[:-1]
-    if len(words) > 1 and (words[0] in DIRECTIONALS or words[0] in _DIRECTION_FORMS):
-        predirectional = DIRECTIONALS.get(words[0]) or _DIRECTION_FORMS[words[0]]
+    if len(words) > 1 and words[0] in _PREDIRECTIONALS:
+        predirectional = _PREDIRECTIONALS[words[0]]
         words = words[1:]
         plain_words = plain_words[1:]
     key = " ".join(words)
