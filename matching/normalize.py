@@ -492,6 +492,32 @@ def _abbreviate(words):
     return " ".join(_SHORT_WORDS.get(word, word) for word in words)
 
 
+def _word_spellings():
+    spellings = {}
+    for word, short in _SHORT_WORDS.items():
+        spellings.setdefault(short, {short}).add(word)
+    return spellings
+
+
+_WORD_SPELLINGS = _word_spellings()  # ST → {ST, STREET, STR, SAINT, ...}
+_ROUTE_KEY = re.compile(r"HIGHWAY (\d+[A-Z]?)")
+
+
+def street_key_pattern(key):
+    """A regular expression (upper case) that finds the street `key` in a county's raw
+    address however the county writes it, anywhere in it as the key itself would: each word in
+    any of its spellings (SAINT CHARLES finds ST CHARLES AVE), and a route by its number at the
+    end (HIGHWAY 17 finds STATE ROUTE 17 N). A reviewer's search without a house number filters
+    on it."""
+    if route := _ROUTE_KEY.fullmatch(key):
+        return rf"\s{route.group(1)}(\s+[NSEW]{{1,2}})?$"
+    words = []
+    for word in key.split(" "):
+        spellings = _WORD_SPELLINGS.get(_SHORT_WORDS.get(word, word), {word})
+        words.append("(?:" + "|".join(sorted(map(re.escape, spellings))) + ")")
+    return r"\s+".join(words)
+
+
 def _split_unit(words):
     """Street words and the unit ("APT 3") split off at the first designator after the name."""
     if UNIT_DESIGNATORS.keys().isdisjoint(words) and "#" not in "".join(words):

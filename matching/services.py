@@ -28,6 +28,7 @@ from empowersave import mongodb
 from matching import demographics, scoring
 from matching.county_index import load_index
 from matching.index import RESIDENTIAL_FIELDS, build_index
+from matching.normalize import street_key_pattern
 from matching.parameter_versions import active_parameters
 from participants import review_order, services
 from participants.documents import MatchQuality, Participant, ParticipantListing
@@ -405,7 +406,8 @@ def search_parcels(*, text=None, parcel_id=None, county=None, limit=20):
         if query.house_number:
             selector["address"] = {"$regex": f"^{re.escape(query.house_number)}\\b"}
         elif query.street_key:
-            selector["address"] = {"$regex": re.escape(query.street_key), "$options": "i"}
+            pattern = street_key_pattern(query.street_key)
+            selector["address"] = {"$regex": pattern, "$options": "i"}
     if not selector or (text and query and not (query.house_number or query.street_key)):
         return []
     docs = list(mongodb.county_residential_collection().find(selector).limit(5000))

@@ -397,6 +397,21 @@ def test_search_parcels_by_address_and_by_parcel_id(county):
     assert services.search_parcels(parcel_id='{"$ne": null}') == []
 
 
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [("State Route 17", "R17"), ("Rt 17", "R17"), ("Saint Charles Ave", "SC"), ("Mt Vernon", "MV")],
+)
+def test_search_without_a_house_number_finds_the_street_however_the_county_writes_it(text, found):
+    mongodb.county_residential_collection().insert_many(
+        [
+            {"county": "Essex", "parcel_id": p, "address": a, "parcel_city": "ORANGE"}
+            for p, a in [("R17", "300 STATE ROUTE 17 N"), ("SC", "9 ST CHARLES AVE"),
+                         ("MV", "12 MOUNT VERNON RD"), ("E17", "17 ELM ST")]
+        ]
+    )  # fmt: skip
+    assert [r["parcel_id"] for r in services.search_parcels(text=text)] == [found]
+
+
 # --- statistics and the quality report ---------------------------------------------------------
 
 
