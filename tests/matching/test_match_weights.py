@@ -166,8 +166,9 @@ def test_em_recovers_known_m_u_and_share_from_unlabelled_pairs():
         "name": {"exact": 0.01, "similar": 0.02, "surname": 0.07, "different": 0.9},
     }
     patterns = _synthetic(Random(3), columns, m, u, 0.3, 40_000)
+    groups = Counter({(pattern,): pairs for pattern, pairs in patterns.items()})  # one pair each
     fitted = calibration.fit_em(
-        patterns, m=DEFAULT_PARAMETERS.m, u=DEFAULT_PARAMETERS.u, match_share=0.5
+        groups, m=DEFAULT_PARAMETERS.m, u=DEFAULT_PARAMETERS.u, match_share=0.5
     )
     assert fitted.converged
     assert fitted.match_share == pytest.approx(0.3, abs=0.02)
@@ -189,6 +190,30 @@ def test_em_from_labelled_pairs_alone_counts_them():
     assert fitted.match_share == pytest.approx(0.5)
     assert fitted.m["street"]["exact"] == pytest.approx((90 + 0.5) / (100 + 2), abs=1e-9)
     assert fitted.u["street"]["different"] == pytest.approx((100 + 0.5) / (100 + 2), abs=1e-9)
+
+
+def test_em_counts_at_most_one_match_per_participant():
+    agrees = (("street", "exact"), ("zip", "exact"), ("name", "exact"))
+    twice = Counter({(agrees, agrees): 100})  # each participant: two parcels, both agreeing
+    fitted = calibration.fit_em(
+        twice, m=DEFAULT_PARAMETERS.m, u=DEFAULT_PARAMETERS.u, match_share=0.5
+    )
+    assert fitted.match_share <= 0.5  # one of each participant's two pairs at most
+
+
+def test_em_does_not_learn_the_house_number_from_a_neighbour_sharing_the_surname():
+    index = county(
+        [("P1", "49 BUSH AVE", "ORANGE", "07013")], [("P1", "THOMPSON, MARY", None, None)]
+    )
+    query = scoring.make_query(address="27 Bush Ave", city="Orange", zip_code="07013",
+                               first_name="Janet", last_name="Thompson")  # fmt: skip
+    thresholds = scoring.Thresholds.from_settings()
+    groups = calibration.candidate_groups(index, [query], thresholds)
+    ((patterns, participants),) = groups.items()
+    assert participants == 1 and len(patterns) == 1
+    found = dict(patterns[0])
+    assert found["street"] == "exact" and found["name"] == "surname"
+    assert "house_number_same_street" not in found
 
 
 def test_parameters_round_trip_through_their_document():
