@@ -11,6 +11,7 @@ from typing import NamedTuple
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA, JaroWinkler
 
+from matching.normalize import range_numbers, unit_key
 from matching.streets import street_entry
 from matching.weights import MISSING, PERSON_COLUMNS, person_bits, probability
 
@@ -121,11 +122,29 @@ def zip_level(zips, parcel_zip):
 
 
 def house_number_level(mine, theirs):
+    """exact (also a number within the other's range: 22 and 20-22), one_edit or different."""
     if not mine or not theirs:
         return MISSING
-    if mine == theirs:
+    if mine == theirs or _within_range(mine, theirs) or _within_range(theirs, mine):
         return "exact"
     return "one_edit" if OSA.distance(mine, theirs, score_cutoff=1) <= 1 else "different"
+
+
+def _within_range(number, numbers):
+    """Whether a plain house number is one of a range's ("22" of "20-22": a double house the
+    county holds as one parcel)."""
+    if "-" not in numbers or not number.isdigit():
+        return False
+    return int(number) in range_numbers(numbers)
+
+
+def _number_level(mine, theirs, unit):
+    """`house_number_level`, where a unit that is one letter may be the house number's own
+    ("16 Elm St Apt A" and the parcel 16A ELM ST: as likely as the 16 ELM ST beside it)."""
+    level = house_number_level(mine, theirs)
+    if level != "exact" and unit and mine and theirs == mine + (unit_key(unit) or " "):
+        return "exact"
+    return level
 
 
 def city_level(parcels, city, parcel_city, cutoff):
@@ -166,9 +185,20 @@ def _has_words(text, words):
 
 
 def _unit_level(mine, theirs):
+    """exact when the units' identifiers agree however written ("#3" and APT 3: unit_key),
+    different when they differ, missing when either has none or one is the other written in
+    part (3 of 3B, which 3A shares: it neither agrees nor differs)."""
     if not mine or not theirs:
         return MISSING
-    return "exact" if mine == theirs else "different"
+    mine, theirs = unit_key(mine), unit_key(theirs)
+    if mine == theirs:
+        return "exact" if mine else MISSING
+    if not (mine and theirs):
+        return MISSING
+    shorter, longer = sorted((mine, theirs), key=len)
+    if longer.startswith(shorter) and longer[len(shorter) :].isalpha() and shorter[-1].isdigit():
+        return MISSING
+    return "different"
 
 
 _NO_PERSON = (MISSING, MISSING, MISSING)
@@ -248,7 +278,7 @@ def compare(index, query, row, model, *, prior, method, city_cutoff):
     number = (
         "exact"
         if house_number == parcel_number and house_number
-        else house_number_level(house_number, parcel_number)
+        else _number_level(house_number, parcel_number, query.unit)
     )
     parcel_city = parcels.city[row]
     city = "exact" if query.city == parcel_city and parcel_city else city_level(

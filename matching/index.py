@@ -27,6 +27,7 @@ from matching.normalize import (
     normalize_street,
     normalize_zip,
     parse_address,
+    range_numbers,
 )
 from matching.streets import other_street
 
@@ -238,10 +239,13 @@ class ParcelIndex:
                 self.city_zips[city].add(zip5)
         if city:
             self.city_counties[city].add(county)
+        # A range parcel (20-22) under each of its numbers, so that "22 Elm St" finds it.
+        numbers = (number,) if number is None else range_numbers(parsed.house_number) or (number,)
         if number is not None and zip5:
-            if parsed.street:
-                self._relate(parsed.street, rows_at(self.by_zip_house, zip5, number))
-            _add_at(self.by_zip_house, zip5, number, row)
+            for each in numbers:
+                if parsed.street:
+                    self._relate(parsed.street, rows_at(self.by_zip_house, zip5, each))
+                _add_at(self.by_zip_house, zip5, each, row)
         if key:
             self._mean_street_share = None
             self.street_frequency_cache.clear()
@@ -256,7 +260,8 @@ class ParcelIndex:
                 keys.add(sys.intern(street.compact))
             for block_key in sorted(keys):
                 if number is not None:
-                    _add_at(self.by_street_house, block_key, number, row)
+                    for each in numbers:
+                        _add_at(self.by_street_house, block_key, each, row)
                 if city:
                     _add(self.by_city_street, (city, block_key), row)
             if city:

@@ -183,12 +183,18 @@ def _direction_forms():
 
 _PREDIRECTIONALS = {**_direction_forms(), **DIRECTIONALS}
 
-# Punctuation that separates words; "#" and "/" are kept because they carry meaning.
-_PUNCTUATION = re.compile(r"[^\w#/ ]+")
+# Punctuation that separates words; "#" and "/" are kept because they carry meaning, and "-"
+# between digits (a house number's range, 20-22; `_number_marks`).
+_PUNCTUATION = re.compile(r"[^\w#/ -]+")
 _ASCII_PUNCTUATION = str.maketrans(
-    {char: " " for char in map(chr, range(128)) if not (char.isalnum() or char in "_#/ ")}
+    {char: " " for char in map(chr, range(128)) if not (char.isalnum() or char in "_#/- ")}
 )
-_HOUSE_NUMBER = re.compile(r"^(\d+(?:-\d+)?[A-Z]?)(?:\s+(\d/\d))?\s+(.*)$")
+_RANGE_HYPHEN = re.compile(r"(?<=\d)\s*-\s*(?=\d)")
+_LOOSE_HYPHEN = re.compile(r"(?<!\d)-|-(?!\d)")
+_HALF = re.compile(r"(?<=\d)\.5(?![\d/])|\u00bd")
+# A house number (`_house_number`): digits, then a range's end (20-22), a fraction (12 1/2,
+# 12-1/2) or letters glued on (16A, 123N, 8OLD), then the rest of the line.
+_HOUSE_NUMBER = re.compile(r"^(\d+)(-\d+(?!/)|[ -]\d/\d|[A-Z]+)? (.+)$")
 _ZIP_TAIL = re.compile(r"(\d{5})(?:\s*-\s*\d{4}|\d{4})?\s*$|(?<=[A-Z]{2} )(\d{3,4})\s*$")
 _LOCALITY_WITHOUT_COMMA = re.compile(r"\s(?:[A-Z]{2}\s+)?\d{5}(?:\s*-\s*\d{4})?\s*$")
 _HASH_GLUED = re.compile(r"#(?=\w)")
@@ -207,12 +213,26 @@ class ParsedAddress(NamedTuple):
 
 
 def clean_text(raw):
-    """Upper case, punctuation to spaces (except # and /), single spaces; None when empty."""
+    """Upper case, punctuation to spaces (except # and /, and the marks of `_number_marks`),
+    single spaces; None when empty."""
     if raw is None:
         return None
     text = str(raw).upper()
+    if "-" in text or "." in text or "\u00bd" in text:
+        text = _number_marks(text)
     text = text.translate(_ASCII_PUNCTUATION) if text.isascii() else _PUNCTUATION.sub(" ", text)
     return " ".join(text.split()) or None
+
+
+def _number_marks(text):
+    """A hyphen kept between digits only (a house number's range, "20 - 22" → 20-22; a hyphen
+    elsewhere separates words), and a half written "½" or ".5" as " 1/2" ("12½", "12.5": the
+    county's 12 1/2)."""
+    if "-" in text:
+        text = _LOOSE_HYPHEN.sub(" ", _RANGE_HYPHEN.sub("-", text))
+    if "." in text or "\u00bd" in text:
+        text = _HALF.sub(" 1/2", text)
+    return text
 
 
 @lru_cache(maxsize=8192)
@@ -535,24 +555,173 @@ def _split_unit(words):
 
 def _street_line(line):
     """(house_number, street, street_key, unit) of "123 N Main St Apt 3" (or of "Main St"
-    when the line holds no digit at all), or None."""
+    when the line holds no digit at all), or None. A unit may come first ("Apt 3 40 Elm St")
+    or last without a designator (`_trailing_unit`)."""
+    line, unit = _leading_unit(line)
     match = _HOUSE_NUMBER.match(line)
     if match is None:
         if any(char.isdigit() for char in line):
             return None
         house_number, rest = None, line  # a street without its house number
     else:
-        house_number, rest = match.group(1), match.group(3)
+        house_number, rest = _house_number(match)
+        if house_number is None:
+            return None
     words = rest.split(" ")
     if "#" in rest or not UNIT_DESIGNATORS.keys().isdisjoint(words):
         words, unit = _split_unit(words)
-        rest = " ".join(words)
-    else:
-        unit = None  # most lines (what _split_unit would find out)
-    street = normalize_street(rest)
+    if unit is None:
+        words, unit = _trailing_unit(words)
+    street = normalize_street(" ".join(words))
     if street is None:
         return None
     return house_number, street.name, street.key, unit
+
+
+def _house_number(match):
+    """(house number, rest of the line) of a `_HOUSE_NUMBER` match, (None, None) for an ordinal
+    street ("8TH AVE", no house number). The number's range (20-22), fraction (12 1/2) and
+    letter (16A) are part of it, as the county writes them (a letter standing apart, "16 A Elm
+    St", starts the street: `house_letter`). Letters glued on are split off when a street
+    follows them: a directional ("123N Main St") or a word ("8Old Mill Ln")."""
+    number, marks, rest = match.groups()
+    if marks is None:
+        return number, rest
+    if marks[0] == "-":
+        return (number + marks, rest) if "/" not in marks else (f"{number} {marks[1:]}", rest)
+    if marks[0] == " ":
+        return number + marks, rest  # "12 1/2"
+    if _NUMERIC_ORDINAL.match(number + marks):
+        return None, None
+    if (len(marks) > 1 or marks in DIRECTIONALS) and _names_a_street(rest):
+        return number, f"{marks} {rest}"  # "8OLD MILL LN", "123N MAIN ST"
+    return number + marks, rest
+
+
+@lru_cache(maxsize=4096)
+def house_letter(house_number, street):
+    """(house number, Street) read with the street's first word as the house number's letter
+    ("16", "A ELM ST" → "16A", ELM ST; written "16 A Elm St" or "16-A Elm St"), or None when
+    that word is no lone letter, a directional, or leaves no street ("1600 K St NW" is K ST NW).
+    Whether the letter is the number's or the street's (12 O BRIEN CT, 1200 U S HWY 1) only the
+    county's parcels tell (matching.scoring.read_house_letter)."""
+    if not house_number or not house_number.isdigit() or street[1:2] != " ":
+        return None
+    letter, rest = street[0], street[2:]
+    if not letter.isalpha() or letter in DIRECTIONALS or not _names_a_street(rest):
+        return None
+    return house_number + letter, normalize_street(rest)
+
+
+def _names_a_street(text):
+    """Whether `text` is a street: a name is left beside its suffix and directionals ("ST NW"
+    is not; "ELM ST", "BROADWAY" are)."""
+    street = normalize_street(text)
+    return street is not None and (street.suffix is not None or street.key not in SUFFIXES)
+
+
+def _leading_unit(line):
+    """(line, unit) of a line that starts with its unit ("APT 3 40 ELM ST", "# 3B 60 RIVER
+    RD"): the designator and the word after it, when a house number follows."""
+    words = line.split(" ", 3)
+    if len(words) == 4 and words[0] in UNIT_DESIGNATORS and words[2][:1].isdigit():
+        return " ".join(words[2:]), f"{UNIT_DESIGNATORS[words[0]]} {words[1]}"
+    return line, None
+
+
+# Pub 28 unit designators that take no number ("40 Elm St Rear", "Bsmt", "Upper"), which a
+# line may end with after its street's suffix (`_trailing_unit`); KEY, PIER, SLIP and STOP name
+# streets too.
+BARE_UNITS = {
+    word: abbreviation
+    for word, abbreviation in OCCUPANCY_TYPE_ABBREVIATIONS.items()
+    if abbreviation in {"BSMT", "FRNT", "LBBY", "LOWR", "OFC", "PH", "REAR", "SIDE", "UPPER"}
+}
+BARE_UNITS.update({v: v for v in BARE_UNITS.values()})
+BARE_UNITS.update({"UPPR": "UPPER"})
+# Street types a number or a number and letter follow as the road's own name (US HIGHWAY 9W,
+# STATE ROUTE 17), never a unit.
+_NUMBERED_TYPES = {"HWY", "RTE", "FWY", "EXPY", "TPKE"}
+
+
+def _trailing_unit(words):
+    """(street words, unit) of street words that end with a unit written without its
+    designator after the street's suffix (and directional): "ELM ST 3B", "RIVER RD 3 B",
+    "ELM ST 2ND FLOOR", "ELM ST REAR", "MAIN ST REAR HOUSE". Only after a name and its suffix,
+    so AVENUE C and COUNTY RD 5 keep their letter and number; a number alone ("ELM ST 3") is
+    left to the street, as in COUNTY ROAD 5."""
+    size = len(words)
+    for start in (size - 1, size - 2):
+        if start < 2 or not _unit_like(words[start:]):
+            continue
+        suffix = start - 1 if words[start - 1] not in DIRECTIONALS else start - 2
+        if (
+            suffix >= 1
+            and words[suffix] in SUFFIXES
+            and SUFFIXES[words[suffix]] not in _NUMBERED_TYPES
+        ):
+            return words[:start], " ".join(words[start:])
+    return words, None
+
+
+def _unit_like(tail):
+    """Whether one or two words are a unit without its designator: a bare unit word ("REAR",
+    "REAR HOUSE"), a floor ("2ND FLOOR"), or an identifier that mixes digits and a letter
+    ("3B", "3 B"; not a directional: 9W is a route)."""
+    first = tail[0]
+    if first in BARE_UNITS:
+        return True
+    if len(tail) == 2:
+        second = tail[1]
+        if second in UNIT_DESIGNATORS and UNIT_DESIGNATORS[second] == "FL":
+            return first[:1].isdigit()
+        return (
+            first.isdigit()
+            and len(second) == 1
+            and second.isalpha()
+            and (second not in DIRECTIONALS)
+        )
+    return (
+        first[:1].isdigit()
+        and not first.isdigit()
+        and first[-1] not in DIRECTIONALS
+        and not _NUMERIC_ORDINAL.match(first)
+    )
+
+
+MAX_RANGE_NUMBERS = 10  # a range parcel (20-22) is found under at most this many numbers
+
+
+@lru_cache(maxsize=4096)
+def range_numbers(house_number):
+    """The house numbers of a range ("20-22" → (20, 22), "20-24" → (20, 22, 24): a double or a
+    row of houses held as one parcel, its numbers of one side of the street), () when it is no
+    range or holds more than MAX_RANGE_NUMBERS."""
+    first, dash, last = house_number.partition("-")
+    if not dash or not first.isdigit() or not last.isdigit():
+        return ()
+    first, last = int(first), int(last)
+    step = 2 if (last - first) % 2 == 0 else 1
+    numbers = tuple(range(first, last + 1, step))
+    return numbers if 1 < len(numbers) <= MAX_RANGE_NUMBERS else ()
+
+
+@lru_cache(maxsize=4096)
+def unit_key(unit):
+    """A unit's identifier, however it is written: the designators dropped, an ordinal read as
+    its number, a letter joined to the number before it ("APT # 3", "UNIT 3", "STE 3" → "3";
+    "UNIT 3 B", "3B" → "3B"; "2ND FLOOR", "FL 2" → "2"), or None."""
+    words = []
+    for word in unit.replace("-", " ").split():
+        if word in UNIT_DESIGNATORS:
+            continue
+        if match := _NUMERIC_ORDINAL.match(word):
+            word = match.group(1)
+        if len(word) == 1 and word.isalpha() and words and words[-1][-1:].isdigit():
+            words[-1] += word
+        else:
+            words.append(word)
+    return " ".join(words) or None
 
 
 def _after_unit_designator(text):
@@ -680,13 +849,19 @@ def parse_address(raw):
         # single spaces after the number, so _fast_parse would find no comma, locality or
         # punctuation, and read the upper-cased text itself as the street line. Its first word
         # is the house number (what _street_line's pattern finds); without a unit designator,
-        # the rest is the street.
+        # the rest is the street (`_street_line` reads a unit, a letter of the house number and a
+        # directional glued to it: "40 Elm St Rear", "16 A Elm St", "123N Main St").
         line = text.upper()
         house_number, _, rest = line.partition(" ")
         words = rest.split(" ")
         if words[-1] in _STATE_ONLY_CODES:
             return _fast_parse(raw) or _parser_parse(raw)  # "123 Main St West Orange NJ"
-        if UNIT_DESIGNATORS.keys().isdisjoint(words):
+        if (
+            UNIT_DESIGNATORS.keys().isdisjoint(words)
+            and words[-1] not in BARE_UNITS
+            and house_number[-1] not in DIRECTIONALS
+            and (len(words[0]) > 1 or words[0] in DIRECTIONALS)
+        ):
             street = normalize_street(rest)  # a word at least: never None
             return _new_parsed(
                 ParsedAddress, (house_number, street.name, street.key, None, None, None)

@@ -38,8 +38,14 @@ from django.conf import settings
 from matching import review_blocks
 from matching.blocking import HOUSE_CITY, SIMILAR_NAME_ZIP, candidates
 from matching.comparison import LOCALITY_AGREES, STREET_AGREES, compare
-from matching.index import email_key, house_number_key, name_key, phone_key
-from matching.normalize import city_field, normalize_city, normalize_zip, parse_address
+from matching.index import email_key, house_number_key, name_key, phone_key, rows_at
+from matching.normalize import (
+    city_field,
+    house_letter,
+    normalize_city,
+    normalize_zip,
+    parse_address,
+)
 from matching.weights import DEFAULT_PARAMETERS, MISSING
 from participants.documents import MatchQuality
 
@@ -286,8 +292,28 @@ def weight_gap(best, runner_up):
     return round(mine - theirs, 2)
 
 
+def read_house_letter(parcels, query):
+    """The participant with a lone letter after their house number read as the number's
+    (normalize.house_letter: "16 A Elm St" → 16A ELM ST) when a parcel of that street and number
+    has that letter; else as written (12 O BRIEN CT, 1200 U S HWY 1, and 16A where the county
+    has no such parcel)."""
+    street = query.street
+    if street is None or street[1:2] != " ":
+        return query  # the common case
+    reading = house_letter(query.house_number, street)
+    if reading is None:
+        return query
+    house_number, parts = reading
+    numbers = parcels.house_number
+    rows = rows_at(parcels.by_street_house, parts.key, query.number)
+    if not any(numbers[row] == house_number for row in rows):
+        return query
+    return query._replace(house_number=house_number, street=parts.name, street_key=parts.key)
+
+
 def decide(index, query, thresholds):
     """The Decision for one normalised participant (pure: no database access)."""
+    query = read_house_letter(index.parcels, query)
     _counties, resolution = index.parcels.counties_for(zips=query.zips, city=query.city)
     model = thresholds.parameters.model()
     prior = model.prior_weight(len(index.parcels))

@@ -1,0 +1,97 @@
+"""House numbers with a letter, a fraction or a range, and units however written: read the same
+on both sides, so that the county's 16A, 12 1/2, 20-22 and condo units are found and told apart
+from the plain number beside them. A county built in memory, as in test_match_weights."""
+
+import pytest
+
+from matching.normalize import parse_address, unit_key
+from tests.matching.test_match_weights import county, decide, linked
+
+ELM = [
+    ("P12", "12 ELM ST", "ORANGE", "07050"),
+    ("P12H", "12 1/2 ELM ST", "ORANGE", "07050"),
+    ("P16", "16 ELM ST", "ORANGE", "07050"),
+    ("P16A", "16A ELM ST", "ORANGE", "07050"),
+    ("P16B", "16B ELM ST", "ORANGE", "07050"),
+    ("P2022", "20-22 ELM ST", "ORANGE", "07050"),
+    ("P24", "24 ELM ST", "ORANGE", "07050"),
+]
+
+
+@pytest.mark.parametrize("typed", ["16A Elm St", "16 A Elm St", "16-A Elm St", "16a elm st"])
+def test_a_letter_of_the_house_number_finds_the_lettered_parcel(typed):
+    index = county(ELM)
+    assert linked(index, decide(index, typed, "Orange", "07050")) == "P16A"
+
+
+def test_a_lone_letter_stays_the_streets_when_no_parcel_has_it():
+    parcels = [("P1", "12 OBRIEN CT", "ORANGE", "07050"), ("P2", "12 BRIEN AVE", "ORANGE", "07050")]
+    index = county(parcels)
+    assert linked(index, decide(index, "12 O Brien Ct", "Orange", "07050")) == "P1"
+
+
+def test_a_letter_written_as_the_unit_may_be_the_house_numbers():
+    index = county(ELM)
+    decision = decide(index, "16 Elm St Apt A", "Orange", "07050")
+    assert decision.row is None
+    assert {index.parcels.parcel_id[c.row] for c in decision.candidates[:2]} == {"P16", "P16A"}
+
+
+@pytest.mark.parametrize(
+    "typed", ["12 1/2 Elm St", "12-1/2 Elm St", "12\u00bd Elm St", "12.5 Elm St"]
+)
+def test_a_half_house_number_finds_its_parcel_and_not_the_whole_one(typed):
+    index = county(ELM)
+    assert parse_address(typed).house_number == "12 1/2"
+    assert linked(index, decide(index, typed, "Orange", "07050")) == "P12H"
+    assert linked(index, decide(index, "12 Elm St", "Orange", "07050")) == "P12"
+
+
+@pytest.mark.parametrize("typed", ["20-22 Elm St", "20 - 22 Elm St", "20 Elm St", "22 Elm St"])
+def test_either_number_of_a_range_parcel_finds_it(typed):
+    index = county(ELM)
+    decision = decide(index, typed, "Orange", "07050")
+    assert index.parcels.parcel_id[decision.candidates[0].row] == "P2022"
+    assert decision.row in (None, decision.candidates[0].row)
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [("123N Main St", ("123", "N MAIN ST")), ("123N. Main St", ("123", "N MAIN ST")),
+     ("8Old Mill Ln", ("8", "OLD MILL LN")), ("16A Elm St", ("16A", "ELM ST")),
+     ("8th Ave", (None, "8TH AVE"))],
+)  # fmt: skip
+def test_letters_glued_to_the_house_number_that_start_the_street_are_split_off(typed, read):
+    parsed = parse_address(typed)
+    assert (parsed.house_number, parsed.street) == read
+
+
+@pytest.mark.parametrize(
+    ("typed", "unit"),
+    [("40 Elm St 3B", "3B"), ("60 River Rd 3-B", "3 B"), ("40 Elm St 2nd Floor", "2ND FLOOR"),
+     ("40 Elm St - 2nd floor", "2ND FLOOR"), ("40 Elm St Bsmt", "BSMT"),
+     ("40 Elm St Upper", "UPPER"), ("40 Elm St Rear", "REAR"),
+     ("40 Elm St (rear house)", "REAR HOUSE"), ("Apt 3 40 Elm St", "APT 3"),
+     ("#3 40 Elm St", "# 3"), ("#3, 40 Elm St", "# 3")],
+)  # fmt: skip
+def test_a_unit_without_its_designator_or_before_the_street_is_the_unit(typed, unit):
+    parsed = parse_address(typed)
+    assert (parsed.house_number, parsed.street, parsed.unit) == ("40", "ELM ST", unit) or (
+        typed.startswith("60") and (parsed.street, parsed.unit) == ("RIVER RD", unit)
+    )
+
+
+@pytest.mark.parametrize(
+    ("typed", "last"),
+    [("77 County Road 5", "5"), ("14 Avenue C", "C"), ("300 US Highway 9W", "9W"),
+     ("45 Broad St W", "W")],
+)  # fmt: skip
+def test_a_roads_own_number_or_letter_is_no_unit(typed, last):
+    parsed = parse_address(typed)
+    assert (parsed.street.split(" ")[-1], parsed.unit) == (last, None)
+
+
+def test_a_unit_is_its_identifier_however_written():
+    assert {unit_key(u) for u in ("APT 3", "# 3", "UNIT 3", "STE 3", "APT # 3")} == {"3"}
+    assert {unit_key(u) for u in ("UNIT 3B", "3B", "APT 3 B", "3 B", "# 3B")} == {"3B"}
+    assert unit_key("2ND FLOOR") == unit_key("FL 2") == "2"
