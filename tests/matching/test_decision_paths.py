@@ -123,11 +123,11 @@ PINNED = [
     ('pending', 'UNCONFIRMED', None, STREET, 8.98, [
         ('FRANKLIN-B', 21.39703634276116, STREET), ('FRANKLIN-A', 12.417310001014359, STREET),
     ]),
-    ('pending', 'AMBIGUOUS', None, ZIP, 0.0, [
-        ('UNIT-3', 16.76078656369381, ZIP), ('UNIT-4', 16.76078656369381, ZIP),
+    ('exact', None, 'UNIT-4', ZIP, 7.42, [
+        ('UNIT-4', 20.008714077137395, ZIP), ('UNIT-3', 12.590861562251499, ZIP),
     ]),
     ('pending', 'AMBIGUOUS', None, ZIP, 0.0, [
-        ('UNIT-3', 16.76078656369381, ZIP), ('UNIT-4', 16.76078656369381, ZIP),
+        ('UNIT-3', 12.590861562251499, ZIP), ('UNIT-4', 12.590861562251499, ZIP),
     ]),
     ('pending', 'UNCONFIRMED', None, CITY, None, [
         ('PARK', 9.422292239943484, CITY),

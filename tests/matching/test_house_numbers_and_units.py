@@ -95,3 +95,38 @@ def test_a_unit_is_its_identifier_however_written():
     assert {unit_key(u) for u in ("APT 3", "# 3", "UNIT 3", "STE 3", "APT # 3")} == {"3"}
     assert {unit_key(u) for u in ("UNIT 3B", "3B", "APT 3 B", "3 B", "# 3B")} == {"3B"}
     assert unit_key("2ND FLOOR") == unit_key("FL 2") == "2"
+
+
+CONDOS = [
+    *((f"A{unit}", f"5 PARK AVE APT {unit}", "ORANGE", "07050") for unit in range(1, 5)),
+    *((f"U{unit}", f"60 RIVER RD UNIT {unit}", "ORANGE", "07050")
+      for unit in ("1A", "1B", "2A", "2B", "3A", "3B")),
+    ("HOUSE", "40 ELM ST", "ORANGE", "07050"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("typed", "parcel"),
+    [("5 Park Ave Apt 3", "A3"), ("5 Park Ave #3", "A3"), ("Apt 3, 5 Park Ave", "A3"),
+     ("5 Park Ave Ste 3", "A3"), ("60 River Rd Unit 3B", "U3B"), ("60 River Rd 3-B", "U3B"),
+     ("60 River Rd #3b", "U3B"), ("Unit 3B, 60 River Rd", "U3B"), ("40 Elm St Apt 3", "HOUSE"),
+     ("40 Elm St 3B", "HOUSE"), ("40 Elm St 2nd Floor", "HOUSE")],
+)  # fmt: skip
+def test_the_unit_picks_its_condo_parcel_and_a_house_keeps_its_link(typed, parcel):
+    index = county(CONDOS)
+    assert linked(index, decide(index, typed, "Orange", "07050")) == parcel
+
+
+@pytest.mark.parametrize(
+    ("typed", "first"),
+    [("5 Park Ave", 4), ("5 Park Ave Apt 7", 4), ("60 River Rd Unit 3", 2)],
+)
+def test_no_unit_or_another_unit_leaves_the_condo_for_review(typed, first):
+    """A unit written in part (3 of 3A and 3B) counts neither way: those two come first."""
+    index = county(CONDOS)
+    decision = decide(index, typed, "Orange", "07050")
+    weights = [c.weight for c in decision.candidates]
+    assert decision.row is None and len(set(weights[:first])) == 1
+    if first == 2:
+        ids = {index.parcels.parcel_id[c.row] for c in decision.candidates[:2]}
+        assert ids == {"U3A", "U3B"} and weights[2] < weights[0]
