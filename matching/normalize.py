@@ -613,6 +613,31 @@ def house_letter(house_number, street):
     return house_number + letter, normalize_street(rest)
 
 
+# Spellings of the common suffixes, longest first, that a name may have run into ("MAINST").
+_RUN_IN_SUFFIXES = sorted(
+    (word for word, suffix in SUFFIXES.items() if suffix in COMMON_SUFFIXES and word.isalpha()),
+    key=len,
+    reverse=True,
+)
+
+
+@lru_cache(maxsize=4096)
+def run_in_suffix(street):
+    """The Street of a normalised street without a suffix whose last name word ends with one run
+    into it ("N MAINST" → N MAIN ST), or None. Whether it is a suffix or part of the name (FOREST,
+    WOODLAND) only the county's streets tell (matching.scoring.read_run_in_suffix)."""
+    parts = normalize_street(street)
+    if parts.suffix is not None:
+        return None
+    *words, last = parts.key.split(" ")
+    for spelling in _RUN_IN_SUFFIXES:
+        if last.endswith(spelling) and len(last) - len(spelling) >= 2:
+            name = [parts.predirectional, *words, last[: -len(spelling)], spelling]
+            name.append(parts.postdirectional)
+            return normalize_street(" ".join(word for word in name if word))
+    return None
+
+
 def _names_a_street(text):
     """Whether `text` is a street: a name is left beside its suffix and directionals ("ST NW"
     is not; "ELM ST", "BROADWAY" are)."""

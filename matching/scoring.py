@@ -45,6 +45,7 @@ from matching.normalize import (
     normalize_city,
     normalize_zip,
     parse_address,
+    run_in_suffix,
 )
 from matching.weights import DEFAULT_PARAMETERS, MISSING
 from participants.documents import MatchQuality
@@ -311,9 +312,22 @@ def read_house_letter(parcels, query):
     return query._replace(house_number=house_number, street=parts.name, street_key=parts.key)
 
 
+def read_run_in_suffix(parcels, query):
+    """The participant with a suffix run into their street's name read apart (normalize.
+    run_in_suffix: "123 N MainSt" → N MAIN ST) when the county has no street of that name and
+    has a parcel of the street so read at their number; else as written (FOREST, WOODLAND)."""
+    number = query.number
+    if number is None or query.street is None or query.street_key in parcels.by_street_house:
+        return query  # the common case: a street the county has
+    parts = run_in_suffix(query.street)
+    if parts is None or not rows_at(parcels.by_street_house, parts.key, number):
+        return query
+    return query._replace(street=parts.name, street_key=parts.key)
+
+
 def decide(index, query, thresholds):
     """The Decision for one normalised participant (pure: no database access)."""
-    query = read_house_letter(index.parcels, query)
+    query = read_run_in_suffix(index.parcels, read_house_letter(index.parcels, query))
     _counties, resolution = index.parcels.counties_for(zips=query.zips, city=query.city)
     model = thresholds.parameters.model()
     prior = model.prior_weight(len(index.parcels))

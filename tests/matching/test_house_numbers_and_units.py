@@ -130,3 +130,11 @@ def test_no_unit_or_another_unit_leaves_the_condo_for_review(typed, first):
     if first == 2:
         ids = {index.parcels.parcel_id[c.row] for c in decision.candidates[:2]}
         assert ids == {"U3A", "U3B"} and weights[2] < weights[0]
+
+
+def test_a_suffix_run_into_the_name_is_read_apart_only_when_the_county_has_that_street():
+    index = county([("P1", "123 N MAIN ST", "ORANGE", "07050"), ("P2", "9 FOREST AVE", "ORANGE",
+                    "07050"), ("P3", "9 FORE ST", "ORANGE", "07050")])  # fmt: skip
+    assert linked(index, decide(index, "123 N MainSt", "Orange", "07050")) == "P1"
+    decision = decide(index, "9 Forest", "Orange", "07050")  # FOREST is a street: not FORE ST
+    assert index.parcels.parcel_id[decision.candidates[0].row] == "P2"
