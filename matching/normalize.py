@@ -379,6 +379,13 @@ class Street(NamedTuple):
     type_word: bool = False
 
 
+# Street types written before the name (usaddress's StreetNamePreType): AVENUE in any Pub 28
+# spelling ("AVENUE J", "AVENUE OF THE AMERICAS"), and the Spanish, Italian and French types
+# (CALLE SOL, CAMINO REAL, VIA VERDE, RUE ROYALE) → the type, as a suffix is.
+PRE_TYPES = {word: "AVE" for word, suffix in SUFFIXES.items() if suffix == "AVE"}
+PRE_TYPES.update({word: word for word in ("CALLE", "CAMINO", "RUE", "VIA")})
+
+
 def _full_suffixes():
     """Pub 28 suffix → its word ("PL" → "PLACE"): the longest spelling, not a plural."""
     spellings = {}
@@ -481,6 +488,8 @@ def normalize_street(text):
         predirectional = _PREDIRECTIONALS[words[0]]
         words = words[1:]
         plain_words = plain_words[1:]
+    if suffix is None and len(words) > 1 and words[0] in PRE_TYPES:
+        return _pre_typed(words, predirectional, postdirectional)
     key = " ".join(words)
     parts = [predirectional, key, suffix, postdirectional]
     name = " ".join(part for part in parts if part)
@@ -489,6 +498,26 @@ def normalize_street(text):
     return Street(
         name, key, predirectional, suffix, postdirectional, _abbreviate(plain_words),
         _abbreviate(words), compact, type_word,
+    )  # fmt: skip
+
+
+def _pre_typed(words, predirectional, postdirectional):
+    """The Street of a street whose type comes before its name ("VIA VERDE", "AVENUE J"): the
+    type stands in the suffix's place and the key is the name after it, so that "Verde" meets
+    VIA VERDE as it meets VERDE CT (one-sided type) and the two tie, while "Via Verde" and
+    "Verde Ct" each keep their own street (a type that differs). `plain` keeps the type as a
+    name word, so that "Via Verde Dr" still meets it. benchmarks/address_variants.py: `15
+    Verde` and `15 J` linked VERDE CT and J ST beside VIA VERDE and AVENUE J; now reviewed."""
+    pre_type, *name_words = words
+    key = " ".join(name_words)
+    name = " ".join(filter(None, (predirectional, pre_type, key, postdirectional)))
+    plain = _abbreviate(words)
+    short_key = _abbreviate(name_words)
+    compact = "".join(words)
+    type_word = any(word in SUFFIXES for word in name_words)
+    return Street(
+        name, key, predirectional, PRE_TYPES[pre_type], postdirectional, plain, short_key,
+        compact, type_word,
     )  # fmt: skip
 
 
