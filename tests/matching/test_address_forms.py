@@ -144,3 +144,23 @@ def test_martin_luther_king_written_short(typed):
 
 def test_an_ordinal_of_two_words_written_as_one():
     assert _parcel_linked(["210 21ST AVE", "210 20TH AVE"], "210 Twentyfirst Ave") == "P0"
+
+
+_PRE_TYPED = ["15 VIA VERDE", "15 VERDE CT", "15 AVENUE J", "15 J ST"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "parcel"),
+    [("15 Via Verde", "P0"), ("15 Via Verde Dr", "P0"), ("15 Verde Ct", "P1"),
+     ("15 Avenue J", "P2"), ("15 Ave. J", "P2"), ("15 J St", "P3")],
+)  # fmt: skip
+def test_a_street_typed_before_or_after_its_name_links_its_street(typed, parcel):
+    assert _parcel_linked(_PRE_TYPED, typed) == parcel
+
+
+@pytest.mark.parametrize(("typed", "streets"), [("15 Verde", {"P0", "P1"}), ("15 J", {"P2", "P3"})])
+def test_a_name_without_its_type_ties_the_pre_typed_and_the_post_typed_street(typed, streets):
+    index = county([(f"P{i}", address, "ORANGE", "07050") for i, address in enumerate(_PRE_TYPED)])
+    decision = decide(index, typed, "Orange", "07050")
+    shown = {index.parcels.parcel_id[candidate.row] for candidate in decision.candidates[:2]}
+    assert (linked(index, decision), decision.reason, shown) == (None, "AMBIGUOUS", streets)
