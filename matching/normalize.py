@@ -676,10 +676,15 @@ def _names_a_street(text):
 
 def _leading_unit(line):
     """(line, unit) of a line that starts with its unit ("APT 3 40 ELM ST", "# 3B 60 RIVER
-    RD"): the designator and the word after it, when a house number follows."""
+    RD"): the designator and the word after it, when a house number follows, or when a street
+    does ("LOT 14 OAK HOLLOW DR": a lot of a park, not the house 14 of that street, which
+    usaddress read; but "# 12 MAIN ST" may be the house)."""
     words = line.split(" ", 3)
-    if len(words) == 4 and words[0] in UNIT_DESIGNATORS and words[2][:1].isdigit():
-        return " ".join(words[2:]), f"{UNIT_DESIGNATORS[words[0]]} {words[1]}"
+    if len(words) < 3 or words[0] not in UNIT_DESIGNATORS:
+        return line, None
+    designator = UNIT_DESIGNATORS[words[0]]
+    if words[2][:1].isdigit() or (designator != "#" and words[1][:1].isdigit()):
+        return " ".join(words[2:]), f"{designator} {words[1]}"
     return line, None
 
 

@@ -138,3 +138,18 @@ def test_a_suffix_run_into_the_name_is_read_apart_only_when_the_county_has_that_
     assert linked(index, decide(index, "123 N MainSt", "Orange", "07050")) == "P1"
     decision = decide(index, "9 Forest", "Orange", "07050")  # FOREST is a street: not FORE ST
     assert index.parcels.parcel_id[decision.candidates[0].row] == "P2"
+
+
+@pytest.mark.parametrize(
+    ("raw", "house_number", "unit"),
+    [("Lot 14 Oak Hollow Dr", None, "LOT 14"), ("Space 12 Oak Hollow Dr", None, "SPC 12"),
+     ("Apt 3 40 Elm St", "40", "APT 3"), ("# 12 Main St", "12", None)],
+)  # fmt: skip
+def test_a_unit_before_the_street_is_not_its_house_number(raw, house_number, unit):
+    parsed = parse_address(raw)
+    assert (parsed.house_number, parsed.unit) == (house_number, unit)
+
+
+def test_a_lot_of_a_park_never_links_the_house_of_that_number():
+    index = county([("P14", "14 OAK HOLLOW DR", "ORANGE", "07050")])
+    assert linked(index, decide(index, "Lot 14 Oak Hollow Dr", "Orange", "07050")) is None
