@@ -23,7 +23,7 @@ from itertools import chain, filterfalse
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import JaroWinkler
 
-from matching.comparison import LOCALITY_AGREES, SIMILAR_NAME, STREET_AGREES, compare
+from matching.comparison import SIMILAR_NAME, STREET_AGREES, compare, where_they_said
 from matching.index import nearest_rows, rows_at, rows_of
 from matching.normalize import FULL_SUFFIXES, normalize_street
 from matching.review_blocks import NAME_ANYWHERE, NAME_BLOCK_LIMIT
@@ -260,10 +260,7 @@ def _own_address(candidate):
     return (
         candidate.house_number_level == "exact"
         and candidate.street_level in STREET_AGREES
-        and (
-            candidate.zip_level in LOCALITY_AGREES["zip"]
-            or candidate.city_level in LOCALITY_AGREES["city"]
-        )
+        and where_they_said(candidate)
     )
 
 

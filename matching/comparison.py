@@ -105,6 +105,15 @@ class Comparison(NamedTuple):
         return rows
 
 
+def where_they_said(candidate):
+    """Whether the candidate is where the participant said: in their ZIP (or one digit off)
+    or their city (`LOCALITY_AGREES`)."""
+    return (
+        candidate.zip_level in LOCALITY_AGREES["zip"]
+        or candidate.city_level in LOCALITY_AGREES["city"]
+    )
+
+
 def zip_level(zips, parcel_zip):
     """exact, one_digit (one digit replaced, or two neighbours swapped), zip3 (same first
     three), different or missing."""

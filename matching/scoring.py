@@ -37,7 +37,7 @@ from django.conf import settings
 
 from matching import review_blocks
 from matching.blocking import HOUSE_CITY, SIMILAR_NAME_ZIP, candidates
-from matching.comparison import LOCALITY_AGREES, STREET_AGREES, compare
+from matching.comparison import LOCALITY_AGREES, STREET_AGREES, compare, where_they_said
 from matching.index import email_key, house_number_key, name_key, phone_key, rows_at
 from matching.normalize import (
     city_field,
@@ -244,11 +244,7 @@ def evidence_holds(candidate, *, named_place=True, outside_zip=True):
     """Whether a candidate may be accepted at all (see the module docstring); `named_place`
     and `outside_zip`: names_a_place and zip_outside of the participant (a stored candidate,
     judged without them, is taken as having named one, and a ZIP outside: the stricter)."""
-    locality = (
-        candidate.zip_level in LOCALITY_AGREES["zip"]
-        or candidate.city_level in LOCALITY_AGREES["city"]
-    )
-    if not locality:
+    if not where_they_said(candidate):
         return False
     if not candidate.person_agrees and conflicts(
         candidate, named_place=named_place, outside_zip=outside_zip
@@ -365,10 +361,7 @@ def _placed_by_nothing(candidate):
 
 def _in_their_place(candidate):
     """Whether the candidate is at their own house number in their ZIP or city."""
-    return candidate.house_number_level == "exact" and (
-        candidate.zip_level in LOCALITY_AGREES["zip"]
-        or candidate.city_level in LOCALITY_AGREES["city"]
-    )
+    return candidate.house_number_level == "exact" and where_they_said(candidate)
 
 
 def ranked(scored, parcels):

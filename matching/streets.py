@@ -92,18 +92,17 @@ def _related_level(mine, theirs):
 def _unrelated(mine, theirs):
     """Whether two street names are `different` by the tests that settle most pairs (the other
     streets of a participant's ZIP at their house number): no name form equal (what
-    `_related_level` calls exact), keys neither a typo (`_distance_level`'s edit limit) nor
-    similar apart, compact forms not a typo apart, and when a name holds a street-type word,
-    its plain and short keys neither. `_name_level`'s own outcome for such pairs, without its
-    calls per test. A typo is never possible when the lengths differ by more than the limit
-    (each edit changes the length by one at most): the edit distance is then not computed. The
-    tests are written out and the names' fields unpacked once (no call or attribute look-up per
-    test: 75,784 street pairs a cold run at 300,000 parcels)."""
+    `_related_level` calls exact, or a typo for the short keys), keys neither a typo
+    (`_distance_level`'s edit limit) nor similar apart, compact forms not a typo apart, and when
+    a name holds a street-type word, its plain and short keys neither. `_name_level`'s own
+    outcome for such pairs, without its calls per test. A typo is never possible when the
+    lengths differ by more than the limit (each edit changes the length by one at most): the
+    edit distance is then not computed. The tests are written out and the names' fields unpacked
+    once (no call or attribute look-up per test: 75,784 street pairs a cold run at 300,000
+    parcels)."""
     _, key, _, _, _, plain, short_key, compact, type_word = mine
     _, their_key, _, _, _, their_plain, their_short_key, their_compact, their_type_word = theirs
-    if key == their_key or plain == their_short_key or short_key == their_plain:
-        return False
-    if short_key == their_short_key:
+    if key == their_key or plain == their_short_key or short_key in (their_short_key, their_plain):
         return False
     if compact == their_compact:
         return False
