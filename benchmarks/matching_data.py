@@ -21,8 +21,8 @@ from datetime import UTC, datetime
 
 from benchmarks import holdout_data
 from demo import generator as demo_data
+from matching.address_parser import parse_address
 from matching.index import build_index
-from matching.normalize import parse_address
 from participants.person import merge_person
 from participants.transform import contact_id_of, quarantine_reason
 

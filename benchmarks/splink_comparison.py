@@ -1,6 +1,6 @@
 """Our matcher beside Splink 5 (DuckDB backend) on the same participants and parcels.
 
-Both get the same normalised columns (matching.normalize: house number, street name, suffix,
+Both get the same normalised columns (matching.address_parser: house number, street name, suffix,
 directional, city, 5-digit ZIP, order-free name and surname, email, phone), the same blocking
 (house number + ZIP, house number + street, name + ZIP, name + city, email, phone) and the same
 rule for a link: the best candidate of a participant, when its match probability is at least
@@ -50,7 +50,7 @@ from benchmarks.matching_data import (  # noqa: E402
 )
 from matching import calibration, scoring, services  # noqa: E402
 from matching.index import email_key, name_key, phone_key  # noqa: E402
-from matching.normalize import normalize_street  # noqa: E402
+from matching.street_forms import normalize_street  # noqa: E402
 
 
 def _rss_mb():

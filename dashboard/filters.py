@@ -13,7 +13,7 @@ from django_filters.constants import EMPTY_VALUES
 from dashboard.rollups import NOT_MATCHED
 from dashboard.selectors import QUALITY_LABELS, QUALITY_ORDER, campaign_choices, county_choices
 from empowersave.adapters import MongoFilterSet
-from matching.normalize import normalize_zip
+from participants.fields import normalize_zip
 from participants.selectors import (
     SEARCH_MAX_LENGTH,
     ZIP_MAX_LENGTH,

@@ -25,8 +25,8 @@ from rapidfuzz.distance import JaroWinkler
 
 from matching.comparison import SIMILAR_NAME, STREET_AGREES, compare, where_they_said
 from matching.index import nearest_rows, rows_at, rows_of
-from matching.normalize import FULL_SUFFIXES, normalize_street
 from matching.review_blocks import NAME_ANYWHERE, NAME_BLOCK_LIMIT
+from matching.street_forms import FULL_SUFFIXES, normalize_street
 from matching.streets import street_entry
 from matching.weights import MISSING
 

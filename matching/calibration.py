@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from matching import blocking
 from matching.comparison import compare, house_number_level
-from matching.normalize import normalize_street
+from matching.street_forms import normalize_street
 from matching.weights import FLOOR, LEVELS, MISSING, MatchParameters
 
 SMOOTHING = 0.5  # pseudo-count per level, so that an unseen level keeps a small probability

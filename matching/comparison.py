@@ -11,8 +11,9 @@ from typing import NamedTuple
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA, JaroWinkler
 
-from matching.normalize import range_numbers, unit_key
+from matching.house_numbers import range_numbers
 from matching.streets import street_entry
+from matching.units import unit_key
 from matching.weights import MISSING, PERSON_COLUMNS, person_bits, probability
 
 STREET_AGREES = ("exact", "typo")  # the house number is then compared "on the same street"

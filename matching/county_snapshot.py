@@ -47,7 +47,12 @@ FORMAT = 1  # the layout of the bytes below; a new one makes older snapshots inv
 # checks the list is closed) and the libraries that parse and compare addresses and decode BSON.
 BUILD_MODULES = (
     "matching.index",
-    "matching.normalize",
+    "matching.address_parser",
+    "matching.address_text",
+    "matching.house_numbers",
+    "matching.localities",
+    "matching.street_forms",
+    "matching.units",
     "matching.streets",
     "matching.weights",
     "participants.fields",

@@ -21,15 +21,13 @@ from collections import defaultdict
 from contextlib import contextmanager
 from functools import lru_cache
 
-from matching.normalize import (
-    clean_text,
-    normalize_city,
-    normalize_street,
-    normalize_zip,
-    parse_address,
-    range_numbers,
-)
+from matching.address_parser import parse_address
+from matching.address_text import clean_text
+from matching.house_numbers import range_numbers
+from matching.localities import normalize_city
+from matching.street_forms import normalize_street
 from matching.streets import other_street
+from participants.fields import normalize_zip
 
 _LEADING_DIGITS = re.compile(r"\d+")
 _NOT_DIGITS = re.compile(r"\D+")

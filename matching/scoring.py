@@ -36,19 +36,16 @@ from typing import NamedTuple
 from django.conf import settings
 
 from matching import review_blocks
+from matching.address_parser import parse_address
 from matching.blocking import HOUSE_CITY, SIMILAR_NAME_ZIP, candidates
 from matching.comparison import LOCALITY_AGREES, STREET_AGREES, compare, where_they_said
+from matching.house_numbers import house_letter
 from matching.index import email_key, house_number_key, name_key, phone_key, rows_at
-from matching.normalize import (
-    city_field,
-    house_letter,
-    normalize_city,
-    normalize_zip,
-    parse_address,
-    run_in_suffix,
-)
+from matching.localities import city_field, normalize_city
+from matching.street_forms import run_in_suffix
 from matching.weights import DEFAULT_PARAMETERS, MISSING
 from participants.documents import MatchQuality
+from participants.fields import normalize_zip
 
 # Reasons (match.reason) for pending and no_match.
 NO_ADDRESS = "NO_ADDRESS"

@@ -28,8 +28,8 @@ from empowersave import mongodb
 from matching import demographics, scoring
 from matching.county_index import load_index
 from matching.index import RESIDENTIAL_FIELDS, build_index
-from matching.normalize import street_key_pattern
 from matching.parameter_versions import active_parameters
+from matching.street_forms import street_key_pattern
 from participants import review_order, services
 from participants.documents import MatchQuality, Participant, ParticipantListing
 

@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from rapidfuzz.distance import OSA, JaroWinkler
 
-from matching.normalize import normalize_street
+from matching.street_forms import normalize_street
 from matching.weights import MISSING
 
 SIMILAR_STREET = 0.88  # Jaro–Winkler of the street names for the `similar` level

@@ -4,8 +4,8 @@ import django_filters
 from django import forms
 
 from empowersave.adapters import MongoFilterSet
-from matching.normalize import normalize_zip
 from participants.documents import MatchQuality
+from participants.fields import normalize_zip
 from participants.presenters import quality_label
 from participants.selectors import SEARCH_MAX_LENGTH, ZIP_MAX_LENGTH, text_search_q
 

@@ -5,9 +5,11 @@ from django.conf import settings
 from emailoctopus.campaigns import campaign_names
 from empowersave.number_format import money, percent_points
 from empowersave.text_format import as_text
+from matching.address_parser import parse_address
 from matching.explanations import probability_text, waterfall
 from matching.households import demographic_records_for
-from matching.normalize import normalize_city, normalize_zip, parse_address
+from matching.localities import normalize_city
+from participants.fields import normalize_zip
 from participants.presenters import FLAG_LABELS, engagement_rows, quality_label
 from participants.stored_numbers import stored_probability
 

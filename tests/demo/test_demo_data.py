@@ -15,7 +15,7 @@ from mongoengine.connection import get_db
 from demo import generator as demo_data
 from empowersave import mongodb
 from matching.index import COUNTY_KEY
-from matching.normalize import normalize_zip
+from participants.fields import normalize_zip
 from participants.identity import contact_id_for, normalize_email, normalize_phone
 
 NOW = datetime(2025, 11, 1, 12, 0, tzinfo=UTC)

@@ -3,7 +3,9 @@ reads both sides the same way. A county built in memory, as in test_match_weight
 
 import pytest
 
-from matching.normalize import normalize_city, normalize_street, parse_address
+from matching.address_parser import parse_address
+from matching.localities import normalize_city
+from matching.street_forms import normalize_street
 from tests.matching.test_match_weights import county, decide, linked
 
 

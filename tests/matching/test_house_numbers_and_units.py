@@ -4,7 +4,8 @@ from the plain number beside them. A county built in memory, as in test_match_we
 
 import pytest
 
-from matching.normalize import parse_address, unit_key
+from matching.address_parser import parse_address
+from matching.units import unit_key
 from tests.matching.test_match_weights import county, decide, linked
 
 ELM = [

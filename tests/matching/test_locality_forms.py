@@ -4,7 +4,7 @@ the wrong field. The same address is in two towns, so only the town they wrote c
 
 import pytest
 
-from matching.normalize import normalize_city
+from matching.localities import normalize_city
 from tests.matching.test_match_weights import county, decide, linked
 
 TWO_TOWNS = [

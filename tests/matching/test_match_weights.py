@@ -9,8 +9,8 @@ from random import Random
 import pytest
 
 from matching import blocking, calibration, comparison, scoring, services, streets
+from matching.address_parser import parse_address
 from matching.index import build_index
-from matching.normalize import parse_address
 from matching.weights import DEFAULT_PARAMETERS, LEVELS, MISSING, PERSON_COLUMNS, MatchParameters
 
 FILLER = 3_000  # other parcels, so that the prior is that of a real county, not of five parcels

@@ -2,7 +2,10 @@
 
 import pytest
 
-from matching.normalize import normalize_city, normalize_street, normalize_zip, parse_address
+from matching.address_parser import parse_address
+from matching.localities import normalize_city
+from matching.street_forms import normalize_street
+from participants.fields import normalize_zip
 
 
 def street_of(raw):

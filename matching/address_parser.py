@@ -1,0 +1,193 @@
+"""A free-text address line read into its parts, the same way for the migration, the matcher and
+the review pages: the county's clean "123 N MAIN ST" and a participant's "123 north main street,
+apt 3" both become house number "123", street "N MAIN ST", street key "MAIN", unit "APT 3".
+
+Parsing takes a fast path for the common shapes ("number street [unit]", optionally followed by
+", city, ST zip"); usaddress (a CRF, about 85 µs a call, too slow to run on every participant at
+20,000/s) is the fallback for lines the fast path cannot read.
+"""
+
+import re
+from typing import NamedTuple
+
+import usaddress
+
+from matching.address_text import clean_text
+from matching.house_numbers import HOUSE_NUMBER, split_house_number
+from matching.localities import STATE_CODES, normalize_city, split_locality
+from matching.street_forms import DIRECTIONALS, SUFFIXES, normalize_street
+from matching.units import BARE_UNITS, UNIT_DESIGNATORS, leading_unit, split_unit, trailing_unit
+from participants.fields import normalize_zip
+
+# State codes that end an address line only as a state (not CT, MT, NE, FL: a suffix, a
+# directional or a unit designator too).
+_STATE_ONLY_CODES = STATE_CODES.difference(SUFFIXES, DIRECTIONALS, UNIT_DESIGNATORS)
+
+_LOCALITY_WITHOUT_COMMA = re.compile(r"\s(?:[A-Z]{2}\s+)?\d{5}(?:\s*-\s*\d{4})?\s*$")
+_HASH_GLUED = re.compile(r"#(?=\w)")
+_DIGIT = re.compile(r"\d")
+_NUMBER_ONLY = re.compile(r"^\d+[A-Za-z]?$")
+_PLAIN_LINE = re.compile(r"\d+[A-Za-z]? [A-Za-z]+(?: [A-Za-z]+)*", re.ASCII)
+
+
+class ParsedAddress(NamedTuple):
+    house_number: str | None  # "123", "123A"
+    street: str | None  # "N MAIN ST": directionals, name and suffix in Pub 28 form
+    street_key: str | None  # "MAIN": the name alone, for blocking across suffix/direction noise
+    unit: str | None  # "APT 3"
+    city: str | None  # "SPRINGFIELD" (from the line when the City field is empty)
+    zip5: str | None  # from the line when the ZIP field is empty
+
+
+def _street_line(line):
+    """(house_number, street, street_key, unit) of "123 N Main St Apt 3" (or of "Main St"
+    when the line holds no digit at all), or None. A unit may come first ("Apt 3 40 Elm St")
+    or last without a designator (`trailing_unit`)."""
+    line, unit = leading_unit(line)
+    match = HOUSE_NUMBER.match(line)
+    if match is None:
+        if any(char.isdigit() for char in line):
+            return None
+        house_number, rest = None, line  # a street without its house number
+    else:
+        house_number, rest = split_house_number(match)
+        if house_number is None:
+            return None
+    words = rest.split(" ")
+    if "#" in rest or not UNIT_DESIGNATORS.keys().isdisjoint(words):
+        words, unit = split_unit(words)
+    if unit is None:
+        words, unit = trailing_unit(words)
+    street = normalize_street(" ".join(words))
+    if street is None:
+        return None
+    return house_number, street.name, street.key, unit
+
+
+def _is_unit(piece):
+    return piece.split(" ")[0] in UNIT_DESIGNATORS
+
+
+def _from_street_line(pieces):
+    """The pieces from the one that starts with a house number: what comes before it is who
+    or where in the building ("c/o Jane Doe", "Attn: Accounts", "Park Towers"), except a unit
+    ("Apt 3, 5 Park Ave"), kept after it."""
+    pieces = [piece for piece in pieces if piece]
+    first = next((i for i, piece in enumerate(pieces) if _DIGIT.match(piece)), 0)
+    if first == 0:
+        return pieces
+    return [pieces[first], *filter(_is_unit, pieces[:first]), *pieces[first + 1 :]]
+
+
+def _fast_parse(raw):
+    """ParsedAddress for the common shapes, or None to let usaddress try."""
+    upper = str(raw).upper()
+    if "#" in upper:
+        upper = _HASH_GLUED.sub("# ", upper)
+    if "\n" in upper:
+        upper = upper.replace("\n", ",")  # each line of an address is a piece
+    if "," in upper:
+        pieces = [piece.strip() for piece in upper.split(",") if piece.strip()]
+    else:
+        pieces = [upper] if upper.strip() else []
+    if not pieces:
+        return None
+    city = zip5 = None
+    if len(pieces) > 1:
+        rest, zip5 = split_locality(pieces[-1])
+        pieces = pieces[:-1]
+        if rest:
+            pieces.append(rest)
+        parts = _from_street_line([clean_text(piece) for piece in pieces])
+        if len(parts) > 1 and not _DIGIT.match(parts[-1]) and not _is_unit(parts[-1]):
+            city = normalize_city(parts.pop())
+        units = [part for part in parts[1:] if _is_unit(part)]
+        if not parts or len(parts) - 1 != len(units):
+            return None
+        line = " ".join([parts[0], *units])
+    elif _LOCALITY_WITHOUT_COMMA.search(upper) or upper.rpartition(" ")[2] in _STATE_ONLY_CODES:
+        return None  # "123 Main St Springfield MA 01103": where the city starts needs a parser
+    else:
+        line = clean_text(upper)
+    street = _street_line(line) if line else None
+    if street is None:
+        return None
+    return _new_parsed(ParsedAddress, (*street, city, zip5))
+
+
+_new_parsed = tuple.__new__  # ParsedAddress(*fields) without its Python-level __new__
+
+
+_USADDRESS_STREET = (
+    "StreetNamePreModifier",
+    "StreetNamePreDirectional",
+    "StreetNamePreType",
+    "StreetName",
+    "StreetNamePostType",
+    "StreetNamePostDirectional",
+)
+
+
+def _parser_parse(raw):
+    """ParsedAddress through usaddress, for lines the fast path does not read."""
+    try:
+        tagged, _kind = usaddress.tag(str(raw))
+    except usaddress.RepeatedLabelError:
+        return ParsedAddress(None, None, None, None, None, None)
+    house_number = clean_text(tagged.get("AddressNumber"))
+    street_words = [tagged[label] for label in _USADDRESS_STREET if label in tagged]
+    street_text = clean_text(" ".join(street_words))
+    street = normalize_street(street_text) if street_text else None
+    unit_words = [tagged.get("OccupancyType"), tagged.get("OccupancyIdentifier")]
+    unit = clean_text(" ".join(word for word in unit_words if word))
+    if unit:
+        words, unit = split_unit(["X", *unit.split(" ")])
+        unit = unit or " ".join(words[1:])
+    return ParsedAddress(
+        house_number.replace(" ", "") if house_number else None,
+        street.name if street else None,
+        street.key if street else None,
+        unit or None,
+        normalize_city(tagged.get("PlaceName")),
+        normalize_zip(tagged.get("ZipCode")),
+    )
+
+
+_NOTHING = ParsedAddress(None, None, None, None, None, None)
+
+
+def parse_address(raw):
+    """ParsedAddress of a free-text address line; every part None when there is nothing to read."""
+    if raw is None:
+        return _NOTHING
+    text = str(raw).strip()
+    if not text:
+        return _NOTHING
+    if _PLAIN_LINE.fullmatch(text):
+        # "700 Castro St" (75% of the demo's participants, 97% of its parcels): letters and
+        # single spaces after the number, so _fast_parse would find no comma, locality or
+        # punctuation, and read the upper-cased text itself as the street line. Its first word
+        # is the house number (what _street_line's pattern finds); without a unit designator,
+        # the rest is the street (`_street_line` reads a unit, a letter of the house number and a
+        # directional glued to it: "40 Elm St Rear", "16 A Elm St", "123N Main St").
+        line = text.upper()
+        house_number, _, rest = line.partition(" ")
+        words = rest.split(" ")
+        if words[-1] in _STATE_ONLY_CODES:
+            return _fast_parse(raw) or _parser_parse(raw)  # "123 Main St West Orange NJ"
+        if (
+            UNIT_DESIGNATORS.keys().isdisjoint(words)
+            and words[-1] not in BARE_UNITS
+            and house_number[-1] not in DIRECTIONALS
+            and (len(words[0]) > 1 or words[0] in DIRECTIONALS)
+        ):
+            street = normalize_street(rest)  # a word at least: never None
+            return _new_parsed(
+                ParsedAddress, (house_number, street.name, street.key, None, None, None)
+            )
+        street = _street_line(line)
+        if street is not None:
+            return _new_parsed(ParsedAddress, (*street, None, None))
+    if _NUMBER_ONLY.match(text):  # "266": a house number whose street is missing
+        return ParsedAddress(text.upper(), None, None, None, None, None)
+    return _fast_parse(raw) or _parser_parse(raw)

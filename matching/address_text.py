@@ -1,0 +1,38 @@
+"""Free text to the upper-case words an address's parts are read from (matching.street_forms,
+matching.localities, matching.address_parser, matching.index): punctuation to spaces but for the
+marks that carry meaning ("#", "/", a house number's range "20-22" and half "12½")."""
+
+import re
+
+# Punctuation that separates words; "#" and "/" are kept because they carry meaning, and "-"
+# between digits (a house number's range, 20-22; `_number_marks`).
+_PUNCTUATION = re.compile(r"[^\w#/ -]+")
+_ASCII_PUNCTUATION = str.maketrans(
+    {char: " " for char in map(chr, range(128)) if not (char.isalnum() or char in "_#/- ")}
+)
+_RANGE_HYPHEN = re.compile(r"(?<=\d)\s*-\s*(?=\d)")
+_LOOSE_HYPHEN = re.compile(r"(?<!\d)-|-(?!\d)")
+_HALF = re.compile(r"(?<=\d)\.5(?![\d/])|\u00bd")
+
+
+def clean_text(raw):
+    """Upper case, punctuation to spaces (except # and /, and the marks of `_number_marks`),
+    single spaces; None when empty."""
+    if raw is None:
+        return None
+    text = str(raw).upper()
+    if "-" in text or "." in text or "\u00bd" in text:
+        text = _number_marks(text)
+    text = text.translate(_ASCII_PUNCTUATION) if text.isascii() else _PUNCTUATION.sub(" ", text)
+    return " ".join(text.split()) or None
+
+
+def _number_marks(text):
+    """A hyphen kept between digits only (a house number's range, "20 - 22" → 20-22; a hyphen
+    elsewhere separates words), and a half written "½" or ".5" as " 1/2" ("12½", "12.5": the
+    county's 12 1/2)."""
+    if "-" in text:
+        text = _LOOSE_HYPHEN.sub(" ", _RANGE_HYPHEN.sub("-", text))
+    if "." in text or "\u00bd" in text:
+        text = _HALF.sub(" 1/2", text)
+    return text

@@ -1,0 +1,474 @@
+"""Street names in the one form the county writes them (USPS Publication 28), on both sides of a
+match: suffixes and directionals abbreviated ("North Main Street" → N MAIN ST), ordinals as
+numbers, typos of both read, highways as their route, MLK's forms as one name, types written
+before the name (AVENUE J, VIA VERDE); and the street key that blocking and comparison meet on
+(MAIN). Pub 28's tables of suffixes and directionals come from usaddress-scourgify.
+"""
+
+import re
+from functools import lru_cache
+from typing import NamedTuple
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+from scourgify.address_constants import (
+    DIRECTIONAL_REPLACEMENTS,
+    STATE_ABBREVIATIONS,
+    STREET_TYPE_ABBREVIATIONS,
+)
+
+# Pub 28 directionals, both spellings → the abbreviation.
+DIRECTIONALS = {**DIRECTIONAL_REPLACEMENTS, **{v: v for v in DIRECTIONAL_REPLACEMENTS.values()}}
+_DIRECTIONAL_PAIRS = {("NORTH", "EAST"): "NE", ("NORTH", "WEST"): "NW"}
+_DIRECTIONAL_PAIRS.update({("SOUTH", "EAST"): "SE", ("SOUTH", "WEST"): "SW"})
+
+# Pub 28 suffixes, every spelling → the abbreviation, and each abbreviation → itself: scourgify's
+# table lacks 34 abbreviations as spellings (MTWY, STS, DRS, ...), so "BOONE MOTORWAY" normalised
+# to BOONE MTWY, and that again to a street BOONE MTWY without a suffix.
+SUFFIXES = {**STREET_TYPE_ABBREVIATIONS, **{v: v for v in STREET_TYPE_ABBREVIATIONS.values()}}
+
+_ORDINAL_UNITS = {
+    "FIRST": 1,
+    "SECOND": 2,
+    "THIRD": 3,
+    "FOURTH": 4,
+    "FIFTH": 5,
+    "SIXTH": 6,
+    "SEVENTH": 7,
+    "EIGHTH": 8,
+    "NINTH": 9,
+}
+ORDINAL_WORDS = {
+    **_ORDINAL_UNITS,
+    "TENTH": 10,
+    "ELEVENTH": 11,
+    "TWELFTH": 12,
+    "THIRTEENTH": 13,
+    "FOURTEENTH": 14,
+    "FIFTEENTH": 15,
+    "SIXTEENTH": 16,
+    "SEVENTEENTH": 17,
+    "EIGHTEENTH": 18,
+    "NINETEENTH": 19,
+    "TWENTIETH": 20,
+    "THIRTIETH": 30,
+    "FORTIETH": 40,
+    "FIFTIETH": 50,
+    "SIXTIETH": 60,
+    "SEVENTIETH": 70,
+    "EIGHTIETH": 80,
+    "NINETIETH": 90,
+}
+_TENS = {"TWENTY": 20, "THIRTY": 30, "FORTY": 40, "FIFTY": 50, "SIXTY": 60}
+_TENS.update({"SEVENTY": 70, "EIGHTY": 80, "NINETY": 90})
+# Ordinals of two words written as one ("Twentyfirst") → their number, as "Twenty First" is.
+_GLUED_ORDINALS = {
+    tens + unit: _TENS[tens] + n for tens in _TENS for unit, n in _ORDINAL_UNITS.items()
+}
+_ORDINAL_CHOICES = tuple(ORDINAL_WORDS)
+NUMERIC_ORDINAL = re.compile(r"^(\d+)(ST|ND|RD|TH)$")
+_ORDINAL_ENDINGS = ("TH", "ST", "ND", "RD")
+
+# Suffix words a typo is corrected to ("STTEET" → ST, "CERSCENT" → CRES): the common residential
+# ones, five letters or more, so that a short name word ("PARKS", "VIEWS") is never taken for one.
+_TYPO_SUFFIXES = (
+    "STREET", "AVENUE", "DRIVE", "COURT", "PLACE", "CIRCLE", "CRESCENT", "TERRACE", "BOULEVARD",
+    "PARKWAY", "TRAIL", "HIGHWAY", "SQUARE",
+)  # fmt: skip
+# Their suffixes and those of ROAD and LANE: the types streets are named with, where a word like
+# MILL, LAKE or BROOKS names streets as often as it types them.
+COMMON_SUFFIXES = {SUFFIXES[word] for word in (*_TYPO_SUFFIXES, "ROAD", "LANE")}
+
+
+def _slips(word):
+    """The words one slip of a typist away from `word` that keep its first letter: a letter
+    dropped, a letter doubled, two neighbours swapped (not a letter replaced: that gives real
+    names, LACE for LANE, AVON for AVEN)."""
+    for i in range(1, len(word) + 1):
+        yield word[:i] + word[i - 1 :]
+        if i < len(word):
+            yield word[:i] + word[i + 1 :]
+        if i + 1 < len(word):
+            yield word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+
+
+def _suffix_slips():
+    """Slip (`_slips`, three letters or more) of a Pub 28 spelling of a COMMON_SUFFIXES suffix →
+    that suffix ("BLV" → BLVD, "CORT" → CT, "DRIE" → DR), unless the slip is itself a Pub 28
+    spelling (RAD: RADL) or slips from two suffixes. Of the 339 suffixes the benchmarks' contacts
+    (held-out, demo, FEBRL4) wrote and normalisation did not read, 154 are these, and no slip is
+    read as another suffix than the parcel's; of their parcels' name words, only CRE is one."""
+    found = {}
+    for spelling, suffix in SUFFIXES.items():
+        if suffix in COMMON_SUFFIXES and spelling.isalpha():
+            for slip in _slips(spelling):
+                if len(slip) >= 3 and slip not in SUFFIXES:
+                    found.setdefault(slip, set()).add(suffix)
+    return {slip: suffixes.pop() for slip, suffixes in found.items() if len(suffixes) == 1}
+
+
+_SUFFIX_SLIPS = _suffix_slips()
+
+
+def _ordinal_slips():
+    """Slip (`_slips`, five letters or more) of an ordinal word → its number ("THRID" → 3,
+    "TENHT" → 10), unless the slip is a Pub 28 spelling, slips from two ordinals, or cuts the
+    word short (EIGHT, TENT are words of their own)."""
+    found = {}
+    for word, number in ORDINAL_WORDS.items():
+        for slip in _slips(word):
+            if len(slip) >= 5 and slip not in SUFFIXES and not word.startswith(slip):
+                found.setdefault(slip, set()).add(number)
+    return {
+        slip: numbers.pop()
+        for slip, numbers in found.items()
+        if len(numbers) == 1 and slip not in ORDINAL_WORDS
+    }
+
+
+_ORDINAL_SLIPS = _ordinal_slips()
+
+
+def _direction_forms():
+    """Directional words written informally or with a slip → the directional, read only before
+    a name ("No. Main St", "So Main", "Nrth Main St"): NO and SO, and the slips (`_slips`, four
+    letters or more, not cut short) of NORTH, SOUTH, EAST and WEST that are no Pub 28 spelling.
+    4 of benchmarks/address_variants.py's forms; none of the benchmark data sets' 114,016
+    addresses reads otherwise."""
+    found = {"NO": "N", "SO": "S"}
+    for word in ("NORTH", "SOUTH", "EAST", "WEST"):
+        for slip in _slips(word):
+            if len(slip) >= 4 and not word.startswith(slip) and slip not in SUFFIXES:
+                found.setdefault(slip, DIRECTIONALS[word])
+    return found
+
+
+_PREDIRECTIONALS = {**_direction_forms(), **DIRECTIONALS}
+
+
+def _ordinal(number):
+    if 10 <= number % 100 <= 20:
+        return f"{number}TH"
+    return f"{number}{ {1: 'ST', 2: 'ND', 3: 'RD'}.get(number % 10, 'TH') }"
+
+
+def _edits_allowed(word):
+    """Typos tolerated in a word of this length: one, two from eight letters on."""
+    return 1 if len(word) < 8 else 2
+
+
+def _close_to(word, choices):
+    """The choice fewest edits away (OSA: a swap is one edit), within `_edits_allowed`; None
+    when there is none or two are equally close. One rapidfuzz call over the choices (a tuple):
+    a word new to the caches is compared with 28 ordinals and 13 suffixes."""
+    found = process.extract(
+        word, choices, scorer=OSA.distance, score_cutoff=_edits_allowed(word), limit=2
+    )
+    if not found or (len(found) == 2 and found[0][1] == found[1][1]):
+        return None
+    return found[0][0]
+
+
+@lru_cache(maxsize=4096)
+def misspelled_ordinal(word):
+    """The ordinal number a misspelled ordinal word stands for ("FORTH" → 4, "EQEVENTH" → 11,
+    "THRID" → 3), or None: a slip of an ordinal word (`_ORDINAL_SLIPS`), or a word of eight
+    letters or more, or of five ending like an ordinal, `_close_to` one."""
+    if word in _ORDINAL_SLIPS:
+        return _ORDINAL_SLIPS[word]
+    if (
+        len(word) < 5
+        or not word.isalpha()
+        or not (len(word) >= 8 or word.endswith(_ORDINAL_ENDINGS))
+    ):
+        return None
+    close = _close_to(word, _ORDINAL_CHOICES)
+    return ORDINAL_WORDS[close] if close else None
+
+
+@lru_cache(maxsize=4096)
+def misspelled_suffix(word):
+    """The Pub 28 suffix of a misspelled suffix word ("STTEET" → "ST", "BLV" → "BLVD"), or None:
+    a slip of a common suffix's spelling (`_SUFFIX_SLIPS`), or from five letters on, a word
+    `_close_to` a common suffix word."""
+    if word in _SUFFIX_SLIPS:
+        return _SUFFIX_SLIPS[word]
+    if len(word) < 5 or not word.isalpha() or word in SUFFIXES:
+        return None
+    close = _close_to(word, _TYPO_SUFFIXES)
+    return SUFFIXES[close] if close else None
+
+
+def _ordinals(words):
+    """ "FIRST" → "1ST", "TWENTY FIRST" → "21ST", "21st" stays "21ST", "Forth" → "4TH"."""
+    out = []
+    index = 0
+    while index < len(words):
+        word = words[index]
+        following = words[index + 1] if index + 1 < len(words) else None
+        if word in _TENS and following in _ORDINAL_UNITS:
+            out.append(_ordinal(_TENS[word] + _ORDINAL_UNITS[following]))
+            index += 2
+            continue
+        if word in ORDINAL_WORDS:
+            out.append(_ordinal(ORDINAL_WORDS[word]))
+        elif word in _GLUED_ORDINALS:
+            out.append(_ordinal(_GLUED_ORDINALS[word]))
+        elif word[0].isdecimal() and (match := NUMERIC_ORDINAL.match(word)):
+            out.append(_ordinal(int(match.group(1))))
+        elif len(word) >= 5 and (number := misspelled_ordinal(word)):
+            out.append(_ordinal(number))
+        else:
+            out.append(word)
+        index += 1
+    return out
+
+
+# Martin Luther King Jr., the person most US streets are named for, written short ("MLK",
+# "M L King", "Martin L King", "Dr. MLK Jr."): one name, MARTIN LUTHER KING JR (7 forms of
+# benchmarks/address_variants.py linked).
+_MLK = re.compile(
+    r"^(?:(?:DR|DOCTOR) )?(?:MLK|M L K|M L KING|MARTIN L KING|MARTIN LUTHER KING)"
+    r"(?: (?:JR|JUNIOR))?(?= |$)"
+)
+_MLK_FIRST_WORDS = {"DR", "DOCTOR", "MLK", "M", "MARTIN"}
+
+
+def _memorial_names(words):
+    """Words with MLK's forms (`_MLK`) at their start written MARTIN LUTHER KING JR (the caller
+    checks the first word is in _MLK_FIRST_WORDS)."""
+    text = " ".join(words)
+    named = _MLK.sub("MARTIN LUTHER KING JR", text, count=1)
+    return named.split(" ") if named != text else words
+
+
+class Street(NamedTuple):
+    name: str  # "N MAIN ST"
+    key: str  # "MAIN"
+    predirectional: str | None
+    suffix: str | None
+    postdirectional: str | None
+    # Street-type words abbreviated everywhere, so that "Aspen Point" (read as ASPEN + PT) can
+    # meet ASPEN POINT RD: `plain` keeps the suffix word as a name word ("ASPEN PT"),
+    # `short_key` is the key so abbreviated ("ASPEN PT" for the key "ASPEN POINT").
+    plain: str
+    short_key: str
+    # The name and the suffix spelled out, without spaces ("MAINSTREET"), so that words run
+    # together or split apart ("HAYNESPLACE", "LAMINGTONS TREET") still meet.
+    compact: str
+    # Whether a word of the name is a street type ("POINT" in ASPEN POINT): only then can `plain`
+    # and `short_key` meet a street whose name is not close to this one's.
+    type_word: bool = False
+
+
+# Street types written before the name (usaddress's StreetNamePreType): AVENUE in any Pub 28
+# spelling ("AVENUE J", "AVENUE OF THE AMERICAS"), and the Spanish, Italian and French types
+# (CALLE SOL, CAMINO REAL, VIA VERDE, RUE ROYALE) → the type, as a suffix is.
+PRE_TYPES = {word: "AVE" for word, suffix in SUFFIXES.items() if suffix == "AVE"}
+PRE_TYPES.update({word: word for word in ("CALLE", "CAMINO", "RUE", "VIA")})
+
+
+def _full_suffixes():
+    """Pub 28 suffix → its word ("PL" → "PLACE"): the longest spelling, not a plural."""
+    spellings = {}
+    for word, abbreviation in STREET_TYPE_ABBREVIATIONS.items():
+        if word.isalpha():
+            spellings.setdefault(abbreviation, []).append(word)
+    return {
+        abbreviation: max([word for word in words if not word.endswith("S")] or words, key=len)
+        for abbreviation, words in spellings.items()
+    }
+
+
+FULL_SUFFIXES = _full_suffixes()
+
+
+# Highways (Pub 28 §2.6 and its Appendix): each kind's standard name.
+_ROUTE_NAMES = {
+    "US": "US HIGHWAY",
+    "STATE": "STATE ROUTE",
+    "COUNTY": "COUNTY ROAD",
+    None: "HIGHWAY",
+}
+_ROUTE_NUMBER = re.compile(r"\d+[A-Z]?")
+
+
+def _route_kinds():
+    """The words written before a route's number → its kind: US ("US-1", "U.S. Route 1"),
+    STATE ("SR 17", "NJ-17", "State Hwy 17", "St Rd 17"), COUNTY ("CR 5", "Co. Rd. 5", "County
+    Route 5"), None when only a route word says it is a highway ("Hwy 1", "Rt 1", "Route 17").
+    A two-letter state says a state route, but for CO (county) and NE (northeast)."""
+    route_words = [w for w, a in SUFFIXES.items() if a in ("HWY", "RTE") and w.isalpha()] + ["RT"]
+    roads = [*route_words, "RD", "ROAD"]
+    states = {a for a in STATE_ABBREVIATIONS.values() if a not in ("CO", "NE")}
+    found = dict.fromkeys(route_words)
+    found.update({"US": "US", "U S": "US", "SR": "STATE", "CR": "COUNTY"})
+    found.update(dict.fromkeys(states, "STATE"))
+    for kind, prefixes, words in (
+        ("US", ("US", "U S", "UNITED STATES"), route_words),
+        ("STATE", ("STATE", "ST"), roads),
+        ("STATE", states, route_words),
+        ("COUNTY", ("COUNTY", "CO", "CNTY"), roads),
+    ):
+        found.update({f"{prefix} {word}": kind for prefix in prefixes for word in words})
+    return found
+
+
+_ROUTE_KINDS = _route_kinds()
+
+
+def _route(words, postdirectional):
+    """The Street of a highway ("US HWY 1" → US HIGHWAY 1), or None. Its key is the route
+    (HIGHWAY 1), so that "Route 1" meets US HIGHWAY 1, and its kind stands in the suffix's
+    place, so that a kind given must agree (US 1 is not STATE ROUTE 1). Never an ordinal street:
+    "Hwy 1" is not 1ST ST. benchmarks/address_variants.py: 31 of 48 highway forms failed as
+    newcomers (each tied with its numbered street), none now."""
+    if len(words) < 2 or not _ROUTE_NUMBER.fullmatch(words[-1]):
+        return None
+    prefix = " ".join(words[:-1])
+    if prefix not in _ROUTE_KINDS:
+        return None
+    kind = _ROUTE_KINDS[prefix]
+    key = f"HIGHWAY {words[-1]}"
+    name = " ".join(filter(None, (_ROUTE_NAMES[kind], words[-1], postdirectional)))
+    return Street(name, key, None, kind, postdirectional, key, key, key.replace(" ", ""))
+
+
+@lru_cache(maxsize=65536)
+def normalize_street(text):
+    """Street of a cleaned street line without house number or unit, or None.
+
+    Idempotent: the `name` of a result normalises to the same result, so a normalised street
+    can be split into its parts again.
+
+    A directional at either end and a suffix at the end are abbreviated only when a name is left,
+    so "North Street" is the street NORTH ST and "West End Ave" the street W END AVE. Between a
+    directional and a street-type word that is not a common suffix, the name is the type word:
+    "S Mill" is the street S MILL (the county's S MILL ST, its suffix left out).
+    """
+    words = _ordinals(text.replace("-", " ").split())
+    if not words:
+        return None
+    predirectional = postdirectional = suffix = None
+    # "North East Main St" is NE MAIN ST, but "North West Dr" is N WEST DR.
+    if len(words) > 3 and (words[0], words[1]) in _DIRECTIONAL_PAIRS:
+        words = [_DIRECTIONAL_PAIRS[(words[0], words[1])], *words[2:]]
+    if len(words) > 1 and words[-1] in DIRECTIONALS:
+        postdirectional = DIRECTIONALS[words[-1]]
+        words = words[:-1]
+    if words[-1][-1].isdigit() and (route := _route(words, postdirectional)):
+        return route
+    if words[0] in _MLK_FIRST_WORDS:
+        words = _memorial_names(words)
+    if len(words) > 1 and (corrected := misspelled_suffix(words[-1])):
+        words = [*words[:-1], corrected]  # "KNOX STTEET" → KNOX ST
+    plain_words = words
+    if len(words) > 1 and words[-1] in SUFFIXES and not _directional_and_name(words):
+        suffix = SUFFIXES[words[-1]]
+        words = words[:-1]
+    if len(words) > 1 and words[0] in _PREDIRECTIONALS:
+        predirectional = _PREDIRECTIONALS[words[0]]
+        words = words[1:]
+        plain_words = plain_words[1:]
+    if suffix is None and len(words) > 1 and words[0] in PRE_TYPES:
+        return _pre_typed(words, predirectional, postdirectional)
+    key = " ".join(words)
+    parts = [predirectional, key, suffix, postdirectional]
+    name = " ".join(part for part in parts if part)
+    compact = key.replace(" ", "") + FULL_SUFFIXES.get(suffix, suffix or "")
+    type_word = any(word in SUFFIXES for word in words)
+    return Street(
+        name, key, predirectional, suffix, postdirectional, _abbreviate(plain_words),
+        _abbreviate(words), compact, type_word,
+    )  # fmt: skip
+
+
+def _pre_typed(words, predirectional, postdirectional):
+    """The Street of a street whose type comes before its name ("VIA VERDE", "AVENUE J"): the
+    type stands in the suffix's place and the key is the name after it, so that "Verde" meets
+    VIA VERDE as it meets VERDE CT (one-sided type) and the two tie, while "Via Verde" and
+    "Verde Ct" each keep their own street (a type that differs). `plain` keeps the type as a
+    name word, so that "Via Verde Dr" still meets it. benchmarks/address_variants.py: `15
+    Verde` and `15 J` linked VERDE CT and J ST beside VIA VERDE and AVENUE J; now reviewed."""
+    pre_type, *name_words = words
+    key = " ".join(name_words)
+    name = " ".join(filter(None, (predirectional, pre_type, key, postdirectional)))
+    plain = _abbreviate(words)
+    short_key = _abbreviate(name_words)
+    compact = "".join(words)
+    type_word = any(word in SUFFIXES for word in name_words)
+    return Street(
+        name, key, predirectional, PRE_TYPES[pre_type], postdirectional, plain, short_key,
+        compact, type_word,
+    )  # fmt: skip
+
+
+def _directional_and_name(words):
+    """Whether the words are a directional and a street-type word that names streets as often
+    (MILL, LAKE, BROOKS: not in COMMON_SUFFIXES)."""
+    return (
+        len(words) == 2 and words[0] in DIRECTIONALS and SUFFIXES[words[1]] not in COMMON_SUFFIXES
+    )
+
+
+# Name words written short or long (Pub 28 abbreviates them in city names; scourgify's
+# CITY_ABBREVIATIONS): the short key writes them short, as it does street-type words, so that
+# "Saint Charles Ave" meets ST CHARLES AVE and "Mt Vernon Rd" MOUNT VERNON RD (MOUNT and FORT are
+# Pub 28 street types already; matching.streets compares the short keys). 9 forms of
+# benchmarks/address_variants.py linked, "Ct St" for COURT ST among them.
+_SHORT_WORDS = {**SUFFIXES, "SAINT": "ST"}
+
+
+def _abbreviate(words):
+    return " ".join(_SHORT_WORDS.get(word, word) for word in words)
+
+
+def _word_spellings():
+    spellings = {}
+    for word, short in _SHORT_WORDS.items():
+        spellings.setdefault(short, {short}).add(word)
+    return spellings
+
+
+_WORD_SPELLINGS = _word_spellings()  # ST → {ST, STREET, STR, SAINT, ...}
+_ROUTE_KEY = re.compile(r"HIGHWAY (\d+[A-Z]?)")
+
+
+def street_key_pattern(key):
+    """A regular expression (upper case) that finds the street `key` in a county's raw
+    address however the county writes it, anywhere in it as the key itself would: each word in
+    any of its spellings (SAINT CHARLES finds ST CHARLES AVE), and a route by its number at the
+    end (HIGHWAY 17 finds STATE ROUTE 17 N). A reviewer's search without a house number filters
+    on it."""
+    if route := _ROUTE_KEY.fullmatch(key):
+        return rf"\s{route.group(1)}(\s+[NSEW]{{1,2}})?$"
+    words = []
+    for word in key.split(" "):
+        spellings = _WORD_SPELLINGS.get(_SHORT_WORDS.get(word, word), {word})
+        words.append("(?:" + "|".join(sorted(map(re.escape, spellings))) + ")")
+    return r"\s+".join(words)
+
+
+# Spellings of the common suffixes, longest first, that a name may have run into ("MAINST").
+_RUN_IN_SUFFIXES = sorted(
+    (word for word, suffix in SUFFIXES.items() if suffix in COMMON_SUFFIXES and word.isalpha()),
+    key=len,
+    reverse=True,
+)
+
+
+@lru_cache(maxsize=4096)
+def run_in_suffix(street):
+    """The Street of a normalised street without a suffix whose last name word ends with one run
+    into it ("N MAINST" → N MAIN ST), or None. Whether it is a suffix or part of the name (FOREST,
+    WOODLAND) only the county's streets tell (matching.scoring.read_run_in_suffix)."""
+    parts = normalize_street(street)
+    if parts.suffix is not None:
+        return None
+    *words, last = parts.key.split(" ")
+    for spelling in _RUN_IN_SUFFIXES:
+        if last.endswith(spelling) and len(last) - len(spelling) >= 2:
+            name = [parts.predirectional, *words, last[: -len(spelling)], spelling]
+            name.append(parts.postdirectional)
+            return normalize_street(" ".join(word for word in name if word))
+    return None
