@@ -232,11 +232,17 @@ _MLK = re.compile(
     r"(?: (?:JR|JUNIOR))?(?= |$)"
 )
 _MLK_FIRST_WORDS = {"DR", "DOCTOR", "MLK", "M", "MARTIN"}
+_MLK_NAME = "MARTIN LUTHER KING"
 
 
 def _memorial_names(words):
     """Words with MLK's forms (`_MLK`) at their start written MARTIN LUTHER KING JR (the caller
-    checks the first word is in _MLK_FIRST_WORDS)."""
+    checks the first word is in _MLK_FIRST_WORDS), the full name also with a typo or two in it
+    ("Martin Luter King": else five edits from the county's name with its JR)."""
+    if words[0] == "MARTIN" and len(words) > 2:
+        name = " ".join(words[:3])
+        if name != _MLK_NAME and OSA.distance(name, _MLK_NAME, score_cutoff=2) <= 2:
+            words = [*_MLK_NAME.split(" "), *words[3:]]
     text = " ".join(words)
     named = _MLK.sub("MARTIN LUTHER KING JR", text, count=1)
     return named.split(" ") if named != text else words

@@ -79,6 +79,12 @@ def _related_level(mine, theirs):
     level = _distance_level(mine.key, theirs.key)
     if level != "typo" and _distance_level(mine.compact, theirs.compact, similar=False) == "typo":
         return "typo", None, None
+    if (
+        level != "typo"
+        and (mine.short_key != mine.key or theirs.short_key != theirs.key)
+        and _distance_level(mine.short_key, theirs.short_key, similar=False) == "typo"
+    ):
+        return "typo", my_suffix, their_suffix  # "Mt Vernnon" and MOUNT VERNON
     if level != "typo" and (mine.type_word or theirs.type_word):  # a typo in "Stnoe Point"
         alternative = _distance_level(mine.plain, theirs.short_key, similar=level == "different")
         if _RANK[alternative] < _RANK[level]:
@@ -93,13 +99,13 @@ def _unrelated(mine, theirs):
     """Whether two street names are `different` by the tests that settle most pairs (the other
     streets of a participant's ZIP at their house number): no name form equal (what
     `_related_level` calls exact, or a typo for the short keys), keys neither a typo
-    (`_distance_level`'s edit limit) nor similar apart, compact forms not a typo apart, and when
-    a name holds a street-type word, its plain and short keys neither. `_name_level`'s own
-    outcome for such pairs, without its calls per test. A typo is never possible when the
-    lengths differ by more than the limit (each edit changes the length by one at most): the
-    edit distance is then not computed. The tests are written out and the names' fields unpacked
-    once (no call or attribute look-up per test: 75,784 street pairs a cold run at 300,000
-    parcels)."""
+    (`_distance_level`'s edit limit) nor similar apart, compact and short keys not a typo apart
+    ("MT VERNNON" and MOUNT VERNON), and when a name holds a street-type word, its plain and
+    short keys neither. `_name_level`'s own outcome for such pairs, without its calls per test.
+    A typo is never possible when the lengths differ by more than the limit (each edit changes
+    the length by one at most): the edit distance is then not computed. The tests are written
+    out and the names' fields unpacked once (no call or attribute look-up per test: 75,784
+    street pairs a cold run at 300,000 parcels)."""
     _, key, _, _, _, plain, short_key, compact, type_word = mine
     _, their_key, _, _, _, their_plain, their_short_key, their_compact, their_type_word = theirs
     if key == their_key or plain == their_short_key or short_key in (their_short_key, their_plain):
@@ -119,6 +125,10 @@ def _unrelated(mine, theirs):
         and _osa(compact, their_compact, score_cutoff=limit) <= limit
     ):
         return False
+    if (short_key != key or their_short_key != their_key) and not _far(
+        short_key, their_short_key, similar=False
+    ):
+        return False
     if type_word or their_type_word:
         return _far(plain, their_short_key) and _far(short_key, their_plain)
     return True
@@ -127,13 +137,13 @@ def _unrelated(mine, theirs):
 _osa, _jaro_winkler = OSA.distance, JaroWinkler.similarity
 
 
-def _far(mine, theirs):
-    """Neither a typo (`_unrelated`'s test) nor similar."""
+def _far(mine, theirs, *, similar=True):
+    """Neither a typo (`_unrelated`'s test) nor, when `similar`, similar."""
     size, their_size = len(mine), len(theirs)
     limit = 2 if size >= 8 or their_size >= 8 else 1
     if -limit <= size - their_size <= limit and _osa(mine, theirs, score_cutoff=limit) <= limit:
         return False
-    return not _jaro_winkler(mine, theirs, score_cutoff=SIMILAR_STREET)
+    return not similar or not _jaro_winkler(mine, theirs, score_cutoff=SIMILAR_STREET)
 
 
 @lru_cache(maxsize=4096)

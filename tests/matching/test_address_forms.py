@@ -136,6 +136,17 @@ def test_a_name_word_abbreviated_or_spelled_out_is_the_same_name(typed, parcel, 
 
 
 @pytest.mark.parametrize(
+    ("typed", "parcel", "sibling"),
+    [("12 Mt Vernnon Rd", "12 MOUNT VERNON RD", "12 VERNON AVE"),
+     ("12 Mt Vrenon Rd", "12 MOUNT VERNON RD", "12 VERNON AVE"),
+     ("105 Mount Pleasent Av", "105 MT PLEASANT AVE", "105 N MAIN ST"),
+     ("45 Martin Luter King Blvd", "45 MARTIN LUTHER KING JR BLVD", "45 KING ST")],
+)  # fmt: skip
+def test_a_typo_in_a_name_written_short_or_long_is_that_name(typed, parcel, sibling):
+    assert _parcel_linked([parcel, sibling], typed) == "P0"
+
+
+@pytest.mark.parametrize(
     "typed",
     ["45 MLK Blvd", "45 MLK Jr Blvd", "45 M L King Jr Blvd", "45 M.L.K. Blvd",
      "45 Dr. MLK Jr. Blvd", "45 Martin L King Jr Blvd", "45 Martin Luther King Junior Boulevard"],
