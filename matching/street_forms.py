@@ -21,6 +21,8 @@ from scourgify.address_constants import (
 DIRECTIONALS = {**DIRECTIONAL_REPLACEMENTS, **{v: v for v in DIRECTIONAL_REPLACEMENTS.values()}}
 _DIRECTIONAL_PAIRS = {("NORTH", "EAST"): "NE", ("NORTH", "WEST"): "NW"}
 _DIRECTIONAL_PAIRS.update({("SOUTH", "EAST"): "SE", ("SOUTH", "WEST"): "SW"})
+# The same pairs written as letters ("N.E. 8th Ave", "N E 8th Ave"; `_name_follows`).
+_LETTER_PAIRS = {(a[0], b[0]): pair for (a, b), pair in _DIRECTIONAL_PAIRS.items()}
 
 # Pub 28 suffixes, every spelling → the abbreviation, and each abbreviation → itself: scourgify's
 # table lacks 34 abbreviations as spellings (MTWY, STS, DRS, ...), so "BOONE MOTORWAY" normalised
@@ -131,10 +133,10 @@ _ORDINAL_SLIPS = _ordinal_slips()
 
 def _direction_forms():
     """Directional words written informally or with a slip → the directional, read only before
-    a name ("No. Main St", "So Main", "Nrth Main St"): NO and SO, and the slips (`_slips`, four
-    letters or more, not cut short) of NORTH, SOUTH, EAST and WEST that are no Pub 28 spelling.
-    4 of benchmarks/address_variants.py's forms; none of the benchmark data sets' 114,016
-    addresses reads otherwise."""
+    a name ("No. Main St", "So Main", "Nrth Main St") or after a suffix ("7th Ave. So."): NO and
+    SO, and the slips (`_slips`, four letters or more, not cut short) of NORTH, SOUTH, EAST and
+    WEST that are no Pub 28 spelling. 5 of benchmarks/address_variants.py's forms; none of the
+    benchmark data sets' 114,016 addresses reads otherwise."""
     found = {"NO": "N", "SO": "S"}
     for word in ("NORTH", "SOUTH", "EAST", "WEST"):
         for slip in _slips(word):
@@ -143,7 +145,8 @@ def _direction_forms():
     return found
 
 
-_PREDIRECTIONALS = {**_direction_forms(), **DIRECTIONALS}
+_DIRECTION_FORMS = _direction_forms()
+_PREDIRECTIONALS = {**_DIRECTION_FORMS, **DIRECTIONALS}
 
 
 def _ordinal(number):
@@ -359,8 +362,13 @@ def normalize_street(text):
     # "North East Main St" is NE MAIN ST, but "North West Dr" is N WEST DR.
     if len(words) > 3 and (words[0], words[1]) in _DIRECTIONAL_PAIRS:
         words = [_DIRECTIONAL_PAIRS[(words[0], words[1])], *words[2:]]
+    elif len(words) > 2 and (words[0], words[1]) in _LETTER_PAIRS and _name_follows(words[2:]):
+        words = [_LETTER_PAIRS[(words[0], words[1])], *words[2:]]
     if len(words) > 1 and words[-1] in DIRECTIONALS:
         postdirectional = DIRECTIONALS[words[-1]]
+        words = words[:-1]
+    elif len(words) > 2 and words[-1] in _DIRECTION_FORMS and words[-2] in SUFFIXES:
+        postdirectional = _DIRECTION_FORMS[words[-1]]  # "7th Ave. So."
         words = words[:-1]
     if words[-1][-1].isdigit() and (route := _route(words, postdirectional)):
         return route
@@ -387,6 +395,12 @@ def normalize_street(text):
         name, key, predirectional, suffix, postdirectional, _abbreviate(plain_words),
         _abbreviate(words), compact, type_word,
     )  # fmt: skip
+
+
+def _name_follows(words):
+    """Whether a word of the words is neither a street type nor a directional: "N E 8th Ave" is
+    NE 8TH AVE, but "N E St", "N E St NW" and "N E St Ext" the street E ST."""
+    return any(word not in SUFFIXES and word not in DIRECTIONALS for word in words)
 
 
 def _pre_typed(words, predirectional, postdirectional):

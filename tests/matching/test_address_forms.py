@@ -105,7 +105,8 @@ def test_a_route_of_no_kind_meets_either_kind_and_a_kind_given_must_agree():
     ("typed", "parcel"),
     [("123 Main St North", "123 N MAIN ST"), ("123 Main St. N.", "123 N MAIN ST"),
      ("123 No. Main St", "123 N MAIN ST"), ("123 So Main St", "123 S MAIN ST"),
-     ("123 Nrth Main St", "123 N MAIN ST"), ("123 Main St S", "123 S MAIN ST")],
+     ("123 Nrth Main St", "123 N MAIN ST"), ("123 Main St S", "123 S MAIN ST"),
+     ("123 Main St. So.", "123 S MAIN ST"), ("123 Main St No", "123 N MAIN ST")],
 )  # fmt: skip
 def test_a_directional_written_after_or_informally_picks_its_side(typed, parcel):
     linked_parcel = _parcel_linked(["123 N MAIN ST", "123 S MAIN ST"], typed)

@@ -58,6 +58,16 @@ def test_two_word_directionals():
     assert street_of("306 North West Dr")[1] == "N WEST DR"
 
 
+@pytest.mark.parametrize(
+    ("raw", "street"),
+    [("510 N.E. 8th Ave", "NE 8TH AVE"), ("510 N E 8th Ave", "NE 8TH AVE"),
+     ("510 s w Main St", "SW MAIN ST"), ("5 N E St", "N E ST"), ("5 N E St NW", "N E ST NW"),
+     ("5 N. E. St. Ext.", "N E ST EXT")],
+)  # fmt: skip
+def test_two_directional_letters_are_one_directional_only_before_a_name(raw, street):
+    assert street_of(raw)[1] == street
+
+
 def test_postdirectional_and_directional_street_names():
     assert street_of("9 Main Street North") == ("9", "MAIN ST N")
     assert street_of("9 North Street") == ("9", "NORTH ST")  # the street is named North
