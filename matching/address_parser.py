@@ -58,10 +58,26 @@ def _street_line(line):
         words, unit = split_unit(words)
     if unit is None:
         words, unit = trailing_unit(words)
+        if unit is None and _other_designator(words):
+            return None
     street = normalize_street(" ".join(words))
     if street is None:
         return None
     return house_number, street.name, street.key, unit
+
+
+def _other_designator(words):
+    """Whether the street words end with a number after a word that is no street type or
+    directional, after a suffix ("OAK HOLLOW DR SITE 3"): a unit whose designator Pub 28 does not
+    list, which usaddress's parser reads (SITE, SLIP, PIER, SPACE as OccupancyType)."""
+    return (
+        len(words) > 2
+        and words[-1].isdigit()
+        and words[-3] in SUFFIXES
+        and words[-2] not in SUFFIXES
+        and words[-2] not in DIRECTIONALS
+        and words[-2].isalpha()
+    )
 
 
 def _is_unit(piece):

@@ -3,6 +3,7 @@ carries one (first, after a designator, or after the street's suffix without one
 identifier units are compared by (`unit_key`: "APT # 3" and "UNIT 3" are 3).
 """
 
+import re
 from functools import lru_cache
 
 from scourgify.address_constants import OCCUPANCY_TYPE_ABBREVIATIONS
@@ -63,13 +64,27 @@ BARE_UNITS.update({"UPPR": "UPPER"})
 _NUMBERED_TYPES = {"HWY", "RTE", "FWY", "EXPY", "TPKE"}
 
 
+# A designator of letters glued to its number ("APT3", "STE200", "UNIT2B"; `trailing_unit`).
+_GLUED_DESIGNATORS = sorted((word for word in UNIT_DESIGNATORS if word.isalpha()), key=len)
+_GLUED_UNIT = re.compile(f"({'|'.join(reversed(_GLUED_DESIGNATORS))})" + r"(\d+[A-Z]?)")
+
+
 def trailing_unit(words):
     """(street words, unit) of street words that end with a unit written without its
     designator after the street's suffix (and directional): "ELM ST 3B", "RIVER RD 3 B",
-    "ELM ST 2ND FLOOR", "ELM ST REAR", "MAIN ST REAR HOUSE". Only after a name and its suffix,
-    so AVENUE C and COUNTY RD 5 keep their letter and number; a number alone ("ELM ST 3") is
-    left to the street, as in COUNTY ROAD 5."""
+    "ELM ST 2ND FLOOR", "ELM ST REAR", "MAIN ST REAR HOUSE", or with its designator glued to
+    its number ("ELM ST APT3" → APT 3). Only after a name and its suffix, so AVENUE C and
+    COUNTY RD 5 keep their letter and number; a number alone ("ELM ST 3") is left to the
+    street, as in COUNTY ROAD 5."""
     size = len(words)
+    last = words[-1]
+    if (
+        size > 1
+        and last[:1].isalpha()
+        and not last.isalpha()
+        and (glued := _GLUED_UNIT.fullmatch(last))
+    ):
+        return words[:-1], f"{UNIT_DESIGNATORS[glued[1]]} {glued[2]}"
     for start in (size - 1, size - 2):
         if start < 2 or not _unit_like(words[start:]):
             continue

@@ -73,13 +73,22 @@ def test_letters_glued_to_the_house_number_that_start_the_street_are_split_off(t
      ("40 Elm St - 2nd floor", "2ND FLOOR"), ("40 Elm St Bsmt", "BSMT"),
      ("40 Elm St Upper", "UPPER"), ("40 Elm St Rear", "REAR"),
      ("40 Elm St (rear house)", "REAR HOUSE"), ("Apt 3 40 Elm St", "APT 3"),
-     ("#3 40 Elm St", "# 3"), ("#3, 40 Elm St", "# 3")],
+     ("#3 40 Elm St", "# 3"), ("#3, 40 Elm St", "# 3"), ("40 Elm St Apt3", "APT 3"),
+     ("40 Elm St Ste200", "STE 200"), ("40 Elm St Site 3", "SITE 3")],
 )  # fmt: skip
 def test_a_unit_without_its_designator_or_before_the_street_is_the_unit(typed, unit):
     parsed = parse_address(typed)
     assert (parsed.house_number, parsed.street, parsed.unit) == ("40", "ELM ST", unit) or (
         typed.startswith("60") and (parsed.street, parsed.unit) == ("RIVER RD", unit)
     )
+
+
+@pytest.mark.parametrize("typed", ["40 Elm St Apt3", "40 Elm St Site 3"])
+def test_a_unit_glued_or_of_another_designator_still_links_the_house(typed):
+    index = county(
+        [("P40", "40 ELM ST", "ORANGE", "07050"), ("P42", "42 ELM ST", "ORANGE", "07050")]
+    )
+    assert linked(index, decide(index, typed, "Orange", "07050")) == "P40"
 
 
 @pytest.mark.parametrize(
