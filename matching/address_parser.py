@@ -72,10 +72,10 @@ def _other_designator(words):
     list, which usaddress's parser reads (SITE, SLIP, PIER, SPACE as OccupancyType)."""
     return (
         len(words) > 2
-        and words[-1].isdigit()
         and words[-3] in SUFFIXES
         and words[-2] not in SUFFIXES
         and words[-2] not in DIRECTIONALS
+        and words[-1].isdigit()
         and words[-2].isalpha()
     )
 

@@ -66,6 +66,7 @@ _NUMBERED_TYPES = {"HWY", "RTE", "FWY", "EXPY", "TPKE"}
 
 # A designator of letters glued to its number ("APT3", "STE200", "UNIT2B"; `trailing_unit`).
 _GLUED_DESIGNATORS = sorted((word for word in UNIT_DESIGNATORS if word.isalpha()), key=len)
+_DIGITS = frozenset("0123456789")
 _GLUED_UNIT = re.compile(f"({'|'.join(reversed(_GLUED_DESIGNATORS))})" + r"(\d+[A-Z]?)")
 
 
@@ -80,8 +81,7 @@ def trailing_unit(words):
     last = words[-1]
     if (
         size > 1
-        and last[:1].isalpha()
-        and not last.isalpha()
+        and (last[-1:] in _DIGITS or last[-2:-1] in _DIGITS)  # no call for most words
         and (glued := _GLUED_UNIT.fullmatch(last))
     ):
         return words[:-1], f"{UNIT_DESIGNATORS[glued[1]]} {glued[2]}"
