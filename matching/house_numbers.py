@@ -48,6 +48,25 @@ def house_letter(house_number, street):
     return house_number + letter, normalize_street(rest)
 
 
+@lru_cache(maxsize=4096)
+def hyphen_number(house_number, street):
+    """(house number, its number before the hyphen, Street or None for the street as written)
+    read as a Queens hyphenated number (the cross street's number, then the house's two
+    digits: 108-25), or None: "108 25 QUEENS BLVD" ("108", "25 QUEENS
+    BLVD") and "10825 QUEENS BLVD" are 108-25 QUEENS BLVD. Whether the number is the county's
+    108-25 or the street's own only the county's parcels tell
+    (matching.scoring.read_hyphen_number)."""
+    if not house_number.isdigit():
+        return None
+    if street[2:3] == " " and street[:2].isdigit():
+        if len(house_number) > 3 or not _names_a_street(street[3:]):
+            return None
+        return f"{house_number}-{street[:2]}", int(house_number), normalize_street(street[3:])
+    if not 3 <= len(house_number) <= 5:
+        return None
+    return f"{house_number[:-2]}-{house_number[-2:]}", int(house_number[:-2]), None
+
+
 def _names_a_street(text):
     """Whether `text` is a street: a name is left beside its suffix and directionals ("ST NW"
     is not; "ELM ST", "BROADWAY" are)."""

@@ -39,7 +39,7 @@ from matching import review_blocks
 from matching.address_parser import parse_address
 from matching.blocking import HOUSE_CITY, SIMILAR_NAME_ZIP, candidates
 from matching.comparison import LOCALITY_AGREES, STREET_AGREES, compare, where_they_said
-from matching.house_numbers import house_letter
+from matching.house_numbers import house_letter, hyphen_number
 from matching.index import email_key, house_number_key, name_key, phone_key, rows_at
 from matching.localities import city_field, normalize_city
 from matching.street_forms import run_in_suffix
@@ -305,6 +305,40 @@ def read_house_letter(parcels, query):
     return query._replace(house_number=house_number, street=parts.name, street_key=parts.key)
 
 
+def read_hyphen_number(parcels, query):
+    """The participant's house number read as a Queens hyphenated one (house_numbers.
+    hyphen_number: "108 25 Queens Blvd", "10825 Queens Blvd" → 108-25 QUEENS BLVD) when their
+    street has no parcel at the number as written and a parcel of that street has the
+    hyphenated number; else as written."""
+    house_number, street, number = query.house_number, query.street, query.number
+    if street is None or not number or "-" in house_number:
+        return query
+    by_street_house = parcels.by_street_house
+    key = query.street_key
+    if street[2:3] != " " and not (  # no "108 25 Queens Blvd", and no 108-25 for "10825"
+        key in by_street_house
+        and number not in by_street_house[key]
+        and number // 100 in by_street_house[key]
+    ):
+        return query  # the common case
+    reading = hyphen_number(house_number, street)
+    if reading is None:
+        return query
+    house_number, number, parts = reading
+    if parts is not None:
+        key = parts.key
+    if key not in by_street_house or number not in by_street_house[key]:
+        return query
+    numbers = parcels.house_number
+    if not any(numbers[row] == house_number for row in rows_at(by_street_house, key, number)):
+        return query
+    if parts is None:
+        return query._replace(house_number=house_number, number=number)
+    return query._replace(
+        house_number=house_number, number=number, street=parts.name, street_key=key
+    )
+
+
 def read_run_in_suffix(parcels, query):
     """The participant with a suffix run into their street's name read apart (normalize.
     run_in_suffix: "123 N MainSt" → N MAIN ST) when the county has no street of that name and
@@ -320,7 +354,8 @@ def read_run_in_suffix(parcels, query):
 
 def decide(index, query, thresholds):
     """The Decision for one normalised participant (pure: no database access)."""
-    query = read_run_in_suffix(index.parcels, read_house_letter(index.parcels, query))
+    query = read_hyphen_number(index.parcels, read_house_letter(index.parcels, query))
+    query = read_run_in_suffix(index.parcels, query)
     _counties, resolution = index.parcels.counties_for(zips=query.zips, city=query.city)
     model = thresholds.parameters.model()
     prior = model.prior_weight(len(index.parcels))

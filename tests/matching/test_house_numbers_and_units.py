@@ -67,6 +67,28 @@ def test_letters_glued_to_the_house_number_that_start_the_street_are_split_off(t
     assert (parsed.house_number, parsed.street) == read
 
 
+QUEENS = [
+    ("P25", "108-25 QUEENS BLVD", "FOREST HILLS", "11375"),
+    ("P27", "108-27 QUEENS BLVD", "FOREST HILLS", "11375"),
+    ("P7110", "71-10 AUSTIN ST", "FOREST HILLS", "11375"),
+]
+
+
+@pytest.mark.parametrize(
+    ("typed", "parcel"),
+    [("10825 Queens Blvd", "P25"), ("108 25 Queens Blvd", "P25"), ("7110 Austin St", "P7110"),
+     ("71 10 Austin Street", "P7110"), ("10829 Queens Blvd", None), ("108 29 Queens Blvd", None)],
+)  # fmt: skip
+def test_a_queens_number_without_its_hyphen_finds_the_hyphenated_parcel_that_exists(typed, parcel):
+    index = county(QUEENS)
+    assert linked(index, decide(index, typed, "Forest Hills", "11375")) == parcel
+
+
+def test_a_number_of_its_own_is_not_read_as_a_queens_number():
+    index = county([*QUEENS, ("P10825", "10825 QUEENS BLVD", "FOREST HILLS", "11375")])
+    assert linked(index, decide(index, "10825 Queens Blvd", "Forest Hills", "11375")) == "P10825"
+
+
 @pytest.mark.parametrize(
     ("typed", "unit"),
     [("40 Elm St 3B", "3B"), ("60 River Rd 3-B", "3 B"), ("40 Elm St 2nd Floor", "2ND FLOOR"),
