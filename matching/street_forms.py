@@ -367,8 +367,12 @@ def normalize_street(text):
     if len(words) > 1 and words[-1] in DIRECTIONALS:
         postdirectional = DIRECTIONALS[words[-1]]
         words = words[:-1]
-    elif len(words) > 2 and words[-1] in _DIRECTION_FORMS and words[-2] in SUFFIXES:
-        postdirectional = _DIRECTION_FORMS[words[-1]]  # "7th Ave. So."
+    elif (
+        len(words) > 2
+        and words[-1] in _DIRECTION_FORMS
+        and (words[-2] in SUFFIXES or words[-2].isdigit())
+    ):
+        postdirectional = _DIRECTION_FORMS[words[-1]]  # "7th Ave. So.", "E 500 So"
         words = words[:-1]
     if words[-1][-1].isdigit() and (route := _route(words, postdirectional)):
         return route
@@ -380,6 +384,14 @@ def normalize_street(text):
     if len(words) > 1 and words[-1] in SUFFIXES and not _directional_and_name(words):
         suffix = SUFFIXES[words[-1]]
         words = words[:-1]
+        if (
+            postdirectional is None
+            and len(words) > 1
+            and words[-1] in DIRECTIONALS
+            and words[-2].isdigit()
+        ):  # "E 500 South St": the grid's street E 500 S, its suffix said only in speech
+            postdirectional, suffix = DIRECTIONALS[words[-1]], None
+            words = plain_words = words[:-1]
     if len(words) > 1 and words[0] in _PREDIRECTIONALS:
         predirectional = _PREDIRECTIONALS[words[0]]
         words = words[1:]

@@ -68,6 +68,13 @@ def test_two_directional_letters_are_one_directional_only_before_a_name(raw, str
     assert street_of(raw)[1] == street
 
 
+@pytest.mark.parametrize(
+    "raw", ["1385 E 500 S", "1385 E 500 South St", "1385 E 500 S St", "1385 E. 500 So."]
+)
+def test_a_grid_street_written_with_a_suffix_or_informally_is_the_grid_street(raw):
+    assert street_of(raw) == ("1385", "E 500 S")
+
+
 def test_postdirectional_and_directional_street_names():
     assert street_of("9 Main Street North") == ("9", "MAIN ST N")
     assert street_of("9 North Street") == ("9", "NORTH ST")  # the street is named North
