@@ -297,15 +297,19 @@ _ROUTE_NAMES = {
     "US": "US HIGHWAY",
     "STATE": "STATE ROUTE",
     "COUNTY": "COUNTY ROAD",
+    "FM": "FM",
     None: "HIGHWAY",
 }
 _ROUTE_NUMBER = re.compile(r"\d+[A-Z]?")
+_FARM_TO_MARKET = ("FM", "F M", "FARM TO MARKET", "FARM MARKET")  # Texas's roads, FM 1960
+_ROAD = {word for word, suffix in SUFFIXES.items() if suffix == "RD"}
 
 
 def _route_kinds():
     """The words written before a route's number → its kind: US ("US-1", "U.S. Route 1"),
     STATE ("SR 17", "NJ-17", "State Hwy 17", "St Rd 17"), COUNTY ("CR 5", "Co. Rd. 5", "County
-    Route 5"), None when only a route word says it is a highway ("Hwy 1", "Rt 1", "Route 17").
+    Route 5"), FM ("Farm to Market Rd 1960"), None when only a route word says it is a highway
+    ("Hwy 1", "Rt 1", "Route 17").
     A two-letter state says a state route, but for CO (county) and NE (northeast)."""
     route_words = [w for w, a in SUFFIXES.items() if a in ("HWY", "RTE") and w.isalpha()] + ["RT"]
     roads = [*route_words, "RD", "ROAD"]
@@ -318,8 +322,10 @@ def _route_kinds():
         ("STATE", ("STATE", "ST"), roads),
         ("STATE", states, route_words),
         ("COUNTY", ("COUNTY", "CO", "CNTY"), roads),
+        ("FM", _FARM_TO_MARKET, roads),
     ):
         found.update({f"{prefix} {word}": kind for prefix in prefixes for word in words})
+    found.update(dict.fromkeys(_FARM_TO_MARKET, "FM"))
     return found
 
 
@@ -376,6 +382,8 @@ def normalize_street(text):
         words = words[:-1]
     if words[-1][-1].isdigit() and (route := _route(words, postdirectional)):
         return route
+    if words[-1] in _ROAD and len(words) > 2 and (route := _route(words[:-1], postdirectional)):
+        return route  # "FM 1960 Rd"
     if words[0] in _MLK_FIRST_WORDS:
         words = _memorial_names(words)
     if len(words) > 1 and (corrected := misspelled_suffix(words[-1])):

@@ -78,7 +78,11 @@ def _parcel_linked(parcels, typed):
      ("300 State Hwy 17", "300 STATE ROUTE 17", "300 17TH ST"),
      ("77 CR-5", "77 COUNTY ROAD 5", "77 5TH ST"),
      ("77 Co. Rd. 5", "77 COUNTY ROAD 5", "77 5TH ST"),
-     ("77 Co Rte 5", "77 COUNTY ROAD 5", "77 5TH ST")],
+     ("77 Co Rte 5", "77 COUNTY ROAD 5", "77 5TH ST"),
+     ("5010 Farm to Market Rd 1960", "5010 FM 1960", "5010 FM 2920"),
+     ("5010 Farm-to-Market 1960", "5010 FM 1960", "5010 FM 2920"),
+     ("5010 F.M. 1960", "5010 FM 1960", "5010 1960TH ST"),
+     ("5010 FM 1960 Rd", "5010 FM 1960", "5010 STATE ROUTE 1960")],
 )  # fmt: skip
 def test_a_highway_written_short_links_to_its_route_not_the_numbered_street(typed, route, numbered):
     assert _parcel_linked([route, numbered], typed) == "P0"
