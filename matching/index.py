@@ -186,6 +186,8 @@ class ParcelIndex:
         self.street_frequency_cache = {}  # (zip5, street key) → bits (matching.comparison)
         self.corrected_street_cache = {}  # (street, area, cutoff) → close keys (matching.blocking)
         self.street_blocks_cache = {}  # street → its keys' house-number blocks (matching.blocking)
+        self.place_cache = {}  # (zips, city) → what they say of the county data (matching.scoring)
+        self.weighing = None  # (parameters, model, prior weight) of the last decision (scoring)
         self._shared = {}  # one int object per distinct parcel_zip
 
     def __len__(self):
@@ -196,9 +198,14 @@ class ParcelIndex:
         matching memoises on it, so that the index pickled after a run's matching is the one
         pickled as it was built (tests/matching/test_county_snapshot.py)."""
         state = dict(self.__dict__)
-        for cache in ("street_frequency_cache", "corrected_street_cache", "street_blocks_cache"):
+        for cache in (
+            "street_frequency_cache",
+            "corrected_street_cache",
+            "street_blocks_cache",
+            "place_cache",
+        ):
             state[cache] = {}
-        state["_mean_street_share"] = None
+        state["_mean_street_share"] = state["weighing"] = None
         return state
 
     def add(self, doc):
@@ -229,6 +236,9 @@ class ParcelIndex:
         self.by_parcel[county][parcel_id] = row
         number = house_number_key(parsed.house_number)
         self.number.append(number or 0)
+        self.weighing = None  # the prior weight follows the number of parcels
+        if self.place_cache:
+            self.place_cache.clear()  # the ZIPs and cities covered change
         if zip5:
             self.zip_count[zip5] += 1
             self.zip_counties[zip5].add(county)
