@@ -156,13 +156,15 @@ def _gather(parcels, query, thresholds, *, everywhere=False):
     found = {}
     number = query.number
     if number is not None:
-        for zip5 in query.zips:  # each block's rows in one call (all HOUSE_ZIP)
-            found.update(dict.fromkeys(rows_at(parcels.by_zip_house, zip5, number), HOUSE_ZIP))
+        for zip5 in query.zips:
+            for row in rows_at(parcels.by_zip_house, zip5, number):
+                found[row] = HOUSE_ZIP
         if query.street_key:
             corrected = _corrected_keys(parcels, query, thresholds, everywhere=everywhere)
             for numbers in _street_blocks(parcels, query.street):
                 for row in rows_of(numbers, number):
-                    found.setdefault(row, HOUSE_STREET)
+                    if row not in found:  # a block of one or two rows: no call a row
+                        found[row] = HOUSE_STREET
             for key in corrected:
                 for row in rows_at(parcels.by_street_house, key, number):
                     found.setdefault(row, HOUSE_STREET)
@@ -369,16 +371,11 @@ def candidates(
     model=None,
 ):  # fmt: skip
     """The scored candidates of a participant, best first. Unless their own address (house
-    number and street, in their ZIP or city) is found: `near_misses` adds the parcels of the
-    street closest to the house number (what a reviewer compares), `people` the parcels whose
-    household record carries the participant's name or contact (the same address in another
-    town does not stop it: on FEBRL4 the true parcel, a number away on the street, was behind
-    it); and when no street agrees either, their number in the other ZIPs of their city and
-    their name elsewhere (`_names_elsewhere`). These only rank: acceptance keeps its evidence
-    rule (`evidence_holds`). The parcels of other streets are left out when the participant's
-    own address is found (`_without_other_streets`), unless `other_streets` (EM fits on every
-    pair blocking finds). Measured by benchmarks/matching_benchmark.py (demo, 300,000 parcels)
-    and benchmarks/splink_comparison.py (FEBRL4)."""
+    number and street, in their ZIP or city) is found, the blocks of `_unless_own_address` add
+    theirs. The parcels of other streets are left out when the participant's own address is
+    found (`_without_other_streets`), unless `other_streets` (EM fits on every pair blocking
+    finds). Measured by benchmarks/matching_benchmark.py (demo, 300,000 parcels) and
+    benchmarks/splink_comparison.py (FEBRL4)."""
     parcels = index.parcels
     model = model or thresholds.parameters.model()
     cutoff = thresholds.city_cutoff
@@ -391,6 +388,27 @@ def candidates(
         found = _without_other_streets(parcels, query, found, model)
     scored = [compare(index, query, row, model, prior=prior, method=method, city_cutoff=cutoff)
               for row, method in found.items()]  # fmt: skip
+    if not any(map(_own_address, scored)):  # most participants' own address is found
+        _unless_own_address(index, query, thresholds, prior, found, scored, model,
+                            near_misses=near_misses, people=people)  # fmt: skip
+    if len(scored) > 1:
+        parcel_id = parcels.parcel_id
+        scored.sort(key=lambda candidate: (-candidate.weight, parcel_id[candidate.row]))
+    return scored
+
+
+def _unless_own_address(index, query, thresholds, prior, found, scored, model, *, near_misses,
+                        people):  # fmt: skip
+    """The blocks read when the participant's own address is not among the candidates `found`
+    (their Comparisons `scored`, both added to): `near_misses` adds the parcels of the street
+    closest to the house number (what a reviewer compares), `people` the parcels whose
+    household record carries the participant's name or contact (the same address in another
+    town does not stop it: on FEBRL4 the true parcel, a number away on the street, was behind
+    it); and when no street agrees either, their number in the other ZIPs of their city and
+    their name elsewhere (`_names_elsewhere`). These only rank: acceptance keeps its evidence
+    rule (`evidence_holds`)."""
+    parcels = index.parcels
+    cutoff = thresholds.city_cutoff
 
     def add(more):
         for row, method in more.items():
@@ -399,24 +417,20 @@ def candidates(
                 scored.append(compare(index, query, row, model, prior=prior, method=method,
                                       city_cutoff=cutoff))  # fmt: skip
 
-    own = any(map(_own_address, scored))
-    if people and not own:
+    if people:
         # The people's blocks, for whom the address blocks found no parcel of that address.
         add(_people(index, query))
     if not found and query.street and query.number is not None:
         add(_gather(parcels, query, thresholds, everywhere=True))
-    if near_misses and query.street and not own:
+    if near_misses and query.street:
         street = list(filterfalse(found.__contains__, _same_street(parcels, query, thresholds)))
         add(
             dict.fromkeys(nearest_rows(parcels, street, query.number, thresholds.kept), CITY_STREET)
         )
-    if not own and not any(candidate.street_level in STREET_AGREES for candidate in scored):
+    if not any(candidate.street_level in STREET_AGREES for candidate in scored):
         # Their street is not found (or not given): their number in the city, or their name
         # misspelt in the ZIP.
         if query.number is not None and query.city:
             add(_house_in_city(parcels, query))
         if people and query.name and not any(_agrees(candidate) for candidate in scored):
             add(_names_elsewhere(index, query))
-    if len(scored) > 1:
-        scored.sort(key=lambda candidate: (-candidate.weight, parcels.parcel_id[candidate.row]))
-    return scored
