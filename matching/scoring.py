@@ -35,7 +35,7 @@ from typing import NamedTuple
 
 from django.conf import settings
 
-from matching import review_blocks
+from matching import review_blocks, weights
 from matching.address_parser import parse_address
 from matching.blocking import HOUSE_CITY, SIMILAR_NAME_ZIP, candidates
 from matching.comparison import LOCALITY_AGREES, STREET_AGREES, compare, where_they_said
@@ -240,18 +240,20 @@ def conflicts(candidate, *, named_place=True, outside_zip=True):
 def evidence_holds(candidate, *, named_place=True, outside_zip=True):
     """Whether a candidate may be accepted at all (see the module docstring); `named_place`
     and `outside_zip`: names_a_place and zip_outside of the participant (a stored candidate,
-    judged without them, is taken as having named one, and a ZIP outside: the stricter)."""
-    if not where_they_said(candidate):
-        return False
-    if not candidate.person_agrees and conflicts(
-        candidate, named_place=named_place, outside_zip=outside_zip
-    ):
-        return False
+    judged without them, is taken as having named one, and a ZIP outside: the stricter).
+    The address alone is read first: most candidates are judged by their house number."""
     number = candidate.house_number_level
     street = candidate.street_level
-    if number == "exact" and street in ADDRESS_AGREES:
-        return True
-    if candidate.person_agrees and (number == "exact" or street in ADDRESS_AGREES):
+    if not candidate.person_agrees:
+        return (
+            number == "exact"
+            and street in ADDRESS_AGREES
+            and where_they_said(candidate)
+            and not conflicts(candidate, named_place=named_place, outside_zip=outside_zip)
+        )
+    if not where_they_said(candidate):
+        return False
+    if number == "exact" or street in ADDRESS_AGREES:
         return True
     # Their own email or phone on the record, and no address given that says otherwise.
     _name, email, phone = candidate.person_levels
@@ -447,6 +449,8 @@ def ranked(scored, parcels):
     street, zip5 = parcels.street, parcels.zip5
     order = list(scored)
     for candidate in scored:
+        if candidate.house_number_level != "exact":
+            continue  # neither rule moves a parcel at another number
         own_street = at_their_number(candidate)
         own_place = _in_their_place(candidate)
         if not own_street and not own_place:
@@ -481,7 +485,7 @@ def _decision(query, scored, thresholds, resolution, prior, place, *, accept=Tru
         evidence_holds(best, named_place=named_place, outside_zip=outside_zip)
         and best.method not in REVIEW_ONLY
     )
-    probability = best.probability  # a property (2^w / (1 + 2^w)): read once
+    probability = weights.probability(best.weight)  # Comparison.probability's, one call less
     if accept and holds and clear and probability >= thresholds.accept:
         return _accepted(best, probability, kept, resolution, gap, prior)
     probable = probability >= thresholds.review
