@@ -149,7 +149,12 @@ def make_query(*, address, city, zip_code, first_name=None, last_name=None, emai
 
     Once per participant (about 10 µs of the matcher's 50): no Python-level helper where a
     built-in does, and the Query made without the namedtuple's Python-level constructor."""
-    if city.__class__ is str and _STREET_LINE_START.match(city) and not _has_number(address):
+    if (
+        city.__class__ is str
+        and city[:1].isdecimal()  # what \d reads: the pattern is not run for a town's name
+        and _STREET_LINE_START.match(city)
+        and not _has_number(address)
+    ):
         address, city = city, address  # the street typed into the City field, the town into Address
     house_number, street, street_key, unit, line_city, line_zip = parse_address(address)
     zip5 = normalize_zip(zip_code)
