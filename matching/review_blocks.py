@@ -151,11 +151,12 @@ def _names_them(levels):
 def _street_near(parcels, query, near, count, seen):
     """{parcel row: NEAR_ZIP_STREET} of the `count` parcels nearest the participant's house
     number on their street in the cities of the neighbouring ZIPs, but for their own city and
-    their ZIPs' (the near misses read those)."""
+    their ZIPs' (the near misses read those). The cities are read in their sorted order, so
+    which of equally near parcels fill the places does not depend on the hash seed."""
     cities = {city for zip5 in near for city in parcels.zip_cities.get(zip5, ())}
     cities.discard(query.city)
     cities.difference_update(*(parcels.zip_cities.get(zip5, ()) for zip5 in query.zips))
-    rows = [row for city in cities
+    rows = [row for city in sorted(cities)
             for row in rows_of(parcels.by_city_street, (city, query.street_key))
             if row not in seen]  # fmt: skip
     return dict.fromkeys(nearest_rows(parcels, rows, query.number, count)[:count], NEAR_ZIP_STREET)

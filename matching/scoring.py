@@ -295,9 +295,10 @@ def weight_gap(best, runner_up):
 
 def read_house_letter(parcels, query):
     """The participant with a lone letter after their house number read as the number's
-    (normalize.house_letter: "16 A Elm St" → 16A ELM ST) when a parcel of that street and number
-    has that letter; else as written (12 O BRIEN CT, 1200 U S HWY 1, and 16A where the county
-    has no such parcel). `decide` asks only of a street whose name starts with a lone letter."""
+    (house_numbers.house_letter: "16 A Elm St" → 16A ELM ST) when a parcel of that street and
+    number has that letter; else as written (12 O BRIEN CT, 1200 U S HWY 1, and 16A where the
+    county has no such parcel). `decide` asks only of a street whose name starts with a lone
+    letter."""
     reading = house_letter(query.house_number, query.street)
     if reading is None:
         return query
@@ -344,7 +345,7 @@ def read_hyphen_number(parcels, query):
 
 
 def read_run_in_suffix(parcels, query):
-    """The participant with a suffix run into their street's name read apart (normalize.
+    """The participant with a suffix run into their street's name read apart (street_forms.
     run_in_suffix: "123 N MainSt" → N MAIN ST) when the county has no street of that name and
     has a parcel of the street so read at their number; else as written (FOREST, WOODLAND).
     `decide` asks only of a street and house number given, the street one the county lacks."""
