@@ -25,6 +25,7 @@ import bench  # noqa: E402, I001 - starts the store and Django first
 from django.core.management import call_command  # noqa: E402
 
 from demo import generator as demo_data  # noqa: E402
+from empowersave.compiled import running_as  # noqa: E402
 from matching import scoring, services  # noqa: E402
 from matching.county_index import load_index  # noqa: E402
 from migration.run import MigrationOptions, run_migration  # noqa: E402
@@ -54,6 +55,7 @@ def main():
     parser.add_argument("--batch-size", type=int, default=1000)
     args = parser.parse_args()
     now = datetime.now(UTC)
+    print(f"matcher: {running_as(scoring)}")
 
     started = time.perf_counter()
     summary = demo_data.seed(

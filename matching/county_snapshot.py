@@ -21,7 +21,6 @@ ever unpickled, so write access to the database alone cannot run code in our com
 """
 
 import hashlib
-import importlib
 import logging
 import pickle
 import sys
@@ -29,13 +28,13 @@ import zlib
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import metadata
-from pathlib import Path
 
 import gridfs
 from django.utils.crypto import constant_time_compare, salted_hmac
 from pymongo.errors import OperationFailure
 
 from empowersave import mongodb
+from empowersave.compiled import source_of
 from matching.index import collector_paused
 
 logger = logging.getLogger(__name__)
@@ -70,7 +69,7 @@ def build_version():
     version = hashlib.blake2b(digest_size=16)
     version.update(f"format {FORMAT}; python {sys.version}".encode())
     for name in BUILD_MODULES:
-        version.update(Path(importlib.import_module(name).__file__).read_bytes())
+        version.update(source_of(name).read_bytes())
     for distribution in BUILD_DISTRIBUTIONS:
         version.update(f"{distribution}=={metadata.version(distribution)}".encode())
     return version.hexdigest()

@@ -3,10 +3,8 @@ county collections hold exactly what it was built from, built again after any in
 (of the same size too) or delete, whichever route the write took."""
 
 import ast
-import importlib
 import logging
 import pickle
-from pathlib import Path
 
 import bson
 import pytest
@@ -15,6 +13,7 @@ from django.test import override_settings
 from pymongo import UpdateOne
 
 from empowersave import mongodb
+from empowersave.compiled import source_of
 from matching import county_index, county_snapshot
 from matching.county_index import BUILT, REUSED
 from matching.index import DemographicIndex, ParcelIndex
@@ -183,7 +182,7 @@ def test_the_build_version_covers_every_project_module_the_build_imports():
     roots = {"empowersave", "participants", "matching"}
     imported = set()
     for name in county_snapshot.BUILD_MODULES:
-        tree = ast.parse(Path(importlib.import_module(name).__file__).read_text())
+        tree = ast.parse(source_of(name).read_text())
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and node.module.split(".")[0] in roots:
                 imported.add(node.module)
