@@ -169,6 +169,15 @@ def _parser_parse(raw):
     )
 
 
+def _without_full_stops(text):
+    """The line without the full stops that end its words ("888 W Deerbrook Rd.", "5280 N.
+    Hollyhill Dr": 10 % of the demo's participants), which clean_text reads as spaces, so such a
+    line takes the plain line's path (72,000 instructions a line on the general path, 15,000 on
+    the plain one; callgrind). A stop anywhere else ("N.Main", "12.5") is kept: the line then
+    takes the general path, which reads `raw`."""
+    return text.replace(". ", " ").removesuffix(".")
+
+
 _NOTHING = ParsedAddress(None, None, None, None, None, None)
 
 
@@ -179,14 +188,15 @@ def parse_address(raw):
     text = str(raw).strip()
     if not text:
         return _NOTHING
-    if _PLAIN_LINE.fullmatch(text):
+    plain = _without_full_stops(text) if "." in text else text
+    if _PLAIN_LINE.fullmatch(plain):
         # "700 Castro St" (75% of the demo's participants, 97% of its parcels): letters and
         # single spaces after the number, so _fast_parse would find no comma, locality or
         # punctuation, and read the upper-cased text itself as the street line. Its first word
         # is the house number (what _street_line's pattern finds); without a unit designator,
         # the rest is the street (`_street_line` reads a unit, a letter of the house number and a
         # directional glued to it: "40 Elm St Rear", "16 A Elm St", "123N Main St").
-        line = text.upper()
+        line = plain.upper()
         house_number, _, rest = line.partition(" ")
         words = rest.split(" ")
         if words[-1] in _STATE_ONLY_CODES:
