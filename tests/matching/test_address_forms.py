@@ -152,6 +152,16 @@ def test_a_typo_in_a_name_written_short_or_long_is_that_name(typed, parcel, sibl
 
 
 @pytest.mark.parametrize(
+    ("typed", "parcel", "other"),
+    [("391 Silver Point Street", "391 SILVER POINT ST", "391 SILVER HILL ST"),
+     ("784 W Golden Hill St", "784 W GOLDEN HILL ST", "784 GOLDEN VIEW ST")],
+)  # fmt: skip
+def test_two_name_words_abbreviated_alike_are_not_a_typo_of_each_other(typed, parcel, other):
+    # Abbreviated, POINT and HILL are PT and HL: two edits apart, as any two such words are.
+    assert _parcel_linked([parcel, other], typed) == "P0"
+
+
+@pytest.mark.parametrize(
     "typed",
     ["45 MLK Blvd", "45 MLK Jr Blvd", "45 M L King Jr Blvd", "45 M.L.K. Blvd",
      "45 Dr. MLK Jr. Blvd", "45 Martin L King Jr Blvd", "45 Martin Luther King Junior Boulevard"],
