@@ -303,11 +303,16 @@ def read_house_letter(parcels, query):
     if reading is None:
         return query
     house_number, parts = reading
-    numbers = parcels.house_number
-    rows = rows_at(parcels.by_street_house, parts.key, query.number)
-    if not any(numbers[row] == house_number for row in rows):
+    if not _has_parcel(parcels, parts.key, query.number, house_number):
         return query
     return query._replace(house_number=house_number, street=parts.name, street_key=parts.key)
+
+
+def _has_parcel(parcels, street_key, number, house_number):
+    """Whether a parcel of the street at that number is written `house_number` (16A, 108-25)."""
+    numbers = parcels.house_number
+    rows = rows_at(parcels.by_street_house, street_key, number)
+    return any(numbers[row] == house_number for row in rows)
 
 
 def read_hyphen_number(parcels, query):
@@ -332,10 +337,7 @@ def read_hyphen_number(parcels, query):
     house_number, number, parts = reading
     if parts is not None:
         key = parts.key
-    if key not in by_street_house or number not in by_street_house[key]:
-        return query
-    numbers = parcels.house_number
-    if not any(numbers[row] == house_number for row in rows_at(by_street_house, key, number)):
+    if not _has_parcel(parcels, key, number, house_number):
         return query
     if parts is None:
         return query._replace(house_number=house_number, number=number)
