@@ -16,15 +16,16 @@ Matching itself runs in one process: a two-process pool measured slower on the l
 (pickling the rows and results cost more than the decisions), and was removed.
 
 A run's time is the store's, one single-document statement per document written
-(benchmarks/matching_writes_benchmark.py, 20,000 source rows, 5,054 participants, load 2.8-4.2):
-a first run took 9.6 ms a participant (this process's CPU 0.5 ms), the store's CPU 6.4 ms of
-it: the participant's update 2.5 ms, its listing row 2.6 ms, its listing keys 0.9 ms (the 86%
-whose keys changed), the rollups 0.2 ms, reading the batch 0.26 ms. Each statement reads the
-store's index catalogue again and rewrites every index entry of the document, whatever it sets:
-a `$set` of three paths cost the store's CPU as much as of the whole match (3.2 against 3.4 ms
-an update), and an `update_many` of 100 documents (one `$inc`) still 2.7-3.0 ms a document
-(wall time, load 3.4-4.0). A re-match that changes nothing writes nothing (0.75 ms a
-participant: the read).
+(benchmarks/matching_writes_benchmark.py, 20,000 source rows, 5,054 participants, two runs at
+load 4.0 and 2.6): a first run took 9.6 and 7.5 ms a participant (this process's CPU 0.5 ms),
+the store's CPU 6.4 and 7.0 ms of it: the participant's update 2.5 and 2.8 ms, its listing row
+2.6 and 2.8 ms, its listing keys 0.9 ms (the 86% whose keys changed), the rollups 0.2 ms,
+reading the batch 0.26 and 0.34 ms. Each statement reads the store's index catalogue again
+(about half of an update's time, profiled with cProfile) and rewrites every index entry of the
+document, whatever it sets: a `$set` of three paths cost the store's CPU as much as of the
+whole match (3.2 against 3.4 ms an update), and an `update_many` of 100 documents (one `$inc`)
+still 2.7-3.0 ms a document (wall time, load 3.4-4.0). A re-match that changes nothing writes
+nothing (0.75 and 0.65 ms a participant: the read).
 """
 
 import gc
