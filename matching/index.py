@@ -1,3 +1,7 @@
+# cython: infer_types=False
+# Compiled (empowersave.compiled), `row = len(...)` would be a C integer, boxed into a new int
+# object at each posting it is added to: 79 MB more at 300,000 parcels. As Python objects,
+# the postings of a row share one.
 """In-memory blocking indexes over the county collections, built once per matching run.
 
 A parcel is one row of parallel lists (strings interned, so a street or city is stored once);
