@@ -8,8 +8,6 @@ import sys
 import pytest
 
 from empowersave import compiled
-from matching.index import build_index
-from tests.factories import household, parcel
 
 DECIDE = """
 import django
@@ -57,26 +55,6 @@ def test_the_compiled_matcher_decides_as_the_pure_one():
     assert pure_as.startswith("pure Python")
     assert len(compiled_decisions) == 4000
     assert compiled_decisions == pure_decisions
-
-
-def test_the_postings_of_a_row_share_one_row_number():
-    """A row number kept as a C integer by the compiled build was boxed into an int object of
-    its own at each posting: 317.0 MB for the full demo's index against 238.1 MB in pure Python.
-    (Rows above 256 only: Python shares the smaller numbers anyway.)"""
-    ids = [f"E-{row}" for row in range(300)]
-    index = build_index(
-        residential_docs=[parcel(parcel_id=i, address=f"{i[2:]} N MAIN ST") for i in ids],
-        demographic_docs=[household(parcel_id=i, customer_name=f"SMITH, {i}") for i in ids],
-    )
-    parcels, households = index.parcels, index.demographics
-    row, record = parcels.by_parcel["Essex"]["E-299"], households.by_parcel["Essex"]["E-299"]
-
-    assert row == record == 299
-    assert parcels.by_zip_house["01104"][299] is row
-    assert parcels.by_street_house["MAIN"][299] is row
-    assert parcels.by_city_street[("SPRINGFIELD", "MAIN")][-1] is row
-    assert households.by_parcel_row[row] is record
-    assert households.by_name[households.people[record][0]] is record
 
 
 @pytest.fixture
