@@ -13,7 +13,12 @@ from typing import NamedTuple
 import usaddress
 
 from matching.address_text import clean_text
-from matching.house_numbers import HOUSE_NUMBER, split_house_number
+from matching.house_numbers import (
+    GRID_NUMBER,
+    HOUSE_NUMBER,
+    split_grid_number,
+    split_house_number,
+)
 from matching.localities import STATE_CODES, normalize_city, split_locality
 from matching.street_forms import DIRECTIONALS, SUFFIXES, normalize_street
 from matching.units import BARE_UNITS, UNIT_DESIGNATORS, leading_unit, split_unit, trailing_unit
@@ -46,9 +51,12 @@ def _street_line(line):
     line, unit = leading_unit(line)
     match = HOUSE_NUMBER.match(line)
     if match is None:
-        if any(char.isdigit() for char in line):
+        if grid := GRID_NUMBER.match(line):
+            house_number, rest = split_grid_number(grid)
+        elif any(char.isdigit() for char in line):
             return None
-        house_number, rest = None, line  # a street without its house number
+        else:
+            house_number, rest = None, line  # a street without its house number
     else:
         house_number, rest = split_house_number(match)
         if house_number is None:

@@ -11,6 +11,10 @@ from matching.street_forms import DIRECTIONALS, NUMERIC_ORDINAL, SUFFIXES, norma
 # A house number (`split_house_number`): digits, then a range's end (20-22), a fraction (12 1/2,
 # 12-1/2) or letters glued on (16A, 123N, 8OLD), then the rest of the line.
 HOUSE_NUMBER = re.compile(r"^(\d+)(-\d+(?!/)|[ -]\d/\d|[A-Z]+)? (.+)$")
+# Wisconsin's grid numbers: a direction and the distance from the county's base line, twice in
+# some towns (N1234 County Road K, W156N8480 Pilgrim Rd), written apart too ("N 1234", "W156
+# N8480", "W156-N8480"). Three digits at least, so "W 7 Mile Rd" stays a street.
+GRID_NUMBER = re.compile(r"^(?:([NSEW]) ?(\d+)[ -]?)?([NSEW]) ?(\d{3,}) (.+)$")
 
 
 def split_house_number(match):
@@ -31,6 +35,12 @@ def split_house_number(match):
     if (len(marks) > 1 or marks in DIRECTIONALS) and _names_a_street(rest):
         return number, f"{marks} {rest}"  # "8OLD MILL LN", "123N MAIN ST"
     return number + marks, rest
+
+
+def split_grid_number(match):
+    """(house number, rest of the line) of a `GRID_NUMBER` match: "W 156 N 8480" → W156N8480."""
+    first, first_distance, direction, distance, rest = match.groups()
+    return f"{first or ''}{first_distance or ''}{direction}{distance}", rest
 
 
 @lru_cache(maxsize=4096)

@@ -34,6 +34,9 @@ from matching.streets import other_street
 from participants.fields import normalize_zip
 
 _LEADING_DIGITS = re.compile(r"\d+")
+# Wisconsin's grid numbers (N1234, W156N8480): their last number is the house's place along its
+# street, so it is the key (and the order of `nearest_rows`).
+_GRID_NUMBER = re.compile(r"(?:[NSEW]\d+)?[NSEW](\d+)")
 
 RESIDENTIAL_FIELDS = ("county", "parcel_id", "address", "parcel_city", "parcel_zip")
 DEMOGRAPHIC_FIELDS = (
@@ -52,11 +55,14 @@ MAX_HOUSE_NUMBER_DIGITS = 9  # no street has a house number of ten digits
 
 @lru_cache(maxsize=65536)
 def house_number_key(house_number):
-    """The leading digits of a house number as an int ("12A" → 12), or None (also for more than
-    MAX_HOUSE_NUMBER_DIGITS digits: a 100,000-digit "house number" is no house number)."""
+    """The leading digits of a house number as an int ("12A" → 12; a grid number's last ones,
+    "W156N8480" → 8480), or None (also for more than MAX_HOUSE_NUMBER_DIGITS digits: a
+    100,000-digit "house number" is no house number)."""
     if not house_number:
         return None
     match = _LEADING_DIGITS.match(house_number)
+    if not match and (grid := _GRID_NUMBER.fullmatch(house_number)):
+        match = _LEADING_DIGITS.match(grid[1])
     if not match or len(match.group()) > MAX_HOUSE_NUMBER_DIGITS:
         return None
     return int(match.group())

@@ -301,6 +301,8 @@ _ROUTE_NAMES = {
     None: "HIGHWAY",
 }
 _ROUTE_NUMBER = re.compile(r"\d+[A-Z]?")
+# Wisconsin's county trunk highways are lettered: COUNTY ROAD K, CTH JJ.
+_COUNTY_LETTERS = re.compile(r"[A-Z]{1,2}")
 _FARM_TO_MARKET = ("FM", "F M", "FARM TO MARKET", "FARM MARKET")  # Texas's roads, FM 1960
 _ROAD = {word for word, suffix in SUFFIXES.items() if suffix == "RD"}
 
@@ -315,13 +317,13 @@ def _route_kinds():
     roads = [*route_words, "RD", "ROAD"]
     states = {a for a in STATE_ABBREVIATIONS.values() if a not in ("CO", "NE")}
     found = dict.fromkeys(route_words)
-    found.update({"US": "US", "U S": "US", "SR": "STATE", "CR": "COUNTY"})
+    found.update({"US": "US", "U S": "US", "SR": "STATE", "CR": "COUNTY", "CTH": "COUNTY"})
     found.update(dict.fromkeys(states, "STATE"))
     for kind, prefixes, words in (
         ("US", ("US", "U S", "UNITED STATES"), route_words),
         ("STATE", ("STATE", "ST"), roads),
         ("STATE", states, route_words),
-        ("COUNTY", ("COUNTY", "CO", "CNTY"), roads),
+        ("COUNTY", ("COUNTY", "CO", "CNTY", "CTY"), roads),
         ("FM", _FARM_TO_MARKET, roads),
     ):
         found.update({f"{prefix} {word}": kind for prefix in prefixes for word in words})
@@ -330,6 +332,15 @@ def _route_kinds():
 
 
 _ROUTE_KINDS = _route_kinds()
+_COUNTY_WORDS = {prefix.split()[0] for prefix, kind in _ROUTE_KINDS.items() if kind == "COUNTY"}
+
+
+def _county_letters(word):
+    """Whether `word` is a lettered county highway's letters (K, JJ), not a street-type word
+    or a directional ("County Rd", "CTH N W" aside)."""
+    return (
+        bool(_COUNTY_LETTERS.fullmatch(word)) and word not in SUFFIXES and word not in DIRECTIONALS
+    )
 
 
 def _route(words, postdirectional):
@@ -338,12 +349,14 @@ def _route(words, postdirectional):
     place, so that a kind given must agree (US 1 is not STATE ROUTE 1). Never an ordinal street:
     "Hwy 1" is not 1ST ST. benchmarks/address_variants.py: 31 of 48 highway forms failed as
     newcomers (each tied with its numbered street), none now."""
-    if len(words) < 2 or not _ROUTE_NUMBER.fullmatch(words[-1]):
+    if len(words) < 2:
         return None
     prefix = " ".join(words[:-1])
-    if prefix not in _ROUTE_KINDS:
+    kind = _ROUTE_KINDS.get(prefix, False)
+    if kind is False or not (
+        _ROUTE_NUMBER.fullmatch(words[-1]) or (kind == "COUNTY" and _county_letters(words[-1]))
+    ):
         return None
-    kind = _ROUTE_KINDS[prefix]
     key = f"HIGHWAY {words[-1]}"
     name = " ".join(filter(None, (_ROUTE_NAMES[kind], words[-1], postdirectional)))
     return Street(name, key, None, kind, postdirectional, key, key, key.replace(" ", ""))
@@ -380,7 +393,9 @@ def normalize_street(text):
     ):
         postdirectional = _DIRECTION_FORMS[words[-1]]  # "7th Ave. So.", "E 500 So"
         words = words[:-1]
-    if words[-1][-1].isdigit() and (route := _route(words, postdirectional)):
+    if (words[-1][-1].isdigit() or words[0] in _COUNTY_WORDS) and (
+        route := _route(words, postdirectional)
+    ):
         return route
     if words[-1] in _ROAD and len(words) > 2 and (route := _route(words[:-1], postdirectional)):
         return route  # "FM 1960 Rd"
@@ -471,7 +486,12 @@ def _word_spellings():
 
 
 _WORD_SPELLINGS = _word_spellings()  # ST → {ST, STREET, STR, SAINT, ...}
-_ROUTE_KEY = re.compile(r"HIGHWAY (\d+[A-Z]?)")
+_ROUTE_KEY = re.compile(r"HIGHWAY (\d+[A-Z]?|[A-Z]{1,2})")
+
+
+def route_key(key):
+    """Whether a street key is a route's (HIGHWAY 17, HIGHWAY K: `_route`)."""
+    return _ROUTE_KEY.fullmatch(key) is not None
 
 
 def street_key_pattern(key):

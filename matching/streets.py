@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from rapidfuzz.distance import OSA, JaroWinkler
 
-from matching.street_forms import normalize_street
+from matching.street_forms import normalize_street, route_key
 from matching.weights import MISSING
 
 SIMILAR_STREET = 0.88  # Jaro–Winkler of the street names for the `similar` level
@@ -68,6 +68,8 @@ def _related_level(mine, theirs):
     my_suffix, their_suffix = mine.suffix, theirs.suffix
     if mine.key == theirs.key:
         return "exact", my_suffix, their_suffix
+    if route_key(mine.key) and route_key(theirs.key):
+        return "different", my_suffix, their_suffix  # HIGHWAY K is no typo of HIGHWAY J
     if mine.short_key == theirs.short_key:  # "CT" and COURT
         return "typo", my_suffix, their_suffix
     if mine.plain == theirs.short_key:

@@ -98,6 +98,37 @@ def test_a_route_is_never_the_numbered_street(typed, route, numbered):
     assert _parcel_linked([route, numbered], typed) is None
 
 
+WISCONSIN = ["N1234 COUNTY ROAD K", "N1234 COUNTY ROAD J", "N1240 COUNTY ROAD K"]
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["N1234 County Rd K", "N1234 Cty Rd K", "N1234 CTH K", "N1234 County Hwy K", "N1234 Co Rd K",
+     "N 1234 County Road K", "n1234 county road k"],
+)  # fmt: skip
+def test_a_lettered_county_highway_and_a_grid_number_link_to_their_parcel(typed):
+    assert _parcel_linked(WISCONSIN, typed) == "P0"
+    assert _parcel_linked(WISCONSIN, typed.replace("K", "J").replace("k", "j")) == "P1"
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["W156N8480 Pilgrim Rd", "W156 N8480 Pilgrim Rd", "W 156 N 8480 Pilgrim Rd",
+     "W156-N8480 Pilgrim Rd"],
+)  # fmt: skip
+def test_a_grid_number_written_apart_is_read_whole(typed):
+    parsed = parse_address(typed)
+    assert (parsed.house_number, parsed.street) == ("W156N8480", "PILGRIM RD")
+    assert _parcel_linked(["W156N8480 PILGRIM RD", "W156N8490 PILGRIM RD"], typed) == "P0"
+
+
+def test_a_grid_number_no_parcel_has_and_a_street_named_by_a_number_link_nothing():
+    assert _parcel_linked(WISCONSIN, "N1236 County Rd K") is None
+    assert _parcel_linked(WISCONSIN, "N1234 County Rd M") is None
+    assert parse_address("W 7 Mile Rd")[:2] == (None, "W 7 MILE RD")  # no grid number: 3 digits
+    assert normalize_street("COUNTY RD").name == "COUNTY RD"  # a street, not a route
+
+
 def test_a_route_of_no_kind_meets_either_kind_and_a_kind_given_must_agree():
     both = ["1200 US HIGHWAY 1", "1200 STATE ROUTE 1"]
     assert _parcel_linked(both, "1200 Route 1") is None  # which of the two?
