@@ -43,7 +43,8 @@ main 4e005ae: of 602 forms the newcomer fails 42 (4 wrong links: `15 Verde` → 
 beside 15 VIA VERDE, `15 J` → 15 J ST beside 15 AVENUE J, `Lot 14 Oak Hollow Dr` and
 `Space 12 Oak Hollow Dr` → the house numbered 14 / 12), the resident 11 of 541 (2 wrong); at
 07:21 UTC (43fd347) 38 and 9, none wrong; at 09:33 UTC 19 and 6; with Wisconsin's grid numbers
-and lettered county highways read (11:40 UTC) 11 and 5, none wrong.
+and lettered county highways read (11:30 UTC) 11 and 5, and with house numbers written in words
+(11:40 UTC) 8 and 2, none wrong.
 
     .venv/bin/python benchmarks/address_variants.py [--class NAME ...] [--mode newcomer|resident]
 """

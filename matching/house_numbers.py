@@ -58,6 +58,25 @@ def house_letter(house_number, street):
     return house_number + letter, normalize_street(rest)
 
 
+# House numbers written in words ("One Gateway Center"): those a building is named by.
+SPELLED_NUMBERS = {
+    "ONE": 1, "TWO": 2, "THREE": 3, "FOUR": 4, "FIVE": 5, "SIX": 6, "SEVEN": 7, "EIGHT": 8,
+    "NINE": 9, "TEN": 10, "ELEVEN": 11, "TWELVE": 12,
+}  # fmt: skip
+
+
+@lru_cache(maxsize=4096)
+def spelled_number(street):
+    """(house number, Street) of a street written after its house number in words ("ONE
+    GATEWAY CTR" → "1", GATEWAY CTR), or None when the first word is no number or leaves no
+    street. Whether the word is the number or the street's ("Seven Oaks Dr") only the county's
+    parcels tell (matching.scoring.read_spelled_number)."""
+    word, _, rest = street.partition(" ")
+    if word not in SPELLED_NUMBERS or not rest or not _names_a_street(rest):
+        return None
+    return str(SPELLED_NUMBERS[word]), normalize_street(rest)
+
+
 @lru_cache(maxsize=4096)
 def hyphen_number(house_number, street):
     """(house number, its number before the hyphen, Street or None for the street as written)

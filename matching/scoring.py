@@ -39,7 +39,7 @@ from matching import review_blocks, weights
 from matching.address_parser import parse_address
 from matching.blocking import HOUSE_CITY, SIMILAR_NAME_ZIP, candidates
 from matching.comparison import LOCALITY_AGREES, STREET_AGREES, compare, where_they_said
-from matching.house_numbers import house_letter, hyphen_number
+from matching.house_numbers import house_letter, hyphen_number, spelled_number
 from matching.index import email_key, house_number_key, name_key, phone_key, rows_at
 from matching.localities import city_field, normalize_city
 from matching.street_forms import run_in_suffix
@@ -308,6 +308,26 @@ def read_house_letter(parcels, query):
     return query._replace(house_number=house_number, street=parts.name, street_key=parts.key)
 
 
+def read_spelled_number(parcels, query):
+    """The participant without a house number read with the first word of their street as one
+    (house_numbers.spelled_number: "One Gateway Center" → 1 GATEWAY CTR) when a parcel of the
+    rest of the street has that number and no parcel is of the street as written (SEVEN OAKS
+    DR stays itself where the county has it). `decide` asks only of a participant with a street
+    and no house number."""
+    if query.street_key in parcels.by_street_house:
+        return query
+    reading = spelled_number(query.street)
+    if reading is None:
+        return query
+    house_number, parts = reading
+    number = int(house_number)
+    if not _has_parcel(parcels, parts.key, number, house_number):
+        return query
+    return query._replace(
+        house_number=house_number, number=number, street=parts.name, street_key=parts.key
+    )
+
+
 def _has_parcel(parcels, street_key, number, house_number):
     """Whether a parcel of the street at that number is written `house_number` (16A, 108-25)."""
     numbers = parcels.house_number
@@ -390,6 +410,8 @@ def decide(index, query, thresholds):
     street = query.street
     if street is not None and street[1:2] == " ":  # "16 A Elm St", "12 O Brien Ct": few
         query = read_house_letter(parcels, query)
+    elif street is not None and query.house_number is None:  # "One Gateway Center": few
+        query = read_spelled_number(parcels, query)
     query = read_hyphen_number(parcels, query)
     if (
         query.number is not None

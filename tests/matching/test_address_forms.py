@@ -223,3 +223,20 @@ def test_a_name_without_its_type_ties_the_pre_typed_and_the_post_typed_street(ty
     decision = decide(index, typed, "Orange", "07050")
     shown = {index.parcels.parcel_id[candidate.row] for candidate in decision.candidates[:2]}
     assert (linked(index, decision), decision.reason, shown) == (None, "AMBIGUOUS", streets)
+
+
+@pytest.mark.parametrize(
+    ("typed", "parcel"), [("One Gateway Center", "P0"), ("Two Gateway Ctr", "P1")]
+)
+def test_a_house_number_written_in_words_finds_its_parcel(typed, parcel):
+    parcels = ["1 GATEWAY CTR", "2 GATEWAY CTR", "7 OAKS DR", "12 SEVEN OAKS DR"]
+    assert _parcel_linked(parcels, typed) == parcel
+
+
+def test_a_street_named_by_a_number_word_stays_itself_where_the_county_has_it():
+    index = county(
+        [("P0", "7 OAKS DR", "ORANGE", "07050"), ("P1", "12 SEVEN OAKS DR", "ORANGE", "07050")]
+    )
+    decision = decide(index, "Seven Oaks Dr", "Orange", "07050")
+    assert (linked(index, decision), decision.reason) == (None, "NO_HOUSE_NUMBER")
+    assert index.parcels.parcel_id[decision.candidates[0].row] == "P1"
