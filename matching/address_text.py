@@ -7,8 +7,10 @@ import re
 # Punctuation that separates words; "#" and "/" are kept because they carry meaning, and "-"
 # between digits (a house number's range, 20-22; `_number_marks`).
 _PUNCTUATION = re.compile(r"[^\w#/ -]+")
-_ASCII_PUNCTUATION = str.maketrans(
-    {char: " " for char in map(chr, range(128)) if not (char.isalnum() or char in "_#/- ")}
+# The same for ASCII text as a bytes table: bytes.translate reads it in C, 6 to 10 times as fast
+# as str.translate's mapping, looked up character by character (timeit, "593 VASQUEZ RD").
+_ASCII_PUNCTUATION = bytes(
+    code if (chr(code).isalnum() or chr(code) in "_#/- ") else ord(" ") for code in range(256)
 )
 _RANGE_HYPHEN = re.compile(r"(?<=\d)\s*-\s*(?=\d)")
 _LOOSE_HYPHEN = re.compile(r"(?<!\d)-|-(?!\d)")
@@ -23,7 +25,10 @@ def clean_text(raw):
     text = str(raw).upper()
     if "-" in text or "." in text or "\u00bd" in text:
         text = _number_marks(text)
-    text = text.translate(_ASCII_PUNCTUATION) if text.isascii() else _PUNCTUATION.sub(" ", text)
+    if text.isascii():
+        text = text.encode("ascii").translate(_ASCII_PUNCTUATION).decode("ascii")
+    else:
+        text = _PUNCTUATION.sub(" ", text)
     return " ".join(text.split()) or None
 
 
