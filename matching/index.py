@@ -68,13 +68,22 @@ def house_number_key(house_number):
     return int(match.group())
 
 
+# Every byte but an ASCII digit, which bytes.translate deletes (`phone_key`).
+_NOT_DIGITS = bytes(code for code in range(256) if not 48 <= code <= 57)
+
+
 def phone_key(raw):
     """The last ten digits of a phone number in any format, or None. Its decimal characters
-    (str.isdecimal: the regular expression's \\d) are kept by filter in C: 6,600 instructions a
-    phone against 7,800 for the pattern's substitution (callgrind, six formats)."""
+    (str.isdecimal: the regular expression's \\d) are kept by bytes.translate when it is ASCII
+    (the ten digits are its only decimals), else by filter in C: 6,600 instructions a phone by
+    filter against 7,800 for the pattern's substitution (callgrind, six formats)."""
     if not raw:
         return None
-    digits = "".join(filter(str.isdecimal, str(raw)))
+    text = str(raw)
+    if text.isascii():
+        digits = text.encode("ascii").translate(None, _NOT_DIGITS).decode("ascii")
+    else:
+        digits = "".join(filter(str.isdecimal, text))
     return digits[-10:] if len(digits) >= 10 else None
 
 
