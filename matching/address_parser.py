@@ -36,6 +36,14 @@ _PLAIN_LINE = re.compile(r"\d+[A-Za-z]? [A-Za-z]+(?: [A-Za-z]+)*", re.ASCII)
 # A plain line whose words after the number may hold digits too: an ordinal street ("5 10th
 # Ave"), a unit ("128 Ellis Ave Apt 30", "4256 Roero Rd Apt 23B").
 _PLAIN_LINE_WITH_DIGITS = re.compile(r"\d+ [A-Za-z0-9]+(?: [A-Za-z0-9]+)*", re.ASCII)
+# A plain street line (as _PLAIN_LINE, its words may hold digits), then after a comma either a
+# town, its state and ZIP ("593 Vasquez Rd, Newark, NJ 07104") or a unit ("7707 Stonerun Road,
+# Apt 20"): `_comma_line`.
+_STREET_PIECE = r"(\d+[A-Za-z]? [A-Za-z0-9]+(?: [A-Za-z0-9]+)*), "
+_WITH_LOCALITY = re.compile(
+    _STREET_PIECE + r"([A-Za-z]+(?: [A-Za-z]+)*), ([A-Za-z]{2}) (\d{5})", re.ASCII
+)
+_WITH_UNIT = re.compile(_STREET_PIECE + r"([A-Za-z]+ [A-Za-z0-9]+)", re.ASCII)
 
 
 class ParsedAddress(NamedTuple):
@@ -208,6 +216,42 @@ def _line_with_digits(line):
     return _after_number(house_number, rest, None)
 
 
+def _comma_line(text):
+    """ParsedAddress of a plain street line and its town, state and ZIP, or its unit, after a
+    comma (`_WITH_LOCALITY`, `_WITH_UNIT`; 6 % of the demo's participants, 20.7 µs a line on
+    `_fast_parse`'s path, compiled), or None to let `_fast_parse` read it. It reads them as
+    `_fast_parse` does: a state that is no unit designator (FL is a floor too) before the ZIP is
+    dropped and the town is the city, unless the town's first word is a unit designator; a
+    designator and its identifier are the unit, the street line's own; the street line is read
+    by `_street_line`. No full stop: one before the ZIP's end keeps `_fast_parse` from the ZIP."""
+    if match := _WITH_LOCALITY.fullmatch(text):
+        street_piece, town, state, zip_code = match.groups()
+        town, state = town.upper(), state.upper()
+        if (
+            state not in STATE_CODES
+            or state in UNIT_DESIGNATORS
+            or town.partition(" ")[0] in UNIT_DESIGNATORS
+        ):
+            return None
+        street = _street_line(street_piece.upper())
+        if street is None:
+            return None
+        return _new_parsed(ParsedAddress, (*street, normalize_city(town), normalize_zip(zip_code)))
+    if match := _WITH_UNIT.fullmatch(text):
+        street_piece, unit = match.groups()
+        unit = unit.upper()
+        designator, _, identifier = unit.partition(" ")
+        if designator not in UNIT_DESIGNATORS or (
+            len(identifier) > 4 and identifier[-5:].isdigit()
+        ):
+            return None  # an identifier ending with five digits: `_fast_parse` may read a ZIP
+        street = _street_line(f"{street_piece.upper()} {unit}")
+        if street is None:
+            return None
+        return _new_parsed(ParsedAddress, (*street, None, None))
+    return None
+
+
 _NOTHING = ParsedAddress(None, None, None, None, None, None)
 
 
@@ -248,6 +292,8 @@ def parse_address(raw):
         street = _line_with_digits(plain.upper())
         if street is not None:
             return _new_parsed(ParsedAddress, (*street, None, None))
+    elif "," in text and (parsed := _comma_line(text)) is not None:
+        return parsed
     if _NUMBER_ONLY.match(text):  # "266": a house number whose street is missing
         return ParsedAddress(text.upper(), None, None, None, None, None)
     return _fast_parse(raw) or _parser_parse(raw)

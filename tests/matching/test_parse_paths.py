@@ -63,3 +63,50 @@ def general_parse(line):
 def test_a_line_with_digits_after_its_number_reads_as_on_the_general_path(line):
     for written in (line, line.upper(), line.lower(), f" {line}\n"):
         assert parse_address(written) == general_parse(written)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # a town, its state and ZIP after the street line
+        "593 Vasquez Rd, Newark, NJ 07104",
+        "3816 South College Rd, Chandler, AZ 85225",
+        "789 South Foxglen Avene Apt 2, Montclair, NJ 07042",
+        "785 Ninth Ln Ste 5, Delaware, OH 43015",
+        "601 9TH COURT, Bloomfield, NJ 07003",
+        "5 21st St, West Orange NJ, NJ 07052",
+        "16A Main St, Newark, NJ 07104",
+        "12 Main St NJ, Newark, NJ 07104",
+        "40 Elm St Rear, Newark, NJ 07104",
+        "5 Main St, Ohio, OH 43215",
+        "5 Main St, Newark, NJ 00000",
+        # a state that is a unit designator too, a town that starts like a unit, no state
+        "5 Main St, Miami, FL 33101",
+        "5 Main St, Lot Town, NJ 07104",
+        "5 Main St, Apt City, NJ 07104",
+        "5 Main St, Newark, ZZ 07104",
+        # a unit after the street line
+        "7707 Stonerun Road, Apt 20",
+        "3779 romero ave, Apt 21",
+        "1036 pinewood court, Apt 8C",
+        "9139 Sixteenth Aveneu, Apt 4",
+        "3 Main St, Unit C",
+        "3 Main St, Fl 2",
+        "3 Main St, Apt 101",
+        "3 Main St, Apt 12345",
+        "3 Main St, Apt A12345",
+        "3 Main St, Apt NO12345",
+        "3 Main St, Unit NJ",
+        "3 Main St, Newark NJ",
+        "3 Main St, Rear House",
+        # full stops and other separators: the general path
+        "5 Main St., Newark, NJ 07104",
+        "5 Main St, Newark, NJ 07104.",
+        "5 Main St,Newark, NJ 07104",
+        "5 Main St, Newark, NJ 07104-1234",
+        "5 Main St, Apt 2, Newark, NJ 07104",
+    ],
+)
+def test_a_street_line_with_its_town_or_unit_after_a_comma_reads_as_on_the_general_path(line):
+    for written in (line, line.upper(), line.lower(), f" {line}\n"):
+        assert parse_address(written) == general_parse(written)
