@@ -29,6 +29,7 @@ def street_of(raw):
         (None, None),
         ("n/a", None),
         ("00000", None),
+        ("0000", None),
     ],
 )
 def test_zip_is_five_digits(raw, expected):
