@@ -11,6 +11,11 @@ def general_parse(line):
     return address_parser._fast_parse(line) or address_parser._parser_parse(line)
 
 
+def assert_read_as_on_the_general_path(line):
+    for written in (line, line.upper(), line.lower(), f" {line}\n"):
+        assert parse_address(written) == general_parse(written)
+
+
 @pytest.mark.parametrize(
     "line",
     [
@@ -61,8 +66,7 @@ def general_parse(line):
     ],
 )
 def test_a_line_with_digits_after_its_number_reads_as_on_the_general_path(line):
-    for written in (line, line.upper(), line.lower(), f" {line}\n"):
-        assert parse_address(written) == general_parse(written)
+    assert_read_as_on_the_general_path(line)
 
 
 @pytest.mark.parametrize(
@@ -108,5 +112,4 @@ def test_a_line_with_digits_after_its_number_reads_as_on_the_general_path(line):
     ],
 )
 def test_a_street_line_with_its_town_or_unit_after_a_comma_reads_as_on_the_general_path(line):
-    for written in (line, line.upper(), line.lower(), f" {line}\n"):
-        assert parse_address(written) == general_parse(written)
+    assert_read_as_on_the_general_path(line)
