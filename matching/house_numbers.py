@@ -67,8 +67,8 @@ SPELLED_NUMBERS = {
 
 @lru_cache(maxsize=4096)
 def spelled_number(street):
-    """(house number, Street) of a street written after its house number in words ("ONE
-    GATEWAY CTR" → "1", GATEWAY CTR), or None when the first word is no number or leaves no
+    """(house number, Street) of a street whose first word is a house number written in words
+    ("ONE GATEWAY CTR" → "1", GATEWAY CTR), or None when that word is no number or leaves no
     street. Whether the word is the number or the street's ("Seven Oaks Dr") only the county's
     parcels tell (matching.scoring.read_spelled_number)."""
     word, _, rest = street.partition(" ")
