@@ -141,7 +141,7 @@ def normalize_zip(raw):
         if size == 5 and raw.isdigit():
             return None if raw == "00000" else raw
         if size == 10 and raw[5] == "-" and raw[:5].isdecimal() and raw[6:].isdecimal():
-            return raw[:5]  # ZIP+4, "43215-1234": 15 % of the demo's participants
+            return None if raw[:5] == "00000" else raw[:5]  # ZIP+4: 15 % of the demo's
         if size == 4 and raw.isdecimal():
             return None if raw == "0000" else "0" + raw  # "7050": 8 % of them
     if raw is None or isinstance(raw, bool):
@@ -156,7 +156,7 @@ def normalize_zip(raw):
         groups = _DIGITS.findall(str(raw))
         digits = groups[0] if groups else ""
         if len(groups) > 1 and len(digits) == 5 and len(groups[1]) == 4:
-            return digits
+            return None if digits == "00000" else digits
     if 7 <= len(digits) <= 9:  # ZIP+4 without its dash: the last four are the +4
         digits = digits[:-4]
     if not 3 <= len(digits) <= 5:

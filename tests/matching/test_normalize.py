@@ -30,6 +30,8 @@ def street_of(raw):
         ("n/a", None),
         ("00000", None),
         ("0000", None),
+        ("00000-1234", None),  # no ZIP is all zeros, with its +4 or without
+        ("00000 1234", None),
     ],
 )
 def test_zip_is_five_digits(raw, expected):
