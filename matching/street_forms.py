@@ -486,7 +486,8 @@ def _word_spellings():
 
 
 _WORD_SPELLINGS = _word_spellings()  # ST → {ST, STREET, STR, SAINT, ...}
-_ROUTE_KEY = re.compile(r"HIGHWAY (\d+[A-Z]?|[A-Z]{1,2})")
+# A route's key (`_route`): its number, or a county highway's letters.
+_ROUTE_KEY = re.compile(f"HIGHWAY ({_ROUTE_NUMBER.pattern}|{_COUNTY_LETTERS.pattern})")
 
 
 def route_key(key):
