@@ -189,9 +189,13 @@ def name_level(name, surname, record_name):
 
 
 def _has_words(text, words):
-    """Whether every word is a word of `text` (a substring test first: most are not in it; in C,
-    no generator a call)."""
-    return all(map(text.__contains__, words)) and words <= set(text.split(" "))
+    """Whether every word is a word of `text` (a substring test first: most are not in it). A
+    loop, not all(map(…)): compiled, the 3,082 calls of a warm pass over the 20,000-row demo
+    took 10.1 M instructions, 5.9 M so (callgrind, 2026-12-03)."""
+    for word in words:
+        if word not in text:
+            return False
+    return words <= set(text.split(" "))
 
 
 def _unit_level(mine, theirs):
