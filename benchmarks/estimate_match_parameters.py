@@ -26,7 +26,7 @@ django.setup()
 
 from benchmarks.matching_data import demo_dataset  # noqa: E402
 from demo import generator as demo_data  # noqa: E402
-from matching import blocking, calibration, scoring, services  # noqa: E402
+from matching import blocking, calibration, scoring  # noqa: E402
 
 
 def labelled_patterns(index, rows, queries, truth, thresholds):
@@ -48,7 +48,7 @@ def labelled_patterns(index, rows, queries, truth, thresholds):
 def estimate(*, participants, seed):
     """(parameters from the labels, parameters from EM alone) of the demo data."""
     index, rows, truth = demo_dataset(participants=participants, seed=seed)
-    queries = [services.participant_query(row) for row in rows]
+    queries = [scoring.participant_query(row) for row in rows]
     thresholds = scoring.Thresholds.from_settings()
     labels = labelled_patterns(index, rows, queries, truth, thresholds)
     labelled = calibration.estimate_parameters(

@@ -44,7 +44,7 @@ def _rate(count, seconds, cpu_seconds):
 
 def _decide_all(index, rows, thresholds):
     for row in rows:
-        scoring.decide(index, services.participant_query(row), thresholds)
+        scoring.decide(index, scoring.participant_query(row), thresholds)
 
 
 def main():

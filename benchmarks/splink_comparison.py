@@ -48,7 +48,7 @@ from benchmarks.matching_data import (  # noqa: E402
     holdout_dataset,
     link_figures,
 )
-from matching import calibration, scoring, services  # noqa: E402
+from matching import calibration, scoring  # noqa: E402
 from matching.index import email_key, name_key, phone_key  # noqa: E402
 from matching.street_forms import normalize_street  # noqa: E402
 
@@ -70,7 +70,7 @@ def _thresholds(args, index, rows):
     if not _estimates(args):
         return thresholds, 0.0
     started = time.perf_counter()
-    queries = [services.participant_query(row) for row in rows]
+    queries = [scoring.participant_query(row) for row in rows]
     parameters = calibration.estimate_parameters(
         index, queries, thresholds, rng=Random(1), version=2
     )
@@ -89,7 +89,7 @@ def run_ours(args):
     figures, _seconds = evaluate(index, rows, truth, thresholds)
     started = time.perf_counter()  # search and score alone, as Splink's predict
     for row in rows:
-        scoring.decide(index, services.participant_query(row), thresholds)
+        scoring.decide(index, scoring.participant_query(row), thresholds)
     seconds = time.perf_counter() - started
     return {**figures, "seconds": seconds, "training_seconds": training, "peak_mb": _rss_mb()}
 
@@ -117,7 +117,7 @@ def _tables(index, rows):
 
     left = []
     for row in rows:
-        query = services.participant_query(row)
+        query = scoring.participant_query(row)
         street, suffix = _street_parts(query.street)
         left.append(
             {

@@ -36,7 +36,8 @@ from empowersave import mongodb
 from matching import calibration, scoring
 from matching.county_index import load_index
 from matching.parameter_versions import active_parameters, save_parameters
-from matching.services import PARTICIPANT_PROJECTION, participant_query
+from matching.scoring import participant_query
+from matching.services import PARTICIPANT_PROJECTION
 from participants.documents import MatchQuality, Participant
 
 Z_95 = 1.959964

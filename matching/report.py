@@ -10,7 +10,7 @@ from collections import Counter, defaultdict
 from empowersave import mongodb
 from matching.households import parcel_docs
 from matching.index import by_parcel, email_key, name_key, phone_key
-from matching.services import participant_query
+from matching.scoring import participant_query
 from participants.documents import MatchQuality, Participant
 
 OUTCOMES = ("correct", "wrong_parcel", "linked_no_truth", "missed", "correctly_unlinked")

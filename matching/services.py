@@ -92,25 +92,6 @@ def participant_selectors(*, qualities=None):
     ]
 
 
-def _fields(row):
-    fields = row.get("fields")
-    return fields if isinstance(fields, dict) else {}
-
-
-def participant_query(row):
-    """The normalised participant (scoring.Query) of a projected participant row."""
-    fields = _fields(row)
-    return scoring.make_query(
-        address=fields.get("Address"),
-        city=fields.get("City"),
-        zip_code=fields.get("ZIP"),
-        first_name=fields.get("FirstName"),
-        last_name=fields.get("LastName"),
-        email=row.get("email_address"),
-        phones=demographics.participant_phones(row),
-    )
-
-
 def _candidate_doc(parcels, candidate, model=None, prior=None):
     """A kept candidate: the parcel, its probability (and `score`, the same in percent), total
     weight in bits, field agreement, and the weight each field contributed
@@ -129,8 +110,8 @@ def _candidate_doc(parcels, candidate, model=None, prior=None):
 
 def match_row(index, row, thresholds):
     """(match, residence_ref, demographic_ref) for one projected participant; no I/O."""
-    fields = _fields(row)
-    decision = scoring.decide(index, participant_query(row), thresholds)
+    fields = scoring.participant_fields(row)
+    decision = scoring.decide(index, scoring.participant_query(row), thresholds)
     model = thresholds.parameters.model()
     parcels = index.parcels
     residence = parcels.reference(decision.row) if decision.row is not None else None
@@ -173,7 +154,7 @@ def _counties_of(index, row, match, residence):
     counties = {c["county"] for c in match["candidates"]}
     if residence:
         counties.add(residence["county"])
-    query = participant_query(row)
+    query = scoring.participant_query(row)
     resolved, _how = index.parcels.counties_for(zips=query.zips, city=query.city)
     return counties | set(resolved or ())
 

@@ -15,7 +15,7 @@ django.setup()
 from datetime import UTC, datetime
 from demo import generator
 from empowersave.compiled import running_as
-from matching import scoring, services
+from matching import scoring
 from matching.index import build_index
 now = datetime(2026, 12, 1, tzinfo=UTC)
 data = generator.generate(participants=4000, seed=generator.DEFAULT_SEED, now=now)
@@ -23,7 +23,7 @@ index = build_index(residential_docs=data["residential"], demographic_docs=data[
 thresholds = scoring.Thresholds.from_settings()
 print(running_as(scoring))
 for row in data["source"]:
-    print(repr(scoring.decide(index, services.participant_query(row), thresholds)))
+    print(repr(scoring.decide(index, scoring.participant_query(row), thresholds)))
 """
 
 
