@@ -19,7 +19,7 @@ matching weighed fields) has no explanation: None.
 from typing import NamedTuple
 
 from matching import scoring
-from matching.comparison import Comparison
+from matching.comparison import Comparison, person_agrees
 from matching.weights import LABELS, MISSING, PERSON_COLUMNS, probability
 from participants.stored_numbers import finite_number, stored_field, stored_probability
 
@@ -70,6 +70,7 @@ def stored_comparison(candidate):
     bits = {column: value for column, _level, value in rows}
     agreement = stored_field(candidate, "agreement") or {}
     weight = finite_number(stored_field(candidate, "weight"))
+    person_levels = tuple(levels.get(column, MISSING) for column in PERSON_COLUMNS)
     return Comparison(
         row=None,
         weight=weight if weight is not None else sum(bits.values()),
@@ -84,8 +85,9 @@ def stored_comparison(candidate):
         unit_level=levels.get("unit", MISSING),
         city_level=levels.get("city_same_zip") or levels.get("city", MISSING),
         zip_level=levels.get("zip", MISSING),
-        person_levels=tuple(levels.get(column, MISSING) for column in PERSON_COLUMNS),
+        person_levels=person_levels,
         person_weight=sum(bits.get(column, 0.0) for column in PERSON_COLUMNS),
+        person_agrees=person_agrees(person_levels),
     )
 
 
