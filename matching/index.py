@@ -68,20 +68,25 @@ def house_number_key(house_number):
     return int(match.group())
 
 
-# Every byte but an ASCII digit, which bytes.translate deletes (`phone_key`).
-_NOT_DIGITS = bytes(code for code in range(256) if not 48 <= code <= 57)
+# Each byte an ASCII digit kept, every other one a space (`phone_key` then removes the spaces).
+_DIGITS_AND_SPACES = bytes(code if 48 <= code <= 57 else 32 for code in range(256))
 
 
 def phone_key(raw):
     """The last ten digits of a phone number in any format, or None. Its decimal characters
     (str.isdecimal: the regular expression's \\d) are kept by bytes.translate when it is ASCII
     (the ten digits are its only decimals), else by filter in C: 6,600 instructions a phone by
-    filter against 7,800 for the pattern's substitution (callgrind, six formats)."""
+    filter against 7,800 for the pattern's substitution (callgrind, six formats). The other bytes
+    are made spaces and removed, not deleted by translate, which builds a table of the bytes to
+    delete at each call: translating the 2,316 phones of a warm pass over the 20,000-row demo
+    took 4.7 → 0.5 M instructions, the pass 504.9 → 500.5 M (callgrind, 2026-12-03)."""
     if not raw:
         return None
     text = str(raw)
     if text.isascii():
-        digits = text.encode("ascii").translate(None, _NOT_DIGITS).decode("ascii")
+        digits = (
+            text.encode("ascii").translate(_DIGITS_AND_SPACES).replace(b" ", b"").decode("ascii")
+        )
     else:
         digits = "".join(filter(str.isdecimal, text))
     return digits[-10:] if len(digits) >= 10 else None
