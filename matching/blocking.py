@@ -101,14 +101,13 @@ def _close_streets(parcels, query, zips, city, cutoff):
 
 def _of_reachable_length(every, lengths, size, cutoff):
     """The keys of `every` (sorted by length; `lengths` their lengths) whose length lets
-    fuzz.ratio with a text of
-    `size` characters reach `cutoff`: the ratio is 100 · (1 − d / (a + b)) for an edit distance
-    d (insertions and deletions) of at least |a − b|, so it is at most 200 · min(a, b) / (a + b),
-    and at 80 a key is from 2/3 to 3/2 of the text's length: about half of the areas' keys
-    are scored (the 3,198 searches of a first pass at 300,000 parcels: 0.070 → 0.037 s); the
-    keys left get the same scores, and the order they come in is not read. One character of
-    slack either side against rounding. The bounds are searched among the lengths, not with
-    key=len (a call a step)."""
+    fuzz.ratio with a text of `size` characters reach `cutoff`: the ratio is
+    100 · (1 − d / (a + b)) for an edit distance d (insertions and deletions) of at least
+    |a − b|, so it is at most 200 · min(a, b) / (a + b), and at 80 a key is from 2/3 to 3/2 of
+    the text's length: about half of the areas' keys are scored (the 3,198 searches of a first
+    pass at 300,000 parcels: 0.070 → 0.037 s); the keys left get the same scores, and the order
+    they come in is not read. One character of slack either side against rounding. The bounds
+    are searched among the lengths, not with key=len (a call a step)."""
     if cutoff <= 0:
         return every
     low = bisect_left(lengths, size * cutoff / (200 - cutoff) - 1)
