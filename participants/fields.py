@@ -7,6 +7,7 @@ matching and the dashboard read ZIPs through the same `normalize_zip`, so "02134
 
 import math
 import re
+import unicodedata
 
 import bson
 
@@ -129,14 +130,22 @@ def transform_fields(raw_fields):
     return typed_fields(clean_fields(raw_fields))
 
 
+def _ascii_digits(digits):
+    """Decimal digits of any script (what the pattern's \\d reads) as ASCII digits."""
+    if digits.isascii():
+        return digits
+    return "".join(str(unicodedata.decimal(digit)) for digit in digits)
+
+
 def normalize_zip(raw):
     """A 5-digit ZIP string, or None.
 
     Accepts strings and the ints that county `parcel_zip` holds: ZIP+4 ("12345-6789",
     "123456789") is cut to five digits, and a ZIP that lost its leading zero (2134, "2134")
-    gets it back, with its +4 too ("70501234", a spreadsheet's number: 07050).
+    gets it back, with its +4 too ("70501234", a spreadsheet's number: 07050). Digits of other
+    scripts count as theirs ("０７０５０", typed with a full-width keyboard: 07050).
     """
-    if raw.__class__ is str:  # the common cases, fast: what the pattern below reads of them
+    if raw.__class__ is str and raw.isascii():  # the common cases, fast: as the pattern below
         size = len(raw)
         if size == 5 and raw.isdigit():
             return None if raw == "00000" else raw
@@ -153,7 +162,7 @@ def normalize_zip(raw):
     if isinstance(raw, int):
         digits = str(raw)
     else:
-        groups = _DIGITS.findall(str(raw))
+        groups = [_ascii_digits(group) for group in _DIGITS.findall(str(raw))]
         digits = groups[0] if groups else ""
         if len(groups) > 1 and len(digits) == 5 and len(groups[1]) == 4:
             return None if digits == "00000" else digits

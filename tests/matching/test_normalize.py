@@ -32,6 +32,10 @@ def street_of(raw):
         ("0000", None),
         ("00000-1234", None),  # no ZIP is all zeros, with its +4 or without
         ("00000 1234", None),
+        ("\uff10\uff17\uff10\uff15\uff10", "07050"),  # full-width digits (an IME's)
+        ("\uff10\uff17\uff10\uff15\uff10-\uff11\uff12\uff13\uff14", "07050"),
+        ("\u0664\u0663\u0662\u0661\u0665", "43215"),  # Arabic-Indic digits
+        ("\u00b9\u00b2\u00b3\u2074\u2075", None),  # superscripts are not decimal digits
     ],
 )
 def test_zip_is_five_digits(raw, expected):
