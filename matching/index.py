@@ -31,7 +31,7 @@ from matching.house_numbers import range_numbers
 from matching.localities import normalize_city
 from matching.street_forms import normalize_street
 from matching.streets import other_street
-from participants.fields import normalize_zip
+from participants.fields import ascii_digits, normalize_zip
 
 _LEADING_DIGITS = re.compile(r"\d+")
 # Wisconsin's grid numbers (N1234, W156N8480): their last number is the house's place along its
@@ -75,11 +75,12 @@ _DIGITS_AND_SPACES = bytes(code if 48 <= code <= 57 else 32 for code in range(25
 def phone_key(raw):
     """The last ten digits of a phone number in any format, or None. Its decimal characters
     (str.isdecimal: the regular expression's \\d) are kept by bytes.translate when it is ASCII
-    (the ten digits are its only decimals), else by filter in C: 6,600 instructions a phone by
-    filter against 7,800 for the pattern's substitution (callgrind, six formats). The other bytes
-    are made spaces and removed, not deleted by translate, which builds a table of the bytes to
-    delete at each call: translating the 2,316 phones of a warm pass over the 20,000-row demo
-    took 4.7 → 0.5 M instructions, the pass 504.9 → 500.5 M (callgrind, 2026-12-03)."""
+    (the ten digits are its only decimals), else by filter in C and read as ASCII digits (a
+    full-width phone): 6,600 instructions a phone by filter against 7,800 for the pattern's
+    substitution (callgrind, six formats). The other bytes are made spaces and removed, not
+    deleted by translate, which builds a table of the bytes to delete at each call: translating
+    the 2,316 phones of a warm pass over the 20,000-row demo took 4.7 → 0.5 M instructions, the
+    pass 504.9 → 500.5 M (callgrind, 2026-12-03)."""
     if not raw:
         return None
     text = str(raw)
@@ -88,7 +89,7 @@ def phone_key(raw):
             text.encode("ascii").translate(_DIGITS_AND_SPACES).replace(b" ", b"").decode("ascii")
         )
     else:
-        digits = "".join(filter(str.isdecimal, text))
+        digits = ascii_digits("".join(filter(str.isdecimal, text)))  # a full-width phone
     return digits[-10:] if len(digits) >= 10 else None
 
 

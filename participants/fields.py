@@ -130,7 +130,7 @@ def transform_fields(raw_fields):
     return typed_fields(clean_fields(raw_fields))
 
 
-def _ascii_digits(digits):
+def ascii_digits(digits):
     """Decimal digits of any script (what the pattern's \\d reads) as ASCII digits."""
     if digits.isascii():
         return digits
@@ -162,7 +162,7 @@ def normalize_zip(raw):
     if isinstance(raw, int):
         digits = str(raw)
     else:
-        groups = [_ascii_digits(group) for group in _DIGITS.findall(str(raw))]
+        groups = [ascii_digits(group) for group in _DIGITS.findall(str(raw))]
         digits = groups[0] if groups else ""
         if len(groups) > 1 and len(digits) == 5 and len(groups[1]) == 4:
             return None if digits == "00000" else digits

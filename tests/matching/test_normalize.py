@@ -3,6 +3,7 @@
 import pytest
 
 from matching.address_parser import parse_address
+from matching.index import phone_key
 from matching.localities import normalize_city
 from matching.street_forms import normalize_street
 from participants.fields import normalize_zip
@@ -40,6 +41,23 @@ def street_of(raw):
 )
 def test_zip_is_five_digits(raw, expected):
     assert normalize_zip(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("(973) 555-0142", "9735550142"),
+        ("+1 973.555.0142", "9735550142"),  # the last ten digits: the country code dropped
+        (19735550142, "9735550142"),
+        ("\uff08\uff19\uff17\uff13\uff09\uff15\uff15\uff15\uff10\uff11\uff14\uff12",
+         "9735550142"),  # full-width, as an IME types it
+        ("555-0142", None),  # fewer than ten digits
+        ("", None),
+        (None, None),
+    ],
+)  # fmt: skip
+def test_phone_is_its_last_ten_digits(raw, expected):
+    assert phone_key(raw) == expected
 
 
 def test_case_punctuation_and_whitespace():
