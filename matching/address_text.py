@@ -17,6 +17,21 @@ _LOOSE_HYPHEN = re.compile(r"(?<!\d)-|-(?!\d)")
 _HALF = re.compile(r"(?<=\d)\.5(?![\d/])|\u00bd")
 
 
+# The full-width forms of ASCII (U+FF01–U+FF5E, what an East Asian keyboard's input method types:
+# "４４４９ Ｍａｉｎ Ｓｔ") and the ideographic space, as ASCII.
+_HALF_WIDTH = {0xFF01 + offset: 0x21 + offset for offset in range(94)} | {0x3000: 0x20}
+
+
+def half_width(text):
+    """`text` with its full-width letters, digits and punctuation as ASCII ("４４４９" → 4449),
+    so a participant who typed them is read as one who did not: their number is a parcel's
+    number, their street and name words those of the county and its household records. Any
+    other value is returned as it is."""
+    if text.__class__ is str and not text.isascii():
+        return text.translate(_HALF_WIDTH)
+    return text
+
+
 def clean_text(raw):
     """Upper case, punctuation to spaces (except # and /, and the marks of `_number_marks`),
     single spaces; None when empty."""

@@ -28,6 +28,19 @@ def test_written_forms_link_to_their_parcel(typed, parcel):
     assert decision.quality in ("exact", "fuzzy") and linked(index, decision) == "P1"
 
 
+def test_full_width_text_links_as_ascii_does():
+    """An East Asian keyboard's input method types full-width forms ("１２ Ｅｌｍ Ｓｔ")."""
+    index = county(
+        [("P1", "12 ELM ST", "ORANGE", "07013"), ("P2", "14 ELM ST", "ORANGE", "07013")],
+        households=[("P1", "LEE, MEI", None, None)],
+    )
+    typed = decide(index, "１２　Ｅｌｍ　Ｓｔ", "Ｏｒａｎｇｅ", "０７０１３",
+                   first_name="Ｍｅｉ", last_name="Ｌｅｅ")  # fmt: skip
+    ascii = decide(index, "12 Elm St", "Orange", "07013", first_name="Mei", last_name="Lee")
+    assert (typed.quality, linked(index, typed)) == ("exact", "P1")
+    assert typed == ascii
+
+
 @pytest.mark.parametrize(
     ("typed", "parcel"),
     [("590 4Th Cort, Apt 101", "590 4TH CT"), ("12 Elm Drie", "12 ELM DR"),
