@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 import usaddress
 
-from matching.address_text import clean_text
+from matching.address_text import clean_text, half_width
 from matching.house_numbers import (
     GRID_NUMBER,
     HOUSE_NUMBER,
@@ -262,6 +262,9 @@ def parse_address(raw):
     text = str(raw).strip()
     if not text:
         return _NOTHING
+    if not text.isascii():
+        raw = half_width(str(raw))  # "１２ Ｅｌｍ Ｓｔ": read as 12 ELM ST is, by every path
+        text = raw.strip()
     plain = _without_full_stops(text) if "." in text else text
     if _PLAIN_LINE.fullmatch(plain):
         # "700 Castro St" (75% of the demo's participants, 97% of its parcels): letters and

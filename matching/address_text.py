@@ -25,11 +25,9 @@ _HALF_WIDTH = {0xFF01 + offset: 0x21 + offset for offset in range(94)} | {0x3000
 def half_width(text):
     """`text` with its full-width letters, digits and punctuation as ASCII ("４４４９" → 4449),
     so a participant who typed them is read as one who did not: their number is a parcel's
-    number, their street and name words those of the county and its household records. Any
-    other value is returned as it is."""
-    if text.__class__ is str and not text.isascii():
-        return text.translate(_HALF_WIDTH)
-    return text
+    number, their street, town and name words those of the county and its household records
+    (clean_text, and parse_address before its patterns)."""
+    return text.translate(_HALF_WIDTH)
 
 
 def clean_text(raw):
@@ -38,6 +36,8 @@ def clean_text(raw):
     if raw is None:
         return None
     text = str(raw).upper()
+    if not text.isascii():
+        text = half_width(text)
     if "-" in text or "." in text or "\u00bd" in text:
         text = _number_marks(text)
     if text.isascii():

@@ -37,7 +37,6 @@ from django.conf import settings
 
 from matching import review_blocks, weights
 from matching.address_parser import parse_address
-from matching.address_text import half_width
 from matching.blocking import HOUSE_CITY, SIMILAR_NAME_ZIP, candidates
 from matching.comparison import LOCALITY_AGREES, STREET_AGREES, compare, where_they_said
 from matching.demographics import participant_phones
@@ -150,10 +149,7 @@ def make_query(*, address, city, zip_code, first_name=None, last_name=None, emai
     gaps, and a ZIP in the line is tried next to the ZIP field), their name and contacts.
 
     Once per participant (about 10 µs of the matcher's 50): no Python-level helper where a
-    built-in does, and the Query made without the namedtuple's Python-level constructor.
-    Full-width text (an input method's) is read as ASCII first (`half_width`)."""
-    address, city, zip_code = half_width(address), half_width(city), half_width(zip_code)
-    first_name, last_name = half_width(first_name), half_width(last_name)
+    built-in does, and the Query made without the namedtuple's Python-level constructor."""
     if (
         city.__class__ is str
         and city[:1].isdecimal()  # what \d reads: the pattern is not run for a town's name
