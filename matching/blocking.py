@@ -20,11 +20,19 @@ from bisect import bisect_left, bisect_right
 from functools import lru_cache
 from itertools import chain, filterfalse
 
+import cython
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import JaroWinkler
 
 from matching.comparison import SIMILAR_NAME, STREET_AGREES, compare, where_they_said
-from matching.index import nearest_rows, rows_at, rows_of
+from matching.index import (
+    CountyIndex,
+    DemographicIndex,
+    ParcelIndex,
+    nearest_rows,
+    rows_at,
+    rows_of,
+)
 from matching.review_blocks import NAME_ANYWHERE, NAME_BLOCK_LIMIT
 from matching.street_forms import FULL_SUFFIXES, normalize_street
 from matching.streets import street_entry
@@ -43,6 +51,7 @@ SIMILAR_NAME_ZIP = "similar name+zip"
 CONTACT = "email/phone"
 
 
+@cython.locals(parcels=ParcelIndex)
 def _corrected_keys(parcels, query, thresholds, *, everywhere=False):
     """Known street keys close to a street key the participant's area does not have (typos).
 
@@ -115,6 +124,7 @@ def _of_reachable_length(every, lengths, size, cutoff):
     return every[low:high]
 
 
+@cython.locals(parcels=ParcelIndex)
 def street_areas(parcels, zips, city):
     """The street keys of each ZIP and of the city, in that order; every key when neither."""
     areas = [parcels.zip_streets[zip5] for zip5 in zips]
@@ -123,6 +133,7 @@ def street_areas(parcels, zips, city):
     return areas or [parcels.all_street_keys]
 
 
+@cython.locals(parcels=ParcelIndex)
 def _area(parcels, zips, city, areas):
     """(every street key of the areas once, sorted by length, their lengths, and each area's
     {key: its place in the area's own order}): the keys scored once against a typo, instead of
@@ -156,6 +167,7 @@ def _street_keys(street):
     return tuple(dict.fromkeys((street.key, street.short_key, street.plain, street.compact)))
 
 
+@cython.locals(parcels=ParcelIndex, found=dict)
 def _gather(parcels, query, thresholds, *, everywhere=False):
     """{row: blocking key that found it} from the house-number blocks; `everywhere` corrects a
     typo'd street against every street (when the participant's ZIP and city are wrong too)."""
@@ -177,6 +189,7 @@ def _gather(parcels, query, thresholds, *, everywhere=False):
     return found
 
 
+@cython.locals(parcels=ParcelIndex)
 def _street_blocks(parcels, street):
     """The house-number postings (by_street_house) of the keys of a street (`_street_keys`)
     that parcels have, in that order: one lookup a participant instead of one a spelling
@@ -193,6 +206,7 @@ def _street_blocks(parcels, street):
     return blocks
 
 
+@cython.locals(parcels=ParcelIndex)
 def _same_street(parcels, query, thresholds):
     """The rows of the parcels of the participant's street in their city (or the cities of
     their ZIP), each once."""
@@ -205,6 +219,7 @@ def _same_street(parcels, query, thresholds):
     return list(dict.fromkeys(chain.from_iterable(blocks)))  # one dict, not one a block
 
 
+@cython.locals(index=CountyIndex, demographics=DemographicIndex, records=list)
 def _people(index, query):
     """{row: method} of the parcels whose household record carries the participant's name in
     their ZIP or city, or their email or phone; failing those, their surname in their ZIP. Each
@@ -235,6 +250,7 @@ def _people(index, query):
     return _parcel_rows(index, records)
 
 
+@cython.locals(index=CountyIndex, found=dict)
 def _parcel_rows(index, records):
     """{row: method} of the parcels of (household record, method) pairs, the first method."""
     parcel_row = index.demographics.parcel_row
@@ -246,6 +262,7 @@ def _parcel_rows(index, records):
     return found
 
 
+@cython.locals(index=CountyIndex, demographics=DemographicIndex)
 def _names_elsewhere(index, query):
     """{row: method} of the parcels whose household record carries the participant's name
     anywhere, when at most NAME_BLOCK_LIMIT records do (a wrong ZIP and city), else whose record
@@ -282,6 +299,7 @@ def _agrees(candidate):
     return candidate.street_level in STREET_AGREES or candidate.person_agrees
 
 
+@cython.locals(parcels=ParcelIndex)
 def _without_other_streets(parcels, query, found, model):
     """`found` without the parcels of other streets (street `different`) when the participant's
     own address is among them: a parcel of their house number and street (exact or a typo) in
@@ -323,6 +341,7 @@ def _without_other_streets(parcels, query, found, model):
     return {row: method for row, method in found.items() if levels[row] != "different"}
 
 
+@cython.locals(parcels=ParcelIndex)
 def _own_row(parcels, query, found):
     """The first row of `found` at the participant's house number and street as they gave it
     (the same normalised text, so street level `exact`) in their ZIP or city, or None."""
@@ -340,6 +359,7 @@ def _own_row(parcels, query, found):
     return None
 
 
+@cython.locals(parcels=ParcelIndex)
 def _at_own_number(parcels, query, found, model, own):
     """`found` without the rows of streets `different` from the participant's, given the row of
     their own address (`_own_row`). Every row of `found` has their house number, so those in the
@@ -366,6 +386,7 @@ def _at_own_number(parcels, query, found, model, own):
     return kept
 
 
+@cython.locals(parcels=ParcelIndex, found=dict)
 def _house_in_city(parcels, query):
     """{row: HOUSE_CITY} of the parcels of the participant's house number in the other ZIPs of
     their city (a wrong ZIP, and a street that is missing or was not found)."""
@@ -377,6 +398,7 @@ def _house_in_city(parcels, query):
     return found
 
 
+@cython.locals(index=CountyIndex, parcels=ParcelIndex)
 def candidates(
     index, query, thresholds, prior, *, near_misses=True, people=True, other_streets=False,
     model=None,
@@ -408,6 +430,7 @@ def candidates(
     return scored
 
 
+@cython.locals(parcels=ParcelIndex)  # not `index`: Cython fails on a typed closure variable
 def _unless_own_address(index, query, thresholds, prior, found, scored, model, *, near_misses,
                         people):  # fmt: skip
     """The blocks read when the participant's own address is not among the candidates `found`

@@ -8,13 +8,15 @@ what repeats (street pairs). Measured by benchmarks/matching_benchmark.py.
 import math
 from typing import NamedTuple
 
+import cython
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA, JaroWinkler
 
 from matching.house_numbers import range_numbers
+from matching.index import CountyIndex, DemographicIndex, ParcelIndex
 from matching.streets import street_entry
 from matching.units import unit_key
-from matching.weights import MISSING, PERSON_COLUMNS, person_bits, probability
+from matching.weights import MISSING, PERSON_COLUMNS, Model, person_bits, probability
 
 STREET_AGREES = ("exact", "typo")  # the house number is then compared "on the same street"
 LOCALITY_AGREES = {"zip": ("exact", "one_digit"), "city": ("exact", "similar")}  # where they said
@@ -162,6 +164,7 @@ def _number_level(mine, theirs, unit):
     return level
 
 
+@cython.locals(parcels=ParcelIndex)
 def city_level(parcels, city, parcel_city, cutoff):
     """A city the county data does not know (a typo) is `similar` when close enough (rapidfuzz
     ratio ≥ cutoff); a known one only when one letter away (a typo in the county data), so
@@ -239,6 +242,7 @@ def _record_levels(query, person):
     )  # fmt: skip
 
 
+@cython.locals(demographics=DemographicIndex)
 def person_levels(demographics, row, query, *, records=None):
     """(name, email, phone) levels against the parcel's household records (the best record);
     `records` are the row's in demographics.by_parcel_row when the caller has them."""
@@ -260,6 +264,7 @@ def _person_rank(levels):
 _NO_STREET = (MISSING, MISSING, MISSING, None, 0.0)
 
 
+@cython.locals(parcels=ParcelIndex)
 def street_frequency_weight(parcels, zip5, key):
     """The street's share of its ZIP's parcels against the average share (bits): MAIN ST counts
     less, a street of three parcels more, the same street in two towns alike. Cached on the
@@ -272,6 +277,7 @@ def street_frequency_weight(parcels, zip5, key):
     return weight
 
 
+@cython.locals(index=CountyIndex, parcels=ParcelIndex, demographics=DemographicIndex, model=Model)
 def compare(index, query, row, model, *, prior, method, city_cutoff):
     """The Comparison of a participant (scoring.Query) with one parcel row.
 

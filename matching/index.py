@@ -18,12 +18,15 @@ County resolution comes from the data itself: the ZIPs and cities each county's 
 Memory per parcel is printed by benchmarks/matching_benchmark.py.
 """
 
+import copyreg
 import gc
 import re
 import sys
 from collections import defaultdict
 from contextlib import contextmanager
 from functools import lru_cache
+
+import cython
 
 from matching.address_parser import parse_address
 from matching.address_text import clean_text
@@ -138,6 +141,7 @@ def _add(postings, key, row):
         rows.append(row)
 
 
+@cython.locals(postings=dict)
 def rows_of(postings, key):
     """The rows of a key in a postings dict, as a sequence."""
     rows = postings.get(key)
@@ -155,6 +159,7 @@ def _add_at(postings, key, number, row):
         _add(numbers, number, row)
 
 
+@cython.locals(postings=dict, numbers=dict)
 def rows_at(postings, key, number):
     """The rows of (key, house number) in two-level postings, as a sequence: a key no parcel
     has is answered from the small outer dict (most of a street's spelling variants)."""
@@ -224,7 +229,7 @@ class ParcelIndex:
         """What a pickle of the index (the county index snapshot) holds: everything but what
         matching memoises on it, so that the index pickled after a run's matching is the one
         pickled as it was built (tests/matching/test_county_snapshot.py)."""
-        state = dict(self.__dict__)
+        state = _state(self, _PARCEL_STATE)
         for cache in (
             "street_frequency_cache",
             "corrected_street_cache",
@@ -234,6 +239,12 @@ class ParcelIndex:
             state[cache] = {}
         state["_mean_street_share"] = state["weighing"] = None
         return state
+
+    def __setstate__(self, state):
+        _restore(self, state)
+
+    def __reduce__(self):
+        return _reduced(self)
 
     def add(self, doc):
         """Index one `county_residential_data` document; rows without a parcel id are skipped."""
@@ -377,6 +388,15 @@ class DemographicIndex:
     def __len__(self):
         return len(self.records)
 
+    def __getstate__(self):
+        return _state(self, _DEMOGRAPHIC_STATE)
+
+    def __setstate__(self, state):
+        _restore(self, state)
+
+    def __reduce__(self):
+        return _reduced(self)
+
     def add(self, doc, parcels):
         county, parcel_id = doc.get("county"), doc.get("parcel_id")
         if not county or parcel_id in (None, ""):
@@ -440,8 +460,48 @@ class CountyIndex:
         """Unpickled (matching.county_snapshot): pickle writes an int by value, so each posting
         came back with a row number of its own, 441.8 MB for the full demo's index against 238.1
         MB built. The postings share one int per row again (_share_rows)."""
-        self.__dict__.update(state)
+        _restore(self, state)
         _share_rows(self.parcels, self.demographics)
+
+    def __getstate__(self):
+        return {"parcels": self.parcels, "demographics": self.demographics}
+
+    def __reduce__(self):
+        return _reduced(self)
+
+
+# What a pickle holds of each index: every attribute, by name (the compiled classes are extension
+# types, matching/index.pxd, with no __dict__).
+_PARCEL_STATE = (
+    "county", "parcel_id", "address", "parcel_city", "parcel_zip", "house_number", "number",
+    "street", "unit", "city", "zip5", "by_parcel", "by_zip_house", "by_street_house",
+    "by_city_street", "related_streets", "zip_counties", "city_counties", "zip_cities",
+    "city_zips", "zip_streets", "city_streets", "all_street_keys", "zip_street_count",
+    "zip_count", "_mean_street_share", "street_frequency_cache", "corrected_street_cache",
+    "street_blocks_cache", "place_cache", "weighing", "_shared",
+)  # fmt: skip
+_DEMOGRAPHIC_STATE = (
+    "records", "people", "parcel_row", "by_parcel", "by_parcel_row", "by_email", "by_mobile",
+    "by_zip_name", "by_city_name", "by_zip_surname", "by_zip_word", "by_name", "zip_names",
+)  # fmt: skip
+
+
+def _state(index, names):
+    return {name: getattr(index, name) for name in names}
+
+
+def _restore(index, state):
+    for name, value in state.items():
+        setattr(index, name, value)
+
+
+def _reduced(index):
+    """How an index is pickled: made without __init__ (copyreg.__newobj__, pickle's own way for
+    a class of Python) and given its state (__getstate__, __setstate__), the same for the
+    compiled extension type and the pure Python class, so that either reads the other's pickle
+    (tests/matching/test_county_snapshot.py); not Cython's own pickling of an extension type,
+    which only the compiled module could read."""
+    return copyreg.__newobj__, (type(index),), index.__getstate__()
 
 
 def _shared(postings, rows):

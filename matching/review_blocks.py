@@ -27,6 +27,7 @@ unlinked (0.043–0.085 s before those two, alternated; CPU, load 2.1–4.7), an
 ZIP 7.5 MB of the index's 229.8 MB.
 """
 
+import cython
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import JaroWinkler
 
@@ -37,7 +38,14 @@ from matching.comparison import (
     compare,
     person_levels,
 )
-from matching.index import nearest_rows, rows_at, rows_of
+from matching.index import (
+    CountyIndex,
+    DemographicIndex,
+    ParcelIndex,
+    nearest_rows,
+    rows_at,
+    rows_of,
+)
 from matching.streets import street_entry
 
 NAME_ANYWHERE = "name"
@@ -53,6 +61,7 @@ NAME_WORD_LIMIT = 10  # a name word carried by more records of a ZIP than this i
 _DIGITS = "0123456789"
 
 
+@cython.locals(parcels=ParcelIndex)
 def near_zips(parcels, zips):
     """The ZIPs the data has that are one digit off the participant's (one digit replaced, or
     two neighbours swapped), theirs left out. Cached on the index by ZIP."""
@@ -74,6 +83,7 @@ def _near(known, zip5):
     return tuple(sorted(variant for variant in variants if variant in known))
 
 
+@cython.locals(index=CountyIndex, demographics=DemographicIndex, parcels=ParcelIndex)
 def _similar_names(index, query, zips, city_cutoff):
     """{parcel row: method} of the one record anywhere that carries the participant's name, and
     of the records of `zips` whose name shares a word with theirs and is close to it, or is
@@ -101,6 +111,7 @@ def _similar_names(index, query, zips, city_cutoff):
             if parcel_row[record] is not None}  # fmt: skip
 
 
+@cython.locals(index=CountyIndex, parcels=ParcelIndex, demographics=DemographicIndex)
 def _house_near(index, query, model, near, cutoff):
     """{parcel row: NEAR_ZIP_HOUSE} of the parcels of the participant's house number in the
     neighbouring ZIPs whose street agrees with theirs (a typo too) or whose household record
@@ -128,11 +139,13 @@ def _house_near(index, query, model, near, cutoff):
     return found
 
 
+@cython.locals(parcels=ParcelIndex)
 def _city_agrees(parcels, query, row, cutoff):
     """Whether the parcel's city is the participant's or a misspelling of it (city_level)."""
     return city_level(parcels, query.city, parcels.city[row], cutoff) in ("exact", "similar")
 
 
+@cython.locals(demographics=DemographicIndex)
 def _shares_a_name_word(demographics, row, name):
     """Whether a household record of the parcel shares a word of the participant's name."""
     if not name:
@@ -190,6 +203,7 @@ def _in_county(parcels, query, cutoff):
     return known
 
 
+@cython.locals(index=CountyIndex, parcels=ParcelIndex)
 def candidates(index, query, thresholds, model, prior, scored):
     """The Comparisons of the parcels these blocks find that the address blocks' `scored` does
     not hold."""

@@ -33,6 +33,7 @@ import re
 from functools import lru_cache
 from typing import NamedTuple
 
+import cython
 from django.conf import settings
 
 from matching import review_blocks, weights
@@ -41,7 +42,15 @@ from matching.blocking import HOUSE_CITY, SIMILAR_NAME_ZIP, candidates
 from matching.comparison import LOCALITY_AGREES, STREET_AGREES, compare, where_they_said
 from matching.demographics import participant_phones
 from matching.house_numbers import house_letter, hyphen_number, spelled_number
-from matching.index import email_key, house_number_key, name_words, phone_key, rows_at
+from matching.index import (
+    CountyIndex,
+    ParcelIndex,
+    email_key,
+    house_number_key,
+    name_words,
+    phone_key,
+    rows_at,
+)
 from matching.localities import city_field, normalize_city
 from matching.street_forms import run_in_suffix
 from matching.weights import DEFAULT_PARAMETERS, MISSING
@@ -215,6 +224,7 @@ def participant_query(row):
     )
 
 
+@cython.locals(index=CountyIndex)
 def score_row(index, query, row, thresholds, *, method, prior=None):
     """The Comparison of one parcel row (see matching.comparison)."""
     model = thresholds.parameters.model()
@@ -238,6 +248,7 @@ def names_a_place(parcels, query):
     return city is not None and any(city in parcels.zip_cities.get(zip5, ()) for zip5 in query.zips)
 
 
+@cython.locals(parcels=ParcelIndex)
 def zip_outside(parcels, query):
     """Whether the participant wrote ZIPs and none is a ZIP of the county data."""
     zip_cities = parcels.zip_cities
@@ -331,6 +342,7 @@ def read_house_letter(parcels, query):
     return query._replace(house_number=house_number, street=parts.name, street_key=parts.key)
 
 
+@cython.locals(parcels=ParcelIndex)
 def read_spelled_number(parcels, query):
     """The participant without a house number read with the first word of their street as one
     (house_numbers.spelled_number: "One Gateway Center" → 1 GATEWAY CTR) when a parcel of the
@@ -351,6 +363,7 @@ def read_spelled_number(parcels, query):
     )
 
 
+@cython.locals(parcels=ParcelIndex)
 def _has_parcel(parcels, street_key, number, house_number):
     """Whether a parcel of the street at that number is written `house_number` (16A, 108-25)."""
     numbers = parcels.house_number
@@ -358,6 +371,7 @@ def _has_parcel(parcels, street_key, number, house_number):
     return any(numbers[row] == house_number for row in rows)
 
 
+@cython.locals(parcels=ParcelIndex)
 def read_hyphen_number(parcels, query):
     """The participant's house number read as a Queens hyphenated one (house_numbers.
     hyphen_number: "108 25 Queens Blvd", "10825 Queens Blvd" → 108-25 QUEENS BLVD) when their
@@ -389,6 +403,7 @@ def read_hyphen_number(parcels, query):
     )
 
 
+@cython.locals(parcels=ParcelIndex)
 def read_run_in_suffix(parcels, query):
     """The participant with a suffix run into their street's name read apart (street_forms.
     run_in_suffix: "123 N MainSt" → N MAIN ST) when the county has no street of that name and
@@ -400,6 +415,7 @@ def read_run_in_suffix(parcels, query):
     return query._replace(street=parts.name, street_key=parts.key)
 
 
+@cython.locals(parcels=ParcelIndex)
 def _model_and_prior(parcels, parameters):
     """The Model of the parameters and the prior weight of one pair at the index's size: the
     same for every participant of a run, so kept on the index (8 calls less a participant)."""
@@ -410,6 +426,7 @@ def _model_and_prior(parcels, parameters):
     return kept[1], kept[2]
 
 
+@cython.locals(parcels=ParcelIndex)
 def _place(parcels, query):
     """(county resolution, (names_a_place, zip_outside)) of the participant's ZIPs and city:
     what they say of the county data, the same for everyone who writes them, so cached on the
@@ -427,6 +444,7 @@ def _place(parcels, query):
     return place
 
 
+@cython.locals(index=CountyIndex, parcels=ParcelIndex)
 def decide(index, query, thresholds):
     """The Decision for one normalised participant (pure: no database access)."""
     parcels = index.parcels
@@ -478,6 +496,7 @@ def _in_their_place(candidate):
     return candidate.house_number_level == "exact" and where_they_said(candidate)
 
 
+@cython.locals(parcels=ParcelIndex)
 def ranked(scored, parcels):
     """The candidates (by weight), each at the participant's own house number moved before
     the candidates it outweighs by rule whatever the weights:

@@ -6,10 +6,11 @@ number; `_unrelated` settles those in one call.
 
 from functools import lru_cache
 
+import cython
 from rapidfuzz.distance import OSA, JaroWinkler
 
 from matching.street_forms import normalize_street, route_key
-from matching.weights import MISSING
+from matching.weights import MISSING, Model
 
 SIMILAR_STREET = 0.88  # Jaro–Winkler of the street names for the `similar` level
 DIFFERENT = "different"
@@ -188,6 +189,7 @@ def _one_direction(directions):
     return None if before and after else before or after
 
 
+@cython.locals(model=Model)
 def street_entry(model, query_street, parcel_street, entries=None):
     """(street, suffix, directional levels, parcel street key, their weight), cached on the
     model by participant street, then parcel street (`entries`: the participant street's, when

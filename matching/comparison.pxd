@@ -1,0 +1,2 @@
+from matching.index cimport CountyIndex, DemographicIndex, ParcelIndex
+from matching.weights cimport Model

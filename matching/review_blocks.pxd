@@ -1,0 +1,1 @@
+from matching.index cimport CountyIndex, DemographicIndex, ParcelIndex

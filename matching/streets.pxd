@@ -1,0 +1,1 @@
+from matching.weights cimport Model
