@@ -250,7 +250,7 @@ def person_levels(demographics, row, query, *, records=None):
         records = demographics.by_parcel_row.get(row)
     if records is None:
         return _NO_PERSON
-    if records.__class__ is int:  # one record, the common case
+    if type(records) is int:  # one record, the common case
         return _record_levels(query, demographics.people[records])
     ranked = [_record_levels(query, demographics.people[record]) for record in records]
     return min(ranked, key=_person_rank)
@@ -277,7 +277,9 @@ def street_frequency_weight(parcels, zip5, key):
     return weight
 
 
-@cython.locals(index=CountyIndex, parcels=ParcelIndex, demographics=DemographicIndex, model=Model)
+@cython.locals(
+    index=CountyIndex, parcels=ParcelIndex, demographics=DemographicIndex, model=Model, entries=dict
+)
 def compare(index, query, row, model, *, prior, method, city_cutoff):
     """The Comparison of a participant (scoring.Query) with one parcel row.
 
@@ -325,7 +327,7 @@ def compare(index, query, row, model, *, prior, method, city_cutoff):
     if records is not None:
         person = (
             _record_levels(query, demographics.people[records])
-            if records.__class__ is int  # one record, the common case: person_levels' own
+            if type(records) is int  # one record, the common case: person_levels' own
             else person_levels(demographics, row, query, records=records)
         )
         if person is not _NO_PERSON:

