@@ -16,8 +16,8 @@ participants/s at load 2, 9,180 → 13,940 at load 8); the decisions are the sam
 
 Compiled, the index classes and the Model are extension types (the .pxd beside their module,
 `declarations`), and the functions that read them type their variables (@cython.locals), so
-their attributes are C struct fields: a first pass over the 20k demo 676.5 → 624.4 M
-instructions, a warm one 502.2 → 453.8 M (callgrind, 2026-12-03). The `cython` those modules
+their attributes are C struct fields: a first pass over the 20k demo 679.7 → 624.4 M
+instructions, a warm one 504.7 → 453.8 M (callgrind, 2026-12-03). The `cython` those modules
 import is then Cython's pure-Python stand-in, so Cython is a run-time requirement.
 Without a C compiler, or with EMPOWERSAVE_PURE_PYTHON set, everything runs as pure Python.
 """
