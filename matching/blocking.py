@@ -20,10 +20,11 @@ from bisect import bisect_left, bisect_right
 from functools import lru_cache
 from itertools import chain, filterfalse
 
+import cython
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import JaroWinkler
 
-from matching.comparison import SIMILAR_NAME, STREET_AGREES, compare, where_they_said
+from matching.comparison import SIMILAR_NAME, STREET_AGREES, Comparison, compare, where_they_said
 from matching.index import nearest_rows, rows_at, rows_of
 from matching.review_blocks import NAME_ANYWHERE, NAME_BLOCK_LIMIT
 from matching.street_forms import FULL_SUFFIXES, normalize_street
@@ -267,6 +268,7 @@ def _names_elsewhere(index, query):
     return _parcel_rows(index, records)
 
 
+@cython.locals(candidate=Comparison)
 def _own_address(candidate):
     """Whether a candidate is the address the participant gave, where they said: house number
     and street agree, and the ZIP (or one digit off) or the city."""
@@ -277,6 +279,7 @@ def _own_address(candidate):
     )
 
 
+@cython.locals(candidate=Comparison)
 def _agrees(candidate):
     """Whether a candidate's street or a person of its household record agrees."""
     return candidate.street_level in STREET_AGREES or candidate.person_agrees

@@ -33,12 +33,19 @@ import re
 from functools import lru_cache
 from typing import NamedTuple
 
+import cython
 from django.conf import settings
 
 from matching import review_blocks, weights
 from matching.address_parser import parse_address
 from matching.blocking import HOUSE_CITY, SIMILAR_NAME_ZIP, candidates
-from matching.comparison import LOCALITY_AGREES, STREET_AGREES, compare, where_they_said
+from matching.comparison import (
+    LOCALITY_AGREES,
+    STREET_AGREES,
+    Comparison,
+    compare,
+    where_they_said,
+)
 from matching.demographics import participant_phones
 from matching.house_numbers import house_letter, hyphen_number, spelled_number
 from matching.index import email_key, house_number_key, name_words, phone_key, rows_at
@@ -244,6 +251,7 @@ def zip_outside(parcels, query):
     return bool(query.zips) and not any(zip5 in zip_cities for zip5 in query.zips)
 
 
+@cython.locals(candidate=Comparison)
 def conflicts(candidate, *, named_place=True, outside_zip=True):
     """Whether the address the participant wrote names another place than the candidate: a
     street type or directional that both give and that differ (OAK AVE for OAK ST, S for N),
@@ -265,6 +273,7 @@ def conflicts(candidate, *, named_place=True, outside_zip=True):
     )
 
 
+@cython.locals(candidate=Comparison)
 def evidence_holds(candidate, *, named_place=True, outside_zip=True):
     """Whether a candidate may be accepted at all (see the module docstring); `named_place`
     and `outside_zip`: names_a_place and zip_outside of the participant (a stored candidate,
@@ -289,11 +298,13 @@ def evidence_holds(candidate, *, named_place=True, outside_zip=True):
     return contact and number in ("exact", MISSING) and street in (*ADDRESS_AGREES, MISSING)
 
 
+@cython.locals(best=Comparison)
 def _pending(reason, best, probability, kept, resolution, gap, prior):
     return _new_decision(Decision, (MatchQuality.PENDING, None, probability, best.method,
                          best.agreement, reason, kept, resolution, gap, prior))  # fmt: skip
 
 
+@cython.locals(best=Comparison)
 def _accepted(best, probability, kept, resolution, gap, prior):
     exact = (
         best.street_exact
@@ -305,6 +316,7 @@ def _accepted(best, probability, kept, resolution, gap, prior):
                          best.agreement, None, kept, resolution, gap, prior))  # fmt: skip
 
 
+@cython.locals(best=Comparison, runner_up=Comparison)
 def weight_gap(best, runner_up):
     """Bits from the best candidate to the runner-up. Unless a person of the best candidate's
     household record is the participant, the address alone counts: a household record that
@@ -457,11 +469,13 @@ def decide(index, query, thresholds):
     return _decision(query, scored, thresholds, resolution, prior, place, accept=False)
 
 
+@cython.locals(candidate=Comparison)
 def at_their_number(candidate):
     """Whether the candidate is at the participant's own house number on a street that agrees."""
     return candidate.house_number_level == "exact" and candidate.street_level in ADDRESS_AGREES
 
 
+@cython.locals(candidate=Comparison)
 def _placed_by_nothing(candidate):
     """Whether nothing of the address but the locality places the participant there, and no
     person of its household record is them: at most a shared surname (one of 10 to 49 records
@@ -473,11 +487,13 @@ def _placed_by_nothing(candidate):
     )
 
 
+@cython.locals(candidate=Comparison)
 def _in_their_place(candidate):
     """Whether the candidate is at their own house number in their ZIP or city."""
     return candidate.house_number_level == "exact" and where_they_said(candidate)
 
 
+@cython.locals(best=Comparison, candidate=Comparison, other=Comparison)
 def ranked(scored, parcels):
     """The candidates (by weight), each at the participant's own house number moved before
     the candidates it outweighs by rule whatever the weights:
@@ -497,7 +513,10 @@ def ranked(scored, parcels):
     None of the moved-past candidates could be accepted (`evidence_holds` needs their number or
     their person); the gap to them is weighed as any (`weight_gap`). Only those move: a parcel
     elsewhere whose record has a similar name keeps its place."""
-    if not scored or at_their_number(scored[0]) or scored[0].person_agrees:
+    if not scored:
+        return scored
+    best = scored[0]
+    if at_their_number(best) or best.person_agrees:
         return scored  # the common case
     street, zip5 = parcels.street, parcels.zip5
     order = list(scored)
@@ -523,6 +542,7 @@ def ranked(scored, parcels):
     return order
 
 
+@cython.locals(best=Comparison)
 def _decision(query, scored, thresholds, resolution, prior, place, *, accept=True):
     """The Decision on a participant's candidates, best first; never a link unless `accept`.
     `place`: (names_a_place, zip_outside) of the participant."""

@@ -61,7 +61,9 @@ def test_the_compiled_matcher_decides_as_the_pure_one():
 def source_tree(tmp_path, monkeypatch):
     for module in compiled.MODULES:
         (tmp_path / module).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / module).write_bytes((compiled.ROOT / module).read_bytes())
+        for source in (compiled.ROOT / module, (compiled.ROOT / module).with_suffix(".pxd")):
+            if source.exists():
+                (tmp_path / module).with_name(source.name).write_bytes(source.read_bytes())
     monkeypatch.setattr(compiled, "ROOT", tmp_path)
     monkeypatch.delenv(compiled.PURE, raising=False)
     compiled.build_directory.cache_clear()
