@@ -1,4 +1,6 @@
 # The C types of comparison.py when compiled (empowersave.compiled): Comparison an extension type.
+from matching.query cimport Query
+
 cdef class Comparison:
     cdef readonly object row
     cdef readonly object weight

@@ -12,6 +12,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA, JaroWinkler
 
 from matching.house_numbers import range_numbers
+from matching.query import Query
 from matching.streets import street_entry
 from matching.units import unit_key
 from matching.weights import MISSING, PERSON_COLUMNS, person_bits, probability
@@ -268,6 +269,7 @@ def _unit_level(mine, theirs):
 _NO_PERSON = (MISSING, MISSING, MISSING)
 
 
+@cython.locals(query=Query)
 def _record_levels(query, person):
     """(name, email, phone) levels against one household record: the phone `exact` when it is
     one of the participant's; the common name outcome (their own name) tested before
@@ -317,9 +319,9 @@ def street_frequency_weight(parcels, zip5, key):
     return weight
 
 
-@cython.locals(comparison=Comparison)
+@cython.locals(comparison=Comparison, query=Query)
 def compare(index, query, row, model, *, prior, method, city_cutoff):
-    """The Comparison of a participant (scoring.Query) with one parcel row.
+    """The Comparison of a participant (Query) with one parcel row.
 
     The matcher's inner loop (about 1.4 calls a participant, most levels `exact`): the common
     levels are tested inline before the level functions are called, and the Comparison is made

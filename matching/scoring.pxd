@@ -1,2 +1,3 @@
-# The C types scoring.py reads when compiled (empowersave.compiled; see comparison.pxd).
+# The C types scoring.py reads when compiled (empowersave.compiled; see comparison.pxd, query.pxd).
 from matching.comparison cimport Comparison
+from matching.query cimport Query

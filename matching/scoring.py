@@ -50,6 +50,7 @@ from matching.demographics import participant_phones
 from matching.house_numbers import house_letter, hyphen_number, spelled_number
 from matching.index import email_key, house_number_key, name_words, phone_key, rows_at
 from matching.localities import city_field, normalize_city
+from matching.query import Query
 from matching.street_forms import run_in_suffix
 from matching.weights import DEFAULT_PARAMETERS, MISSING
 from participants.documents import MatchQuality
@@ -116,22 +117,6 @@ class Decision(NamedTuple):
 _new_decision = tuple.__new__  # Decision(*fields) without its Python-level __new__
 
 
-class Query(NamedTuple):
-    """A participant, normalised once: the address, and the person as evidence."""
-
-    house_number: str | None
-    number: int | None
-    street: str | None
-    street_key: str | None
-    city: str | None
-    zips: tuple
-    unit: str | None = None
-    name: str | None = None  # order-free name key ("JANET THOMPSON")
-    surname: frozenset | None = None  # the last name's words
-    email: str | None = None
-    phones: tuple = ()
-
-
 @lru_cache(maxsize=65536)
 def _person_name(first_name, last_name):
     """(order-free name key or None, the surname's words or None); names repeat, so cached.
@@ -151,12 +136,13 @@ def _has_number(address):
     return address.__class__ is str and address.lstrip()[:1].isdigit()
 
 
+@cython.locals(query=Query)
 def make_query(*, address, city, zip_code, first_name=None, last_name=None, email=None, phones=()):
     """Normalise a participant's Address, City and ZIP fields (the line's own city/ZIP fill
     gaps, and a ZIP in the line is tried next to the ZIP field), their name and contacts.
 
     Once per participant (about 10 µs of the matcher's 50): no Python-level helper where a
-    built-in does, and the Query made without the namedtuple's Python-level constructor."""
+    built-in does, and the Query made without a Python-level call, its fields set."""
     if (
         city.__class__ is str
         and city[:1].isdecimal()  # what \d reads: the pattern is not run for a town's name
@@ -179,25 +165,19 @@ def make_query(*, address, city, zip_code, first_name=None, last_name=None, emai
         first_name if first_name.__class__ is str else None,
         last_name if last_name.__class__ is str else None,
     )
-    return _new_query(
-        Query,
-        (
-            house_number,
-            house_number_key(house_number),
-            street,
-            street_key,
-            city or line_city,
-            zips,
-            unit,
-            name,  # None unless there is a first and a last name
-            surname,
-            email_key(email),
-            tuple(filter(None, map(phone_key, phones))) if phones else (),  # 76 %: no phone
-        ),
-    )
-
-
-_new_query = tuple.__new__  # Query(*fields) without its Python-level __new__
+    query = Query.__new__(Query)  # compiled, no Python-level call: the fields set
+    query.house_number = house_number
+    query.number = house_number_key(house_number)
+    query.street = street
+    query.street_key = street_key
+    query.city = city or line_city
+    query.zips = zips
+    query.unit = unit
+    query.name = name  # None unless there is a first and a last name
+    query.surname = surname
+    query.email = email_key(email)
+    query.phones = tuple(filter(None, map(phone_key, phones))) if phones else ()  # 76 %: none
+    return query
 
 
 def participant_fields(row):
@@ -238,6 +218,7 @@ def _no_match(reason, candidates=(), resolution=None, gap=None, prior=0.0):
                          list(candidates), resolution, gap, prior))  # fmt: skip
 
 
+@cython.locals(query=Query)
 def names_a_place(parcels, query):
     """Whether the participant's city and one of their ZIPs go together in the county data (a
     town and its ZIP, both written right)."""
@@ -245,6 +226,7 @@ def names_a_place(parcels, query):
     return city is not None and any(city in parcels.zip_cities.get(zip5, ()) for zip5 in query.zips)
 
 
+@cython.locals(query=Query)
 def zip_outside(parcels, query):
     """Whether the participant wrote ZIPs and none is a ZIP of the county data."""
     zip_cities = parcels.zip_cities
@@ -328,6 +310,7 @@ def weight_gap(best, runner_up):
     return round(mine - theirs, 2)
 
 
+@cython.locals(query=Query)
 def read_house_letter(parcels, query):
     """The participant with a lone letter after their house number read as the number's
     (house_numbers.house_letter: "16 A Elm St" → 16A ELM ST) when a parcel of that street and
@@ -340,9 +323,12 @@ def read_house_letter(parcels, query):
     house_number, parts = reading
     if not _has_parcel(parcels, parts.key, query.number, house_number):
         return query
-    return query._replace(house_number=house_number, street=parts.name, street_key=parts.key)
+    return query.read_as(
+        house_number=house_number, number=query.number, street=parts.name, street_key=parts.key
+    )
 
 
+@cython.locals(query=Query)
 def read_spelled_number(parcels, query):
     """The participant without a house number read with the first word of their street as one
     (house_numbers.spelled_number: "One Gateway Center" → 1 GATEWAY CTR) when a parcel of the
@@ -358,7 +344,7 @@ def read_spelled_number(parcels, query):
     number = int(house_number)
     if not _has_parcel(parcels, parts.key, number, house_number):
         return query
-    return query._replace(
+    return query.read_as(
         house_number=house_number, number=number, street=parts.name, street_key=parts.key
     )
 
@@ -370,6 +356,7 @@ def _has_parcel(parcels, street_key, number, house_number):
     return any(numbers[row] == house_number for row in rows)
 
 
+@cython.locals(query=Query)
 def read_hyphen_number(parcels, query):
     """The participant's house number read as a Queens hyphenated one (house_numbers.
     hyphen_number: "108 25 Queens Blvd", "10825 Queens Blvd" → 108-25 QUEENS BLVD) when their
@@ -391,16 +378,13 @@ def read_hyphen_number(parcels, query):
         return query
     house_number, number, parts = reading
     if parts is not None:
-        key = parts.key
+        street, key = parts.name, parts.key
     if not _has_parcel(parcels, key, number, house_number):
         return query
-    if parts is None:
-        return query._replace(house_number=house_number, number=number)
-    return query._replace(
-        house_number=house_number, number=number, street=parts.name, street_key=key
-    )
+    return query.read_as(house_number=house_number, number=number, street=street, street_key=key)
 
 
+@cython.locals(query=Query)
 def read_run_in_suffix(parcels, query):
     """The participant with a suffix run into their street's name read apart (street_forms.
     run_in_suffix: "123 N MainSt" → N MAIN ST) when the county has no street of that name and
@@ -409,7 +393,10 @@ def read_run_in_suffix(parcels, query):
     parts = run_in_suffix(query.street)
     if parts is None or not rows_at(parcels.by_street_house, parts.key, query.number):
         return query
-    return query._replace(street=parts.name, street_key=parts.key)
+    return query.read_as(
+        house_number=query.house_number, number=query.number, street=parts.name,
+        street_key=parts.key,
+    )  # fmt: skip
 
 
 def _model_and_prior(parcels, parameters):
@@ -422,6 +409,7 @@ def _model_and_prior(parcels, parameters):
     return kept[1], kept[2]
 
 
+@cython.locals(query=Query)
 def _place(parcels, query):
     """(county resolution, (names_a_place, zip_outside)) of the participant's ZIPs and city:
     what they say of the county data, the same for everyone who writes them, so cached on the
@@ -439,6 +427,7 @@ def _place(parcels, query):
     return place
 
 
+@cython.locals(query=Query)
 def decide(index, query, thresholds):
     """The Decision for one normalised participant (pure: no database access)."""
     parcels = index.parcels
@@ -542,7 +531,7 @@ def ranked(scored, parcels):
     return order
 
 
-@cython.locals(best=Comparison)
+@cython.locals(best=Comparison, query=Query)
 def _decision(query, scored, thresholds, resolution, prior, place, *, accept=True):
     """The Decision on a participant's candidates, best first; never a link unless `accept`.
     `place`: (names_a_place, zip_outside) of the participant."""

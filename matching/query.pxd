@@ -1,0 +1,13 @@
+# The C types of query.py when compiled (empowersave.compiled): Query an extension type.
+cdef class Query:
+    cdef readonly object house_number
+    cdef readonly object number
+    cdef readonly object street
+    cdef readonly object street_key
+    cdef readonly object city
+    cdef readonly tuple zips
+    cdef readonly object unit
+    cdef readonly object name
+    cdef readonly object surname
+    cdef readonly object email
+    cdef readonly tuple phones
