@@ -41,6 +41,7 @@ MODULES = (
     "matching/localities.py",
     "matching/street_forms.py",
     "matching/units.py",
+    "matching/query.py",
     "matching/scoring.py",
     "matching/blocking.py",
     "matching/comparison.py",

@@ -1,4 +1,4 @@
-"""Blocking: which parcels a participant (matching.scoring.Query) is compared with, and each
+"""Blocking: which parcels a participant (matching.query.Query) is compared with, and each
 one's Comparison (matching.comparison), best first. matching.scoring decides on them.
 
 Candidates come from the blocking indexes (matching.index): house number + ZIP, house number +
@@ -24,7 +24,7 @@ import cython
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import JaroWinkler
 
-from matching.comparison import SIMILAR_NAME, STREET_AGREES, compare, where_they_said
+from matching.comparison import SIMILAR_NAME, STREET_AGREES, Comparison, compare, where_they_said
 from matching.index import (
     CountyIndex,
     DemographicIndex,
@@ -33,6 +33,7 @@ from matching.index import (
     rows_at,
     rows_of,
 )
+from matching.query import Query
 from matching.review_blocks import NAME_ANYWHERE, NAME_BLOCK_LIMIT
 from matching.street_forms import FULL_SUFFIXES, normalize_street
 from matching.streets import street_entry
@@ -51,7 +52,7 @@ SIMILAR_NAME_ZIP = "similar name+zip"
 CONTACT = "email/phone"
 
 
-@cython.locals(parcels=ParcelIndex)
+@cython.locals(parcels=ParcelIndex, query=Query)
 def _corrected_keys(parcels, query, thresholds, *, everywhere=False):
     """Known street keys close to a street key the participant's area does not have (typos).
 
@@ -77,6 +78,7 @@ def _corrected_keys(parcels, query, thresholds, *, everywhere=False):
     return found
 
 
+@cython.locals(query=Query)
 def _close_streets(parcels, query, zips, city, cutoff):
     """The three known street keys of the area closest to the participant's (rapidfuzz ratio
     ≥ cutoff), or () when the area knows the key itself. Only the keys of a length that can
@@ -84,7 +86,8 @@ def _close_streets(parcels, query, zips, city, cutoff):
     20k demo: 52.0 → 46.8 million instructions (callgrind, 2026-12-03) with the lengths searched
     as numbers and the areas not read for a text no key is close to."""
     areas = street_areas(parcels, zips, city)
-    if any(query.street_key in known for known in areas):
+    key = query.street_key  # read here: a generator does not read a typed argument (compiled)
+    if any(key in known for known in areas):
         return ()
     every, lengths, positions = _area(parcels, zips, city, areas)
     found = {}
@@ -167,7 +170,7 @@ def _street_keys(street):
     return tuple(dict.fromkeys((street.key, street.short_key, street.plain, street.compact)))
 
 
-@cython.locals(parcels=ParcelIndex, found=dict)
+@cython.locals(parcels=ParcelIndex, found=dict, query=Query)
 def _gather(parcels, query, thresholds, *, everywhere=False):
     """{row: blocking key that found it} from the house-number blocks; `everywhere` corrects a
     typo'd street against every street (when the participant's ZIP and city are wrong too)."""
@@ -206,7 +209,7 @@ def _street_blocks(parcels, street):
     return blocks
 
 
-@cython.locals(parcels=ParcelIndex)
+@cython.locals(parcels=ParcelIndex, query=Query)
 def _same_street(parcels, query, thresholds):
     """The rows of the parcels of the participant's street in their city (or the cities of
     their ZIP), each once."""
@@ -219,7 +222,7 @@ def _same_street(parcels, query, thresholds):
     return list(dict.fromkeys(chain.from_iterable(blocks)))  # one dict, not one a block
 
 
-@cython.locals(index=CountyIndex, demographics=DemographicIndex, records=list)
+@cython.locals(index=CountyIndex, demographics=DemographicIndex, records=list, query=Query)
 def _people(index, query):
     """{row: method} of the parcels whose household record carries the participant's name in
     their ZIP or city, or their email or phone; failing those, their surname in their ZIP. Each
@@ -262,7 +265,7 @@ def _parcel_rows(index, records):
     return found
 
 
-@cython.locals(index=CountyIndex, demographics=DemographicIndex)
+@cython.locals(index=CountyIndex, demographics=DemographicIndex, query=Query)
 def _names_elsewhere(index, query):
     """{row: method} of the parcels whose household record carries the participant's name
     anywhere, when at most NAME_BLOCK_LIMIT records do (a wrong ZIP and city), else whose record
@@ -284,6 +287,7 @@ def _names_elsewhere(index, query):
     return _parcel_rows(index, records)
 
 
+@cython.locals(candidate=Comparison)
 def _own_address(candidate):
     """Whether a candidate is the address the participant gave, where they said: house number
     and street agree, and the ZIP (or one digit off) or the city."""
@@ -294,12 +298,13 @@ def _own_address(candidate):
     )
 
 
+@cython.locals(candidate=Comparison)
 def _agrees(candidate):
     """Whether a candidate's street or a person of its household record agrees."""
     return candidate.street_level in STREET_AGREES or candidate.person_agrees
 
 
-@cython.locals(parcels=ParcelIndex)
+@cython.locals(parcels=ParcelIndex, query=Query)
 def _without_other_streets(parcels, query, found, model):
     """`found` without the parcels of other streets (street `different`) when the participant's
     own address is among them: a parcel of their house number and street (exact or a typo) in
@@ -341,7 +346,7 @@ def _without_other_streets(parcels, query, found, model):
     return {row: method for row, method in found.items() if levels[row] != "different"}
 
 
-@cython.locals(parcels=ParcelIndex)
+@cython.locals(parcels=ParcelIndex, query=Query)
 def _own_row(parcels, query, found):
     """The first row of `found` at the participant's house number and street as they gave it
     (the same normalised text, so street level `exact`) in their ZIP or city, or None."""
@@ -359,7 +364,7 @@ def _own_row(parcels, query, found):
     return None
 
 
-@cython.locals(parcels=ParcelIndex)
+@cython.locals(parcels=ParcelIndex, query=Query)
 def _at_own_number(parcels, query, found, model, own):
     """`found` without the rows of streets `different` from the participant's, given the row of
     their own address (`_own_row`). Every row of `found` has their house number, so those in the
@@ -386,7 +391,7 @@ def _at_own_number(parcels, query, found, model, own):
     return kept
 
 
-@cython.locals(parcels=ParcelIndex, found=dict)
+@cython.locals(parcels=ParcelIndex, found=dict, query=Query)
 def _house_in_city(parcels, query):
     """{row: HOUSE_CITY} of the parcels of the participant's house number in the other ZIPs of
     their city (a wrong ZIP, and a street that is missing or was not found)."""
@@ -398,7 +403,7 @@ def _house_in_city(parcels, query):
     return found
 
 
-@cython.locals(index=CountyIndex, parcels=ParcelIndex)
+@cython.locals(index=CountyIndex, parcels=ParcelIndex, query=Query)
 def candidates(
     index, query, thresholds, prior, *, near_misses=True, people=True, other_streets=False,
     model=None,

@@ -36,6 +36,7 @@ from empowersave import mongodb
 from matching import calibration, scoring
 from matching.county_index import load_index
 from matching.parameter_versions import active_parameters, save_parameters
+from matching.query import Query
 from matching.scoring import participant_query
 from matching.services import PARTICIPANT_PROJECTION
 from participants.documents import MatchQuality, Participant
@@ -49,7 +50,7 @@ class Labelled:
     """A participant a reviewer decided: its normalised query, the parcel the reviewer chose
     ((county, parcel_id), None for "no match"), and the parcels of its kept candidates."""
 
-    query: scoring.Query
+    query: Query
     truth: tuple | None
     candidates: tuple
 

@@ -39,7 +39,13 @@ from django.conf import settings
 from matching import review_blocks, weights
 from matching.address_parser import parse_address
 from matching.blocking import HOUSE_CITY, SIMILAR_NAME_ZIP, candidates
-from matching.comparison import LOCALITY_AGREES, STREET_AGREES, compare, where_they_said
+from matching.comparison import (
+    LOCALITY_AGREES,
+    STREET_AGREES,
+    Comparison,
+    compare,
+    where_they_said,
+)
 from matching.demographics import participant_phones
 from matching.house_numbers import house_letter, hyphen_number, spelled_number
 from matching.index import (
@@ -52,6 +58,7 @@ from matching.index import (
     rows_at,
 )
 from matching.localities import city_field, normalize_city
+from matching.query import Query
 from matching.street_forms import run_in_suffix
 from matching.weights import DEFAULT_PARAMETERS, MISSING
 from participants.documents import MatchQuality
@@ -118,22 +125,6 @@ class Decision(NamedTuple):
 _new_decision = tuple.__new__  # Decision(*fields) without its Python-level __new__
 
 
-class Query(NamedTuple):
-    """A participant, normalised once: the address, and the person as evidence."""
-
-    house_number: str | None
-    number: int | None
-    street: str | None
-    street_key: str | None
-    city: str | None
-    zips: tuple
-    unit: str | None = None
-    name: str | None = None  # order-free name key ("JANET THOMPSON")
-    surname: frozenset | None = None  # the last name's words
-    email: str | None = None
-    phones: tuple = ()
-
-
 @lru_cache(maxsize=65536)
 def _person_name(first_name, last_name):
     """(order-free name key or None, the surname's words or None); names repeat, so cached.
@@ -153,12 +144,13 @@ def _has_number(address):
     return address.__class__ is str and address.lstrip()[:1].isdigit()
 
 
+@cython.locals(query=Query)
 def make_query(*, address, city, zip_code, first_name=None, last_name=None, email=None, phones=()):
     """Normalise a participant's Address, City and ZIP fields (the line's own city/ZIP fill
     gaps, and a ZIP in the line is tried next to the ZIP field), their name and contacts.
 
     Once per participant (about 10 µs of the matcher's 50): no Python-level helper where a
-    built-in does, and the Query made without the namedtuple's Python-level constructor."""
+    built-in does, and the Query made without a Python-level call, its fields set."""
     if (
         city.__class__ is str
         and city[:1].isdecimal()  # what \d reads: the pattern is not run for a town's name
@@ -181,25 +173,19 @@ def make_query(*, address, city, zip_code, first_name=None, last_name=None, emai
         first_name if first_name.__class__ is str else None,
         last_name if last_name.__class__ is str else None,
     )
-    return _new_query(
-        Query,
-        (
-            house_number,
-            house_number_key(house_number),
-            street,
-            street_key,
-            city or line_city,
-            zips,
-            unit,
-            name,  # None unless there is a first and a last name
-            surname,
-            email_key(email),
-            tuple(filter(None, map(phone_key, phones))) if phones else (),  # 76 %: no phone
-        ),
-    )
-
-
-_new_query = tuple.__new__  # Query(*fields) without its Python-level __new__
+    query = Query.__new__(Query)  # compiled, no Python-level call: the fields set
+    query.house_number = house_number
+    query.number = house_number_key(house_number)
+    query.street = street
+    query.street_key = street_key
+    query.city = city or line_city
+    query.zips = zips
+    query.unit = unit
+    query.name = name  # None unless there is a first and a last name
+    query.surname = surname
+    query.email = email_key(email)
+    query.phones = tuple(filter(None, map(phone_key, phones))) if phones else ()  # 76 %: none
+    return query
 
 
 def participant_fields(row):
@@ -241,6 +227,7 @@ def _no_match(reason, candidates=(), resolution=None, gap=None, prior=0.0):
                          list(candidates), resolution, gap, prior))  # fmt: skip
 
 
+@cython.locals(query=Query)
 def names_a_place(parcels, query):
     """Whether the participant's city and one of their ZIPs go together in the county data (a
     town and its ZIP, both written right)."""
@@ -248,13 +235,14 @@ def names_a_place(parcels, query):
     return city is not None and any(city in parcels.zip_cities.get(zip5, ()) for zip5 in query.zips)
 
 
-@cython.locals(parcels=ParcelIndex)
+@cython.locals(parcels=ParcelIndex, query=Query)
 def zip_outside(parcels, query):
     """Whether the participant wrote ZIPs and none is a ZIP of the county data."""
     zip_cities = parcels.zip_cities
     return bool(query.zips) and not any(zip5 in zip_cities for zip5 in query.zips)
 
 
+@cython.locals(candidate=Comparison)
 def conflicts(candidate, *, named_place=True, outside_zip=True):
     """Whether the address the participant wrote names another place than the candidate: a
     street type or directional that both give and that differ (OAK AVE for OAK ST, S for N),
@@ -276,6 +264,7 @@ def conflicts(candidate, *, named_place=True, outside_zip=True):
     )
 
 
+@cython.locals(candidate=Comparison)
 def evidence_holds(candidate, *, named_place=True, outside_zip=True):
     """Whether a candidate may be accepted at all (see the module docstring); `named_place`
     and `outside_zip`: names_a_place and zip_outside of the participant (a stored candidate,
@@ -300,11 +289,13 @@ def evidence_holds(candidate, *, named_place=True, outside_zip=True):
     return contact and number in ("exact", MISSING) and street in (*ADDRESS_AGREES, MISSING)
 
 
+@cython.locals(best=Comparison)
 def _pending(reason, best, probability, kept, resolution, gap, prior):
     return _new_decision(Decision, (MatchQuality.PENDING, None, probability, best.method,
                          best.agreement, reason, kept, resolution, gap, prior))  # fmt: skip
 
 
+@cython.locals(best=Comparison)
 def _accepted(best, probability, kept, resolution, gap, prior):
     exact = (
         best.street_exact
@@ -316,6 +307,7 @@ def _accepted(best, probability, kept, resolution, gap, prior):
                          best.agreement, None, kept, resolution, gap, prior))  # fmt: skip
 
 
+@cython.locals(best=Comparison, runner_up=Comparison)
 def weight_gap(best, runner_up):
     """Bits from the best candidate to the runner-up. Unless a person of the best candidate's
     household record is the participant, the address alone counts: a household record that
@@ -327,6 +319,7 @@ def weight_gap(best, runner_up):
     return round(mine - theirs, 2)
 
 
+@cython.locals(query=Query)
 def read_house_letter(parcels, query):
     """The participant with a lone letter after their house number read as the number's
     (house_numbers.house_letter: "16 A Elm St" → 16A ELM ST) when a parcel of that street and
@@ -339,10 +332,12 @@ def read_house_letter(parcels, query):
     house_number, parts = reading
     if not _has_parcel(parcels, parts.key, query.number, house_number):
         return query
-    return query._replace(house_number=house_number, street=parts.name, street_key=parts.key)
+    return query.read_as(
+        house_number=house_number, number=query.number, street=parts.name, street_key=parts.key
+    )
 
 
-@cython.locals(parcels=ParcelIndex)
+@cython.locals(parcels=ParcelIndex, query=Query)
 def read_spelled_number(parcels, query):
     """The participant without a house number read with the first word of their street as one
     (house_numbers.spelled_number: "One Gateway Center" → 1 GATEWAY CTR) when a parcel of the
@@ -358,7 +353,7 @@ def read_spelled_number(parcels, query):
     number = int(house_number)
     if not _has_parcel(parcels, parts.key, number, house_number):
         return query
-    return query._replace(
+    return query.read_as(
         house_number=house_number, number=number, street=parts.name, street_key=parts.key
     )
 
@@ -371,7 +366,7 @@ def _has_parcel(parcels, street_key, number, house_number):
     return any(numbers[row] == house_number for row in rows)
 
 
-@cython.locals(parcels=ParcelIndex)
+@cython.locals(parcels=ParcelIndex, query=Query)
 def read_hyphen_number(parcels, query):
     """The participant's house number read as a Queens hyphenated one (house_numbers.
     hyphen_number: "108 25 Queens Blvd", "10825 Queens Blvd" → 108-25 QUEENS BLVD) when their
@@ -393,17 +388,13 @@ def read_hyphen_number(parcels, query):
         return query
     house_number, number, parts = reading
     if parts is not None:
-        key = parts.key
+        street, key = parts.name, parts.key
     if not _has_parcel(parcels, key, number, house_number):
         return query
-    if parts is None:
-        return query._replace(house_number=house_number, number=number)
-    return query._replace(
-        house_number=house_number, number=number, street=parts.name, street_key=key
-    )
+    return query.read_as(house_number=house_number, number=number, street=street, street_key=key)
 
 
-@cython.locals(parcels=ParcelIndex)
+@cython.locals(parcels=ParcelIndex, query=Query)
 def read_run_in_suffix(parcels, query):
     """The participant with a suffix run into their street's name read apart (street_forms.
     run_in_suffix: "123 N MainSt" → N MAIN ST) when the county has no street of that name and
@@ -412,7 +403,10 @@ def read_run_in_suffix(parcels, query):
     parts = run_in_suffix(query.street)
     if parts is None or not rows_at(parcels.by_street_house, parts.key, query.number):
         return query
-    return query._replace(street=parts.name, street_key=parts.key)
+    return query.read_as(
+        house_number=query.house_number, number=query.number, street=parts.name,
+        street_key=parts.key,
+    )  # fmt: skip
 
 
 @cython.locals(parcels=ParcelIndex)
@@ -426,7 +420,7 @@ def _model_and_prior(parcels, parameters):
     return kept[1], kept[2]
 
 
-@cython.locals(parcels=ParcelIndex)
+@cython.locals(parcels=ParcelIndex, query=Query)
 def _place(parcels, query):
     """(county resolution, (names_a_place, zip_outside)) of the participant's ZIPs and city:
     what they say of the county data, the same for everyone who writes them, so cached on the
@@ -444,7 +438,7 @@ def _place(parcels, query):
     return place
 
 
-@cython.locals(index=CountyIndex, parcels=ParcelIndex)
+@cython.locals(index=CountyIndex, parcels=ParcelIndex, query=Query)
 def decide(index, query, thresholds):
     """The Decision for one normalised participant (pure: no database access)."""
     parcels = index.parcels
@@ -475,11 +469,13 @@ def decide(index, query, thresholds):
     return _decision(query, scored, thresholds, resolution, prior, place, accept=False)
 
 
+@cython.locals(candidate=Comparison)
 def at_their_number(candidate):
     """Whether the candidate is at the participant's own house number on a street that agrees."""
     return candidate.house_number_level == "exact" and candidate.street_level in ADDRESS_AGREES
 
 
+@cython.locals(candidate=Comparison)
 def _placed_by_nothing(candidate):
     """Whether nothing of the address but the locality places the participant there, and no
     person of its household record is them: at most a shared surname (one of 10 to 49 records
@@ -491,12 +487,13 @@ def _placed_by_nothing(candidate):
     )
 
 
+@cython.locals(candidate=Comparison)
 def _in_their_place(candidate):
     """Whether the candidate is at their own house number in their ZIP or city."""
     return candidate.house_number_level == "exact" and where_they_said(candidate)
 
 
-@cython.locals(parcels=ParcelIndex)
+@cython.locals(parcels=ParcelIndex, best=Comparison, candidate=Comparison, other=Comparison)
 def ranked(scored, parcels):
     """The candidates (by weight), each at the participant's own house number moved before
     the candidates it outweighs by rule whatever the weights:
@@ -516,7 +513,10 @@ def ranked(scored, parcels):
     None of the moved-past candidates could be accepted (`evidence_holds` needs their number or
     their person); the gap to them is weighed as any (`weight_gap`). Only those move: a parcel
     elsewhere whose record has a similar name keeps its place."""
-    if not scored or at_their_number(scored[0]) or scored[0].person_agrees:
+    if not scored:
+        return scored
+    best = scored[0]
+    if at_their_number(best) or best.person_agrees:
         return scored  # the common case
     street, zip5 = parcels.street, parcels.zip5
     order = list(scored)
@@ -542,6 +542,7 @@ def ranked(scored, parcels):
     return order
 
 
+@cython.locals(best=Comparison, query=Query)
 def _decision(query, scored, thresholds, resolution, prior, place, *, accept=True):
     """The Decision on a participant's candidates, best first; never a link unless `accept`.
     `place`: (names_a_place, zip_outside) of the participant."""
