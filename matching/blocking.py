@@ -24,7 +24,13 @@ import cython
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import JaroWinkler
 
-from matching.comparison import SIMILAR_NAME, STREET_AGREES, Comparison, compare, where_they_said
+from matching.comparison import (
+    SIMILAR_NAME,
+    STREET_AGREES,
+    Comparison,
+    compare_row,
+    where_they_said,
+)
 from matching.index import (
     CountyIndex,
     DemographicIndex,
@@ -287,7 +293,6 @@ def _names_elsewhere(index, query):
     return _parcel_rows(index, records)
 
 
-@cython.locals(candidate=Comparison)
 def _own_address(candidate):
     """Whether a candidate is the address the participant gave, where they said: house number
     and street agree, and the ZIP (or one digit off) or the city."""
@@ -298,7 +303,6 @@ def _own_address(candidate):
     )
 
 
-@cython.locals(candidate=Comparison)
 def _agrees(candidate):
     """Whether a candidate's street or a person of its household record agrees."""
     return candidate.street_level in STREET_AGREES or candidate.person_agrees
@@ -403,7 +407,7 @@ def _house_in_city(parcels, query):
     return found
 
 
-@cython.locals(index=CountyIndex, parcels=ParcelIndex, query=Query)
+@cython.locals(index=CountyIndex, parcels=ParcelIndex, query=Query, candidate=Comparison)
 def candidates(
     index, query, thresholds, prior, *, near_misses=True, people=True, other_streets=False,
     model=None,
@@ -424,9 +428,12 @@ def candidates(
                 found.setdefault(row, HOUSE_ZIP)
     elif not other_streets and len(found) > 1:
         found = _without_other_streets(parcels, query, found, model)
-    scored = [compare(index, query, row, model, prior=prior, method=method, city_cutoff=cutoff)
+    scored = [compare_row(index, query, row, model, prior, method, cutoff)
               for row, method in found.items()]  # fmt: skip
-    if not any(map(_own_address, scored)):  # most participants' own address is found
+    for candidate in scored:
+        if _own_address(candidate):
+            break  # most participants' own address is found
+    else:
         _unless_own_address(index, query, thresholds, prior, found, scored, model,
                             near_misses=near_misses, people=people)  # fmt: skip
     if len(scored) > 1:
@@ -435,7 +442,7 @@ def candidates(
     return scored
 
 
-@cython.locals(parcels=ParcelIndex)  # not `index`: Cython fails on a typed closure variable
+@cython.locals(index=CountyIndex, parcels=ParcelIndex, query=Query, candidate=Comparison)
 def _unless_own_address(index, query, thresholds, prior, found, scored, model, *, near_misses,
                         people):  # fmt: skip
     """The blocks read when the participant's own address is not among the candidates `found`
@@ -448,28 +455,35 @@ def _unless_own_address(index, query, thresholds, prior, found, scored, model, *
     rule (`evidence_holds`)."""
     parcels = index.parcels
     cutoff = thresholds.city_cutoff
-
-    def add(more):
-        for row, method in more.items():
-            if row not in found:
-                found[row] = method
-                scored.append(compare(index, query, row, model, prior=prior, method=method,
-                                      city_cutoff=cutoff))  # fmt: skip
-
     if people:
         # The people's blocks, for whom the address blocks found no parcel of that address.
-        add(_people(index, query))
+        _add(index, query, model, prior, cutoff, found, scored, _people(index, query))
     if not found and query.street and query.number is not None:
-        add(_gather(parcels, query, thresholds, everywhere=True))
+        more = _gather(parcels, query, thresholds, everywhere=True)
+        _add(index, query, model, prior, cutoff, found, scored, more)
     if near_misses and query.street:
         street = list(filterfalse(found.__contains__, _same_street(parcels, query, thresholds)))
-        add(
-            dict.fromkeys(nearest_rows(parcels, street, query.number, thresholds.kept), CITY_STREET)
-        )
-    if not any(candidate.street_level in STREET_AGREES for candidate in scored):
-        # Their street is not found (or not given): their number in the city, or their name
-        # misspelt in the ZIP.
-        if query.number is not None and query.city:
-            add(_house_in_city(parcels, query))
-        if people and query.name and not any(_agrees(candidate) for candidate in scored):
-            add(_names_elsewhere(index, query))
+        rows = nearest_rows(parcels, street, query.number, thresholds.kept)
+        _add(index, query, model, prior, cutoff, found, scored, dict.fromkeys(rows, CITY_STREET))
+    for candidate in scored:
+        if candidate.street_level in STREET_AGREES:
+            return
+    # Their street is not found (or not given): their number in the city, or their name
+    # misspelt in the ZIP.
+    if query.number is not None and query.city:
+        _add(index, query, model, prior, cutoff, found, scored, _house_in_city(parcels, query))
+    if people and query.name:
+        for candidate in scored:
+            if _agrees(candidate):
+                return
+        _add(index, query, model, prior, cutoff, found, scored, _names_elsewhere(index, query))
+
+
+def _add(index, query, model, prior, cutoff, found, scored, more):
+    """Adds to `found` the rows of `more` ({row: method}) it does not have, and their
+    Comparisons to `scored` (a function of its own, not a closure, so that compiled its
+    variables are typed)."""
+    for row, method in more.items():
+        if row not in found:
+            found[row] = method
+            scored.append(compare_row(index, query, row, model, prior, method, cutoff))

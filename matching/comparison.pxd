@@ -20,3 +20,9 @@ cdef class Comparison:
     cdef readonly tuple person_levels
     cdef readonly object person_weight
     cdef readonly bint person_agrees
+
+# C functions (cpdef, positional): called for every candidate by blocking, scoring and
+# review_blocks without a Python-level call.
+cpdef Comparison compare_row(CountyIndex index, Query query, object row, Model model, object prior,
+                             object method, object city_cutoff)
+cpdef bint where_they_said(Comparison candidate)

@@ -1,1 +1,2 @@
 from matching.index cimport CountyIndex, DemographicIndex, ParcelIndex
+from matching.query cimport Query

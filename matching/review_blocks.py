@@ -35,7 +35,7 @@ from matching.comparison import (
     SIMILAR_NAME,
     STREET_AGREES,
     city_level,
-    compare,
+    compare_row,
     person_levels,
 )
 from matching.index import (
@@ -46,6 +46,7 @@ from matching.index import (
     rows_at,
     rows_of,
 )
+from matching.query import Query
 from matching.streets import street_entry
 
 NAME_ANYWHERE = "name"
@@ -203,7 +204,7 @@ def _in_county(parcels, query, cutoff):
     return known
 
 
-@cython.locals(index=CountyIndex, parcels=ParcelIndex)
+@cython.locals(index=CountyIndex, parcels=ParcelIndex, query=Query)
 def candidates(index, query, thresholds, model, prior, scored):
     """The Comparisons of the parcels these blocks find that the address blocks' `scored` does
     not hold."""
@@ -221,6 +222,6 @@ def candidates(index, query, thresholds, model, prior, scored):
         found.update(_house_near(index, query, model, near, thresholds.city_cutoff))
     if near and query.street_key:
         found.update(_street_near(parcels, query, near, thresholds.kept, seen))
-    return [compare(index, query, row, model, prior=prior, method=method,
-                    city_cutoff=thresholds.city_cutoff)
+    cutoff = thresholds.city_cutoff
+    return [compare_row(index, query, row, model, prior, method, cutoff)
             for row, method in found.items() if row not in seen]  # fmt: skip

@@ -1,3 +1,3 @@
-from matching.comparison cimport Comparison
+from matching.comparison cimport Comparison, where_they_said
 from matching.index cimport CountyIndex, ParcelIndex
 from matching.query cimport Query
