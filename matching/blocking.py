@@ -436,10 +436,21 @@ def candidates(
     else:
         _unless_own_address(index, query, thresholds, prior, found, scored, model,
                             near_misses=near_misses, people=people)  # fmt: skip
-    if len(scored) > 1:
-        parcel_id = parcels.parcel_id
-        scored.sort(key=lambda candidate: (-candidate.weight, parcel_id[candidate.row]))
-    return scored
+    return best_first(parcels, scored) if len(scored) > 1 else scored
+
+
+@cython.locals(parcels=ParcelIndex, candidate=Comparison, position=cython.Py_ssize_t)
+def best_first(parcels, scored):
+    """Comparisons by weight, then parcel id (a stable sort: ties in their order). The keys are
+    made in a loop, not by a lambda a candidate, which compiled cannot type its candidate (a
+    warm pass over the 20,000-row demo 387.3 → 386.5 M instructions, a first 557.9 → 556.5 M;
+    callgrind, 2026-12-03)."""
+    parcel_id = parcels.parcel_id
+    keyed = []
+    for position, candidate in enumerate(scored):
+        keyed.append((-candidate.weight, parcel_id[candidate.row], position, candidate))
+    keyed.sort()
+    return [entry[3] for entry in keyed]
 
 
 @cython.locals(index=CountyIndex, parcels=ParcelIndex, query=Query, candidate=Comparison)

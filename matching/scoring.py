@@ -38,7 +38,7 @@ from django.conf import settings
 
 from matching import review_blocks, weights
 from matching.address_parser import parse_address
-from matching.blocking import HOUSE_CITY, SIMILAR_NAME_ZIP, candidates
+from matching.blocking import HOUSE_CITY, SIMILAR_NAME_ZIP, best_first, candidates
 from matching.comparison import (
     LOCALITY_AGREES,
     STREET_AGREES,
@@ -464,8 +464,7 @@ def decide(index, query, thresholds):
     more = review_blocks.candidates(index, query, thresholds, model, prior, scored)
     if not more:
         return decision
-    parcel_id = parcels.parcel_id
-    scored = ranked(sorted([*scored, *more], key=lambda c: (-c.weight, parcel_id[c.row])), parcels)
+    scored = ranked(best_first(parcels, [*scored, *more]), parcels)
     return _decision(query, scored, thresholds, resolution, prior, place, accept=False)
 
 
