@@ -541,7 +541,7 @@ def ranked(scored, parcels):
     return order
 
 
-@cython.locals(best=Comparison, query=Query)
+@cython.locals(best=Comparison, query=Query, candidate=Comparison)
 def _decision(query, scored, thresholds, resolution, prior, place, *, accept=True):
     """The Decision on a participant's candidates, best first; never a link unless `accept`.
     `place`: (names_a_place, zip_outside) of the participant."""
@@ -565,11 +565,14 @@ def _decision(query, scored, thresholds, resolution, prior, place, *, accept=Tru
         if probable:
             return _pending(NO_HOUSE_NUMBER, best, probability, kept, resolution, gap, prior)
         return _no_match(NO_HOUSE_NUMBER, kept, resolution, gap, prior)
-    if not any(
-        c.house_number_level == "exact"
-        or evidence_holds(c, named_place=named_place, outside_zip=outside_zip)
-        for c in scored
-    ):
+    # A loop, not a generator: compiled, `candidate` is typed (a warm pass over the 20,000-row
+    # demo 386.5 → 385.6 M instructions, a first 556.5 → 555.6 M; callgrind, 2026-12-03).
+    for candidate in scored:
+        if candidate.house_number_level == "exact" or evidence_holds(
+            candidate, named_place=named_place, outside_zip=outside_zip
+        ):
+            break
+    else:
         return _no_match(HOUSE_NUMBER_NOT_FOUND, kept, resolution, gap, prior)
     if probable:
         reason = AMBIGUOUS if not clear else UNCONFIRMED if not holds else BELOW_THRESHOLD
