@@ -10,6 +10,7 @@ Parsing takes a fast path for the common shapes ("number street [unit]", optiona
 import re
 from typing import NamedTuple
 
+import cython
 import usaddress
 
 from matching.address_text import clean_text, half_width
@@ -255,6 +256,7 @@ def _comma_line(text):
 _NOTHING = ParsedAddress(None, None, None, None, None, None)
 
 
+@cython.locals(text=str, plain=str, line=str, house_number=str, rest=str, words=list)
 def parse_address(raw):
     """ParsedAddress of a free-text address line; every part None when there is nothing to read."""
     if raw is None:

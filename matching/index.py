@@ -75,6 +75,7 @@ def house_number_key(house_number):
 _DIGITS_AND_SPACES = bytes(code if 48 <= code <= 57 else 32 for code in range(256))
 
 
+@cython.locals(text=str, digits=str)
 def phone_key(raw):
     """The last ten digits of a phone number in any format, or None. Its decimal characters
     (str.isdecimal: the regular expression's \\d) are kept by bytes.translate when it is ASCII
@@ -96,10 +97,12 @@ def phone_key(raw):
     return digits[-10:] if len(digits) >= 10 else None
 
 
+@cython.locals(text=str)
 def email_key(raw):
     if not raw or not isinstance(raw, str):
         return None
-    return raw.strip().lower() or None
+    text = raw
+    return text.strip().lower() or None
 
 
 @lru_cache(maxsize=16384)

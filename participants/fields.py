@@ -10,6 +10,7 @@ import re
 import unicodedata
 
 import bson
+import cython
 
 from empowersave.storekeys import escape_key
 
@@ -137,6 +138,7 @@ def ascii_digits(digits):
     return "".join(str(unicodedata.decimal(digit)) for digit in digits)
 
 
+@cython.locals(text=str, size=cython.Py_ssize_t)
 def normalize_zip(raw):
     """A 5-digit ZIP string, or None.
 
@@ -146,13 +148,14 @@ def normalize_zip(raw):
     scripts count as theirs ("０７０５０", typed with a full-width keyboard: 07050).
     """
     if type(raw) is str and raw.isascii():  # the common cases, fast: as the pattern below
-        size = len(raw)
-        if size == 5 and raw.isdigit():
-            return None if raw == "00000" else raw
-        if size == 10 and raw[5] == "-" and raw[:5].isdecimal() and raw[6:].isdecimal():
-            return None if raw[:5] == "00000" else raw[:5]  # ZIP+4: 15 % of the demo's
-        if size == 4 and raw.isdecimal():
-            return None if raw == "0000" else "0" + raw  # "7050": 8 % of them
+        text = raw
+        size = len(text)
+        if size == 5 and text.isdigit():
+            return None if text == "00000" else text
+        if size == 10 and text[5] == "-" and text[:5].isdecimal() and text[6:].isdecimal():
+            return None if text[:5] == "00000" else text[:5]  # ZIP+4: 15 % of the demo's
+        if size == 4 and text.isdecimal():
+            return None if text == "0000" else "0" + text  # "7050": 8 % of them
     if raw is None or isinstance(raw, bool):
         return None
     if isinstance(raw, float):
