@@ -84,7 +84,7 @@ def phone_key(raw):
     substitution (callgrind, six formats). The other bytes are made spaces and removed, not
     deleted by translate, which builds a table of the bytes to delete at each call: translating
     the 2,316 phones of a warm pass over the 20,000-row demo took 4.7 → 0.5 M instructions, the
-    pass 504.9 → 500.5 M (callgrind, 2026-12-03)."""
+    pass 504.9 → 500.5 M (callgrind, 2026-12-03); typed str when compiled, 8.6 → 5.7 M."""
     if not raw:
         return None
     text = str(raw)
