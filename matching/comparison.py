@@ -123,15 +123,8 @@ class Comparison:
 
     @property
     def agreement(self):
-        """Which fields agreed, as stored on the participant for reviewers."""
-        return {
-            "house_number": self.house_number_level == "exact",
-            "street": self.street_level in STREET_AGREES,
-            "street_exact": self.street_exact,
-            "city": self.city_level in ("exact", "similar"),
-            "zip": self.zip_level == "exact",
-            "person": "exact" in self.person_levels,
-        }
+        """Which fields agreed, as stored on the participant for reviewers (`agreement_of`)."""
+        return agreement_of(self)
 
     def contributions(self, model, prior):
         """[[column, level, bits], …]: the prior first, then each column, the street's
@@ -145,6 +138,20 @@ class Comparison:
             if column == "street" and self.street_frequency is not None:
                 rows.append(["street_frequency", "in_zip", round(self.street_frequency, 2)])
         return rows
+
+
+def agreement_of(candidate):
+    """Comparison.agreement: which fields agreed, as stored on the participant for reviewers.
+    A C function compiled (comparison.pxd), which the decision calls for every participant it
+    links or leaves pending."""
+    return {
+        "house_number": candidate.house_number_level == "exact",
+        "street": candidate.street_level in STREET_AGREES,
+        "street_exact": candidate.street_exact,
+        "city": candidate.city_level in ("exact", "similar"),
+        "zip": candidate.zip_level == "exact",
+        "person": "exact" in candidate.person_levels,
+    }
 
 
 def person_agrees(person_levels):

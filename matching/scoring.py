@@ -36,13 +36,14 @@ from typing import NamedTuple
 import cython
 from django.conf import settings
 
-from matching import review_blocks, weights
+from matching import review_blocks
 from matching.address_parser import parse_address
 from matching.blocking import HOUSE_CITY, SIMILAR_NAME_ZIP, best_first, candidates
 from matching.comparison import (
     LOCALITY_AGREES,
     STREET_AGREES,
     Comparison,
+    agreement_of,
     compare,
     where_they_said,
 )
@@ -61,6 +62,7 @@ from matching.localities import city_field, normalize_city
 from matching.query import Query
 from matching.street_forms import run_in_suffix
 from matching.weights import DEFAULT_PARAMETERS, MISSING
+from matching.weights import probability as weight_probability
 from participants.documents import MatchQuality
 from participants.fields import normalize_zip
 
@@ -247,8 +249,7 @@ def zip_outside(parcels, query):
     return bool(query.zips) and not any(zip5 in zip_cities for zip5 in query.zips)
 
 
-@cython.locals(candidate=Comparison)
-def conflicts(candidate, *, named_place=True, outside_zip=True):
+def conflicts(candidate, named_place, outside_zip):
     """Whether the address the participant wrote names another place than the candidate: a
     street type or directional that both give and that differ (OAK AVE for OAK ST, S for N),
     or another town: the city differs, the ZIP is not the same, and the city and ZIP they
@@ -269,12 +270,17 @@ def conflicts(candidate, *, named_place=True, outside_zip=True):
     )
 
 
-@cython.locals(candidate=Comparison)
 def evidence_holds(candidate, *, named_place=True, outside_zip=True):
     """Whether a candidate may be accepted at all (see the module docstring); `named_place`
     and `outside_zip`: names_a_place and zip_outside of the participant (a stored candidate,
     judged without them, is taken as having named one, and a ZIP outside: the stricter).
     The address alone is read first: most candidates are judged by their house number."""
+    return _evidence_holds(candidate, named_place, outside_zip)
+
+
+def _evidence_holds(candidate, named_place, outside_zip):
+    """`evidence_holds`, its arguments positional: compiled, a C function (scoring.pxd) that
+    `_decision` calls without a Python-level call."""
     number = candidate.house_number_level
     street = candidate.street_level
     if not candidate.person_agrees:
@@ -282,7 +288,7 @@ def evidence_holds(candidate, *, named_place=True, outside_zip=True):
             number == "exact"
             and street in ADDRESS_AGREES
             and where_they_said(candidate)
-            and not conflicts(candidate, named_place=named_place, outside_zip=outside_zip)
+            and not conflicts(candidate, named_place, outside_zip)
         )
     if not where_they_said(candidate):
         return False
@@ -294,13 +300,11 @@ def evidence_holds(candidate, *, named_place=True, outside_zip=True):
     return contact and number in ("exact", MISSING) and street in (*ADDRESS_AGREES, MISSING)
 
 
-@cython.locals(best=Comparison)
 def _pending(reason, best, probability, kept, resolution, gap, prior):
     return _new_decision(Decision, (MatchQuality.PENDING, None, probability, best.method,
-                         best.agreement, reason, kept, resolution, gap, prior))  # fmt: skip
+                         agreement_of(best), reason, kept, resolution, gap, prior))  # fmt: skip
 
 
-@cython.locals(best=Comparison)
 def _accepted(best, probability, kept, resolution, gap, prior):
     exact = (
         best.street_exact
@@ -309,10 +313,9 @@ def _accepted(best, probability, kept, resolution, gap, prior):
     )
     quality = MatchQuality.EXACT if exact else MatchQuality.FUZZY
     return _new_decision(Decision, (quality, best.row, probability, best.method,
-                         best.agreement, None, kept, resolution, gap, prior))  # fmt: skip
+                         agreement_of(best), None, kept, resolution, gap, prior))  # fmt: skip
 
 
-@cython.locals(best=Comparison, runner_up=Comparison)
 def weight_gap(best, runner_up):
     """Bits from the best candidate to the runner-up. Unless a person of the best candidate's
     household record is the participant, the address alone counts: a household record that
@@ -371,7 +374,6 @@ def _has_parcel(parcels, street_key, number, house_number):
     return any(numbers[row] == house_number for row in rows)
 
 
-@cython.locals(parcels=ParcelIndex, query=Query)
 def read_hyphen_number(parcels, query):
     """The participant's house number read as a Queens hyphenated one (house_numbers.
     hyphen_number: "108 25 Queens Blvd", "10825 Queens Blvd" → 108-25 QUEENS BLVD) when their
@@ -414,7 +416,6 @@ def read_run_in_suffix(parcels, query):
     )  # fmt: skip
 
 
-@cython.locals(parcels=ParcelIndex)
 def _model_and_prior(parcels, parameters):
     """The Model of the parameters and the prior weight of one pair at the index's size: the
     same for every participant of a run, so kept on the index (8 calls less a participant)."""
@@ -425,7 +426,6 @@ def _model_and_prior(parcels, parameters):
     return kept[1], kept[2]
 
 
-@cython.locals(parcels=ParcelIndex, query=Query)
 def _place(parcels, query):
     """(county resolution, (names_a_place, zip_outside)) of the participant's ZIPs and city:
     what they say of the county data, the same for everyone who writes them, so cached on the
@@ -473,13 +473,11 @@ def decide(index, query, thresholds):
     return _decision(query, scored, thresholds, resolution, prior, place, accept=False)
 
 
-@cython.locals(candidate=Comparison)
 def at_their_number(candidate):
     """Whether the candidate is at the participant's own house number on a street that agrees."""
     return candidate.house_number_level == "exact" and candidate.street_level in ADDRESS_AGREES
 
 
-@cython.locals(candidate=Comparison)
 def _placed_by_nothing(candidate):
     """Whether nothing of the address but the locality places the participant there, and no
     person of its household record is them: at most a shared surname (one of 10 to 49 records
@@ -491,7 +489,6 @@ def _placed_by_nothing(candidate):
     )
 
 
-@cython.locals(candidate=Comparison)
 def _in_their_place(candidate):
     """Whether the candidate is at their own house number in their ZIP or city."""
     return candidate.house_number_level == "exact" and where_they_said(candidate)
@@ -508,7 +505,7 @@ def _position(order, candidate):
     raise ValueError("the candidate is not in the order")
 
 
-@cython.locals(parcels=ParcelIndex, best=Comparison, candidate=Comparison, other=Comparison)
+@cython.locals(best=Comparison, candidate=Comparison, other=Comparison)
 def ranked(scored, parcels):
     """The candidates (by weight), each at the participant's own house number moved before
     the candidates it outweighs by rule whatever the weights:
@@ -569,11 +566,8 @@ def _decision(query, scored, thresholds, resolution, prior, place, *, accept=Tru
     best = scored[0]
     gap = weight_gap(best, scored[1]) if len(scored) > 1 else None
     clear = gap is None or gap >= thresholds.min_gap
-    holds = (
-        evidence_holds(best, named_place=named_place, outside_zip=outside_zip)
-        and best.method not in REVIEW_ONLY
-    )
-    probability = weights.probability(best.weight)  # Comparison.probability's, one call less
+    holds = _evidence_holds(best, named_place, outside_zip) and best.method not in REVIEW_ONLY
+    probability = weight_probability(best.weight)  # Comparison.probability's, one call less
     if accept and holds and clear and probability >= thresholds.accept:
         return _accepted(best, probability, kept, resolution, gap, prior)
     probable = probability >= thresholds.review
@@ -584,8 +578,8 @@ def _decision(query, scored, thresholds, resolution, prior, place, *, accept=Tru
     # A loop, not a generator: compiled, `candidate` is typed (a warm pass over the 20,000-row
     # demo 386.5 → 385.6 M instructions, a first 556.5 → 555.6 M; callgrind, 2026-12-03).
     for candidate in scored:
-        if candidate.house_number_level == "exact" or evidence_holds(
-            candidate, named_place=named_place, outside_zip=outside_zip
+        if candidate.house_number_level == "exact" or _evidence_holds(
+            candidate, named_place, outside_zip
         ):
             break
     else:

@@ -5,3 +5,6 @@ cdef class Model:
     cdef public object parameters, version, other_street_weight
     cdef public dict table, numbers, same_street_numbers, cities, same_zip_cities, zips, units
     cdef public dict person_weights, street_cache, _priors
+
+# The probability of a weight: a C function, which the decision calls for every participant.
+cpdef double probability(double weight)
