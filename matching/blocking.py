@@ -18,7 +18,7 @@ scoring.evidence_holds).
 
 from bisect import bisect_left, bisect_right
 from functools import lru_cache
-from itertools import chain, filterfalse
+from itertools import chain
 
 import cython
 from rapidfuzz import fuzz, process
@@ -453,7 +453,9 @@ def best_first(parcels, scored):
     return [entry[3] for entry in keyed]
 
 
-@cython.locals(index=CountyIndex, parcels=ParcelIndex, query=Query, candidate=Comparison)
+@cython.locals(
+    index=CountyIndex, parcels=ParcelIndex, query=Query, candidate=Comparison, found=dict
+)
 def _unless_own_address(index, query, thresholds, prior, found, scored, model, *, near_misses,
                         people):  # fmt: skip
     """The blocks read when the participant's own address is not among the candidates `found`
@@ -473,7 +475,7 @@ def _unless_own_address(index, query, thresholds, prior, found, scored, model, *
         more = _gather(parcels, query, thresholds, everywhere=True)
         _add(index, query, model, prior, cutoff, found, scored, more)
     if near_misses and query.street:
-        street = list(filterfalse(found.__contains__, _same_street(parcels, query, thresholds)))
+        street = [row for row in _same_street(parcels, query, thresholds) if row not in found]
         rows = nearest_rows(parcels, street, query.number, thresholds.kept)
         _add(index, query, model, prior, cutoff, found, scored, dict.fromkeys(rows, CITY_STREET))
     for candidate in scored:
