@@ -16,9 +16,9 @@ are for review only, and what may be accepted, is the decision's (scoring.REVIEW
 scoring.evidence_holds).
 """
 
-from bisect import bisect_left, bisect_right
 from functools import lru_cache
 from itertools import chain
+from math import ceil, floor
 
 import cython
 from rapidfuzz import fuzz, process
@@ -70,7 +70,7 @@ def _corrected_keys(parcels, query, thresholds, *, everywhere=False):
     zip_streets = parcels.zip_streets
     if not everywhere and query.zips and key in zip_streets.get(query.zips[0], ()):
         return ()  # the common case: a street the ZIP has
-    zips = tuple(zip5 for zip5 in query.zips if zip5 in zip_streets)
+    zips = tuple([zip5 for zip5 in query.zips if zip5 in zip_streets])
     city = query.city if query.city in parcels.city_streets else None
     if everywhere or not (zips or city):
         zips, city = (), None  # every street
@@ -84,7 +84,7 @@ def _corrected_keys(parcels, query, thresholds, *, everywhere=False):
     return found
 
 
-@cython.locals(query=Query)
+@cython.locals(query=Query, key=str, found=dict, scores=dict, position=dict, best=list)
 def _close_streets(parcels, query, zips, city, cutoff):
     """The three known street keys of the area closest to the participant's (rapidfuzz ratio
     ≥ cutoff), or () when the area knows the key itself. Only the keys of a length that can
@@ -92,16 +92,17 @@ def _close_streets(parcels, query, zips, city, cutoff):
     20k demo: 52.0 → 46.8 million instructions (callgrind, 2026-12-03) with the lengths searched
     as numbers and the areas not read for a text no key is close to."""
     areas = street_areas(parcels, zips, city)
-    key = query.street_key  # read here: a generator does not read a typed argument (compiled)
-    if any(key in known for known in areas):
-        return ()
-    every, lengths, positions = _area(parcels, zips, city, areas)
+    key = query.street_key
+    for known in areas:
+        if key in known:
+            return ()
+    every, starts, positions = _area(parcels, zips, city, areas)
     found = {}
     for text in _typo_texts(query.street):
         scores = {
             choice: score
             for choice, score, _index in process.extract(
-                text, _of_reachable_length(every, lengths, len(text), cutoff),
+                text, _of_reachable_length(every, starts, len(text), cutoff),
                 scorer=fuzz.ratio, score_cutoff=cutoff, limit=None,
             )
         }  # fmt: skip
@@ -109,28 +110,30 @@ def _close_streets(parcels, query, zips, city, cutoff):
             continue  # no key close enough: 413 of the 663 texts a first pass over the 20k demo
         for known, position in zip(areas, positions, strict=True):
             # process.extract(text, known, limit=3): the best three, equal scores in the
-            # area's own order
-            best = sorted((choice for choice in scores if choice in known),
-                          key=lambda choice: (-scores[choice], position[choice]))  # fmt: skip
-            for choice in best[:3]:
+            # area's own order (a choice's place is its own: the choice itself is not compared)
+            best = sorted([(-score, position[choice], choice)
+                           for choice, score in scores.items() if choice in known])  # fmt: skip
+            for _score, _place, choice in best[:3]:
                 found[choice] = max(scores[choice], found.get(choice, 0))
     return tuple(sorted(found, key=found.get, reverse=True)[:3])
 
 
-def _of_reachable_length(every, lengths, size, cutoff):
-    """The keys of `every` (sorted by length; `lengths` their lengths) whose length lets
-    fuzz.ratio with a text of `size` characters reach `cutoff`: the ratio is
-    100 · (1 − d / (a + b)) for an edit distance d (insertions and deletions) of at least
-    |a − b|, so it is at most 200 · min(a, b) / (a + b), and at 80 a key is from 2/3 to 3/2 of
-    the text's length: about half of the areas' keys are scored (the 3,198 searches of a first
-    pass at 300,000 parcels: 0.070 → 0.037 s); the keys left get the same scores, and the order
-    they come in is not read. One character of slack either side against rounding. The bounds
-    are searched among the lengths, not with key=len (a call a step)."""
+@cython.locals(last=cython.Py_ssize_t, low=cython.Py_ssize_t, high=cython.Py_ssize_t)
+def _of_reachable_length(every, starts, size, cutoff):
+    """The keys of `every` (sorted by length; `starts[n]` the place of its first key of n
+    characters or more) whose length lets fuzz.ratio with a text of `size` characters reach
+    `cutoff`: the ratio is 100 · (1 − d / (a + b)) for an edit distance d (insertions and
+    deletions) of at least |a − b|, so it is at most 200 · min(a, b) / (a + b), and at 80 a key
+    is from 2/3 to 3/2 of the text's length: about half of the areas' keys are scored (the 3,198
+    searches of a first pass at 300,000 parcels: 0.070 → 0.037 s); the keys left get the same
+    scores, and the order they come in is not read. One character of slack either side against
+    rounding. The bounds are read from `starts`, not searched among the lengths."""
     if cutoff <= 0:
         return every
-    low = bisect_left(lengths, size * cutoff / (200 - cutoff) - 1)
-    high = bisect_right(lengths, size * (200 - cutoff) / cutoff + 1)
-    return every[low:high]
+    last = len(starts) - 1  # starts[last]: past the longest key
+    low = ceil(size * cutoff / (200 - cutoff) - 1)  # the shortest length reachable
+    high = floor(size * (200 - cutoff) / cutoff + 1) + 1  # past the longest
+    return every[starts[min(max(low, 0), last)] : starts[min(max(high, 0), last)]]
 
 
 @cython.locals(parcels=ParcelIndex)
@@ -142,18 +145,23 @@ def street_areas(parcels, zips, city):
     return areas or [parcels.all_street_keys]
 
 
-@cython.locals(parcels=ParcelIndex)
+@cython.locals(parcels=ParcelIndex, starts=list, place=cython.Py_ssize_t, key=str)
 def _area(parcels, zips, city, areas):
-    """(every street key of the areas once, sorted by length, their lengths, and each area's
-    {key: its place in the area's own order}): the keys scored once against a typo, instead of
-    once an area (a ZIP's streets are nearly all its city's). Cached on the index beside the
-    corrections."""
+    """(every street key of the areas once, sorted by length, the place of its first key of
+    each length or more (`_of_reachable_length`), and each area's {key: its place in the area's
+    own order}): the keys scored once against a typo, instead of once an area (a ZIP's streets
+    are nearly all its city's). Cached on the index beside the corrections."""
     cache = parcels.corrected_street_cache
     found = cache.get(("area", zips, city))
     if found is None:
         every = tuple(sorted(dict.fromkeys(chain.from_iterable(areas)), key=len))
+        starts = []
+        for place, key in enumerate(every):
+            while len(starts) <= len(key):
+                starts.append(place)
+        starts.append(len(every))
         positions = [dict(zip(known, range(len(known)), strict=True)) for known in areas]
-        found = cache[("area", zips, city)] = (every, [len(key) for key in every], positions)
+        found = cache[("area", zips, city)] = (every, starts, positions)
     return found
 
 
@@ -168,12 +176,18 @@ def _typo_texts(street):
 
 
 @lru_cache(maxsize=65536)
+@cython.locals(keys=list)
 def _street_keys(street):
     """The street key, the name with its suffix word when that word may be part of the name
     ("ASPEN POINT" for "Aspen Point", which may be ASPEN POINT RD), and the name run together
-    with its suffix ("HAYNESPLACE", as a county may hold it), of a normalised street."""
-    street = normalize_street(street)
-    return tuple(dict.fromkeys((street.key, street.short_key, street.plain, street.compact)))
+    with its suffix ("HAYNESPLACE", as a county may hold it), of a normalised street; each
+    once, in that order (a list of four: no dict made)."""
+    parts = normalize_street(street)
+    keys = [parts.key]
+    for key in (parts.short_key, parts.plain, parts.compact):
+        if key not in keys:
+            keys.append(key)
+    return tuple(keys)
 
 
 @cython.locals(parcels=ParcelIndex, found=dict, query=Query)
@@ -198,7 +212,7 @@ def _gather(parcels, query, thresholds, *, everywhere=False):
     return found
 
 
-@cython.locals(parcels=ParcelIndex)
+@cython.locals(parcels=ParcelIndex, cache=dict, postings=dict)
 def _street_blocks(parcels, street):
     """The house-number postings (by_street_house) of the keys of a street (`_street_keys`)
     that parcels have, in that order: one lookup a participant instead of one a spelling
@@ -209,9 +223,8 @@ def _street_blocks(parcels, street):
         if len(cache) > 100_000:
             cache.clear()
         postings = parcels.by_street_house
-        blocks = cache[street] = tuple(
-            postings[key] for key in _street_keys(street) if key in postings
-        )
+        blocks = cache[street] = tuple([postings[key] for key in _street_keys(street)
+                                        if key in postings])  # fmt: skip
     return blocks
 
 

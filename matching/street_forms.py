@@ -9,6 +9,7 @@ import re
 from functools import lru_cache
 from typing import NamedTuple
 
+import cython
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 from scourgify.address_constants import (
@@ -28,6 +29,7 @@ _LETTER_PAIRS = {(a[0], b[0]): pair for (a, b), pair in _DIRECTIONAL_PAIRS.items
 # table lacks 34 abbreviations as spellings (MTWY, STS, DRS, ...), so "BOONE MOTORWAY" normalised
 # to BOONE MTWY, and that again to a street BOONE MTWY without a suffix.
 SUFFIXES = {**STREET_TYPE_ABBREVIATIONS, **{v: v for v in STREET_TYPE_ABBREVIATIONS.values()}}
+_SUFFIX_WORDS = SUFFIXES.keys()
 
 _ORDINAL_UNITS = {
     "FIRST": 1,
@@ -172,51 +174,71 @@ def _close_to(word, choices):
     return found[0][0]
 
 
-@lru_cache(maxsize=4096)
 def misspelled_ordinal(word):
     """The ordinal number a misspelled ordinal word stands for ("FORTH" → 4, "EQEVENTH" → 11,
     "THRID" → 3), or None: a slip of an ordinal word (`_ORDINAL_SLIPS`), or a word of eight
-    letters or more, or of five ending like an ordinal, `_close_to` one."""
+    letters or more, or of five ending like an ordinal, `_close_to` one (`_close_ordinal`).
+    The tests that settle most words are a C function, the search cached apart."""
     if word in _ORDINAL_SLIPS:
         return _ORDINAL_SLIPS[word]
     if (
         len(word) < 5
-        or not word.isalpha()
         or not (len(word) >= 8 or word.endswith(_ORDINAL_ENDINGS))
+        or not word.isalpha()
     ):
         return None
+    return _close_ordinal(word)
+
+
+@lru_cache(maxsize=4096)
+def _close_ordinal(word):
     close = _close_to(word, _ORDINAL_CHOICES)
     return ORDINAL_WORDS[close] if close else None
 
 
-@lru_cache(maxsize=4096)
 def misspelled_suffix(word):
     """The Pub 28 suffix of a misspelled suffix word ("STTEET" → "ST", "BLV" → "BLVD"), or None:
     a slip of a common suffix's spelling (`_SUFFIX_SLIPS`), or from five letters on, a word
-    `_close_to` a common suffix word."""
+    `_close_to` a common suffix word (`_close_suffix`, cached)."""
     if word in _SUFFIX_SLIPS:
         return _SUFFIX_SLIPS[word]
     if len(word) < 5 or not word.isalpha() or word in SUFFIXES:
         return None
+    return _close_suffix(word)
+
+
+@lru_cache(maxsize=4096)
+def _close_suffix(word):
     close = _close_to(word, _TYPO_SUFFIXES)
     return SUFFIXES[close] if close else None
 
 
+# Ordinal words, and two written as one, → the ordinal ("FIRST" → "1ST", "TWENTYFIRST" → "21ST").
+_ORDINAL_FORMS = {
+    word: _ordinal(number) for word, number in (*_GLUED_ORDINALS.items(), *ORDINAL_WORDS.items())
+}
+
+
+@cython.locals(
+    out=list, count=cython.Py_ssize_t, index=cython.Py_ssize_t, word=str, tens=dict, units=dict,
+    forms=dict,
+)  # fmt: skip
 def _ordinals(words):
-    """ "FIRST" → "1ST", "TWENTY FIRST" → "21ST", "21st" stays "21ST", "Forth" → "4TH"."""
+    """ "FIRST" → "1ST", "TWENTY FIRST" → "21ST", "21st" stays "21ST", "Forth" → "4TH". A C
+    function over a typed list, each word looked up once (`_ORDINAL_FORMS`) in a typed dict."""
+    tens, units, forms = _TENS, _ORDINAL_UNITS, _ORDINAL_FORMS
     out = []
+    count = len(words)
     index = 0
-    while index < len(words):
+    while index < count:
         word = words[index]
-        following = words[index + 1] if index + 1 < len(words) else None
-        if word in _TENS and following in _ORDINAL_UNITS:
-            out.append(_ordinal(_TENS[word] + _ORDINAL_UNITS[following]))
+        if index + 1 < count and word in tens and words[index + 1] in units:
+            out.append(_ordinal(tens[word] + units[words[index + 1]]))
             index += 2
             continue
-        if word in ORDINAL_WORDS:
-            out.append(_ordinal(ORDINAL_WORDS[word]))
-        elif word in _GLUED_ORDINALS:
-            out.append(_ordinal(_GLUED_ORDINALS[word]))
+        form = forms.get(word)
+        if form is not None:
+            out.append(form)
         elif word[0].isdecimal() and (match := NUMERIC_ORDINAL.match(word)):
             out.append(_ordinal(int(match.group(1))))
         elif len(word) >= 5 and (number := misspelled_ordinal(word)):
@@ -365,6 +387,7 @@ def _route(words, postdirectional):
 
 
 @lru_cache(maxsize=65536)
+@cython.locals(text=str, words=list, plain_words=list, key=str)
 def normalize_street(text):
     """Street of a cleaned street line without house number or unit, or None.
 
@@ -429,9 +452,9 @@ def normalize_street(text):
         return _pre_typed(words, predirectional, postdirectional)
     key = " ".join(words)
     parts = [predirectional, key, suffix, postdirectional]
-    name = " ".join(part for part in parts if part)
+    name = " ".join([part for part in parts if part])
     compact = key.replace(" ", "") + FULL_SUFFIXES.get(suffix, suffix or "")
-    type_word = any(word in SUFFIXES for word in words)
+    type_word = not _SUFFIX_WORDS.isdisjoint(words)  # a name word is a street type
     return _new_street(
         Street, (name, key, predirectional, suffix, postdirectional, _abbreviate(plain_words),
                  _abbreviate(words), compact, type_word),
@@ -457,7 +480,7 @@ def _pre_typed(words, predirectional, postdirectional):
     plain = _abbreviate(words)
     short_key = _abbreviate(name_words)
     compact = "".join(words)
-    type_word = any(word in SUFFIXES for word in name_words)
+    type_word = not _SUFFIX_WORDS.isdisjoint(name_words)
     return Street(
         name, key, predirectional, PRE_TYPES[pre_type], postdirectional, plain, short_key,
         compact, type_word,
@@ -480,6 +503,7 @@ def _directional_and_name(words):
 _SHORT_WORDS = {**SUFFIXES, "SAINT": "ST"}
 
 
+@cython.locals(short=dict)
 def _abbreviate(words):
     short = _SHORT_WORDS  # a list, not a generator, and one look-up: half the instructions
     return " ".join([short.get(word, word) for word in words])

@@ -16,8 +16,9 @@ SIMILAR_STREET = 0.88  # Jaro–Winkler of the street names for the `similar` le
 DIFFERENT = "different"
 
 
+@cython.locals(text=str, char=cython.Py_UCS4)
 def _digits(text):
-    return "".join(char for char in text if char.isdigit())
+    return "".join([char for char in text if char.isdigit()])
 
 
 def _distance_level(mine, theirs, *, similar=True):
@@ -99,6 +100,11 @@ def _related_level(mine, theirs):
     return level, my_suffix, their_suffix
 
 
+@cython.locals(
+    key=str, plain=str, short_key=str, compact=str, their_key=str, their_plain=str,
+    their_short_key=str, their_compact=str, size=cython.Py_ssize_t,
+    their_size=cython.Py_ssize_t, limit=cython.Py_ssize_t,
+)  # fmt: skip
 def _unrelated(mine, theirs):
     """Whether two street names are `different` by the tests that settle most pairs (the other
     streets of a participant's ZIP at their house number): no name form equal (what
@@ -148,6 +154,7 @@ def _one_edit(short_key, their_short_key):
     return _osa(short_key, their_short_key, score_cutoff=1) <= 1
 
 
+@cython.locals(size=cython.Py_ssize_t, their_size=cython.Py_ssize_t, limit=cython.Py_ssize_t)
 def _far(mine, theirs):
     """Neither a typo (`_unrelated`'s test) nor similar."""
     size, their_size = len(mine), len(theirs)
@@ -170,26 +177,28 @@ def other_street(query_street, parcel_street):
 
 
 def _directional_level(mine, theirs):
-    my_directions = (mine.predirectional, mine.postdirectional)
-    their_directions = (theirs.predirectional, theirs.postdirectional)
-    if my_directions == their_directions:
-        return "exact" if any(my_directions) else MISSING
-    if not any(my_directions) or not any(their_directions):
+    """The directionals' level, read from the four fields (no tuple made, no any(): 963 new
+    street pairs of a first pass over the 20k demo 2.0 → 0.7 million instructions, callgrind
+    2026-12-03)."""
+    before, after = mine.predirectional, mine.postdirectional
+    their_before, their_after = theirs.predirectional, theirs.postdirectional
+    if before == their_before and after == their_after:
+        return "exact" if before or after else MISSING
+    if not (before or after) or not (their_before or their_after):
         return "one_sided"
-    if _one_direction(my_directions) == _one_direction(their_directions) is not None:
+    if _one_direction(before, after) == _one_direction(their_before, their_after) is not None:
         return "exact"  # "Main St N" and N MAIN ST, "W Broad St" and BROAD ST W
     return "different"
 
 
-def _one_direction(directions):
+def _one_direction(before, after):
     """The direction of a street written with one directional, before or after the name: so
     "123 Main St N" picks N MAIN ST over S MAIN ST, and "W Broad St" BROAD ST W over BROAD ST E
     (benchmarks/address_variants.py, newcomers: 10 of 386 forms linked, none lost)."""
-    before, after = directions
     return None if before and after else before or after
 
 
-@cython.locals(model=Model)
+@cython.locals(model=Model, entries=dict, table=dict)
 def street_entry(model, query_street, parcel_street, entries=None):
     """(street, suffix, directional levels, parcel street key, their weight), cached on the
     model by participant street, then parcel street (`entries`: the participant street's, when
