@@ -225,7 +225,8 @@ _ORDINAL_FORMS = {
 )  # fmt: skip
 def _ordinals(words):
     """ "FIRST" → "1ST", "TWENTY FIRST" → "21ST", "21st" stays "21ST", "Forth" → "4TH". A C
-    function over a typed list, each word looked up once (`_ORDINAL_FORMS`) in a typed dict."""
+    function over a typed list, each word looked up once (`_ORDINAL_FORMS`) in a typed dict:
+    the 1,613 streets of a first pass over the 20k demo 11.0 → 6.7 million instructions."""
     tens, units, forms = _TENS, _ORDINAL_UNITS, _ORDINAL_FORMS
     out = []
     count = len(words)
@@ -401,7 +402,8 @@ def normalize_street(text):
 
     Uncached, 26,400 → 22,500 instructions a street (callgrind over the 1,613 streets a first
     pass over the 20k demo normalises, 2026-12-03): the Street made without its Python-level
-    __new__, the short keys joined from a list.
+    __new__, the short keys joined from a list; 22,300 → 16,500 compiled with its words typed
+    and its helpers C functions (street_forms.pxd, 35.9 → 26.6 million instructions).
     """
     words = _ordinals(text.replace("-", " ").split())
     if not words:

@@ -115,9 +115,14 @@ def _unrelated(mine, theirs):
     A typo is never possible when the lengths differ by more than the limit (each edit changes
     the length by one at most): the edit distance is then not computed. The tests are written
     out and the names' fields unpacked once (no call or attribute look-up per test: 75,784
-    street pairs a cold run at 300,000 parcels)."""
-    _, key, _, _, _, plain, short_key, compact, type_word = mine
-    _, their_key, _, _, _, their_plain, their_short_key, their_compact, their_type_word = theirs
+    street pairs a cold run at 300,000 parcels). A C function with its keys and lengths typed,
+    as are the helpers it calls (streets.pxd): the 1,745 pairs of a first pass over the 20k demo
+    9.8 → 7.0 million instructions, street_entry with it 22.1 → 16.1 M (callgrind, 2026-12-03)."""
+    # A Street is a tuple: compiled, unpacked as one (cast), not through an iterator.
+    _, key, _, _, _, plain, short_key, compact, type_word = cython.cast(tuple, mine)
+    _, their_key, _, _, _, their_plain, their_short_key, their_compact, their_type_word = (
+        cython.cast(tuple, theirs)
+    )
     if key == their_key or plain == their_short_key or short_key in (their_short_key, their_plain):
         return False
     if compact == their_compact:
