@@ -78,7 +78,7 @@ def _street_line(line):
 def _after_number(house_number, rest, unit):
     """`_street_line` once the house number is read: the street and unit of `rest`."""
     words = rest.split(" ")
-    if "#" in rest or not UNIT_DESIGNATORS.keys().isdisjoint(words):
+    if "#" in rest or _has_designator(words):
         words, unit = split_unit(words)
     if unit is None:
         words, unit = trailing_unit(words)
@@ -108,6 +108,26 @@ def _is_unit(piece):
     return piece.split(" ")[0] in UNIT_DESIGNATORS
 
 
+@cython.locals(word=str)
+def _has_designator(words):
+    """Whether a word is a unit designator: UNIT_DESIGNATORS.keys().isdisjoint's answer without a
+    view made and a method looked up, and by a loop, which compiled runs in the C function where
+    any() ran a generator."""
+    for word in words:  # noqa: SIM110 - a loop, not any(): no generator when compiled
+        if word in UNIT_DESIGNATORS:
+            return True
+    return False
+
+
+@cython.locals(word=str)
+def _letter_words(words):
+    """Whether every word is letters (so none is empty: no space doubled)."""
+    for word in words:  # noqa: SIM110 - a loop, not all(): no generator when compiled
+        if not word.isalpha():
+            return False
+    return True
+
+
 def _from_street_line(pieces):
     """The pieces from the one that starts with a house number: what comes before it is who
     or where in the building ("c/o Jane Doe", "Attn: Accounts", "Park Towers"), except a unit
@@ -120,7 +140,7 @@ def _from_street_line(pieces):
 
 
 def _fast_parse(raw):
-    """ParsedAddress for the common shapes, or None to let usaddress try."""
+    """ParsedAddress's fields for the common shapes, or None to let usaddress try."""
     upper = str(raw).upper()
     if "#" in upper:
         upper = _HASH_GLUED.sub("# ", upper)
@@ -152,10 +172,7 @@ def _fast_parse(raw):
     street = _street_line(line) if line else None
     if street is None:
         return None
-    return _new_parsed(ParsedAddress, (*street, city, zip5))
-
-
-_new_parsed = tuple.__new__  # ParsedAddress(*fields) without its Python-level __new__
+    return (*street, city, zip5)
 
 
 _USADDRESS_STREET = (
@@ -169,11 +186,11 @@ _USADDRESS_STREET = (
 
 
 def _parser_parse(raw):
-    """ParsedAddress through usaddress, for lines the fast path does not read."""
+    """ParsedAddress's fields through usaddress, for lines the fast path does not read."""
     try:
         tagged, _kind = usaddress.tag(str(raw))
     except usaddress.RepeatedLabelError:
-        return ParsedAddress(None, None, None, None, None, None)
+        return _NOTHING
     house_number = clean_text(tagged.get("AddressNumber"))
     street_words = [tagged[label] for label in _USADDRESS_STREET if label in tagged]
     street_text = clean_text(" ".join(street_words))
@@ -183,7 +200,7 @@ def _parser_parse(raw):
     if unit:
         words, unit = split_unit(["X", *unit.split(" ")])
         unit = unit or " ".join(words[1:])
-    return ParsedAddress(
+    return (
         house_number.replace(" ", "") if house_number else None,
         street.name if street else None,
         street.key if street else None,
@@ -217,8 +234,8 @@ def _line_with_digits(line):
 
 
 def _comma_line(text):
-    """ParsedAddress of a plain street line and its town, state and ZIP, or its unit, after a
-    comma (`_WITH_LOCALITY`, `_WITH_UNIT`; 6 % of the demo's participants, 20.7 µs a line on
+    """ParsedAddress's fields of a plain street line and its town, state and ZIP, or its unit,
+    after a comma (`_WITH_LOCALITY`, `_WITH_UNIT`; 6 % of the demo's participants, 20.7 µs a line on
     `_fast_parse`'s path, compiled), or None to let `_fast_parse` read it. It reads them as
     `_fast_parse` does: a state that is no unit designator (FL is a floor too) before the ZIP is
     dropped and the town is the city, unless the town's first word is a unit designator; a
@@ -236,7 +253,7 @@ def _comma_line(text):
         street = _street_line(street_piece.upper())
         if street is None:
             return None
-        return _new_parsed(ParsedAddress, (*street, normalize_city(town), normalize_zip(zip_code)))
+        return (*street, normalize_city(town), normalize_zip(zip_code))
     if match := _WITH_UNIT.fullmatch(text):
         street_piece, unit = match.groups()
         unit = unit.upper()
@@ -248,18 +265,27 @@ def _comma_line(text):
         street = _street_line(f"{street_piece.upper()} {unit}")
         if street is None:
             return None
-        return _new_parsed(ParsedAddress, (*street, None, None))
+        return (*street, None, None)
     return None
 
 
-_NOTHING = ParsedAddress(None, None, None, None, None, None)
+_NOTHING = (None, None, None, None, None, None)
+_new_parsed = tuple.__new__  # ParsedAddress(*fields) without its Python-level __new__
+
+
+def parse_address(raw):
+    """ParsedAddress of a free-text address line; every part None when there is nothing to read."""
+    return _new_parsed(ParsedAddress, address_parts(raw))
 
 
 @cython.locals(text=str, plain=str, line=str, house_number=str, rest=str, words=list)
-def parse_address(raw):
-    """ParsedAddress of a free-text address line; every part None when there is nothing to read.
-    Compiled, its text typed str, whose methods Cython calls without a lookup: a warm pass over
-    the 20k demo spent 89.2 → 82.0 M instructions here (callgrind, 2026-12-03)."""
+def address_parts(raw):
+    """parse_address's fields as a tuple, which matching.scoring unpacks without iterating a named
+    tuple. Compiled, its text typed str, whose methods Cython calls without a lookup: a warm pass
+    over the 20k demo spent 89.2 → 82.0 M instructions here (callgrind, 2026-12-03). A plain
+    tuple, not a ParsedAddress made, and the plain line's words tested by loops
+    (`_letter_words`, `_has_designator`): 107.4 → 90.9 M first, 72.7 → 57.2 M warm (callgrind,
+    2026-12-03, participant_query over the 20k demo)."""
     if raw is None:
         return _NOTHING
     text = str(raw).strip()
@@ -277,8 +303,7 @@ def parse_address(raw):
         and (
             house_number.isdigit() or (house_number[:-1].isdigit() and house_number[-1:].isalpha())
         )
-        and rest.replace(" ", "").isalpha()
-        and "" not in words
+        and _letter_words(words)
     ):
         # "700 Castro St" (75% of the demo's participants, 97% of its parcels): a number, a letter
         # maybe, then words of letters between single spaces, so _fast_parse would find no comma,
@@ -291,24 +316,22 @@ def parse_address(raw):
         if words[-1] in _STATE_ONLY_CODES:
             return _fast_parse(raw) or _parser_parse(raw)  # "123 Main St West Orange NJ"
         if (
-            UNIT_DESIGNATORS.keys().isdisjoint(words)
+            not _has_designator(words)
             and words[-1] not in BARE_UNITS
             and house_number[-1] not in DIRECTIONALS
             and (len(words[0]) > 1 or words[0] in DIRECTIONALS)
         ):
             street = normalize_street(rest)  # a word at least: never None
-            return _new_parsed(
-                ParsedAddress, (house_number, street.name, street.key, None, None, None)
-            )
+            return (house_number, street.name, street.key, None, None, None)
         street = _street_line(line)
         if street is not None:
-            return _new_parsed(ParsedAddress, (*street, None, None))
+            return (*street, None, None)
     elif _PLAIN_LINE_WITH_DIGITS.fullmatch(plain):
         street = _line_with_digits(line)
         if street is not None:
-            return _new_parsed(ParsedAddress, (*street, None, None))
+            return (*street, None, None)
     elif "," in text and (parsed := _comma_line(text)) is not None:
         return parsed
     if _NUMBER_ONLY.match(text):  # "266": a house number whose street is missing
-        return ParsedAddress(text.upper(), None, None, None, None, None)
+        return (text.upper(), None, None, None, None, None)
     return _fast_parse(raw) or _parser_parse(raw)

@@ -28,3 +28,10 @@ cdef class DemographicIndex:
 cdef class CountyIndex:
     cdef public ParcelIndex parcels
     cdef public DemographicIndex demographics
+
+
+# The keys of a participant's house number and contacts as C functions: matching.scoring
+# cimports them and calls them for each participant without a Python-level call.
+cpdef house_number_key(house_number)
+cpdef phone_key(raw)
+cpdef email_key(raw)

@@ -1,7 +1,15 @@
+from matching.address_parser cimport address_parts
 from matching.comparison cimport Comparison, agreement_of, where_they_said
-from matching.index cimport CountyIndex, ParcelIndex
+from matching.demographics cimport participant_phones
+from matching.index cimport CountyIndex, ParcelIndex, email_key, house_number_key, phone_key
 from matching.query cimport Query
 from matching.weights cimport probability as weight_probability
+from participants.fields cimport normalize_zip
+
+# The participant's Query made by C functions: participant_query calls them without a
+# Python-level call (make_query is _query's keyword-only form).
+cpdef dict participant_fields(row)
+cdef Query _query(address, city, zip_code, first_name, last_name, email, phones)
 
 # The decision's steps on a participant's candidates, and the steps `decide` takes for everyone:
 # C functions, without a Python-level call (with comparison.agreement_of and weights.probability:
