@@ -4,4 +4,4 @@
 cpdef parse_address(raw)
 cpdef tuple address_parts(raw)
 cdef bint _has_designator(list words)
-cdef bint _letter_words(list words)
+cdef bint _letter_words(str text)

@@ -1,3 +1,4 @@
-# participant_phones as a C function when compiled (empowersave.compiled): matching.scoring
-# cimports it and calls it for each participant without a Python-level call.
+# participant_phones as C functions when compiled (empowersave.compiled): matching.scoring
+# cimports phones_of and calls it for each participant without a Python-level call.
 cpdef list participant_phones(row)
+cpdef list phones_of(phone, field)

@@ -30,8 +30,7 @@ cdef class CountyIndex:
     cdef public DemographicIndex demographics
 
 
-# The keys of a participant's house number and contacts as C functions: matching.scoring
+# The keys of a participant's contacts as C functions: matching.scoring
 # cimports them and calls them for each participant without a Python-level call.
-cpdef house_number_key(house_number)
 cpdef phone_key(raw)
 cpdef email_key(raw)

@@ -56,23 +56,19 @@ DEMOGRAPHIC_FIELDS = (
 MAX_HOUSE_NUMBER_DIGITS = 9  # no street has a house number of ten digits
 
 
-@cython.locals(text=str)
+@lru_cache(maxsize=65536)
 def house_number_key(house_number):
     """The leading digits of a house number as an int ("12A" → 12; a grid number's last ones,
     "W156N8480" → 8480), or None (also for more than MAX_HOUSE_NUMBER_DIGITS digits: a
-    100,000-digit "house number" is no house number). A number of digits only (most) is all
-    the pattern would read, so it is read as it is, uncached."""
+    100,000-digit "house number" is no house number)."""
     if not house_number:
         return None
-    text = house_number
-    if not text.isdecimal():  # "12A", "20-22", "W156N8480" (what \d reads: str.isdecimal)
-        match = _LEADING_DIGITS.match(text)
-        if not match and (grid := _GRID_NUMBER.fullmatch(text)):
-            match = _LEADING_DIGITS.match(grid[1])
-        if not match:
-            return None
-        text = match.group()
-    return int(text) if len(text) <= MAX_HOUSE_NUMBER_DIGITS else None
+    match = _LEADING_DIGITS.match(house_number)
+    if not match and (grid := _GRID_NUMBER.fullmatch(house_number)):
+        match = _LEADING_DIGITS.match(grid[1])
+    if not match or len(match.group()) > MAX_HOUSE_NUMBER_DIGITS:
+        return None
+    return int(match.group())
 
 
 # Each byte an ASCII digit kept, every other one a space (`phone_key` then removes the spaces).

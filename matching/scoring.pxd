@@ -1,7 +1,7 @@
 from matching.address_parser cimport address_parts
 from matching.comparison cimport Comparison, agreement_of, where_they_said
-from matching.demographics cimport participant_phones
-from matching.index cimport CountyIndex, ParcelIndex, email_key, house_number_key, phone_key
+from matching.demographics cimport phones_of
+from matching.index cimport CountyIndex, ParcelIndex, email_key, phone_key
 from matching.query cimport Query
 from matching.weights cimport probability as weight_probability
 from participants.fields cimport normalize_zip

@@ -47,7 +47,7 @@ from matching.comparison import (
     compare,
     where_they_said,
 )
-from matching.demographics import participant_phones
+from matching.demographics import phones_of
 from matching.house_numbers import house_letter, hyphen_number, spelled_number
 from matching.index import (
     CountyIndex,
@@ -223,7 +223,7 @@ def participant_query(row):
         fields.get("FirstName"),
         fields.get("LastName"),
         row.get("email_address"),
-        participant_phones(row),
+        phones_of(row.get("phone_number"), fields.get("Phone")),  # participant_phones(row)
     )
 
 
