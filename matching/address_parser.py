@@ -108,13 +108,14 @@ def _is_unit(piece):
     return piece.split(" ")[0] in UNIT_DESIGNATORS
 
 
-@cython.locals(word=str)
+@cython.locals(word=str, designators=dict)
 def _has_designator(words):
     """Whether a word is a unit designator: UNIT_DESIGNATORS.keys().isdisjoint's answer without a
     view made and a method looked up, and by a loop, which compiled runs in the C function where
-    any() ran a generator."""
+    any() ran a generator, over a C dict."""
+    designators = UNIT_DESIGNATORS
     for word in words:  # noqa: SIM110 - a loop, not any(): no generator when compiled
-        if word in UNIT_DESIGNATORS:
+        if word in designators:
             return True
     return False
 

@@ -138,6 +138,17 @@ def ascii_digits(digits):
     return "".join(str(unicodedata.decimal(digit)) for digit in digits)
 
 
+@cython.locals(char=cython.Py_UCS4)
+def _ascii_decimal(text):
+    """Whether `text` is ASCII digits, one at least (text.isascii() and text.isdecimal()):
+    compiled, a loop over its characters in C, not two methods called: normalize_zip over a
+    pass of the 20k demo took 5.0 → 2.4 M instructions (callgrind, 2026-12-03)."""
+    for char in text:
+        if not "0" <= char <= "9":
+            return False
+    return text != ""
+
+
 @cython.locals(text=str, size=cython.Py_ssize_t)
 def normalize_zip(raw):
     """A 5-digit ZIP string, or None.
@@ -148,14 +159,14 @@ def normalize_zip(raw):
     scripts count as theirs ("０７０５０", typed with a full-width keyboard: 07050). Compiled, the
     common cases read a typed str: 5.4 → 5.1 M instructions in a warm pass over the 20k demo.
     """
-    if type(raw) is str and raw.isascii():  # the common cases, fast: as the pattern below
+    if type(raw) is str:  # the common cases, fast: as the pattern below
         text = raw
         size = len(text)
-        if size == 5 and text.isdigit():
+        if size == 5 and _ascii_decimal(text):
             return None if text == "00000" else text
-        if size == 10 and text[5] == "-" and text[:5].isdecimal() and text[6:].isdecimal():
+        if size == 10 and text[5] == "-" and _ascii_decimal(text[:5]) and _ascii_decimal(text[6:]):
             return None if text[:5] == "00000" else text[:5]  # ZIP+4: 15 % of the demo's
-        if size == 4 and text.isdecimal():
+        if size == 4 and _ascii_decimal(text):
             return None if text == "0000" else "0" + text  # "7050": 8 % of them
     if raw is None or isinstance(raw, bool):
         return None
