@@ -29,7 +29,7 @@ def _one(rows):
 
 def participant_phones(row):
     """The phones rule 2 compares for a participant document: its phone_number and its Phone
-    field (both, when they differ)."""
+    field, each that is given (both when both are, even when they are equal)."""
     fields = row.get("fields")
     field = fields.get("Phone") if isinstance(fields, dict) else None
     return phones_of(row.get("phone_number"), field)
