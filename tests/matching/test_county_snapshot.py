@@ -16,7 +16,7 @@ from empowersave import mongodb
 from empowersave.compiled import source_of
 from matching import county_index, county_snapshot
 from matching.county_index import BUILT, REUSED
-from matching.index import build_index
+from matching.index import DemographicIndex, ParcelIndex, build_index
 from matching.services import Decider
 from tests.factories import (
     NOW,
@@ -203,6 +203,33 @@ def test_a_snapshot_built_by_other_code_is_not_offered(county_data, monkeypatch)
 
     assert county_snapshot.latest() is None
     assert county_index.load().how == BUILT
+
+
+def _declared(class_name):
+    """The attributes matching/index.pxd declares for `class_name`: the compiled extension
+    type's fields, which have no __dict__ to fall back on."""
+    text = source_of("matching.index").with_suffix(".pxd").read_text()
+    block = text.split(f"cdef class {class_name}:")[1].split("\ncdef ")[0]
+    lines = [line.split(None, 3) for line in block.splitlines()]
+    return {
+        name.strip()
+        for words in lines
+        if words[:2] == ["cdef", "public"]
+        for name in words[3].split(",")
+    }
+
+
+@pytest.mark.parametrize("make", [ParcelIndex, DemographicIndex], ids=lambda make: make.__name__)
+def test_a_snapshot_holds_every_attribute_an_index_has(make):
+    """Each attribute is named three times (set in __init__, declared in index.pxd, listed in the
+    state a pickle holds): one left out of the state would be missing from every index loaded
+    from its snapshot."""
+    index = make()
+    declared = _declared(make.__name__)
+
+    assert set(index.__getstate__()) == declared
+    if hasattr(index, "__dict__"):  # pure Python: what __init__ sets
+        assert set(vars(index)) == declared
 
 
 def test_the_build_version_covers_every_project_module_the_build_imports():
